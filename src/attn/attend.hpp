@@ -1,0 +1,53 @@
+// One query against n keys: the picture in the seed plot.
+//   q: (d)   K: (n, d)   V: (n, dv), optional
+//   logits = scale · K q      (optionally with every key normalised to unit length)
+//   weights = softmax(logits) output = weightsᵀ V
+#pragma once
+
+#include "attn/softmax.hpp"
+#include "attn/types.hpp"
+
+namespace attn {
+
+struct AttendOptions {
+  double scale = 1.0;           // any finite value; negative attends to the far side
+  bool normalize_keys = false;  // put keys on the unit sphere (nGPT); zero keys are an error
+};
+
+template <typename T>
+struct AttendResult {
+  Vec<T> logits;   // (n)
+  Vec<T> weights;  // (n)
+  Vec<T> output;   // (dv); empty when no values were given
+  SoftmaxStats<T> stats;
+};
+
+// Checks shapes and finiteness; throws attn::invalid_argument naming the problem.
+// values may have zero rows (then there is no output); otherwise values.rows() == keys.rows().
+template <typename T>
+void validate_attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt);
+
+// logits = scale · K q (normalised keys if asked). A dot product that overflows is
+// recomputed with rescaled operands and saturates at ±max(T), so logits are always finite.
+template <typename T>
+void logits_into(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt, VecRef<T> logits);
+
+// The allocation-free kernel: validates, then fills logits (n), weights (n) and
+// output (dv, ignored when values has zero rows). Returns the softmax statistics.
+template <typename T>
+SoftmaxStats<T> attend_into(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values,
+                            const AttendOptions& opt, VecRef<T> logits, VecRef<T> weights,
+                            VecRef<T> output);
+
+template <typename T>
+AttendResult<T> attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt = {});
+template <typename T>
+AttendResult<T> attend(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt = {});
+
+// The query read as direction + sharpness: κ = |q| · scale, φ = atan2(q_y, q_x) for d = 2.
+double kappa(const Vec<double>& query, double scale);
+
+// Scale 1/√d, the transformer default.
+double inv_sqrt_d(Index d);
+
+}  // namespace attn

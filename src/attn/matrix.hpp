@@ -1,0 +1,54 @@
+// Many queries at once: A = softmax(scale · Q Kᵀ) row by row, O = A V.
+//   Q: (m, d)   K: (n, d)   V: (n, dv), optional   A: (m, n)   O: (m, dv)
+#pragma once
+
+#include <string>
+
+#include "attn/softmax.hpp"
+#include "attn/types.hpp"
+
+namespace attn {
+
+struct Mask {
+  enum class Kind { none, causal, window, top_k };
+  Kind kind = Kind::none;
+  Index size = 0;  // window width w (>= 1) or k (1..n); unused for none/causal
+
+  static Mask none() { return {}; }
+  // Query i sees keys j <= i.
+  static Mask causal() { return {Kind::causal, 0}; }
+  // Causal sliding window: query i sees keys i - w < j <= i (w >= 1).
+  static Mask window(Index w) { return {Kind::window, w}; }
+  // Per row, only the k largest logits survive (ties broken by lower key index).
+  static Mask top_k(Index k) { return {Kind::top_k, k}; }
+
+  // "none", "causal", "window:3", "topk:2" (also the CLI/URL spelling).
+  std::string to_string() const;
+  static Mask parse(const std::string& text);  // throws attn::invalid_argument
+};
+
+struct MatrixOptions {
+  double scale = 1.0;
+  bool normalize_keys = false;
+  Mask mask;
+};
+
+template <typename T>
+struct MatrixResult {
+  Mat<T> logits;   // (m, n); masked entries hold the raw logit (the UI greys them)
+  Mat<T> weights;  // (m, n); masked entries are exactly 0
+  Mat<T> output;   // (m, dv); empty when no values were given
+  Vec<T> entropy;  // (m) entropy of each row, in nats
+  // A row whose keys are all masked (e.g. window past the last key) has all-zero
+  // weights, a zero output row and zero entropy: it attends to nothing. Never NaN.
+  Eigen::Matrix<bool, Eigen::Dynamic, 1> empty_row;  // (m)
+};
+
+// Whether query i may see key j under the mask (top_k is decided per row from logits).
+bool mask_allows(const Mask& mask, Index i, Index j);
+
+template <typename T>
+MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T> values,
+                                 const MatrixOptions& opt = {});
+
+}  // namespace attn
