@@ -22,6 +22,11 @@ struct AttendResult {
   SoftmaxStats<T> stats;
 };
 
+// Checks keys (n >= 1, d >= 1, finite), values (none, or one finite row per key) and
+// the scale; throws attn::invalid_argument naming the problem. Shared by every mode.
+template <typename T>
+void validate_keys_values(MatCRef<T> keys, MatCRef<T> values, double scale);
+
 // Checks shapes and finiteness; throws attn::invalid_argument naming the problem.
 // values may have zero rows (then there is no output); otherwise values.rows() == keys.rows().
 template <typename T>

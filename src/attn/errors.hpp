@@ -30,6 +30,24 @@ std::string cat(const Parts&... parts) {
   (out << ... << parts);
   return out.str();
 }
+
+// Throws unless v is finite; the message names the argument and the value.
+inline void require_finite(const char* name, double v) {
+  if (!(v - v == 0))  // false for NaN and ±Inf, without <cmath>
+    throw invalid_argument(name, cat("is ", v, "; expected a finite number"));
+}
+
+// Throws unless every entry of the Eigen matrix/vector m is finite; names the first bad entry.
+template <typename Matrix>
+void require_all_finite(const char* name, const Matrix& m) {
+  if (m.allFinite()) return;
+  for (decltype(m.rows()) i = 0; i < m.rows(); ++i)
+    for (decltype(m.cols()) j = 0; j < m.cols(); ++j)
+      if (!(m(i, j) - m(i, j) == 0)) {
+        const std::string where = m.cols() == 1 ? cat("entry ", i) : cat("entry (", i, ", ", j, ")");
+        throw invalid_argument(name, cat(where, " is ", m(i, j), "; expected a finite number"));
+      }
+}
 }  // namespace detail
 
 }  // namespace attn

@@ -1,0 +1,141 @@
+#include "attn/attend.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "attn/errors.hpp"
+
+namespace attn {
+namespace {
+
+// Saturating a·b·c·s with a = dot of rescaled vectors: done in the log domain so
+// that no intermediate product overflows. Used only when the fast path overflowed.
+template <typename T>
+T saturating_product(double dot, double qmax, double kmax, double scale) {
+  if (dot == 0 || qmax == 0 || kmax == 0 || scale == 0) return T(0);
+  const double sign = ((dot < 0) != (scale < 0)) ? -1.0 : 1.0;
+  const double logmag = std::log(std::abs(dot)) + std::log(qmax) + std::log(kmax) + std::log(std::abs(scale));
+  const double limit = static_cast<double>(std::numeric_limits<T>::max());
+  if (logmag >= std::log(limit)) return static_cast<T>(sign * limit);
+  return static_cast<T>(sign * std::exp(logmag));
+}
+
+// One logit computed without overflow: both vectors are divided by their largest
+// magnitude first, so the dot product is at most d in size.
+template <typename T>
+T robust_logit(VecCRef<T> q, const Eigen::Ref<const Vec<T>>& k, bool normalize, double scale) {
+  const Vec<double> qd = q.template cast<double>();
+  const Vec<double> kd = k.template cast<double>();
+  const double qmax = qd.cwiseAbs().maxCoeff();
+  const double kmax = kd.cwiseAbs().maxCoeff();
+  if (qmax == 0 || kmax == 0) return T(0);
+  const Vec<double> kn = kd / kmax;
+  double dot = (qd / qmax).dot(kn);
+  double kfactor = kmax;
+  if (normalize) {
+    dot /= kn.norm();  // |k| = kmax · |k / kmax|, and the kmax cancels
+    kfactor = 1.0;
+  }
+  return saturating_product<T>(dot, qmax, kfactor, scale);
+}
+
+}  // namespace
+
+template <typename T>
+void validate_keys_values(MatCRef<T> keys, MatCRef<T> values, double scale) {
+  if (keys.rows() == 0) throw invalid_argument("keys", "got n = 0 keys; expected at least 1");
+  if (keys.cols() == 0) throw invalid_argument("keys", "have dimension d = 0; expected d >= 1");
+  if (values.rows() != 0 && values.rows() != keys.rows())
+    throw invalid_argument("values", detail::cat("have ", values.rows(), " rows but there are ", keys.rows(),
+                                                 " keys; expected one value per key"));
+  if (values.rows() != 0 && values.cols() == 0)
+    throw invalid_argument("values", "have width dv = 0; expected dv >= 1");
+  detail::require_finite("scale", scale);
+  detail::require_all_finite("keys", keys);
+  detail::require_all_finite("values", values);
+}
+
+template <typename T>
+void validate_attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt) {
+  validate_keys_values<T>(keys, values, opt.scale);
+  if (query.size() != keys.cols())
+    throw invalid_argument("query", detail::cat("has length ", query.size(), " but keys have dimension d = ",
+                                                keys.cols(), "; expected equal lengths"));
+  detail::require_all_finite("query", query);
+}
+
+template <typename T>
+void logits_into(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt, VecRef<T> logits) {
+  // logits: (n) = scale · K (n, d) · q (d)
+  logits.noalias() = keys * query;
+  if (opt.normalize_keys) {
+    for (Index i = 0; i < keys.rows(); ++i) {
+      T norm = keys.row(i).norm();
+      if (!(norm > 0) || !std::isfinite(norm)) norm = keys.row(i).stableNorm();  // under/overflow
+      if (norm == 0)
+        throw invalid_argument("keys", detail::cat("row ", i, " has length 0; normalisation needs a non-zero key"));
+      logits(i) /= norm;
+    }
+  }
+  logits *= static_cast<T>(opt.scale);
+  if (logits.allFinite()) return;
+  // Rare: a product overflowed. Recompute those logits safely; they saturate at ±max.
+  for (Index i = 0; i < keys.rows(); ++i)
+    if (!std::isfinite(logits(i)))
+      logits(i) = robust_logit<T>(query, keys.row(i).transpose(), opt.normalize_keys, opt.scale);
+}
+
+template <typename T>
+SoftmaxStats<T> attend_into(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt,
+                            VecRef<T> logits, VecRef<T> weights, VecRef<T> output) {
+  validate_attend<T>(query, keys, values, opt);
+  logits_into<T>(query, keys, opt, logits);
+  const SoftmaxStats<T> stats = softmax_into<T>(logits, weights);
+  if (values.rows() != 0) {
+    // output: (dv) = Vᵀ (dv, n) · weights (n), a convex combination of the value rows.
+    output.noalias() = values.transpose() * weights;
+    if (!output.allFinite()) {
+      // Values near the type's max: sum halves, then double with saturation.
+      output.noalias() = (values * T(0.5)).transpose() * weights;
+      const T big = std::numeric_limits<T>::max() / 2;
+      output = output.cwiseMax(-big).cwiseMin(big) * T(2);
+    }
+  }
+  return stats;
+}
+
+template <typename T>
+AttendResult<T> attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt) {
+  AttendResult<T> r;
+  r.logits.resize(keys.rows());
+  r.weights.resize(keys.rows());
+  r.output.resize(values.rows() != 0 ? values.cols() : 0);
+  r.stats = attend_into<T>(query, keys, values, opt, r.logits, r.weights, r.output);
+  return r;
+}
+
+template <typename T>
+AttendResult<T> attend(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt) {
+  return attend<T>(query, keys, Mat<T>(0, 0), opt);
+}
+
+double kappa(const Vec<double>& query, double scale) { return query.norm() * scale; }
+
+double inv_sqrt_d(Index d) {
+  if (d < 1) throw invalid_argument("d", detail::cat("is ", d, "; expected d >= 1"));
+  return 1.0 / std::sqrt(static_cast<double>(d));
+}
+
+#define ATTN_INSTANTIATE(T)                                                                            \
+  template void validate_keys_values<T>(MatCRef<T>, MatCRef<T>, double);                                 \
+  template void validate_attend<T>(VecCRef<T>, MatCRef<T>, MatCRef<T>, const AttendOptions&);          \
+  template void logits_into<T>(VecCRef<T>, MatCRef<T>, const AttendOptions&, VecRef<T>);               \
+  template SoftmaxStats<T> attend_into<T>(VecCRef<T>, MatCRef<T>, MatCRef<T>, const AttendOptions&,    \
+                                          VecRef<T>, VecRef<T>, VecRef<T>);                            \
+  template AttendResult<T> attend<T>(VecCRef<T>, MatCRef<T>, MatCRef<T>, const AttendOptions&);        \
+  template AttendResult<T> attend<T>(VecCRef<T>, MatCRef<T>, const AttendOptions&);
+ATTN_INSTANTIATE(float)
+ATTN_INSTANTIATE(double)
+#undef ATTN_INSTANTIATE
+
+}  // namespace attn

@@ -1,0 +1,270 @@
+#include "cli/problem.hpp"
+
+#include <cmath>
+#include <set>
+#include <string>
+
+#include "attn/attend.hpp"
+#include "attn/errors.hpp"
+#include "attn/layout.hpp"
+#include "attn/matrix.hpp"
+#include "attn/streaming.hpp"
+#include "attn/vonmises.hpp"
+
+namespace attn::cli {
+namespace {
+
+using nlohmann::json;
+
+// Reads fields of one problem object, checking types and rejecting fields the mode does not use.
+class Fields {
+ public:
+  Fields(const json& obj, std::string mode, std::set<std::string> allowed) : obj_(obj), mode_(std::move(mode)) {
+    allowed.insert("mode");
+    for (const auto& item : obj.items())
+      if (!allowed.count(item.key()))
+        throw invalid_argument(item.key(), detail::cat("is not a field of mode \"", mode_, "\""));
+  }
+
+  bool has(const char* name) const { return obj_.contains(name) && !obj_.at(name).is_null(); }
+
+  const json& at(const char* name) const {
+    if (!has(name)) throw invalid_argument(name, detail::cat("is missing; mode \"", mode_, "\" needs it"));
+    return obj_.at(name);
+  }
+
+  double number(const char* name, double fallback) const {
+    if (!has(name)) return fallback;
+    const json& v = obj_.at(name);
+    if (!v.is_number()) throw invalid_argument(name, detail::cat("is ", v.dump(), "; expected a number"));
+    return v.get<double>();
+  }
+
+  Index integer(const char* name, Index fallback) const {
+    const double v = number(name, static_cast<double>(fallback));
+    if (v != std::floor(v) || std::abs(v) > 9007199254740992.0)
+      throw invalid_argument(name, detail::cat("is ", v, "; expected a whole number"));
+    return static_cast<Index>(v);
+  }
+
+  bool boolean(const char* name, bool fallback) const {
+    if (!has(name)) return fallback;
+    const json& v = obj_.at(name);
+    if (!v.is_boolean()) throw invalid_argument(name, detail::cat("is ", v.dump(), "; expected true or false"));
+    return v.get<bool>();
+  }
+
+  std::string text(const char* name, const std::string& fallback) const {
+    if (!has(name)) return fallback;
+    const json& v = obj_.at(name);
+    if (!v.is_string()) throw invalid_argument(name, detail::cat("is ", v.dump(), "; expected a string"));
+    return v.get<std::string>();
+  }
+
+  // [[..], ..] -> (rows, cols); every row the same length.
+  Mat<double> matrix(const char* name) const {
+    const json& v = at(name);
+    if (!v.is_array() || v.empty())
+      throw invalid_argument(name, "must be a non-empty array of rows, e.g. [[1, 0], [0, 1]]");
+    Mat<double> m;
+    for (size_t i = 0; i < v.size(); ++i) {
+      const Vec<double> row = numbers(name, v[i], detail::cat("row ", i));
+      if (i == 0) m.resize(static_cast<Index>(v.size()), row.size());
+      if (row.size() != m.cols())
+        throw invalid_argument(name, detail::cat("row ", i, " has ", row.size(), " numbers; row 0 has ", m.cols()));
+      m.row(static_cast<Index>(i)) = row.transpose();
+    }
+    return m;
+  }
+
+  Vec<double> vector(const char* name) const { return numbers(name, at(name), "the value"); }
+
+ private:
+  static Vec<double> numbers(const char* name, const json& v, const std::string& what) {
+    if (!v.is_array()) throw invalid_argument(name, detail::cat(what, " is ", v.dump(), "; expected an array of numbers"));
+    Vec<double> out(static_cast<Index>(v.size()));
+    for (size_t j = 0; j < v.size(); ++j) {
+      if (!v[j].is_number())
+        throw invalid_argument(name, detail::cat(what, " has ", v[j].dump(), " at ", j, "; expected a number"));
+      out(static_cast<Index>(j)) = v[j].get<double>();
+    }
+    return out;
+  }
+
+  const json& obj_;
+  std::string mode_;
+};
+
+template <typename Derived>
+json rows(const Eigen::MatrixBase<Derived>& m) {
+  json out = json::array();
+  for (Index i = 0; i < m.rows(); ++i) {
+    json row = json::array();
+    for (Index j = 0; j < m.cols(); ++j) row.push_back(static_cast<double>(m(i, j)));
+    out.push_back(row);
+  }
+  return out;
+}
+
+template <typename Derived>
+json list(const Eigen::MatrixBase<Derived>& v) {
+  json out = json::array();
+  for (Index i = 0; i < v.size(); ++i) out.push_back(static_cast<double>(v(i)));
+  return out;
+}
+
+bool use_float(const Fields& f) {
+  const std::string p = f.text("precision", "double");
+  if (p != "double" && p != "float")
+    throw invalid_argument("precision", detail::cat("is \"", p, "\"; expected \"double\" or \"float\""));
+  return p == "float";
+}
+
+Mat<double> optional_values(const Fields& f) { return f.has("values") ? f.matrix("values") : Mat<double>(0, 0); }
+
+Mask mask_of(const Fields& f) {
+  if (!f.has("mask")) return Mask::none();
+  const json& v = f.at("mask");
+  if (v.is_string()) return Mask::parse(v.get<std::string>());
+  if (v.is_object() && v.size() == 1) {
+    const std::string kind = v.begin().key();
+    if ((kind == "window" || kind == "topk") && v.begin()->is_number_integer())
+      return Mask::parse(kind + ":" + std::to_string(v.begin()->get<long long>()));
+  }
+  throw invalid_argument("mask", detail::cat("is ", v.dump(),
+                                             "; expected \"none\", \"causal\", \"window:<w>\", \"topk:<k>\", "
+                                             "{\"window\": w} or {\"topk\": k}"));
+}
+
+template <typename T>
+json attend_json(const Vec<double>& q, const Mat<double>& k, const Mat<double>& v, const AttendOptions& opt) {
+  const AttendResult<T> r = attend<T>(q.cast<T>(), k.cast<T>(), v.cast<T>(), opt);
+  json out = {{"logits", list(r.logits)},        {"weights", list(r.weights)},
+              {"entropy", r.stats.entropy},      {"effective_keys", r.stats.effective_keys},
+              {"argmax", r.stats.argmax},        {"log_sum_exp", r.stats.log_sum_exp},
+              {"max_logit", r.stats.max_logit}};
+  out["output"] = list(r.output);
+  return out;
+}
+
+json solve_attend(const json& p) {
+  const Fields f(p, "attend", {"query", "keys", "values", "scale", "normalize_keys", "precision"});
+  const Vec<double> q = f.vector("query");
+  const Mat<double> k = f.matrix("keys"), v = optional_values(f);
+  const AttendOptions opt{f.number("scale", 1.0), f.boolean("normalize_keys", false)};
+  json out = use_float(f) ? attend_json<float>(q, k, v, opt) : attend_json<double>(q, k, v, opt);
+  out["mode"] = "attend";
+  out["n"] = k.rows();
+  out["d"] = k.cols();
+  out["kappa"] = kappa(q, opt.scale);
+  if (k.cols() == 2) {
+    // The von Mises reading of the same query: κ = |q|·scale, φ = angle of q; density at each key angle.
+    const double phi = std::atan2(q(1), q(0));
+    out["phi"] = phi;
+    out["von_mises_density"] = list(von_mises_density(angles_of(k), kappa(q, opt.scale), phi));
+  }
+  return out;
+}
+
+template <typename T>
+json matrix_json(const Mat<double>& q, const Mat<double>& k, const Mat<double>& v, const MatrixOptions& opt) {
+  const MatrixResult<T> r = attention_matrix<T>(q.cast<T>(), k.cast<T>(), v.cast<T>(), opt);
+  json empty = json::array();
+  for (Index i = 0; i < r.empty_row.size(); ++i) empty.push_back(static_cast<bool>(r.empty_row(i)));
+  return {{"weights", rows(r.weights)}, {"logits", rows(r.logits)}, {"output", rows(r.output)},
+          {"entropy", list(r.entropy)}, {"empty_rows", empty}};
+}
+
+json solve_matrix(const json& p) {
+  const Fields f(p, "matrix", {"queries", "keys", "values", "scale", "normalize_keys", "mask", "precision"});
+  const Mat<double> q = f.matrix("queries"), k = f.matrix("keys"), v = optional_values(f);
+  MatrixOptions opt;
+  opt.scale = f.number("scale", 1.0);
+  opt.normalize_keys = f.boolean("normalize_keys", false);
+  opt.mask = mask_of(f);
+  json out = use_float(f) ? matrix_json<float>(q, k, v, opt) : matrix_json<double>(q, k, v, opt);
+  out["mode"] = "matrix";
+  out["mask"] = opt.mask.to_string();
+  return out;
+}
+
+template <typename T>
+json stream_json(const Vec<double>& q, const Mat<double>& k, const Mat<double>& v, const AttendOptions& opt,
+                 Index block) {
+  const Vec<T> qt = q.cast<T>();
+  const Mat<T> kt = k.cast<T>(), vt = v.cast<T>();
+  const StreamResult<T> r = streaming_attend<T>(qt, kt, vt, opt, block);
+  const AttendResult<T> two_pass = attend<T>(qt, kt, vt, opt);
+  json blocks = json::array();
+  for (const StreamState<T>& s : r.blocks)
+    blocks.push_back({{"begin", s.begin}, {"end", s.end}, {"block_max", s.block_max},
+                      {"running_max", s.running_max}, {"rescale", s.rescale}, {"running_sum", s.running_sum},
+                      {"partial_output", list(s.partial_output)}});
+  return {{"output", list(r.output)},
+          {"log_sum_exp", r.log_sum_exp},
+          {"blocks", blocks},
+          {"two_pass_output", list(two_pass.output)},
+          {"max_abs_diff", static_cast<double>((r.output - two_pass.output).cwiseAbs().maxCoeff())}};
+}
+
+json solve_stream(const json& p) {
+  const Fields f(p, "stream", {"query", "keys", "values", "scale", "normalize_keys", "block_size", "precision"});
+  const Vec<double> q = f.vector("query");
+  const Mat<double> k = f.matrix("keys"), v = f.matrix("values");
+  const AttendOptions opt{f.number("scale", 1.0), f.boolean("normalize_keys", false)};
+  const Index block = f.integer("block_size", 0);
+  json out = use_float(f) ? stream_json<float>(q, k, v, opt, block) : stream_json<double>(q, k, v, opt, block);
+  out["mode"] = "stream";
+  out["block_size"] = block;
+  return out;
+}
+
+json solve_layout(const json& p) {
+  const Fields f(p, "layout", {"kind", "n", "seed", "d", "clusters", "spread", "phase"});
+  const std::string kind = f.text("kind", "even");
+  const Index n = f.integer("n", 8), d = f.integer("d", 2);
+  const double seed = f.number("seed", 1);
+  if (seed < 0 || seed != std::floor(seed) || seed > 9007199254740992.0)
+    throw invalid_argument("seed", detail::cat("is ", seed, "; expected a whole number 0 <= seed <= 2^53"));
+  const auto s = static_cast<std::uint64_t>(seed);
+  Mat<double> points;
+  if (kind == "even") points = layout_even(n, f.number("phase", 0.0));
+  else if (kind == "random") points = layout_random(n, s);
+  else if (kind == "clusters") points = layout_clusters(n, f.integer("clusters", 3), f.number("spread", 0.3), s);
+  else if (kind == "sphere") points = layout_sphere(n, d, s);
+  else if (kind == "values") points = layout_values(n, s);
+  else if (kind == "gaussian") points = layout_gaussian(n, d, s);
+  else
+    throw invalid_argument("kind", detail::cat("is \"", kind,
+                                               "\"; expected even, random, clusters, sphere, values or gaussian"));
+  json out = {{"mode", "layout"}, {"kind", kind}, {"points", rows(points)}};
+  if (points.cols() == 2) out["angles"] = list(angles_of(points));
+  return out;
+}
+
+json solve_vonmises(const json& p) {
+  const Fields f(p, "vonmises", {"kappa", "phi", "angles"});
+  const double kappa = f.number("kappa", 1.0), phi = f.number("phi", 0.0);
+  const Vec<double> angles = f.vector("angles");
+  json out = {{"mode", "vonmises"}, {"kappa", kappa}, {"phi", phi},
+              {"density", list(von_mises_density(angles, kappa, phi))}};
+  if (kappa > 0) out["gaussian"] = list(von_mises_gaussian(angles, kappa, phi));
+  return out;
+}
+
+}  // namespace
+
+json solve(const json& problem) {
+  if (!problem.is_object()) throw invalid_argument("problem", "must be a JSON object with a \"mode\" field");
+  if (!problem.contains("mode") || !problem.at("mode").is_string())
+    throw invalid_argument("mode", "is missing; expected one of attend, matrix, stream, layout, vonmises");
+  const std::string mode = problem.at("mode").get<std::string>();
+  if (mode == "attend") return solve_attend(problem);
+  if (mode == "matrix") return solve_matrix(problem);
+  if (mode == "stream") return solve_stream(problem);
+  if (mode == "layout") return solve_layout(problem);
+  if (mode == "vonmises") return solve_vonmises(problem);
+  throw invalid_argument("mode", detail::cat("is \"", mode, "\"; expected attend, matrix, stream, layout or vonmises"));
+}
+
+}  // namespace attn::cli
