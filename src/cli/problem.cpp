@@ -5,7 +5,9 @@
 #include <string>
 
 #include "attn/attend.hpp"
+#include "attn/dimension.hpp"
 #include "attn/errors.hpp"
+#include "attn/heads.hpp"
 #include "attn/layout.hpp"
 #include "attn/matrix.hpp"
 #include "attn/streaming.hpp"
@@ -252,19 +254,78 @@ json solve_vonmises(const json& p) {
   return out;
 }
 
+// A list of (d_head, d_model) matrices, or a single matrix for one head.
+std::vector<Mat<double>> projections(const Fields& f, const char* name) {
+  const json& v = f.at(name);
+  if (v.is_array() && !v.empty() && v[0].is_array() && !v[0].empty() && v[0][0].is_array()) {
+    std::vector<Mat<double>> out;
+    for (size_t h = 0; h < v.size(); ++h) {
+      const json one = {{name, v[h]}, {"mode", "self"}};
+      out.push_back(Fields(one, "self", {name}).matrix(name));
+    }
+    return out;
+  }
+  return {f.matrix(name)};
+}
+
+template <typename T>
+json self_json(const SelfAttentionResult<T>& r) {
+  json empty = json::array();
+  for (Index i = 0; i < r.attention.empty_row.size(); ++i) empty.push_back(static_cast<bool>(r.attention.empty_row(i)));
+  return {{"q", rows(r.q)}, {"k", rows(r.k)}, {"v", rows(r.v)}, {"logits", rows(r.attention.logits)},
+          {"weights", rows(r.attention.weights)}, {"output", rows(r.attention.output)},
+          {"entropy", list(r.attention.entropy)}, {"empty_rows", empty},
+          {"logit_asymmetry", r.logit_asymmetry}, {"weight_asymmetry", r.weight_asymmetry}};
+}
+
+json solve_self(const json& p) {
+  const Fields f(p, "self", {"tokens", "wq", "wk", "wv", "heads", "kv_heads", "scale", "normalize_keys", "mask"});
+  const Mat<double> x = f.matrix("tokens");
+  MatrixOptions opt;
+  opt.scale = f.number("scale", 1.0);
+  opt.normalize_keys = f.boolean("normalize_keys", false);
+  opt.mask = mask_of(f);
+  const std::vector<Mat<double>> wq = projections(f, "wq"), wk = projections(f, "wk"), wv = projections(f, "wv");
+  const HeadLayout layout{f.integer("heads", static_cast<Index>(wq.size())),
+                          f.integer("kv_heads", static_cast<Index>(wk.size()))};
+  const MultiHeadResult<double> r = multi_head_attention<double>(x, wq, wk, wv, layout, opt);
+  json heads = json::array();
+  for (const auto& h : r.heads) heads.push_back(self_json(h));
+  const Index d_head = wk.front().rows();
+  return {{"mode", "self"}, {"variant", layout.name()}, {"heads", heads}, {"output", rows(r.output)},
+          {"mask", opt.mask.to_string()},
+          {"kv_cache_entries", kv_cache_entries(x.rows(), layout.kv_heads, d_head)},
+          {"kv_cache_entries_mha", kv_cache_entries(x.rows(), layout.heads, d_head)}};
+}
+
+json solve_dimension(const json& p) {
+  const Fields f(p, "dimension", {"d", "n", "seed", "scaled"});
+  const double seed = f.number("seed", 1);
+  if (seed < 0 || seed != std::floor(seed) || seed > 9007199254740992.0)
+    throw invalid_argument("seed", detail::cat("is ", seed, "; expected a whole number 0 <= seed <= 2^53"));
+  const DimensionStats s =
+      dimension_stats(f.integer("d", 64), f.integer("n", 64), static_cast<std::uint64_t>(seed), f.boolean("scaled", true));
+  return {{"mode", "dimension"}, {"d", s.d}, {"scale", s.scale}, {"logits", list(s.logits)},
+          {"weights", list(s.weights)}, {"logit_mean", s.logit_mean}, {"logit_std", s.logit_std},
+          {"max_weight", s.max_weight}, {"entropy", s.entropy}, {"effective_keys", s.effective_keys}};
+}
+
 }  // namespace
 
 json solve(const json& problem) {
   if (!problem.is_object()) throw invalid_argument("problem", "must be a JSON object with a \"mode\" field");
   if (!problem.contains("mode") || !problem.at("mode").is_string())
-    throw invalid_argument("mode", "is missing; expected one of attend, matrix, stream, layout, vonmises");
+    throw invalid_argument("mode", "is missing; expected one of attend, matrix, stream, layout, vonmises, self, dimension");
   const std::string mode = problem.at("mode").get<std::string>();
   if (mode == "attend") return solve_attend(problem);
   if (mode == "matrix") return solve_matrix(problem);
   if (mode == "stream") return solve_stream(problem);
   if (mode == "layout") return solve_layout(problem);
   if (mode == "vonmises") return solve_vonmises(problem);
-  throw invalid_argument("mode", detail::cat("is \"", mode, "\"; expected attend, matrix, stream, layout or vonmises"));
+  if (mode == "self") return solve_self(problem);
+  if (mode == "dimension") return solve_dimension(problem);
+  throw invalid_argument("mode", detail::cat("is \"", mode,
+                                             "\"; expected attend, matrix, stream, layout, vonmises, self or dimension"));
 }
 
 }  // namespace attn::cli

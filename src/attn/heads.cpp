@@ -1,0 +1,95 @@
+#include "attn/heads.hpp"
+
+#include "attn/errors.hpp"
+
+namespace attn {
+namespace {
+
+template <typename T>
+void check_projection(const char* name, MatCRef<T> w, Index d_model, Index d_head) {
+  if (w.cols() != d_model || (d_head >= 0 && w.rows() != d_head))
+    throw invalid_argument(name, detail::cat("is ", w.rows(), " x ", w.cols(), "; expected ",
+                                             d_head >= 0 ? detail::cat(d_head) : std::string("d_head"), " x ",
+                                             d_model, " (d_head x d_model)"));
+  if (w.rows() == 0) throw invalid_argument(name, "has d_head = 0 rows; expected at least 1");
+  detail::require_all_finite(name, w);
+}
+
+}  // namespace
+
+template <typename T>
+SelfAttentionResult<T> self_attention(MatCRef<T> x, MatCRef<T> wq, MatCRef<T> wk, MatCRef<T> wv,
+                                      const MatrixOptions& opt) {
+  if (x.rows() == 0) throw invalid_argument("tokens", "got m = 0 tokens; expected at least 1");
+  if (x.cols() == 0) throw invalid_argument("tokens", "have d_model = 0; expected at least 1");
+  detail::require_all_finite("tokens", x);
+  check_projection<T>("W_Q", wq, x.cols(), -1);
+  check_projection<T>("W_K", wk, x.cols(), wq.rows());
+  check_projection<T>("W_V", wv, x.cols(), -1);
+
+  SelfAttentionResult<T> r;
+  r.q.noalias() = x * wq.transpose();  // (m, d_head)
+  r.k.noalias() = x * wk.transpose();
+  r.v.noalias() = x * wv.transpose();
+  r.attention = attention_matrix<T>(r.q, r.k, r.v, opt);
+  // Asymmetry readouts (square: m queries against the same m tokens).
+  r.logit_asymmetry = (r.attention.logits - r.attention.logits.transpose()).cwiseAbs().maxCoeff();
+  r.weight_asymmetry = (r.attention.weights - r.attention.weights.transpose()).cwiseAbs().maxCoeff();
+  return r;
+}
+
+void HeadLayout::validate() const {
+  if (heads < 1 || heads > 64) throw invalid_argument("heads", detail::cat("is ", heads, "; expected 1..64"));
+  if (kv_heads < 1 || kv_heads > heads || heads % kv_heads != 0)
+    throw invalid_argument("kv_heads", detail::cat("is ", kv_heads, "; expected a divisor of heads = ", heads));
+}
+
+const char* HeadLayout::name() const {
+  if (kv_heads == heads) return "MHA";
+  if (kv_heads == 1) return "MQA";
+  return "GQA";
+}
+
+template <typename T>
+MultiHeadResult<T> multi_head_attention(MatCRef<T> x, const std::vector<Mat<T>>& wq, const std::vector<Mat<T>>& wk,
+                                        const std::vector<Mat<T>>& wv, const HeadLayout& layout,
+                                        const MatrixOptions& opt) {
+  layout.validate();
+  if (static_cast<Index>(wq.size()) != layout.heads)
+    throw invalid_argument("W_Q", detail::cat("has ", wq.size(), " matrices; expected one per head (", layout.heads, ")"));
+  if (static_cast<Index>(wk.size()) != layout.kv_heads || static_cast<Index>(wv.size()) != layout.kv_heads)
+    throw invalid_argument("W_K", detail::cat("W_K and W_V have ", wk.size(), " and ", wv.size(),
+                                              " matrices; expected one per key/value head (", layout.kv_heads, ")"));
+  MultiHeadResult<T> r;
+  for (Index h = 0; h < layout.heads; ++h) {
+    const auto g = static_cast<size_t>(layout.kv_head_of(h));
+    r.heads.push_back(self_attention<T>(x, wq[static_cast<size_t>(h)], wk[g], wv[g], opt));
+  }
+  const Index dv = r.heads.front().v.cols();
+  r.output.resize(x.rows(), dv * layout.heads);  // (m, heads · d_head)
+  for (Index h = 0; h < layout.heads; ++h) {
+    const Mat<T>& o = r.heads[static_cast<size_t>(h)].attention.output;
+    if (o.cols() != dv) throw invalid_argument("W_V", "matrices differ in d_head; expected one shape for every head");
+    r.output.middleCols(h * dv, dv) = o;
+  }
+  return r;
+}
+
+double kv_cache_entries(Index tokens, Index kv_heads, Index d_head) {
+  if (tokens < 0 || kv_heads < 1 || d_head < 1)
+    throw invalid_argument("kv_cache", detail::cat("got tokens = ", tokens, ", kv_heads = ", kv_heads, ", d_head = ",
+                                                   d_head, "; expected tokens >= 0 and the others >= 1"));
+  return 2.0 * static_cast<double>(tokens) * static_cast<double>(kv_heads) * static_cast<double>(d_head);
+}
+
+#define ATTN_INSTANTIATE(T)                                                                                  \
+  template SelfAttentionResult<T> self_attention<T>(MatCRef<T>, MatCRef<T>, MatCRef<T>, MatCRef<T>,          \
+                                                    const MatrixOptions&);                                   \
+  template MultiHeadResult<T> multi_head_attention<T>(MatCRef<T>, const std::vector<Mat<T>>&,               \
+                                                      const std::vector<Mat<T>>&, const std::vector<Mat<T>>&, \
+                                                      const HeadLayout&, const MatrixOptions&);
+ATTN_INSTANTIATE(float)
+ATTN_INSTANTIATE(double)
+#undef ATTN_INSTANTIATE
+
+}  // namespace attn
