@@ -29,6 +29,9 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_
 
 [[ "$what" == native ]] && exit 0
 
+step "state codec property tests (node + fast-check)"
+node --test tests/js/
+
 step "WebAssembly build"
 ./build_wasm.sh
 
