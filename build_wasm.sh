@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Build the attention core to WebAssembly and copy it to web/generated/.
+#
+#   ./build_wasm.sh                      build only
+#   ./build_wasm.sh --serve [--port N]   build, then serve web/ on http://127.0.0.1:N (default 8000)
+#
+# Uses Debian's emscripten (3.1.6) and Eigen; installs them with apt-get if missing.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+
+serve=0
+port=8000
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --serve) serve=1; shift ;;
+    --port)
+      [[ $# -ge 2 ]] || { echo "build_wasm.sh: --port needs a number" >&2; exit 2; }
+      port="$2"; shift 2 ;;
+    --port=*) port="${1#--port=}"; shift ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "build_wasm.sh: unknown argument '$1' (expected --serve [--port N])" >&2; exit 2 ;;
+  esac
+done
+if ! [[ "$port" =~ ^[0-9]+$ ]] || (( port < 1 || port > 65535 )); then
+  echo "build_wasm.sh: --port must be 1..65535, got '$port'" >&2
+  exit 2
+fi
+
+# --- toolchain -----------------------------------------------------------------
+missing=()
+command -v emcmake >/dev/null 2>&1 || missing+=(emscripten)
+[[ -f /usr/share/eigen3/cmake/Eigen3Config.cmake ]] || missing+=(libeigen3-dev)
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+if [[ ${#missing[@]} -gt 0 ]]; then
+  echo "build_wasm.sh: installing ${missing[*]} with apt-get" >&2
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# Debian's emscripten runs its JS optimiser with node and needs the distro's modules (acorn).
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+
+# --- build ---------------------------------------------------------------------
+emcmake cmake -S . -B build/wasm \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DBUILD_TESTING=OFF \
+  -DEigen3_DIR=/usr/share/eigen3/cmake
+cmake --build build/wasm --target attention_wasm -j"$(nproc 2>/dev/null || echo 2)"
+
+mkdir -p web/generated
+cp build/wasm/src/wasm/attention_wasm.mjs build/wasm/src/wasm/attention_wasm.wasm web/generated/
+
+size_of() { wc -c <"$1" | tr -d ' '; }
+gz_of() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
+for f in web/generated/attention_wasm.wasm web/generated/attention_wasm.mjs; do
+  printf '%-36s %8s bytes (gzip -9: %s)\n' "$f" "$(size_of "$f")" "$(gz_of "$f")"
+done
+
+if [[ $serve -eq 1 ]]; then
+  exec node scripts/serve.mjs --root web --port "$port"
+fi

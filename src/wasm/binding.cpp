@@ -1,0 +1,241 @@
+// WebAssembly binding for the attention core. Thin on purpose: NO math here,
+// only shapes -> Eigen::Map -> one call into attn:: -> copy results out.
+//
+// Design:
+//  * Plain `extern "C"` functions (EMSCRIPTEN_KEEPALIVE + EXPORTED_FUNCTIONS), not
+//    embind: embind's generated glue needs eval/new Function (or a slower
+//    DYNAMIC_EXECUTION=0 path) and runtime type tables; the page runs under
+//    CSP `script-src 'self' 'wasm-unsafe-eval'`, and a C call costs the same.
+//  * float for attend/matrix/stream: the playground's numbers are float32 on the
+//    JS side (Float32Array), so the heap holds exactly what JS sees and the
+//    buffers are half the size. Layouts and von Mises are double: layouts must
+//    be bit-identical to the native build, and they are cheap.
+//  * Caller-owned buffers: JS (web/js/core.js) owns one scratch arena in the
+//    heap, writes inputs there and passes pointers for both inputs and outputs.
+//    Nothing is allocated or freed across the boundary, so no ownership rules,
+//    no leaks, and attn_attend is allocation-free (attn::attend_into).
+//    Every output pointer comes with its size known to the caller; the binding
+//    checks the core's result against it before copying (never overruns).
+//  * Errors: the core throws attn::invalid_argument (a std::invalid_argument).
+//    Each entry point catches everything, stores what() in one static string
+//    and returns nonzero; JS then reads attn_last_error() and throws
+//    `new Error(message)`. Exceptions never cross into JS (no abort()).
+//    Built with -fwasm-exceptions: zero cost when nothing throws.
+//
+// Conventions: return 0 on success, 1 for a core error (attn::invalid_argument
+// or another std::exception, e.g. std::bad_alloc), 2 for anything else.
+// Shapes are `int` (Eigen::Index is 32-bit on wasm32 anyway). An absent
+// optional matrix is passed as rows = 0 (its pointer is then never read).
+#include <emscripten/emscripten.h>
+
+#include <cstdint>
+#include <exception>
+#include <string>
+
+#include "attn/attend.hpp"
+#include "attn/errors.hpp"
+#include "attn/layout.hpp"
+#include "attn/matrix.hpp"
+#include "attn/streaming.hpp"
+#include "attn/vonmises.hpp"
+
+namespace {
+
+using attn::Index;
+template <typename T>
+using MatMap = Eigen::Map<const attn::Mat<T>>;
+template <typename T>
+using VecMap = Eigen::Map<const attn::Vec<T>>;
+template <typename T>
+using OutVec = Eigen::Map<attn::Vec<T>>;
+
+// The one global: a C return value can only carry an int, and the message must
+// outlive the failing call so JS can read it afterwards. WASM here is
+// single-threaded and JS reads it immediately, so one slot is enough.
+std::string g_last_error;
+
+template <typename F>
+int guarded(F&& body) {
+  try {
+    body();
+    return 0;
+  } catch (const std::exception& e) {
+    g_last_error = e.what();
+    return 1;
+  } catch (...) {
+    g_last_error = "unknown error in the attention core";
+    return 2;
+  }
+}
+
+// Read-only views; a null pointer is only legal for an empty shape.
+template <typename T>
+MatMap<T> mat(const T* data, int rows, int cols) {
+  return MatMap<T>(rows > 0 && cols > 0 ? data : nullptr, rows, cols);
+}
+template <typename T>
+VecMap<T> vec(const T* data, int size) {
+  return VecMap<T>(size > 0 ? data : nullptr, size);
+}
+
+// The binding's own contract with core.js, not an argument check of the core:
+// a result bigger than the buffer JS sized for it means the two disagree.
+void check_capacity(const char* what, Index got, Index capacity) {
+  if (got > capacity)
+    throw attn::invalid_argument(what, attn::detail::cat("result has ", got, " numbers but the buffer holds ",
+                                                          capacity, " (internal binding error)"));
+}
+
+template <typename Matrix, typename T>
+void copy_out(const Matrix& m, T* out) {
+  for (Index i = 0; i < m.rows(); ++i)
+    for (Index j = 0; j < m.cols(); ++j) *out++ = m(i, j);
+}
+
+}  // namespace
+
+extern "C" {
+
+// The message of the last failed call ("" if none failed yet). Owned by the binding.
+EMSCRIPTEN_KEEPALIVE const char* attn_last_error() { return g_last_error.c_str(); }
+
+// One query against n keys (attn::attend_into; allocation-free).
+//   q (dq), K (n, d), V (nv, dv) with nv = 0 for "no values".
+//   Outputs: logits (n), weights (n), output (dv; untouched when nv = 0),
+//   stats (5 doubles): [maxLogit, logSumExp, entropy, effectiveKeys, argmax].
+EMSCRIPTEN_KEEPALIVE int attn_attend(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
+                                     int dv, double scale, int normalize, float* logits, float* weights,
+                                     float* output, double* stats) {
+  return guarded([&] {
+    const attn::AttendOptions opt{scale, normalize != 0};
+    const int out_dim = nv > 0 ? dv : 0;
+    const attn::SoftmaxStats<float> s = attn::attend_into<float>(
+        vec(q, dq), mat(K, n, d), mat(V, nv, dv), opt, OutVec<float>(n > 0 ? logits : nullptr, n),
+        OutVec<float>(n > 0 ? weights : nullptr, n), OutVec<float>(out_dim > 0 ? output : nullptr, out_dim));
+    stats[0] = s.max_logit;
+    stats[1] = s.log_sum_exp;
+    stats[2] = s.entropy;
+    stats[3] = s.effective_keys;
+    stats[4] = static_cast<double>(s.argmax);
+  });
+}
+
+// Mask kinds for attn_matrix (mirrored in core.js).
+enum MaskCode { kMaskNone = 0, kMaskCausal = 1, kMaskWindow = 2, kMaskTopK = 3 };
+
+// Many queries: Q (m, dq), K (n, d), V (nv, dv). Outputs (row-major): weights (m·n),
+// logits (m·n), output (m·dv; untouched when nv = 0), entropy (m), empty (m, 0/1).
+EMSCRIPTEN_KEEPALIVE int attn_matrix(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
+                                     int nv, int dv, double scale, int normalize, int mask_kind, int mask_size,
+                                     float* weights, float* logits, float* output, float* entropy,
+                                     std::uint8_t* empty) {
+  return guarded([&] {
+    attn::MatrixOptions opt;
+    opt.scale = scale;
+    opt.normalize_keys = normalize != 0;
+    switch (mask_kind) {
+      case kMaskNone: opt.mask = attn::Mask::none(); break;
+      case kMaskCausal: opt.mask = attn::Mask::causal(); break;
+      case kMaskWindow: opt.mask = attn::Mask::window(mask_size); break;
+      case kMaskTopK: opt.mask = attn::Mask::top_k(mask_size); break;
+      default:
+        throw attn::invalid_argument("mask", attn::detail::cat("kind code ", mask_kind, " is unknown (internal binding error)"));
+    }
+    const attn::MatrixResult<float> r = attn::attention_matrix<float>(mat(Q, m, dq), mat(K, n, d), mat(V, nv, dv), opt);
+    const Index mn = Index(m) * n;
+    check_capacity("weights", r.weights.size(), mn);
+    check_capacity("logits", r.logits.size(), mn);
+    check_capacity("output", r.output.size(), nv > 0 ? Index(m) * dv : 0);
+    check_capacity("entropy", r.entropy.size(), m);
+    check_capacity("empty_rows", r.empty_row.size(), m);
+    copy_out(r.weights, weights);
+    copy_out(r.logits, logits);
+    copy_out(r.output, output);
+    copy_out(r.entropy, entropy);
+    for (Index i = 0; i < r.empty_row.size(); ++i) empty[i] = r.empty_row(i) ? 1 : 0;
+  });
+}
+
+// Layout kinds for attn_layout (mirrored in core.js).
+enum LayoutCode { kEven = 0, kRandom = 1, kClusters = 2, kSphere = 3, kValues = 4, kGaussian = 5 };
+
+// Deterministic points. The seed arrives as two uint32 halves (JS has no uint64
+// number). points: capacity doubles, filled row-major with (n, cols) where cols is 2,
+// or d for sphere/gaussian. angles (capacity_angles doubles) is filled when cols = 2
+// and angles is non-null. *out_cols receives cols.
+EMSCRIPTEN_KEEPALIVE int attn_layout(int kind, int n, int d, int clusters, double spread, double phase,
+                                     std::uint32_t seed_lo, std::uint32_t seed_hi, double* points, int capacity,
+                                     double* angles, int capacity_angles, int* out_cols) {
+  return guarded([&] {
+    const std::uint64_t seed = (std::uint64_t(seed_hi) << 32) | seed_lo;
+    attn::Mat<double> p;
+    switch (kind) {
+      case kEven: p = attn::layout_even(n, phase); break;
+      case kRandom: p = attn::layout_random(n, seed); break;
+      case kClusters: p = attn::layout_clusters(n, clusters, spread, seed); break;
+      case kSphere: p = attn::layout_sphere(n, d, seed); break;
+      case kValues: p = attn::layout_values(n, seed); break;
+      case kGaussian: p = attn::layout_gaussian(n, d, seed); break;
+      default:
+        throw attn::invalid_argument("kind", attn::detail::cat("code ", kind, " is unknown (internal binding error)"));
+    }
+    check_capacity("points", p.size(), capacity);
+    copy_out(p, points);
+    *out_cols = static_cast<int>(p.cols());
+    if (angles != nullptr && p.cols() == 2) {
+      const attn::Vec<double> a = attn::angles_of(p);
+      check_capacity("angles", a.size(), capacity_angles);
+      copy_out(a, angles);
+    }
+  });
+}
+
+// von Mises density (gaussian = 0) or its Gaussian approximation (gaussian != 0)
+// at each of count angles. out: count doubles.
+EMSCRIPTEN_KEEPALIVE int attn_von_mises(const double* angles, int count, double kappa, double phi, int gaussian,
+                                        double* out) {
+  return guarded([&] {
+    const attn::Vec<double> r = gaussian != 0 ? attn::von_mises_gaussian(vec(angles, count), kappa, phi)
+                                              : attn::von_mises_density(vec(angles, count), kappa, phi);
+    check_capacity("density", r.size(), count);
+    copy_out(r, out);
+  });
+}
+
+// Number of doubles per block record in attn_stream's states buffer, before partial_output.
+enum { kStateHeader = 6 };
+
+// Streaming softmax over blocks of block_size keys: q (dq), K (n, d), V (nv, dv).
+// Outputs: output (dv floats), lse (1 float), states: up to capacity_blocks records of
+// (6 + dv) doubles each: [begin, end, block_max, running_max, rescale, running_sum,
+// partial_output (dv)]. Doubles so begin/end stay exact beyond 2^24 keys (the float
+// fields convert exactly). *out_blocks receives the number of records written.
+EMSCRIPTEN_KEEPALIVE int attn_stream(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
+                                     int dv, double scale, int normalize, int block_size, float* output,
+                                     float* lse, double* states, int capacity_blocks, int* out_blocks) {
+  return guarded([&] {
+    const attn::AttendOptions opt{scale, normalize != 0};
+    const attn::StreamResult<float> r =
+        attn::streaming_attend<float>(vec(q, dq), mat(K, n, d), mat(V, nv, dv), opt, block_size, true);
+    check_capacity("output", r.output.size(), dv);
+    check_capacity("blocks", static_cast<Index>(r.blocks.size()), capacity_blocks);
+    copy_out(r.output, output);
+    *lse = r.log_sum_exp;
+    const Index stride = kStateHeader + dv;
+    for (std::size_t b = 0; b < r.blocks.size(); ++b) {
+      const attn::StreamState<float>& s = r.blocks[b];
+      check_capacity("partial_output", s.partial_output.size(), dv);
+      double* rec = states + static_cast<Index>(b) * stride;
+      rec[0] = static_cast<double>(s.begin);
+      rec[1] = static_cast<double>(s.end);
+      rec[2] = s.block_max;
+      rec[3] = s.running_max;
+      rec[4] = s.rescale;
+      rec[5] = s.running_sum;
+      copy_out(s.partial_output, rec + kStateHeader);
+    }
+    *out_blocks = static_cast<int>(r.blocks.size());
+  });
+}
+
+}  // extern "C"

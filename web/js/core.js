@@ -1,0 +1,443 @@
+// AttentionCore: the JavaScript face of the C++ attention core compiled to WebAssembly.
+// This is the ONLY file that knows about the WASM heap (see docs/js-api.md).
+//
+// How a call works: every entry point sizes all of its inputs and outputs first,
+// makes sure one scratch arena in the heap is big enough (malloc'd once, grown
+// geometrically, never freed per call), writes the inputs, calls the extern "C"
+// function from src/wasm/binding.cpp, and copies the outputs into fresh typed
+// arrays. Heap views are re-read from the module after every malloc and every
+// call into WASM (memory growth detaches the old ArrayBuffer).
+//
+// Errors: shape problems only JavaScript can see (ragged rows, non-numbers, a flat
+// array that does not divide into rows, unknown option names) throw here, naming the
+// argument. Everything numeric (NaN/Infinity, mismatched dimensions, bad mask or block
+// sizes, zero keys under normalisation) is the core's job: we pass it through and
+// throw `new Error(<core message>)`.
+
+const MASK_CODE = { none: 0, causal: 1, window: 2, topk: 3 };
+const LAYOUT_CODE = { even: 0, random: 1, clusters: 2, sphere: 3, values: 4, gaussian: 5 };
+const STATE_HEADER = 6;  // doubles per stream block record before partial_output (binding.cpp)
+const STATS_LEN = 5;     // [maxLogit, logSumExp, entropy, effectiveKeys, argmax]
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+// Layout outputs larger than this are not allocated up front: the core rejects such
+// sizes anyway (n·d <= 2^24), and the binding refuses to overrun a smaller buffer.
+const MAX_LAYOUT_NUMBERS = 2 ** 25;
+
+const isNode = typeof process === 'object' && process !== null &&
+  typeof process.versions === 'object' && process.versions !== null && !!process.versions.node;
+
+// ---------------------------------------------------------------------------------
+// Argument helpers (JS-side shape checks; the messages name the argument).
+
+function typeName(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  return typeof v;
+}
+
+// A typed array we can copy numbers from (not DataView, not BigInt64Array).
+function isNumericView(v) {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) &&
+    !(typeof BigInt64Array !== 'undefined' && (v instanceof BigInt64Array || v instanceof BigUint64Array));
+}
+
+function isVectorLike(v) {
+  return Array.isArray(v) || isNumericView(v);
+}
+
+function int32(name, v) {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
+    throw new Error(`${name}: is ${describe(v)}; expected an integer`);
+  }
+  return v;
+}
+
+function optionalDim(name, v) {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > INT32_MAX) {
+    throw new Error(`${name}: is ${describe(v)}; expected a positive integer`);
+  }
+  return v;
+}
+
+function number(name, v) {
+  // NaN and ±Infinity are numbers: the core decides whether they are allowed.
+  if (typeof v !== 'number') throw new Error(`${name}: is ${describe(v)}; expected a number`);
+  return v;
+}
+
+function describe(v) {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return typeName(v);
+}
+
+function badEntry(name, where, v) {
+  return new Error(`${name}: ${where} is ${describe(v)}; expected a number`);
+}
+
+// Shape of a vector argument (query, angles): { src, length }.
+function vectorShape(name, v) {
+  if (!isVectorLike(v)) {
+    throw new Error(`${name}: is ${typeName(v)}; expected an array of numbers or a Float32Array`);
+  }
+  return v.length;
+}
+
+// Shape of a matrix argument given as an array of points ([[x, y], ...]) or as a flat
+// row-major array / typed array with `cols` numbers per row.
+//   returns { rows, cols, points: boolean }
+// colsHint: the dimension from the option (d/dv) or from a sibling argument.
+function matrixShape(name, v, colsHint, colsName) {
+  if (isNumericView(v) || (Array.isArray(v) && v.length > 0 && !isVectorLike(v[0]))) {
+    // Flat.
+    if (v.length === 0) return { rows: 0, cols: colsHint ?? 0, points: false };
+    if (colsHint === undefined) {
+      throw new Error(`${colsName}: is required when ${name} is a flat array (row-major, ${colsName} numbers per row)`);
+    }
+    if (v.length % colsHint !== 0) {
+      throw new Error(`${name}: flat length ${v.length} is not a multiple of ${colsName} = ${colsHint}`);
+    }
+    return { rows: v.length / colsHint, cols: colsHint, points: false };
+  }
+  if (!Array.isArray(v)) {
+    throw new Error(`${name}: is ${typeName(v)}; expected an array of points ([[x, y], ...]) or a flat typed array`);
+  }
+  if (v.length === 0) return { rows: 0, cols: colsHint ?? 0, points: true };
+  const cols = v[0].length;
+  if (colsHint !== undefined && cols !== colsHint) {
+    // Only reached when the caller passed d/dv explicitly and the points disagree.
+    throw new Error(`${name}: rows have length ${cols} but ${colsName} = ${colsHint}`);
+  }
+  return { rows: v.length, cols, points: true };
+}
+
+// The number of columns a points array would imply, if it is one (used as a hint).
+function pointsCols(v) {
+  if (Array.isArray(v) && v.length > 0 && isVectorLike(v[0])) return v[0].length;
+  return undefined;
+}
+
+// Copies a vector into heap view `heap` at element offset `at`, checking entry types.
+function writeVector(name, v, heap, at) {
+  if (isNumericView(v)) {
+    heap.set(v, at);
+    return;
+  }
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x !== 'number') throw badEntry(name, `entry ${i}`, x);
+    heap[at + i] = x;
+  }
+}
+
+// Copies a matrix (points or flat) row-major into `heap` at element offset `at`.
+function writeMatrix(name, v, shape, heap, at) {
+  if (!shape.points) {
+    writeVector(name, v, heap, at);
+    return;
+  }
+  const { rows, cols } = shape;
+  for (let i = 0; i < rows; i++) {
+    const row = v[i];
+    if (!isVectorLike(row)) {
+      throw new Error(`${name}: row ${i} is ${typeName(row)}; expected a point (an array of ${cols} numbers)`);
+    }
+    if (row.length !== cols) {
+      throw new Error(`${name}: row ${i} has length ${row.length}, but row 0 has length ${cols} (ragged rows)`);
+    }
+    const base = at + i * cols;
+    if (isNumericView(row)) {
+      heap.set(row, base);
+      continue;
+    }
+    for (let j = 0; j < cols; j++) {
+      const x = row[j];
+      if (typeof x !== 'number') throw badEntry(name, `row ${i}, column ${j}`, x);
+      heap[base + j] = x;
+    }
+  }
+}
+
+function parseMask(mask) {
+  if (mask === undefined || mask === null || mask === 'none') return { code: MASK_CODE.none, size: 0 };
+  if (mask === 'causal') return { code: MASK_CODE.causal, size: 0 };
+  if (typeof mask === 'string') {
+    // Also accept the CLI/URL spelling "window:3" / "topk:2".
+    const m = /^(window|topk|top_k):(-?\d+)$/.exec(mask);
+    if (m) {
+      return { code: m[1] === 'window' ? MASK_CODE.window : MASK_CODE.topk, size: int32('mask', Number(m[2])) };
+    }
+  } else if (typeof mask === 'object') {
+    const keys = Object.keys(mask);
+    if (keys.length === 1 && keys[0] === 'window') return { code: MASK_CODE.window, size: int32('mask.window', mask.window) };
+    if (keys.length === 1 && keys[0] === 'topK') return { code: MASK_CODE.topk, size: int32('mask.topK', mask.topK) };
+  }
+  throw new Error(`mask: is ${typeof mask === 'object' ? JSON.stringify(mask) : describe(mask)}; ` +
+    `expected 'none', 'causal', {window: w} or {topK: k}`);
+}
+
+function seedHalves(seed) {
+  if (typeof seed === 'bigint') {
+    if (seed < 0n || seed > 0xFFFFFFFFFFFFFFFFn) throw new Error(`seed: is ${seed}; expected 0 <= seed < 2^64`);
+    return [Number(seed & 0xFFFFFFFFn), Number(seed >> 32n)];
+  }
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
+    throw new Error(`seed: is ${describe(seed)}; expected an integer 0 <= seed <= 2^53 - 1 (or a BigInt)`);
+  }
+  return [seed % 4294967296, Math.floor(seed / 4294967296)];
+}
+
+// Bytes rounded up to 16 so every buffer in the arena is aligned for floats,
+// doubles and SIMD loads alike.
+const pad = (bytes) => (bytes + 15) & ~15;
+
+// ---------------------------------------------------------------------------------
+
+export class AttentionCore {
+  #m;          // the Emscripten module
+  #base = 0;   // scratch arena: heap byte offset
+  #cap = 0;    //   and its size in bytes
+  #top = 0;    //   bump pointer during one call
+
+  constructor(module) {
+    this.#m = module;
+  }
+
+  // Loads and instantiates the WASM module.
+  //   options.moduleUrl  URL of attention_wasm.mjs (default ../generated/ next to this file)
+  //   options.wasmBinary the .wasm bytes (ArrayBuffer / Uint8Array); in node it is read
+  //                      from disk next to the .mjs when not given
+  //   options.wasmUrl    where to read the .wasm from in node (default: next to the .mjs)
+  static async load(options = {}) {
+    const moduleUrl = new URL(options.moduleUrl ?? '../generated/attention_wasm.mjs', import.meta.url).href;
+    const { default: createAttentionModule } = await import(moduleUrl);
+    let wasmBinary = options.wasmBinary;
+    if (wasmBinary === undefined && isNode) {
+      // The generated loader would fetch() the .wasm, which node cannot do for file: URLs.
+      const { readFile } = await import('node:fs/promises');
+      const wasmUrl = new URL(options.wasmUrl ?? moduleUrl.replace(/\.mjs(?=$|[?#])/, '.wasm'), moduleUrl);
+      wasmBinary = await readFile(wasmUrl);
+    }
+    const moduleArgs = {};
+    if (wasmBinary !== undefined) moduleArgs.wasmBinary = wasmBinary;
+    const module = await createAttentionModule(moduleArgs);
+    return new AttentionCore(module);
+  }
+
+  // Current size of the WASM heap in bytes (read-only; for leak/growth checks).
+  get heapBytes() {
+    return this.#m.HEAP8.byteLength;
+  }
+
+  // Fresh heap views: never cache these across a malloc or a call into WASM.
+  #f32() { return this.#m.HEAPF32; }
+  #f64() { return this.#m.HEAPF64; }
+  #i32() { return this.#m.HEAP32; }
+  #u8() { return this.#m.HEAPU8; }
+
+  // Makes the arena at least `bytes` long and resets the bump pointer.
+  #reserve(bytes) {
+    if (bytes > this.#cap) {
+      const want = Math.max(bytes, this.#cap * 2, 64 * 1024);
+      if (this.#base !== 0) this.#m._free(this.#base);
+      this.#base = 0;
+      this.#cap = 0;
+      const p = this.#m._malloc(want);
+      if (!p) throw new Error(`out of memory: the WASM heap could not provide ${want} bytes`);
+      this.#base = p;
+      this.#cap = want;
+    }
+    this.#top = this.#base;
+  }
+
+  // Takes `bytes` (padded) from the arena; #reserve must have counted them.
+  #take(bytes) {
+    const p = this.#top;
+    this.#top += pad(bytes);
+    return p;
+  }
+
+  #check(rc) {
+    if (rc !== 0) {
+      throw new Error(this.#m.UTF8ToString(this.#m._attn_last_error()));
+    }
+  }
+
+  // Query, keys and optional values for attend / stream; fills d/dv defaults.
+  #singleQueryShapes({ query, keys, values, d, dv }) {
+    const dq = vectorShape('query', query);
+    d = optionalDim('d', d);
+    dv = optionalDim('dv', dv);
+    const ks = matrixShape('keys', keys, d ?? (isNumericView(keys) || !pointsCols(keys) ? dq : undefined), 'd');
+    const vs = values === undefined || values === null
+      ? { rows: 0, cols: 0, points: false }
+      : matrixShape('values', values, dv, 'dv');
+    return { dq, ks, vs };
+  }
+
+  // attend({query, keys, values?, scale=1, normalizeKeys=false, d?, dv?})
+  //   -> {logits, weights, output, entropy, effectiveKeys, argmax, logSumExp, maxLogit}
+  attend({ query, keys, values, scale = 1, normalizeKeys = false, d, dv } = {}) {
+    const { dq, ks, vs } = this.#singleQueryShapes({ query, keys, values, d, dv });
+    number('scale', scale);
+    const n = ks.rows;
+    const outDim = vs.rows > 0 ? vs.cols : 0;
+
+    this.#reserve(pad(dq * 4) + pad(ks.rows * ks.cols * 4) + pad(vs.rows * vs.cols * 4) +
+      pad(n * 4) * 2 + pad(outDim * 4) + pad(STATS_LEN * 8));
+    const pq = this.#take(dq * 4), pk = this.#take(ks.rows * ks.cols * 4), pv = this.#take(vs.rows * vs.cols * 4);
+    const pl = this.#take(n * 4), pw = this.#take(n * 4), po = this.#take(outDim * 4), ps = this.#take(STATS_LEN * 8);
+
+    const f32 = this.#f32();
+    writeVector('query', query, f32, pq >> 2);
+    writeMatrix('keys', keys, ks, f32, pk >> 2);
+    if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
+
+    this.#check(this.#m._attn_attend(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+      normalizeKeys ? 1 : 0, pl, pw, po, ps));
+
+    const h = this.#f32(), h64 = this.#f64(), s = ps >> 3;
+    return {
+      logits: h.slice(pl >> 2, (pl >> 2) + n),
+      weights: h.slice(pw >> 2, (pw >> 2) + n),
+      output: h.slice(po >> 2, (po >> 2) + outDim),
+      entropy: h64[s + 2],
+      effectiveKeys: h64[s + 3],
+      argmax: h64[s + 4],
+      logSumExp: h64[s + 1],
+      maxLogit: h64[s],
+    };
+  }
+
+  // attentionMatrix({queries, keys, values?, scale=1, normalizeKeys=false, mask='none', d?, dv?})
+  //   -> {weights (m·n), logits (m·n), output (m·dv), entropy (m), emptyRows (m, Uint8Array 0/1), m, n, dv}
+  attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv } = {}) {
+    d = optionalDim('d', d);
+    dv = optionalDim('dv', dv);
+    // d for a flat argument defaults to the other argument's point length.
+    const qs = matrixShape('queries', queries, d ?? (pointsCols(queries) ? undefined : pointsCols(keys)), 'd');
+    const ks = matrixShape('keys', keys, d ?? (pointsCols(keys) ? undefined : pointsCols(queries)), 'd');
+    const vs = values === undefined || values === null
+      ? { rows: 0, cols: 0, points: false }
+      : matrixShape('values', values, dv, 'dv');
+    number('scale', scale);
+    const mk = parseMask(mask);
+    const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0;
+
+    this.#reserve(pad(qs.rows * qs.cols * 4) + pad(ks.rows * ks.cols * 4) + pad(vs.rows * vs.cols * 4) +
+      pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m));
+    const pq = this.#take(qs.rows * qs.cols * 4), pk = this.#take(ks.rows * ks.cols * 4);
+    const pv = this.#take(vs.rows * vs.cols * 4);
+    const pw = this.#take(m * n * 4), pl = this.#take(m * n * 4), po = this.#take(m * outDim * 4);
+    const pe = this.#take(m * 4), pz = this.#take(m);
+
+    const f32 = this.#f32();
+    writeMatrix('queries', queries, qs, f32, pq >> 2);
+    writeMatrix('keys', keys, ks, f32, pk >> 2);
+    if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
+
+    this.#check(this.#m._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+      normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz));
+
+    const h = this.#f32();
+    return {
+      weights: h.slice(pw >> 2, (pw >> 2) + m * n),
+      logits: h.slice(pl >> 2, (pl >> 2) + m * n),
+      output: h.slice(po >> 2, (po >> 2) + m * outDim),
+      entropy: h.slice(pe >> 2, (pe >> 2) + m),
+      emptyRows: this.#u8().slice(pz, pz + m),
+      m,
+      n,
+      dv: outDim,
+    };
+  }
+
+  // layout({kind, n, seed=1, d=2, clusters=3, spread=0.3, phase=0})
+  //   -> {points: Float64Array (n·d), d, angles?: Float64Array (n, when d = 2)}
+  layout({ kind, n, seed = 1, d = 2, clusters = 3, spread = 0.3, phase = 0 } = {}) {
+    if (!Object.hasOwn(LAYOUT_CODE, kind)) {
+      throw new Error(`kind: is ${describe(kind)}; expected one of ${Object.keys(LAYOUT_CODE).join(', ')}`);
+    }
+    int32('n', n);
+    int32('d', d);
+    int32('clusters', clusters);
+    number('spread', spread);
+    number('phase', phase);
+    const [lo, hi] = seedHalves(seed);
+    const cols = kind === 'sphere' || kind === 'gaussian' ? d : 2;
+    let count = n > 0 && cols > 0 ? n * cols : 0;
+    if (count > MAX_LAYOUT_NUMBERS) count = 0;  // the core rejects it; never allocate it
+    const angleCount = cols === 2 ? count / 2 : 0;
+
+    this.#reserve(pad(count * 8) + pad(angleCount * 8) + pad(4));
+    const pp = this.#take(count * 8), pa = this.#take(angleCount * 8), pc = this.#take(4);
+
+    this.#check(this.#m._attn_layout(LAYOUT_CODE[kind], n, d, clusters, spread, phase, lo, hi, pp, count,
+      angleCount > 0 ? pa : 0, angleCount, pc));
+
+    const outCols = this.#i32()[pc >> 2];
+    const h = this.#f64();
+    const result = { points: h.slice(pp >> 3, (pp >> 3) + n * outCols), d: outCols };
+    if (outCols === 2) result.angles = h.slice(pa >> 3, (pa >> 3) + n);
+    return result;
+  }
+
+  // vonMises({kappa, phi, angles, gaussian=false}) -> Float64Array
+  vonMises({ kappa, phi, angles, gaussian = false } = {}) {
+    number('kappa', kappa);
+    number('phi', phi);
+    const count = vectorShape('angles', angles);
+
+    this.#reserve(pad(count * 8) * 2);
+    const pa = this.#take(count * 8), po = this.#take(count * 8);
+    writeVector('angles', angles, this.#f64(), pa >> 3);
+
+    this.#check(this.#m._attn_von_mises(pa, count, kappa, phi, gaussian ? 1 : 0, po));
+    return this.#f64().slice(po >> 3, (po >> 3) + count);
+  }
+
+  // stream({query, keys, values, scale=1, normalizeKeys=false, blockSize, d?, dv?})
+  //   -> {output, logSumExp, blocks: [{begin, end, blockMax, runningMax, rescale, runningSum, partialOutput}]}
+  stream({ query, keys, values, scale = 1, normalizeKeys = false, blockSize, d, dv } = {}) {
+    const { dq, ks, vs } = this.#singleQueryShapes({ query, keys, values, d, dv });
+    number('scale', scale);
+    int32('blockSize', blockSize);
+    const n = ks.rows, dvOut = vs.cols;
+    const capBlocks = blockSize >= 1 && n >= 1 ? Math.ceil(n / blockSize) : 0;
+    const stride = STATE_HEADER + dvOut;
+
+    this.#reserve(pad(dq * 4) + pad(ks.rows * ks.cols * 4) + pad(vs.rows * vs.cols * 4) + pad(dvOut * 4) +
+      pad(4) + pad(capBlocks * stride * 8) + pad(4));
+    const pq = this.#take(dq * 4), pk = this.#take(ks.rows * ks.cols * 4), pv = this.#take(vs.rows * vs.cols * 4);
+    const po = this.#take(dvOut * 4), plse = this.#take(4), ps = this.#take(capBlocks * stride * 8);
+    const pnb = this.#take(4);
+
+    const f32 = this.#f32();
+    writeVector('query', query, f32, pq >> 2);
+    writeMatrix('keys', keys, ks, f32, pk >> 2);
+    if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
+
+    this.#check(this.#m._attn_stream(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+      normalizeKeys ? 1 : 0, blockSize, po, plse, ps, capBlocks, pnb));
+
+    const h = this.#f32(), h64 = this.#f64();
+    const nb = this.#i32()[pnb >> 2];
+    const blocks = new Array(nb);
+    for (let b = 0; b < nb; b++) {
+      const r = (ps >> 3) + b * stride;
+      blocks[b] = {
+        begin: h64[r],
+        end: h64[r + 1],
+        blockMax: h64[r + 2],
+        runningMax: h64[r + 3],
+        rescale: h64[r + 4],
+        runningSum: h64[r + 5],
+        partialOutput: new Float32Array(h64.subarray(r + STATE_HEADER, r + STATE_HEADER + dvOut)),
+      };
+    }
+    return { output: h.slice(po >> 2, (po >> 2) + dvOut), logSumExp: h[plse >> 2], blocks };
+  }
+}
