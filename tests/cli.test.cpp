@@ -1,0 +1,354 @@
+// attention-cli, run as a user runs it: JSON problem in (file, stdin or "-"), JSON result out.
+// Errors: exit code 2, exactly one line on stderr starting "attention-cli: ", nothing on stdout.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "approx.hpp"
+#include "attn/layout.hpp"
+#include "attn/streaming.hpp"
+#include "fixtures.hpp"
+
+#ifndef ATTN_CLI_PATH
+#error "ATTN_CLI_PATH must name the attention-cli binary (see tests/CMakeLists.txt)"
+#endif
+
+using namespace attn_test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+enum class Input { file, stdin_implicit, stdin_dash };
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string quote(const std::string& s) {  // single-quote for /bin/sh
+  std::string q = "'";
+  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// Runs the CLI on `text` in a private temp directory (safe under ctest -j). With
+// `file_argument` set, that path is passed instead of the problem file.
+Run run_cli(const std::string& text, Input how = Input::file, const std::string& file_argument = "") {
+  static std::atomic<int> counter{0};
+  const fs::path dir = fs::temp_directory_path() /
+                       ("attn_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  fs::create_directories(dir);
+  const fs::path in = dir / "problem.json", out = dir / "stdout", err = dir / "stderr";
+  {
+    std::ofstream f(in, std::ios::binary);
+    f << text;
+  }
+  std::string cmd = quote(ATTN_CLI_PATH);
+  switch (how) {
+    case Input::file: cmd += " " + quote(file_argument.empty() ? in.string() : file_argument); break;
+    case Input::stdin_implicit: cmd += " < " + quote(in.string()); break;
+    case Input::stdin_dash: cmd += " - < " + quote(in.string()); break;
+  }
+  cmd += " > " + quote(out.string()) + " 2> " + quote(err.string());
+  const int status = std::system(cmd.c_str());
+  Run r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  fs::remove_all(dir);
+  return r;
+}
+
+// A successful run: exit 0, nothing on stderr, one JSON document on stdout.
+json solve(const json& problem, Input how = Input::file) {
+  const Run r = run_cli(problem.dump(), how);
+  INFO("problem: " << problem.dump() << "\nstderr: " << r.err);
+  REQUIRE(r.code == 0);
+  REQUIRE(r.err.empty());
+  json result;
+  REQUIRE_NOTHROW(result = json::parse(r.out));
+  return result;
+}
+
+// A failing run: exit 2, exactly one line "attention-cli: ..." on stderr that contains `mentions`,
+// nothing on stdout.
+void require_error(const Run& r, const std::string& mentions) {
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.code == 2);
+  REQUIRE(r.out.empty());
+  REQUIRE(r.err.rfind("attention-cli: ", 0) == 0);
+  REQUIRE(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  REQUIRE(r.err.back() == '\n');
+  REQUIRE_THAT(r.err, Catch::Contains(mentions));
+}
+
+template <typename T = double>
+Vec<T> vec(const json& a) {
+  Vec<T> v(static_cast<Index>(a.size()));
+  for (size_t i = 0; i < a.size(); ++i) v(Index(i)) = a[i].get<T>();
+  return v;
+}
+
+Mat<double> mat(const json& rows) {
+  const Index m = Index(rows.size()), n = m ? Index(rows[0].size()) : 0;
+  Mat<double> out(m, n);
+  for (Index i = 0; i < m; ++i) {
+    REQUIRE(Index(rows[size_t(i)].size()) == n);
+    for (Index j = 0; j < n; ++j) out(i, j) = rows[size_t(i)][size_t(j)].get<double>();
+  }
+  return out;
+}
+
+const json kTwoKeys = {{"mode", "attend"},       {"query", {1, 0}},       {"keys", {{1, 0}, {-1, 0}}},
+                       {"values", {{1, 2}, {3, 4}}}, {"scale", 1}, {"normalize_keys", false},
+                       {"precision", "double"}};
+
+}  // namespace
+
+TEST_CASE("cli attend: two keys at 0 and pi", "[cli]") {
+  // logits (1, -1); w = e/(e + e^-1) = 0.88079707797788244, 0.11920292202211756
+  // output = w0 (1, 2) + w1 (3, 4) = (1.2384058440442351, 2.2384058440442351)
+  // H = 0.36533385508720761, exp(H) = 1.4409950113672495, log(e + e^-1) = 1.1269280110429725
+  // kappa = |q| scale = 1, phi = 0; von Mises density e^(±1) / (2 pi I0(1)) = 0.34171048862346316, 0.046245485762777706
+  const json r = solve(kTwoKeys);
+  const double t = 1e-14;
+  CHECK_ALL_CLOSE(vec(r.at("logits")), Vec<double>((Vec<double>(2) << 1, -1).finished()), t);
+  CHECK_CLOSE(r.at("weights")[0].get<double>(), 0.88079707797788244, t, 0);
+  CHECK_CLOSE(r.at("weights")[1].get<double>(), 0.11920292202211756, t, 0);
+  CHECK_CLOSE(r.at("output")[0].get<double>(), 1.2384058440442351, t, 0);
+  CHECK_CLOSE(r.at("output")[1].get<double>(), 2.2384058440442351, t, 0);
+  CHECK_CLOSE(r.at("entropy").get<double>(), 0.36533385508720761, t, 0);
+  CHECK_CLOSE(r.at("effective_keys").get<double>(), 1.4409950113672495, t, 0);
+  CHECK(r.at("argmax").get<int>() == 0);
+  CHECK_CLOSE(r.at("log_sum_exp").get<double>(), 1.1269280110429725, t, 0);
+  CHECK(r.at("max_logit").get<double>() == 1.0);
+  CHECK(r.at("kappa").get<double>() == 1.0);
+  CHECK(r.at("phi").get<double>() == 0.0);
+  REQUIRE(r.at("von_mises_density").size() == 2);
+  CHECK_CLOSE(r.at("von_mises_density")[0].get<double>(), 0.34171048862346316, 1e-13, 0);
+  CHECK_CLOSE(r.at("von_mises_density")[1].get<double>(), 0.046245485762777706, 1e-13, 0);
+}
+
+TEST_CASE("cli attend: stdin, '-' and a file give the same result", "[cli]") {
+  const json a = solve(kTwoKeys, Input::file);
+  CHECK(solve(kTwoKeys, Input::stdin_implicit) == a);
+  CHECK(solve(kTwoKeys, Input::stdin_dash) == a);
+}
+
+TEST_CASE("cli attend: float precision, far side, d > 2", "[cli]") {
+  json p = kTwoKeys;
+  p["precision"] = "float";
+  const json f = solve(p);
+  CHECK_CLOSE(f.at("weights")[0].get<double>(), 0.88079707797788244, 1e-6, 0);
+  CHECK_CLOSE(f.at("output")[1].get<double>(), 2.2384058440442351, 1e-6, 0);
+  // float32 results are not the double ones
+  CHECK(f.at("weights")[0].get<double>() != solve(kTwoKeys).at("weights")[0].get<double>());
+
+  p = kTwoKeys;
+  p["scale"] = -1;  // negative scale attends to the key opposite q
+  const json n = solve(p);
+  CHECK(n.at("argmax").get<int>() == 1);
+  CHECK_CLOSE(n.at("weights")[1].get<double>(), 0.88079707797788244, 1e-14, 0);
+  CHECK(n.at("kappa").get<double>() == -1.0);
+
+  const json d3 = solve({{"mode", "attend"}, {"query", {0, 0, 2}}, {"keys", {{0, 0, 1}, {1, 0, 0}}}});
+  CHECK(d3.at("kappa").get<double>() == 2.0);
+  CHECK_FALSE(d3.contains("phi"));
+  CHECK_FALSE(d3.contains("von_mises_density"));
+  // logits (2, 0): w0 = e^2 / (e^2 + 1) = 0.88079707797788244
+  CHECK_CLOSE(d3.at("weights")[0].get<double>(), 0.88079707797788244, 1e-14, 0);
+  CHECK(d3.at("output").empty());  // no values
+}
+
+TEST_CASE("cli matrix: causal mask", "[cli]") {
+  // Q = [[1,0],[0,1],[0.6,0.8]], K = [[1,0],[0,1],[-1,0]], V = [[1],[2],[3]]
+  //   row 0 sees key 0: (1, 0, 0); row 1: logits (0, 1) -> (1/(1+e), e/(1+e), 0)
+  //   = (0.26894142136999512, 0.73105857863000488, 0); row 2: softmax(0.6, 0.8, -0.6)
+  const json r = solve({{"mode", "matrix"},
+                        {"queries", {{1, 0}, {0, 1}, {0.6, 0.8}}},
+                        {"keys", {{1, 0}, {0, 1}, {-1, 0}}},
+                        {"values", {{1}, {2}, {3}}},
+                        {"scale", 1},
+                        {"normalize_keys", false},
+                        {"mask", "causal"}});
+  const Mat<double> w = mat(r.at("weights"));
+  Mat<double> expect(3, 3);
+  const double e = std::exp(1.0), s2 = std::exp(0.6) + std::exp(0.8) + std::exp(-0.6);
+  expect << 1, 0, 0, 1 / (1 + e), e / (1 + e), 0, std::exp(0.6) / s2, std::exp(0.8) / s2, std::exp(-0.6) / s2;
+  CHECK_ALL_CLOSE(w, expect, 1e-15);
+  CHECK(w(0, 1) == 0.0);
+  CHECK(w(0, 2) == 0.0);
+  CHECK(w(1, 2) == 0.0);
+  const Mat<double> o = mat(r.at("output"));
+  Vec<double> vals(3);
+  vals << 1, 2, 3;
+  CHECK_ALL_CLOSE(o, (expect * vals).eval(), 1e-14);
+  // masked logits keep their raw value
+  CHECK_ALL_CLOSE(mat(r.at("logits")).row(0), (Vec<double>(3) << 1, 0, -1).finished().transpose(), 1e-15);
+  CHECK(r.at("entropy")[0].get<double>() == 0.0);
+  CHECK(r.at("empty_rows") == json({false, false, false}));
+}
+
+TEST_CASE("cli matrix: window past the last key and the mask spellings", "[cli]") {
+  // m = 3 queries, n = 2 keys, window 1: query 2 sees nothing.
+  json p = {{"mode", "matrix"}, {"queries", {{1, 0}, {0, 1}, {1, 1}}}, {"keys", {{1, 0}, {0, 1}}},
+            {"values", {{5, 6}, {7, 8}}}, {"mask", {{"window", 1}}}};
+  const json r = solve(p);
+  CHECK(r.at("empty_rows") == json({false, false, true}));
+  const Mat<double> w = mat(r.at("weights")), o = mat(r.at("output"));
+  CHECK(w.row(0) == (Vec<double>(2) << 1, 0).finished().transpose());
+  CHECK(w.row(1) == (Vec<double>(2) << 0, 1).finished().transpose());
+  CHECK(w.row(2).isZero(0));
+  CHECK(o.row(2).isZero(0));
+  CHECK(o.row(1) == (Vec<double>(2) << 7, 8).finished().transpose());
+  CHECK(r.at("entropy")[2].get<double>() == 0.0);
+  // "window:1" is the same mask
+  p["mask"] = "window:1";
+  CHECK(solve(p).at("weights") == r.at("weights"));
+  // topk: as a string and as an object; exactly k nonzero weights per row; no values -> no output
+  json t = {{"mode", "matrix"}, {"queries", {{1, 0}, {0, 1}}}, {"keys", {{1, 0}, {0, 1}, {-1, 0}, {0.6, 0.8}}},
+            {"mask", "topk:2"}};
+  const json a = solve(t);
+  t["mask"] = {{"topk", 2}};
+  CHECK(solve(t).at("weights") == a.at("weights"));
+  const Mat<double> tw = mat(a.at("weights"));
+  for (Index i = 0; i < 2; ++i) CHECK((tw.row(i).array() > 0).count() == 2);
+  // row 0: logits (1, 0, -1, 0.6) keep keys 0 and 3
+  CHECK(tw(0, 1) == 0.0);
+  CHECK(tw(0, 2) == 0.0);
+  CHECK(tw(0, 0) > tw(0, 3));
+  CHECK((!a.contains("output") || a.at("output").empty()));
+}
+
+TEST_CASE("cli stream: blocks and two-pass agreement", "[cli]") {
+  const json p = {{"mode", "stream"},
+                  {"query", {2, 0.5}},
+                  {"keys", {{1, 0}, {0, 1}, {-1, 0}, {0.3, 0.3}, {5, 1}}},
+                  {"values", {{1}, {2}, {3}, {4}, {5}}},
+                  {"scale", 1},
+                  {"block_size", 2}};
+  const json r = solve(p);
+  const json& blocks = r.at("blocks");
+  REQUIRE(blocks.size() == 3);
+  const int bounds[3][2] = {{0, 2}, {2, 4}, {4, 5}};
+  for (size_t b = 0; b < 3; ++b) {
+    CHECK(blocks[b].at("begin").get<int>() == bounds[b][0]);
+    CHECK(blocks[b].at("end").get<int>() == bounds[b][1]);
+  }
+  // logits q·k = (2, 0.5, -2, 0.75, 10.5): block maxima 2, 0.75, 10.5; running 2, 2, 10.5
+  CHECK(blocks[0].at("block_max").get<double>() == 2.0);
+  CHECK(blocks[1].at("block_max").get<double>() == 0.75);
+  CHECK(blocks[1].at("running_max").get<double>() == 2.0);
+  CHECK(blocks[2].at("running_max").get<double>() == 10.5);
+  CHECK(blocks[0].at("rescale").get<double>() == 0.0);
+  CHECK_CLOSE(blocks[1].at("rescale").get<double>(), 1.0, 1e-15, 0);
+  CHECK_CLOSE(blocks[2].at("rescale").get<double>(), std::exp(2.0 - 10.5), 1e-14, 0);
+  CHECK(r.at("max_abs_diff").get<double>() <= 1e-12);
+  CHECK_ALL_CLOSE(vec(r.at("output")), vec(r.at("two_pass_output")), 1e-12);
+  CHECK_ALL_CLOSE(vec(blocks[2].at("partial_output")), vec(r.at("output")), 1e-15);
+  // same numbers as the library
+  Mat<double> K(5, 2), V(5, 1);
+  K << 1, 0, 0, 1, -1, 0, 0.3, 0.3, 5, 1;
+  V << 1, 2, 3, 4, 5;
+  Vec<double> q(2);
+  q << 2, 0.5;
+  const auto s = attn::streaming_attend<double>(q, K, V, attn::AttendOptions{}, 2);
+  CHECK_ALL_CLOSE(vec(r.at("output")), s.output, 0.0);
+  CHECK(r.at("log_sum_exp").get<double>() == s.log_sum_exp);
+}
+
+TEST_CASE("cli layout: even, random, sphere, clusters, values, gaussian", "[cli]") {
+  const json even = solve({{"mode", "layout"}, {"kind", "even"}, {"n", 4}, {"phase", 0}});
+  Mat<double> axes(4, 2);
+  axes << 1, 0, 0, 1, -1, 0, 0, -1;
+  CHECK_ALL_CLOSE(mat(even.at("points")), axes, 1e-15);
+  REQUIRE(even.at("angles").size() == 4);
+  CHECK_CLOSE(even.at("angles")[1].get<double>(), kPi / 2, 1e-15, 0);
+  CHECK_CLOSE(std::fabs(even.at("angles")[2].get<double>()), kPi, 1e-15, 0);
+  // bit-identical to the library for the same seed (JSON doubles round-trip exactly)
+  const json rnd = solve({{"mode", "layout"}, {"kind", "random"}, {"n", 16}, {"seed", 7}});
+  CHECK(mat(rnd.at("points")) == attn::layout_random(16, 7));
+  CHECK(vec(rnd.at("angles")) == attn::angles_of(attn::layout_random(16, 7)));
+  const json cl = solve({{"mode", "layout"}, {"kind", "clusters"}, {"n", 12}, {"seed", 3}, {"clusters", 4}, {"spread", 0.1}});
+  CHECK(mat(cl.at("points")) == attn::layout_clusters(12, 4, 0.1, 3));
+  const json val = solve({{"mode", "layout"}, {"kind", "values"}, {"n", 5}, {"seed", 2}});
+  CHECK(mat(val.at("points")) == attn::layout_values(5, 2));
+  const json sph = solve({{"mode", "layout"}, {"kind", "sphere"}, {"n", 6}, {"d", 3}, {"seed", 9}});
+  CHECK(mat(sph.at("points")) == attn::layout_sphere(6, 3, 9));
+  CHECK_FALSE(sph.contains("angles"));
+  const json g = solve({{"mode", "layout"}, {"kind", "gaussian"}, {"n", 5}, {"d", 4}, {"seed", 1}});
+  CHECK(mat(g.at("points")) == attn::layout_gaussian(5, 4, 1));
+}
+
+TEST_CASE("cli vonmises: density and Gaussian approximation", "[cli]") {
+  // kappa 4, phi 0 at angles 0, pi/2, pi: e^(4 cos t) / (2 pi I0(4)), I0(4) = 11.301921952136330
+  //   = 0.76885732340465344, 0.014082113092438343, 0.00025792289819141646
+  // Gaussian sqrt(4 / 2pi) e^(-2 t^2) = 0.79788456080286536, 0.0057382926927089571, 2.1345709837794497e-9
+  const json r = solve({{"mode", "vonmises"}, {"kappa", 4}, {"phi", 0}, {"angles", {0, kPi / 2, kPi}}});
+  const double dens[] = {0.76885732340465344, 0.014082113092438343, 0.00025792289819141646};
+  const double gauss[] = {0.79788456080286536, 0.0057382926927089571, 2.1345709837794497e-9};
+  REQUIRE(r.at("density").size() == 3);
+  REQUIRE(r.at("gaussian").size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK_CLOSE(r.at("density")[i].get<double>(), dens[i], 1e-13, 0);
+    CHECK_CLOSE(r.at("gaussian")[i].get<double>(), gauss[i], 1e-12, 0);
+  }
+  const json z = solve({{"mode", "vonmises"}, {"kappa", 0}, {"phi", 1}, {"angles", {0, 2}}});
+  CHECK_CLOSE(z.at("density")[0].get<double>(), 1 / (2 * kPi), 1e-15, 0);
+  CHECK_FALSE(z.contains("gaussian"));
+}
+
+TEST_CASE("cli errors: exit 2, one line on stderr, nothing on stdout", "[cli]") {
+  SECTION("malformed JSON") {
+    require_error(run_cli(R"({"mode": "attend", "query": [1, 0})"), "JSON");
+    require_error(run_cli(""), "JSON");
+  }
+  SECTION("unknown mode") {
+    require_error(run_cli(R"({"mode": "bogus"})"), "mode");
+  }
+  SECTION("missing field") {
+    require_error(run_cli(R"({"mode": "attend", "query": [1, 0]})"), "keys");
+    require_error(run_cli(R"({"query": [1, 0], "keys": [[1, 0]]})"), "mode");
+  }
+  SECTION("dimension mismatch") {
+    require_error(run_cli(R"({"mode": "attend", "query": [1, 0, 0], "keys": [[1, 0]]})"), "query");
+    require_error(run_cli(R"({"mode": "attend", "query": [1, 0], "keys": [[1, 0], [0, 1]], "values": [[1]]})"),
+                  "values");
+    require_error(run_cli(R"({"mode": "matrix", "queries": [[1, 0]], "keys": [[1, 0], [0]]})"), "keys");
+  }
+  SECTION("unknown field, wrong type, out-of-range options") {
+    require_error(run_cli(R"({"mode": "attend", "query": [1, 0], "keys": [[1, 0]], "scael": 2})"), "scael");
+    require_error(run_cli(R"({"mode": "attend", "query": "north", "keys": [[1, 0]]})"), "query");
+    require_error(run_cli(R"({"mode": "matrix", "queries": [[1, 0]], "keys": [[1, 0]], "mask": "window:0"})"),
+                  "window");
+    require_error(run_cli(R"({"mode": "stream", "query": [1, 0], "keys": [[1, 0]], "values": [[1]], "block_size": 0})"),
+                  "block_size");
+    require_error(run_cli(R"({"mode": "attend", "query": [1, 0], "keys": [[1, 0]], "precision": "half"})"),
+                  "precision");
+    require_error(run_cli(R"({"mode": "layout", "kind": "even", "n": 0})"), "n");
+    require_error(run_cli(R"({"mode": "attend", "query": [1, 0], "keys": [[0, 0]], "normalize_keys": true})"),
+                  "keys");
+  }
+  SECTION("nonexistent file") {
+    const std::string missing = (fs::temp_directory_path() / "attn_cli_test_no_such_dir" / "problem.json").string();
+    require_error(run_cli("{}", Input::file, missing), "attn_cli_test_no_such_dir");
+  }
+}

@@ -1,0 +1,310 @@
+// attn/matrix.hpp: A = softmax(scale Q Kᵀ) row by row with a mask, O = A V.
+//   Q: (m, d)   K: (n, d)   V: (n, dv)   A, logits: (m, n)   O: (m, dv)   entropy, empty_row: (m)
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "approx.hpp"
+#include "attn/attend.hpp"
+#include "attn/layout.hpp"
+#include "attn/matrix.hpp"
+#include "fixtures.hpp"
+
+using namespace attn_test;
+using attn::Mask;
+
+namespace {
+
+attn::MatrixOptions options(Mask mask, double scale = 1.0, bool normalize = false) {
+  attn::MatrixOptions o;
+  o.mask = mask;
+  o.scale = scale;
+  o.normalize_keys = normalize;
+  return o;
+}
+
+// Every row of weights is a distribution (or all zero for an empty row); everything finite.
+template <typename T>
+void require_sane(const attn::MatrixResult<T>& r, Index m, Index n) {
+  REQUIRE(r.weights.rows() == m);
+  REQUIRE(r.weights.cols() == n);
+  REQUIRE(r.logits.rows() == m);
+  REQUIRE(r.logits.cols() == n);
+  REQUIRE(r.entropy.size() == m);
+  REQUIRE(r.empty_row.size() == m);
+  REQUIRE(r.weights.allFinite());
+  REQUIRE(r.logits.allFinite());
+  REQUIRE(r.entropy.allFinite());
+  REQUIRE(r.output.allFinite());
+  for (Index i = 0; i < m; ++i) {
+    INFO("row " << i);
+    if (r.empty_row(i)) {
+      REQUIRE(r.weights.row(i).isZero(0));
+    } else {
+      REQUIRE(is_distribution(r.weights.row(i).transpose(), n * tol<T>()));
+    }
+  }
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("matrix: unmasked row i equals attend with query i", "[matrix]", float, double) {
+  using T = TestType;
+  for (int c = 0; c < 20; ++c) {
+    const Index m = 1 + c % 7, n = 1 + c, d = 1 + c % 5, dv = 1 + c % 3;
+    const Mat<T> Q = gaussian<T>(m, d, 10 + c), K = gaussian<T>(n, d, 20 + c), V = gaussian<T>(n, dv, 30 + c);
+    for (bool norm : {false, true}) {
+      const double scale = 0.5 + 0.25 * c;
+      const auto r = attn::attention_matrix<T>(Q, K, V, options(Mask::none(), scale, norm));
+      require_sane(r, m, n);
+      REQUIRE(r.output.rows() == m);
+      REQUIRE(r.output.cols() == dv);
+      attn::AttendOptions ao;
+      ao.scale = scale;
+      ao.normalize_keys = norm;
+      for (Index i = 0; i < m; ++i) {
+        const auto a = attn::attend<T>(Q.row(i).transpose(), K, V, ao);
+        INFO("case " << c << ", row " << i << ", normalize " << norm);
+        REQUIRE_ALL_CLOSE(r.logits.row(i).transpose(), a.logits, tol<T>() * (1 + a.logits.cwiseAbs().maxCoeff()));
+        REQUIRE_ALL_CLOSE(r.weights.row(i).transpose(), a.weights, tol<T>());
+        REQUIRE_ALL_CLOSE(r.output.row(i).transpose(), a.output, tol<T>() * (1 + V.cwiseAbs().maxCoeff()));
+        REQUIRE_CLOSE(r.entropy(i), a.stats.entropy, tol<T>(), tol<T>());
+        REQUIRE_FALSE(r.empty_row(i));
+      }
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("matrix: without values there is no output", "[matrix]", float, double) {
+  using T = TestType;
+  const Mat<T> Q = gaussian<T>(3, 2, 1), K = gaussian<T>(4, 2, 2);
+  const auto r = attn::attention_matrix<T>(Q, K, Mat<T>(0, 0));
+  require_sane(r, 3, 4);
+  REQUIRE(r.output.size() == 0);
+}
+
+TEMPLATE_TEST_CASE("matrix: causal rows are exactly zero beyond the diagonal and renormalised", "[matrix]", float, double) {
+  using T = TestType;
+  for (auto [m, n] : std::vector<std::pair<Index, Index>>{{7, 7}, {5, 9}, {9, 5}, {1, 4}}) {
+    const Mat<T> Q = gaussian<T>(m, 3, m * 100 + n), K = gaussian<T>(n, 3, 7), V = gaussian<T>(n, 2, 8);
+    const auto r = attn::attention_matrix<T>(Q, K, V, options(Mask::causal(), 0.7));
+    require_sane(r, m, n);
+    // masked logits keep their raw value (the UI greys them)
+    const Mat<double> raw = 0.7 * Q.template cast<double>() * K.template cast<double>().transpose();
+    REQUIRE_ALL_CLOSE(r.logits, raw, tol<T>() * (1 + raw.cwiseAbs().maxCoeff()));
+    attn::AttendOptions ao;
+    ao.scale = 0.7;
+    for (Index i = 0; i < m; ++i) {
+      INFO("m " << m << ", n " << n << ", row " << i);
+      REQUIRE_FALSE(r.empty_row(i));
+      for (Index j = 0; j < n; ++j) {
+        if (j > i) REQUIRE(r.weights(i, j) == T(0));
+        else REQUIRE(r.weights(i, j) > T(0));
+      }
+      // the row is the softmax over the visible keys 0..i only
+      const Index visible = std::min(i + 1, n);
+      const auto a = attn::attend<T>(Q.row(i).transpose(), K.topRows(visible), V.topRows(visible), ao);
+      REQUIRE_ALL_CLOSE(r.weights.row(i).head(visible).transpose(), a.weights, tol<T>());
+      REQUIRE_ALL_CLOSE(r.output.row(i).transpose(), a.output, tol<T>() * 4);
+      REQUIRE_CLOSE(r.entropy(i), a.stats.entropy, tol<T>(), tol<T>());
+    }
+  }
+}
+
+TEMPLATE_TEST_CASE("matrix: window w keeps exactly keys i - w < j <= i", "[matrix]", float, double) {
+  using T = TestType;
+  const Index m = 8, n = 8;
+  const Mat<T> Q = gaussian<T>(m, 4, 1), K = gaussian<T>(n, 4, 2), V = gaussian<T>(n, 3, 3);
+  attn::AttendOptions ao;
+  for (Index w : {1, 2, 3, 5, 8, 20}) {
+    const auto r = attn::attention_matrix<T>(Q, K, V, options(Mask::window(w)));
+    require_sane(r, m, n);
+    for (Index i = 0; i < m; ++i) {
+      INFO("w " << w << ", row " << i);
+      for (Index j = 0; j < n; ++j) {
+        const bool visible = (i - w < j) && (j <= i);
+        REQUIRE(attn::mask_allows(Mask::window(w), i, j) == visible);
+        if (visible) REQUIRE(r.weights(i, j) > T(0));
+        else REQUIRE(r.weights(i, j) == T(0));
+      }
+      const Index first = std::max<Index>(0, i - w + 1), count = i - first + 1;
+      const auto a = attn::attend<T>(Q.row(i).transpose(), K.middleRows(first, count), V.middleRows(first, count), ao);
+      REQUIRE_ALL_CLOSE(r.weights.row(i).segment(first, count).transpose(), a.weights, tol<T>());
+      REQUIRE_ALL_CLOSE(r.output.row(i).transpose(), a.output, tol<T>() * 4);
+    }
+  }
+  // window 1: each query sees only its own key, with weight exactly 1
+  const auto r1 = attn::attention_matrix<T>(Q, K, V, options(Mask::window(1)));
+  for (Index i = 0; i < m; ++i) REQUIRE(r1.weights(i, i) == T(1));
+  REQUIRE_ALL_CLOSE(r1.output, V, 0.0);
+}
+
+TEMPLATE_TEST_CASE("matrix: window past the last key leaves empty rows, never NaN", "[matrix]", float, double) {
+  using T = TestType;
+  // m = 6 queries, n = 3 keys, window 1: query i sees only key i, so rows 3..5 see nothing.
+  const Mat<T> Q = gaussian<T>(6, 2, 4), K = gaussian<T>(3, 2, 5), V = gaussian<T>(3, 2, 6);
+  const auto r = attn::attention_matrix<T>(Q, K, V, options(Mask::window(1), 3.0));
+  require_sane(r, 6, 3);
+  REQUIRE(r.output.rows() == 6);
+  for (Index i = 0; i < 3; ++i) {
+    INFO("row " << i);
+    REQUIRE_FALSE(r.empty_row(i));
+    REQUIRE(r.weights(i, i) == T(1));
+    REQUIRE(r.entropy(i) == T(0));
+    REQUIRE_ALL_CLOSE(r.output.row(i), V.row(i), 0.0);
+  }
+  for (Index i = 3; i < 6; ++i) {
+    INFO("row " << i);
+    REQUIRE(r.empty_row(i));
+    REQUIRE(r.weights.row(i).isZero(0));
+    REQUIRE(r.output.row(i).isZero(0));
+    REQUIRE(r.entropy(i) == T(0));
+    REQUIRE(r.logits.row(i).allFinite());
+  }
+  // causal never empties a row when m > n: rows past n see every key
+  const auto c = attn::attention_matrix<T>(Q, K, V, options(Mask::causal()));
+  for (Index i = 0; i < 6; ++i) REQUIRE_FALSE(c.empty_row(i));
+}
+
+TEMPLATE_TEST_CASE("matrix: top-k keeps exactly the k largest logits per row", "[matrix]", float, double) {
+  using T = TestType;
+  const Index m = 10, n = 12;
+  const Mat<T> Q = gaussian<T>(m, 3, 40), K = gaussian<T>(n, 3, 41), V = gaussian<T>(n, 2, 42);
+  attn::AttendOptions ao;
+  for (Index k = 1; k <= n; ++k) {
+    const auto r = attn::attention_matrix<T>(Q, K, V, options(Mask::top_k(k)));
+    require_sane(r, m, n);
+    for (Index i = 0; i < m; ++i) {
+      INFO("k " << k << ", row " << i);
+      REQUIRE((r.weights.row(i).array() > T(0)).count() == k);
+      T min_kept = std::numeric_limits<T>::infinity(), max_dropped = -std::numeric_limits<T>::infinity();
+      std::vector<Index> kept;
+      for (Index j = 0; j < n; ++j) {
+        if (r.weights(i, j) > T(0)) min_kept = std::min(min_kept, r.logits(i, j)), kept.push_back(j);
+        else max_dropped = std::max(max_dropped, r.logits(i, j));
+      }
+      REQUIRE(min_kept >= max_dropped);
+      // renormalised over the kept keys
+      Mat<T> ks(k, 3), vs(k, 2);
+      for (Index t = 0; t < k; ++t) ks.row(t) = K.row(kept[size_t(t)]), vs.row(t) = V.row(kept[size_t(t)]);
+      const auto a = attn::attend<T>(Q.row(i).transpose(), ks, vs, ao);
+      for (Index t = 0; t < k; ++t) REQUIRE_CLOSE(r.weights(i, kept[size_t(t)]), a.weights(t), tol<T>(), tol<T>());
+      REQUIRE_ALL_CLOSE(r.output.row(i).transpose(), a.output, tol<T>() * 4);
+    }
+  }
+  // ties are broken by the lower key index: identical keys give identical logits
+  const Mat<T> same = Mat<T>::Ones(5, 2);
+  const auto t = attn::attention_matrix<T>(Q.leftCols(2), same, Mat<T>(0, 0), options(Mask::top_k(2)));
+  for (Index i = 0; i < m; ++i) {
+    INFO("row " << i);
+    REQUIRE(t.weights(i, 0) == T(0.5));
+    REQUIRE(t.weights(i, 1) == T(0.5));
+    REQUIRE(t.weights.row(i).tail(3).isZero(0));
+  }
+}
+
+TEMPLATE_TEST_CASE("matrix: finite input never gives NaN or Inf", "[matrix]", float, double) {
+  using T = TestType;
+  const T big = std::numeric_limits<T>::max();
+  const Mat<T> Q = gaussian<T>(6, 2, 50) * T(std::sqrt(double(big))), K = gaussian<T>(6, 2, 51) * T(std::sqrt(double(big)));
+  const Mat<T> V = attn::layout_values(6, 52).cast<T>() * (big / 2);
+  for (const Mask& mask : {Mask::none(), Mask::causal(), Mask::window(2), Mask::top_k(3)}) {
+    for (double scale : {1.0, 1e30, -1e30}) {
+      INFO("mask " << mask.to_string() << ", scale " << scale);
+      const auto r = attn::attention_matrix<T>(Q, K, V, options(mask, scale));
+      require_sane(r, 6, 6);
+    }
+  }
+}
+
+TEST_CASE("Mask: parse and to_string round trip", "[matrix]") {
+  for (const std::string text : {"none", "causal", "window:3", "topk:2", "window:1", "topk:100"}) {
+    INFO(text);
+    REQUIRE(Mask::parse(text).to_string() == text);
+  }
+  CHECK(Mask::parse("none").kind == Mask::Kind::none);
+  CHECK(Mask::parse("causal").kind == Mask::Kind::causal);
+  const Mask w = Mask::parse("window:3");
+  CHECK(w.kind == Mask::Kind::window);
+  CHECK(w.size == 3);
+  const Mask k = Mask::parse("topk:2");
+  CHECK(k.kind == Mask::Kind::top_k);
+  CHECK(k.size == 2);
+  CHECK(Mask::none().to_string() == "none");
+  CHECK(Mask::causal().to_string() == "causal");
+  CHECK(Mask::window(7).to_string() == "window:7");
+  CHECK(Mask::top_k(4).to_string() == "topk:4");
+}
+
+TEST_CASE("Mask: parse rejects malformed text", "[matrix]") {
+  for (const std::string bad : {"", "bogus", "Causal", "window", "window:", "window:x", "window:3x", "topk",
+                                "topk:", "topk:2.5", "topk:two"}) {
+    INFO("'" << bad << "'");
+    REQUIRE_THROWS_AS(Mask::parse(bad), attn::invalid_argument);
+  }
+}
+
+TEST_CASE("Mask: sizes below 1 are rejected however the mask was made", "[matrix]") {
+  // parse only checks syntax; attention_matrix checks sizes (it knows n), so text and
+  // Mask::window(w) give the same error naming the argument.
+  const Mat<double> Q = gaussian<double>(3, 2, 1), K = gaussian<double>(4, 2, 2);
+  for (const std::string bad : {"window:0", "window:-2", "topk:0", "topk:-1"}) {
+    INFO("'" << bad << "'");
+    attn::MatrixOptions opt;
+    REQUIRE_NOTHROW(opt.mask = Mask::parse(bad));
+    REQUIRE_INVALID(attn::attention_matrix<double>(Q, K, Mat<double>(0, 0), opt), bad.substr(0, bad.find(':')));
+  }
+  for (const std::string malformed : {"window:+3", "window: 3", "window:", "topk:x", "window:3.5"}) {
+    INFO("'" << malformed << "'");
+    REQUIRE_INVALID(Mask::parse(malformed), "mask");
+  }
+}
+
+TEST_CASE("Mask: mask_allows for none and causal", "[matrix]") {
+  for (Index i = 0; i < 5; ++i)
+    for (Index j = 0; j < 5; ++j) {
+      CHECK(attn::mask_allows(Mask::none(), i, j));
+      CHECK(attn::mask_allows(Mask::causal(), i, j) == (j <= i));
+    }
+}
+
+TEMPLATE_TEST_CASE("matrix: bad input throws attn::invalid_argument naming it", "[matrix]", float, double) {
+  using T = TestType;
+  const Mat<T> Q = gaussian<T>(3, 2, 1), K = gaussian<T>(4, 2, 2), V = gaussian<T>(4, 2, 3);
+  REQUIRE_NOTHROW(attn::attention_matrix<T>(Q, K, V));
+  SECTION("shapes") {
+    REQUIRE_INVALID(attn::attention_matrix<T>(gaussian<T>(3, 3, 1), K, V), "quer");
+    REQUIRE_INVALID(attn::attention_matrix<T>(Q, K, gaussian<T>(5, 2, 3)), "values");
+    REQUIRE_INVALID(attn::attention_matrix<T>(Q, Mat<T>(0, 2), Mat<T>(0, 0)), "keys");
+    REQUIRE_THROWS_AS(attn::attention_matrix<T>(Mat<T>(3, 0), Mat<T>(4, 0), Mat<T>(0, 0)), attn::invalid_argument);
+  }
+  SECTION("non-finite numbers") {
+    for (T bad : {nan<T>(), inf<T>()}) {
+      INFO("bad " << bad);
+      Mat<T> bq = Q, bk = K, bv = V;
+      bq(1, 1) = bad, bk(2, 0) = bad, bv(3, 1) = bad;
+      REQUIRE_INVALID(attn::attention_matrix<T>(bq, K, V), "quer");
+      REQUIRE_INVALID(attn::attention_matrix<T>(Q, bk, V), "keys");
+      REQUIRE_INVALID(attn::attention_matrix<T>(Q, K, bv), "values");
+      REQUIRE_INVALID(attn::attention_matrix<T>(Q, K, V, options(Mask::none(), double(bad))), "scale");
+    }
+  }
+  SECTION("zero-length key with normalisation") {
+    Mat<T> bk = K;
+    bk.row(2).setZero();
+    REQUIRE_INVALID(attn::attention_matrix<T>(Q, bk, V, options(Mask::none(), 1, true)), "keys");
+    REQUIRE_THROWS_WITH(attn::attention_matrix<T>(Q, bk, V, options(Mask::none(), 1, true)), Catch::Contains("row 2"));
+  }
+  SECTION("mask sizes") {
+    REQUIRE_INVALID(attn::attention_matrix<T>(Q, K, V, options(Mask::window(0))), "window");
+    REQUIRE_INVALID(attn::attention_matrix<T>(Q, K, V, options(Mask::window(-1))), "window");
+    REQUIRE_INVALID(attn::attention_matrix<T>(Q, K, V, options(Mask::top_k(0))), "k");
+    REQUIRE_INVALID(attn::attention_matrix<T>(Q, K, V, options(Mask::top_k(-2))), "k");
+    REQUIRE_INVALID(attn::attention_matrix<T>(Q, K, V, options(Mask::top_k(5))), "k");  // n = 4
+    REQUIRE_NOTHROW(attn::attention_matrix<T>(Q, K, V, options(Mask::top_k(4))));
+  }
+}
