@@ -2,9 +2,11 @@
 // the value that was given and what was expected, so a user can act on it.
 #pragma once
 
-#include <sstream>
+#include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace attn {
 
@@ -23,12 +25,34 @@ class invalid_argument : public std::invalid_argument {
 };
 
 namespace detail {
+// Message formatting without iostreams: <sstream> pulls libc++'s locale machinery
+// into the WASM build (over half its size). Numbers print like ostream at
+// precision 17; NaN is spelled "nan" on every platform (C libraries disagree on "-nan").
+inline void append(std::string& out, const std::string& s) { out += s; }
+inline void append(std::string& out, const char* s) { out += s; }
+inline void append(std::string& out, char c) { out += c; }
+template <typename Number, typename = std::enable_if_t<std::is_arithmetic<Number>::value>>
+void append(std::string& out, Number v) {
+  char buf[40];
+  if constexpr (std::is_floating_point<Number>::value) {
+    if (std::isnan(v)) {
+      out += "nan";
+      return;
+    }
+    std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(v));
+  } else if constexpr (std::is_signed<Number>::value) {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+  } else {
+    std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
+  }
+  out += buf;
+}
+
 template <typename... Parts>
 std::string cat(const Parts&... parts) {
-  std::ostringstream out;
-  out.precision(17);
-  (out << ... << parts);
-  return out.str();
+  std::string out;
+  (append(out, parts), ...);
+  return out;
 }
 
 // Throws unless v is finite; the message names the argument and the value.

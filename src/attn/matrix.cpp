@@ -1,9 +1,12 @@
 #include "attn/matrix.hpp"
 
-#include <cstdlib>
+#include <cmath>
+#include <type_traits>
+#include <vector>
 
 #include "attn/attend.hpp"
 #include "attn/errors.hpp"
+#include "attn/kernels.hpp"
 
 namespace attn {
 
@@ -23,11 +26,15 @@ Mask Mask::parse(const std::string& text) {
   const auto colon = text.find(':');
   if (colon != std::string::npos) {
     const std::string name = text.substr(0, colon), number = text.substr(colon + 1);
-    char* end = nullptr;
-    const long long v = number.empty() ? 0 : std::strtoll(number.c_str(), &end, 10);
-    const bool whole = !number.empty() && end && *end == '\0';
-    if (whole && name == "window") return window(static_cast<Index>(v));
-    if (whole && (name == "topk" || name == "top_k")) return top_k(static_cast<Index>(v));
+    // An optional '-' then digits: no '+', spaces or junk, so the text round-trips through
+    // to_string. Sizes are checked where they are used (attention_matrix knows n), so a
+    // mask says the same thing whether it came from text or from Mask::window(w).
+    const size_t start = (!number.empty() && number[0] == '-') ? 1 : 0;
+    const bool digits = number.size() > start && number.size() <= start + 9 &&
+                        number.find_first_not_of("0123456789", start) == std::string::npos;
+    const Index v = digits ? static_cast<Index>(std::stoll(number)) : 0;
+    if (digits && name == "window") return window(v);
+    if (digits && (name == "topk" || name == "top_k")) return top_k(v);
   }
   throw invalid_argument("mask", detail::cat("is \"", text,
                                              "\"; expected none, causal, window:<w> or topk:<k>"));
@@ -56,6 +63,44 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
   if (mask.kind == Mask::Kind::top_k && (mask.size < 1 || mask.size > n))
     throw invalid_argument("topk", detail::cat("is ", mask.size, "; expected 1 <= k <= n = ", n));
 
+  if constexpr (std::is_same<T, float>::value) {
+    // float, no mask or causal, raw keys: the blocked SIMD kernel (attn/kernels.hpp).
+    // It declines (false) on a non-finite logit or output - overflow - and the
+    // reference loop below then handles those inputs exactly as before.
+    const float scale_f = static_cast<float>(opt.scale);
+    if (!opt.normalize_keys && (mask.kind == Mask::Kind::none || mask.kind == Mask::Kind::causal) &&
+        std::isfinite(scale_f)) {
+      MatrixResult<float> r;
+      r.logits.resize(m, n);
+      r.weights.resize(m, n);
+      r.entropy.resize(m);
+      r.empty_row.setConstant(m, false);  // n >= 1: key 0 is always visible
+      if (values.rows() != 0) r.output.resize(m, values.cols());
+      kernels::AttentionProblem p;
+      p.Q = queries.data();
+      p.m = m;
+      p.ldq = queries.outerStride();
+      p.K = keys.data();
+      p.n = n;
+      p.ldk = keys.outerStride();
+      p.d = d;
+      p.V = values.rows() != 0 ? values.data() : nullptr;
+      p.ldv = values.outerStride();
+      p.dv = values.rows() != 0 ? values.cols() : 0;
+      p.scale = scale_f;
+      p.causal = mask.kind == Mask::Kind::causal;
+      kernels::AttentionOutputs o;
+      o.O = values.rows() != 0 ? r.output.data() : nullptr;
+      o.ldo = p.dv;
+      o.logits = r.logits.data();
+      o.weights = r.weights.data();
+      o.lds = n;
+      o.entropy = r.entropy.data();
+      std::vector<float> workspace(static_cast<size_t>(kernels::attention_workspace_floats(m, n, d, false)));
+      if (kernels::attention_f32(p, o, workspace.data())) return r;
+    }
+  }
+
   MatrixResult<T> r;
   r.logits.resize(m, n);   // (m, n)
   r.weights.setZero(m, n);  // (m, n); masked entries stay 0
@@ -63,10 +108,9 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
   r.empty_row.setConstant(m, false);
   const AttendOptions row_opt{opt.scale, opt.normalize_keys};
 
-  Vec<T> row_logits(n), picked, picked_w;
+  Vec<T> row_logits(n), row_weights(n), picked, picked_w;  // scratch, reused by every row
   for (Index i = 0; i < m; ++i) {
-    const Vec<T> q = queries.row(i).transpose();
-    logits_into<T>(q, keys, row_opt, row_logits);
+    logits_into<T>(queries.row(i).transpose(), keys, row_opt, row_logits);
     r.logits.row(i) = row_logits.transpose();
 
     if (mask.kind == Mask::Kind::top_k) {
@@ -88,7 +132,7 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
       continue;
     }
     const Index len = hi - lo + 1;
-    Vec<T> w(len);
+    auto w = row_weights.head(len);
     r.entropy(i) = softmax_into<T>(row_logits.segment(lo, len), w).entropy;
     r.weights.row(i).segment(lo, len) = w.transpose();
   }

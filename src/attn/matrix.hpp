@@ -24,7 +24,9 @@ struct Mask {
 
   // "none", "causal", "window:3", "topk:2" (also the CLI/URL spelling).
   std::string to_string() const;
-  static Mask parse(const std::string& text);  // throws attn::invalid_argument
+  // Throws attn::invalid_argument for malformed text; sizes (w >= 1, 1 <= k <= n) are
+  // checked by attention_matrix, which knows n, so every way of making a mask reports alike.
+  static Mask parse(const std::string& text);
 };
 
 struct MatrixOptions {

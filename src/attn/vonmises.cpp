@@ -32,7 +32,7 @@ double bessel_i0e(double kappa) {
     sum += term;
     if (term < sum * 1e-17) break;
   }
-  return sum / std::sqrt(kTwoPi * x);
+  return sum / (std::sqrt(kTwoPi) * std::sqrt(x));  // two roots: 2πx overflows near DBL_MAX
 }
 
 double wrap_angle(double a) {
@@ -47,7 +47,7 @@ double von_mises_density(double delta, double kappa) {
   // exp(κ cos Δ) / (2π I0(κ)) = exp(κ cos Δ − |κ|) / (2π e^{-|κ|} I0(κ)): the exponent is
   // <= 0, so nothing overflows; for huge κ it underflows to 0 away from the peak, as it should.
   const double a = std::abs(kappa);
-  return std::exp(kappa * std::cos(delta) - a) / (kTwoPi * bessel_i0e(kappa));
+  return std::exp(kappa * std::cos(delta) - a) / kTwoPi / bessel_i0e(kappa);
 }
 
 double von_mises_gaussian(double delta, double kappa) {
@@ -62,6 +62,7 @@ double von_mises_gaussian(double delta, double kappa) {
 
 Vec<double> von_mises_density(VecCRef<double> angles, double kappa, double phi) {
   detail::require_finite("phi", phi);
+  detail::require_all_finite("angles", angles);
   Vec<double> out(angles.size());
   for (Index i = 0; i < angles.size(); ++i) out(i) = von_mises_density(angles(i) - phi, kappa);
   return out;
@@ -69,6 +70,7 @@ Vec<double> von_mises_density(VecCRef<double> angles, double kappa, double phi) 
 
 Vec<double> von_mises_gaussian(VecCRef<double> angles, double kappa, double phi) {
   detail::require_finite("phi", phi);
+  detail::require_all_finite("angles", angles);
   Vec<double> out(angles.size());
   for (Index i = 0; i < angles.size(); ++i) out(i) = von_mises_gaussian(angles(i) - phi, kappa);
   return out;

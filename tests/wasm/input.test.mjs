@@ -125,7 +125,7 @@ describe('numeric problems are the core\'s: its message arrives as an Error', ()
     throwsError(() => core.attend({ query: [1, 0], keys: K, scale: -Infinity }), /^scale: is -inf; expected a finite number$/);
     throwsError(() => core.vonMises({ kappa: Infinity, phi: 0, angles: [0] }), /^kappa: is inf/);
     throwsError(() => core.vonMises({ kappa: 1, phi: NaN, angles: [0] }), /^phi: is -?nan/);
-    throwsError(() => core.vonMises({ kappa: 1, phi: 0, angles: [0, NaN] }), /^delta: is -?nan/);
+    throwsError(() => core.vonMises({ kappa: 1, phi: 0, angles: [0, NaN] }), /^angles: entry 1 is nan; expected a finite number$/);
     throwsError(() => core.layout({ kind: 'clusters', n: 4, spread: NaN }), /^spread: is -?nan/);
   });
   test('empty inputs', () => {
