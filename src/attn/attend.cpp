@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "attn/errors.hpp"
+#include "attn/kernels.hpp"
 
 namespace attn {
 namespace {
@@ -39,6 +41,35 @@ T robust_logit(VecCRef<T> q, const Eigen::Ref<const Vec<T>>& k, bool normalize, 
   return saturating_product<T>(dot, qmax, kfactor, scale);
 }
 
+// float fast path of attend_into (attn/kernels.hpp): one pass over the keys, one over
+// the values. Returns false whenever it cannot vouch for the result - an unusual
+// shape, normalize_keys, a non-finite query/scale, or a non-finite logit or output
+// (bad input or overflow) - and the caller then runs the reference path, which
+// validates and throws exactly as before (the buffers may have been written).
+bool attend_fast_f32(VecCRef<float> query, MatCRef<float> keys, MatCRef<float> values, const AttendOptions& opt,
+                     VecRef<float> logits, VecRef<float> weights, VecRef<float> output, SoftmaxStats<float>& stats) {
+  const Index n = keys.rows(), d = keys.cols();
+  const bool has_values = values.rows() != 0;
+  if (opt.normalize_keys || n < 1 || d < 1 || query.size() != d) return false;
+  if (has_values && (values.rows() != n || values.cols() < 1 || output.size() != values.cols())) return false;
+  if (logits.size() != n || weights.size() != n) return false;
+  if (!std::isfinite(opt.scale) || !std::isfinite(static_cast<float>(opt.scale)) || !query.allFinite()) return false;
+  float max_logit = 0;
+  if (!kernels::logits_f32(query.data(), keys.data(), n, d, keys.outerStride(), static_cast<float>(opt.scale),
+                           logits.data(), &max_logit))
+    return false;
+  const kernels::SoftmaxOut s = kernels::softmax_f32(logits.data(), n, max_logit, weights.data());
+  if (has_values &&
+      !kernels::weighted_sum_f32(weights.data(), values.data(), n, values.cols(), values.outerStride(), output.data()))
+    return false;
+  stats.max_logit = s.max_logit;
+  stats.log_sum_exp = s.log_sum_exp;
+  stats.entropy = s.entropy;
+  stats.effective_keys = s.effective_keys;
+  stats.argmax = s.argmax;
+  return true;
+}
+
 }  // namespace
 
 template <typename T>
@@ -67,6 +98,20 @@ void validate_attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const
 template <typename T>
 void logits_into(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt, VecRef<T> logits) {
   // logits: (n) = scale · K (n, d) · q (d)
+  if constexpr (std::is_same<T, float>::value) {
+    if (!opt.normalize_keys && query.size() == keys.cols() && logits.size() == keys.rows() && keys.rows() > 0 &&
+        keys.cols() > 0) {
+      // float: the SIMD kernel (same bits as attend_into's fast path); overflow is repaired below.
+      float max_logit = 0;
+      if (kernels::logits_f32(query.data(), keys.data(), keys.rows(), keys.cols(), keys.outerStride(),
+                              static_cast<float>(opt.scale), logits.data(), &max_logit))
+        return;
+      for (Index i = 0; i < keys.rows(); ++i)
+        if (!std::isfinite(logits(i)))
+          logits(i) = robust_logit<T>(query, keys.row(i).transpose(), opt.normalize_keys, opt.scale);
+      return;
+    }
+  }
   logits.noalias() = keys * query;
   if (opt.normalize_keys) {
     for (Index i = 0; i < keys.rows(); ++i) {
@@ -88,6 +133,10 @@ void logits_into(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt, Ve
 template <typename T>
 SoftmaxStats<T> attend_into(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt,
                             VecRef<T> logits, VecRef<T> weights, VecRef<T> output) {
+  if constexpr (std::is_same<T, float>::value) {
+    SoftmaxStats<float> fast;
+    if (attend_fast_f32(query, keys, values, opt, logits, weights, output, fast)) return fast;
+  }
   validate_attend<T>(query, keys, values, opt);
   logits_into<T>(query, keys, opt, logits);
   const SoftmaxStats<T> stats = softmax_into<T>(logits, weights);

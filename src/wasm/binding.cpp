@@ -34,6 +34,7 @@
 
 #include "attn/attend.hpp"
 #include "attn/errors.hpp"
+#include "attn/kernels.hpp"
 #include "attn/layout.hpp"
 #include "attn/matrix.hpp"
 #include "attn/streaming.hpp"
@@ -236,6 +237,38 @@ EMSCRIPTEN_KEEPALIVE int attn_stream(const float* q, int dq, const float* K, int
     }
     *out_blocks = static_cast<int>(r.blocks.size());
   });
+}
+
+// ---- benchmark-only raw entry points (bench/node/harness.mjs; not used by core.js) ----
+
+// Floats of workspace attn_bench_attention needs for (m, n, d).
+EMSCRIPTEN_KEEPALIVE int attn_bench_workspace_floats(int m, int n, int d) {
+  return static_cast<int>(attn::kernels::attention_workspace_floats(m, n, d, true));
+}
+
+// O (m, dv) = softmax(scale · Q Kᵀ [causal]) V through the blocked kernel in lean mode
+// (output only, like onnxruntime / tfjs). Q (m, d), K (n, d), V (n, dv) row-major,
+// workspace: attn_bench_workspace_floats(m, n, d) floats. Returns 0, or 1 for a
+// non-finite result. No validation: benchmark inputs only.
+EMSCRIPTEN_KEEPALIVE int attn_bench_attention(const float* Q, int m, const float* K, int n, int d, const float* V,
+                                              int dv, double scale, int causal, float* O, float* workspace) {
+  attn::kernels::AttentionProblem p;
+  p.Q = Q;
+  p.m = m;
+  p.ldq = d;
+  p.K = K;
+  p.n = n;
+  p.ldk = d;
+  p.d = d;
+  p.V = V;
+  p.ldv = dv;
+  p.dv = dv;
+  p.scale = static_cast<float>(scale);
+  p.causal = causal != 0;
+  attn::kernels::AttentionOutputs o;
+  o.O = O;
+  o.ldo = dv;
+  return attn::kernels::attention_f32(p, o, workspace) ? 0 : 1;
 }
 
 }  // extern "C"

@@ -232,6 +232,12 @@ export class AttentionCore {
     return this.#m.HEAP8.byteLength;
   }
 
+  // The Emscripten module itself (raw exports + HEAP views), for bench/node/harness.mjs
+  // only; the playground never needs it.
+  get raw() {
+    return this.#m;
+  }
+
   // Fresh heap views: never cache these across a malloc or a call into WASM.
   #f32() { return this.#m.HEAPF32; }
   #f64() { return this.#m.HEAPF64; }

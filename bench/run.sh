@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# One command for every benchmark: builds what it needs, runs the native Google
+# Benchmark program, the node harness (WASM core vs native, plain JS, tfjs-wasm,
+# onnxruntime-web) and the browser drag benchmark, then writes docs/performance.md.
+#
+#   ./bench/run.sh            full run (~5-7 minutes on 2 cores)
+#   ./bench/run.sh --quick    fewer batches (a smoke run; the page says so)
+#   ./bench/run.sh --no-browser
+#
+# Raw results: bench/results/*.json (not committed). Benchmarks, not tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=()
+browser=1
+for a in "$@"; do
+  case "$a" in
+    --quick) quick=(--quick) ;;
+    --no-browser) browser=0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "bench/run.sh: unknown argument '$a' (expected --quick, --no-browser)" >&2; exit 2 ;;
+  esac
+done
+
+step() { printf '\n=== %s\n' "$*" >&2; }
+
+step "dependencies"
+bash scripts/install_deps.sh
+if ! dpkg-query -W -f='${Status}' libbenchmark-dev 2>/dev/null | grep -q "install ok installed"; then
+  sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libbenchmark-dev >/dev/null
+fi
+# bench-only devDependencies (tfjs, onnxruntime-web) come with package-lock.json
+[[ -d node_modules/@tensorflow/tfjs-backend-wasm && -d node_modules/onnxruntime-web ]] || npm ci --no-audit --no-fund --loglevel=error
+
+step "native build (bench preset: Release, -march=native)"
+cmake --preset bench >/dev/null
+cmake --build --preset bench -j"$(nproc 2>/dev/null || echo 2)"
+
+step "WebAssembly build"
+./build_wasm.sh
+
+mkdir -p bench/results
+step "machine"
+node -e '
+const os = require("os"), { execSync } = require("child_process");
+const sh = (c) => { try { return execSync(c, { encoding: "utf8" }).trim(); } catch { return ""; } };
+const l = sh("lscpu");
+const f = (k) => (l.match(new RegExp("^" + k + ":\\s*(.*)$", "m")) || [])[1] || "";
+const flags = f("Flags").split(/\s+/);
+const simd = ["sse4_2", "avx", "avx2", "fma", "avx512f"].filter((x) => flags.includes(x)).join(" ");
+const m = { cpu: f("Model name"), cores: Number(f("CPU\\(s\\)")) || os.cpus().length, flags: simd,
+  caches: ["L1d", "L2", "L3"].map((c) => c + " " + f(c + " cache")).join(", "),
+  os: sh(". /etc/os-release && echo \"$PRETTY_NAME\""), gcc: sh("g++ --version | head -1"),
+  emcc: "emscripten " + (sh("dpkg-query -W -f=\"\\${Version}\" emscripten") || "?") };
+require("fs").writeFileSync("bench/results/machine.json", JSON.stringify(m, null, 1));
+console.error(m);'
+
+step "node harness (native + WASM + peers)"
+node bench/node/harness.mjs "${quick[@]}"
+
+if [[ $browser -eq 1 ]]; then
+  step "browser drag benchmark (headless Chromium)"
+  node bench/browser/drag.mjs
+fi
+
+step "report"
+node bench/report.mjs
+echo "docs/performance.md written" >&2
