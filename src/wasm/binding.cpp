@@ -31,9 +31,12 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <vector>
 
 #include "attn/attend.hpp"
+#include "attn/dimension.hpp"
 #include "attn/errors.hpp"
+#include "attn/heads.hpp"
 #include "attn/kernels.hpp"
 #include "attn/layout.hpp"
 #include "attn/matrix.hpp"
@@ -236,6 +239,97 @@ EMSCRIPTEN_KEEPALIVE int attn_stream(const float* q, int dq, const float* K, int
       copy_out(s.partial_output, rec + kStateHeader);
     }
     *out_blocks = static_cast<int>(r.blocks.size());
+  });
+}
+
+// Self-attention with projections, one or more heads (attn::multi_head_attention).
+//   tokens X (m, d_model); wq: heads matrices, wk / wv: kv_heads matrices, each
+//   (d_head, d_model) row-major, stored one after another.
+// Outputs (row-major, head after head): q, k, v, output (heads·m·d_head floats each),
+// logits, weights (heads·m·m), entropy (heads·m), empty (heads·m, 0/1),
+// asym (heads·2: [logit_asymmetry, weight_asymmetry]), concat (m·heads·d_head),
+// kv (2 doubles: KV-cache entries for this layout and for MHA), *out_variant:
+// 0 MHA, 1 MQA, 2 GQA.
+EMSCRIPTEN_KEEPALIVE int attn_self_attention(const float* X, int m, int d_model, int heads, int kv_heads,
+                                             const float* wq, const float* wk, const float* wv, int d_head,
+                                             double scale, int mask_kind, int mask_size, float* q, float* k, float* v,
+                                             float* logits, float* weights, float* output, float* entropy,
+                                             std::uint8_t* empty, float* asym, float* concat, double* kv,
+                                             int* out_variant) {
+  return guarded([&] {
+    if (heads < 1 || kv_heads < 1 || d_head < 1 || d_model < 1)
+      throw attn::invalid_argument("heads", attn::detail::cat("heads = ", heads, ", kv_heads = ", kv_heads,
+                                                              ", d_head = ", d_head, ", d_model = ", d_model,
+                                                              "; expected all >= 1"));
+    attn::MatrixOptions opt;
+    opt.scale = scale;
+    switch (mask_kind) {
+      case kMaskNone: opt.mask = attn::Mask::none(); break;
+      case kMaskCausal: opt.mask = attn::Mask::causal(); break;
+      case kMaskWindow: opt.mask = attn::Mask::window(mask_size); break;
+      case kMaskTopK: opt.mask = attn::Mask::top_k(mask_size); break;
+      default:
+        throw attn::invalid_argument("mask", attn::detail::cat("kind code ", mask_kind, " is unknown (internal binding error)"));
+    }
+    const Index wsize = Index(d_head) * d_model;
+    auto unpack = [&](const float* w, int count) {
+      std::vector<attn::Mat<float>> out;
+      for (int h = 0; h < count; ++h) out.emplace_back(mat(w + h * wsize, d_head, d_model));
+      return out;
+    };
+    const attn::HeadLayout layout{heads, kv_heads};
+    const attn::MultiHeadResult<float> r = attn::multi_head_attention<float>(
+        mat(X, m, d_model), unpack(wq, heads), unpack(wk, kv_heads), unpack(wv, kv_heads), layout, opt);
+    check_capacity("heads", static_cast<Index>(r.heads.size()), heads);
+    const Index md = Index(m) * d_head, mm = Index(m) * m;
+    for (int h = 0; h < heads; ++h) {
+      const attn::SelfAttentionResult<float>& s = r.heads[h];
+      check_capacity("q", s.q.size(), md);
+      check_capacity("k", s.k.size(), md);
+      check_capacity("v", s.v.size(), md);
+      check_capacity("output", s.attention.output.size(), md);
+      check_capacity("logits", s.attention.logits.size(), mm);
+      check_capacity("weights", s.attention.weights.size(), mm);
+      check_capacity("entropy", s.attention.entropy.size(), m);
+      check_capacity("empty_rows", s.attention.empty_row.size(), m);
+      copy_out(s.q, q + h * md);
+      copy_out(s.k, k + h * md);
+      copy_out(s.v, v + h * md);
+      copy_out(s.attention.output, output + h * md);
+      copy_out(s.attention.logits, logits + h * mm);
+      copy_out(s.attention.weights, weights + h * mm);
+      copy_out(s.attention.entropy, entropy + Index(h) * m);
+      for (Index i = 0; i < s.attention.empty_row.size(); ++i) empty[Index(h) * m + i] = s.attention.empty_row(i) ? 1 : 0;
+      asym[2 * h] = s.logit_asymmetry;
+      asym[2 * h + 1] = s.weight_asymmetry;
+    }
+    check_capacity("concat", r.output.size(), md * heads);
+    copy_out(r.output, concat);
+    kv[0] = attn::kv_cache_entries(m, kv_heads, d_head);
+    kv[1] = attn::kv_cache_entries(m, heads, d_head);
+    const std::string name = layout.name();
+    *out_variant = name == "MHA" ? 0 : name == "MQA" ? 1 : 2;
+  });
+}
+
+// One draw of attn::dimension_stats (d, n, seed as two uint32 halves, scaled 0/1).
+// Outputs: logits (n doubles), weights (n doubles),
+// stats (6 doubles): [logit_mean, logit_std, max_weight, entropy, effective_keys, scale].
+EMSCRIPTEN_KEEPALIVE int attn_dimension_stats(int d, int n, std::uint32_t seed_lo, std::uint32_t seed_hi, int scaled,
+                                              double* logits, double* weights, int capacity, double* stats) {
+  return guarded([&] {
+    const std::uint64_t seed = (std::uint64_t(seed_hi) << 32) | seed_lo;
+    const attn::DimensionStats s = attn::dimension_stats(d, n, seed, scaled != 0);
+    check_capacity("logits", s.logits.size(), capacity);
+    check_capacity("weights", s.weights.size(), capacity);
+    copy_out(s.logits, logits);
+    copy_out(s.weights, weights);
+    stats[0] = s.logit_mean;
+    stats[1] = s.logit_std;
+    stats[2] = s.max_weight;
+    stats[3] = s.entropy;
+    stats[4] = s.effective_keys;
+    stats[5] = s.scale;
   });
 }
 

@@ -446,4 +446,109 @@ export class AttentionCore {
     }
     return { output: h.slice(po >> 2, (po >> 2) + dvOut), logSumExp: h[plse >> 2], blocks };
   }
+  // selfAttention({tokens, wq, wk, wv, heads=1, kvHeads=heads, scale=1, mask='none'})
+  //   tokens: points [[x, y], ...] (m, d_model). wq: `heads` matrices, wk / wv: `kvHeads`
+  //   matrices, each (d_head, d_model) given as rows ([[a, b], [c, d]] for 2×2); a single
+  //   matrix (not wrapped in an array) is accepted for one head.
+  //   -> {heads: [{q, k, v, logits, weights, output, entropy, emptyRows, logitAsymmetry,
+  //       weightAsymmetry}], output (m·heads·d_head), kvCacheEntries, kvCacheEntriesMHA,
+  //       variant ('MHA' | 'MQA' | 'GQA'), m, dHead, dModel}. Matrices are flat row-major.
+  selfAttention({ tokens, wq, wk, wv, heads = 1, kvHeads = heads, scale = 1, mask = 'none' } = {}) {
+    int32('heads', heads);
+    int32('kvHeads', kvHeads);
+    if (heads < 1) throw new Error(`heads: is ${heads}; expected an integer >= 1`);
+    if (kvHeads < 1) throw new Error(`kvHeads: is ${kvHeads}; expected an integer >= 1`);
+    number('scale', scale);
+    const mk = parseMask(mask);
+    // d_model for flat tokens: the row length of the first W_Q.
+    const firstRow = Array.isArray(wq?.[0]?.[0]) ? wq[0][0] : Array.isArray(wq?.[0]) ? wq[0] : undefined;
+    const ts = matrixShape('tokens', tokens, pointsCols(tokens) ? undefined : firstRow?.length, 'd_model');
+    const m = ts.rows, dModel = ts.cols;
+    const list = (name, w, count) => {
+      if (!Array.isArray(w)) throw new Error(`${name}: is ${typeName(w)}; expected an array of ${count} matrices`);
+      // A single matrix [[a, b], [c, d]] for one head.
+      if (w.length > 0 && Array.isArray(w[0]) && w[0].length > 0 && typeof w[0][0] === 'number') w = [w];
+      if (w.length !== count) throw new Error(`${name}: has ${w.length} matrices; expected ${count}`);
+      return w;
+    };
+    const WQ = list('wq', wq, heads), WK = list('wk', wk, kvHeads), WV = list('wv', wv, kvHeads);
+    const w0 = matrixShape('wq[0]', WQ[0], undefined, 'd_model');
+    const dHead = w0.rows;
+    if (w0.cols !== dModel) throw new Error(`wq[0]: has ${w0.cols} columns but tokens have d_model = ${dModel}`);
+    const shapes = (name, W) => W.map((w, h) => {
+      const sh = matrixShape(`${name}[${h}]`, w, dModel, 'd_model');
+      if (sh.rows !== dHead) throw new Error(`${name}[${h}]: has ${sh.rows} rows; expected d_head = ${dHead}`);
+      return sh;
+    });
+    const sq = shapes('wq', WQ), sk = shapes('wk', WK), sv = shapes('wv', WV);
+    const ws = dHead * dModel, md = m * dHead, mm = m * m;
+
+    this.#reserve(pad(m * dModel * 4) + pad(heads * ws * 4) + pad(kvHeads * ws * 4) * 2 +
+      pad(heads * md * 4) * 4 + pad(heads * mm * 4) * 2 + pad(heads * m * 4) + pad(heads * m) +
+      pad(heads * 2 * 4) + pad(heads * md * 4) + pad(2 * 8) + pad(4));
+    const px = this.#take(m * dModel * 4), pwq = this.#take(heads * ws * 4);
+    const pwk = this.#take(kvHeads * ws * 4), pwv = this.#take(kvHeads * ws * 4);
+    const pq = this.#take(heads * md * 4), pk = this.#take(heads * md * 4), pv = this.#take(heads * md * 4);
+    const po = this.#take(heads * md * 4), pl = this.#take(heads * mm * 4), pw = this.#take(heads * mm * 4);
+    const pe = this.#take(heads * m * 4), pz = this.#take(heads * m), pa = this.#take(heads * 2 * 4);
+    const pc = this.#take(heads * md * 4), pkv = this.#take(2 * 8), pvar = this.#take(4);
+
+    const f32 = this.#f32();
+    writeMatrix('tokens', tokens, ts, f32, px >> 2);
+    WQ.forEach((w, h) => writeMatrix(`wq[${h}]`, w, sq[h], f32, (pwq >> 2) + h * ws));
+    WK.forEach((w, h) => writeMatrix(`wk[${h}]`, w, sk[h], f32, (pwk >> 2) + h * ws));
+    WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
+
+    this.#check(this.#m._attn_self_attention(px, m, dModel, heads, kvHeads, pwq, pwk, pwv, dHead, scale,
+      mk.code, mk.size, pq, pk, pv, pl, pw, po, pe, pz, pa, pc, pkv, pvar));
+
+    const h = this.#f32(), u8 = this.#u8(), h64 = this.#f64();
+    const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
+    const out = [];
+    for (let i = 0; i < heads; i++) {
+      out.push({
+        q: at(pq, i, md), k: at(pk, i, md), v: at(pv, i, md), output: at(po, i, md),
+        logits: at(pl, i, mm), weights: at(pw, i, mm), entropy: at(pe, i, m),
+        emptyRows: u8.slice(pz + i * m, pz + (i + 1) * m),
+        logitAsymmetry: h[(pa >> 2) + 2 * i], weightAsymmetry: h[(pa >> 2) + 2 * i + 1],
+      });
+    }
+    return {
+      heads: out,
+      output: h.slice(pc >> 2, (pc >> 2) + heads * md),
+      kvCacheEntries: h64[pkv >> 3],
+      kvCacheEntriesMHA: h64[(pkv >> 3) + 1],
+      variant: ['MHA', 'MQA', 'GQA'][this.#i32()[pvar >> 2]],
+      m,
+      dHead,
+      dModel,
+    };
+  }
+
+  // dimensionStats({d, n, seed=1, scaled=true})
+  //   -> {logits: Float64Array (n), weights: Float64Array (n), logitMean, logitStd, maxWeight,
+  //       entropy, effectiveKeys, scale}
+  dimensionStats({ d, n, seed = 1, scaled = true } = {}) {
+    int32('d', d);
+    int32('n', n);
+    const [lo, hi] = seedHalves(seed);
+    const count = n > 0 && n <= MAX_LAYOUT_NUMBERS ? n : 0;  // the core rejects what we do not allocate
+
+    this.#reserve(pad(count * 8) * 2 + pad(6 * 8));
+    const pl = this.#take(count * 8), pw = this.#take(count * 8), ps = this.#take(6 * 8);
+
+    this.#check(this.#m._attn_dimension_stats(d, n, lo, hi, scaled ? 1 : 0, pl, pw, count, ps));
+
+    const h = this.#f64(), s = ps >> 3;
+    return {
+      logits: h.slice(pl >> 3, (pl >> 3) + n),
+      weights: h.slice(pw >> 3, (pw >> 3) + n),
+      logitMean: h[s],
+      logitStd: h[s + 1],
+      maxWeight: h[s + 2],
+      entropy: h[s + 3],
+      effectiveKeys: h[s + 4],
+      scale: h[s + 5],
+    };
+  }
 }
