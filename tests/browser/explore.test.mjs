@@ -138,6 +138,17 @@ test('dimension: stats with and without 1/√d match the CLI', async () => {
   const raw = await page.$eval('#dim-raw dd[data-stat="maxWeight"]', (d) => Number(d.dataset.value));
   const scaled = await page.$eval('#dim-scaled dd[data-stat="maxWeight"]', (d) => Number(d.dataset.value));
   assert.ok(raw > scaled);
+  // The sweep over d: each point is the CLI's max weight for that d; unscaled saturates, scaled does not.
+  const sweep = await page.$eval('#dim-sweep', (c) => ({
+    raw: c.dataset.maxWeightRaw.split(',').map(Number), scaled: c.dataset.maxWeightScaled.split(',').map(Number) }));
+  [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024].forEach((d, i) => {
+    for (const [key, isScaled] of [['raw', false], ['scaled', true]]) {
+      const exp = cli({ mode: 'dimension', d, n: 64, seed: 2, scaled: isScaled }).max_weight;
+      assert.ok(Math.abs(sweep[key][i] - exp) <= 1e-12 * Math.max(1, exp), `sweep ${key} d=${d}: ${sweep[key][i]} vs ${exp}`);
+    }
+  });
+  assert.ok(sweep.raw[9] > 0.9, `unscaled d=1024 saturates: ${sweep.raw[9]}`);
+  assert.ok(sweep.scaled[9] < 0.5, `scaled d=1024 stays spread: ${sweep.scaled[9]}`);
   await screenshot(page, 'explore-dim.png');
   assert.deepEqual(problems, []);
 });

@@ -732,6 +732,65 @@ function renderDim() {
     drawHistogram(lc, r.logits, lo, hi, c.key, `logits (n = ${D.n})`);
     drawHistogram(wc, r.weights, 0, r.maxWeight, c.weight, 'softmax weights (0 … max weight)');
   }
+  drawSweep($('dim-sweep'), dimensionSweep(D.n, D.seed), D.n, D.d);
+}
+
+// One core.dimensionStats call per d: the sweep only changes with n and seed, so it is cached.
+const SWEEP_DS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+let sweepCache = null;
+function dimensionSweep(n, seed) {
+  if (sweepCache && sweepCache.n === n && sweepCache.seed === seed) return sweepCache.rows;
+  const rows = SWEEP_DS.map((d) => ({
+    d,
+    raw: core.dimensionStats({ d, n, seed, scaled: false }),
+    scaled: core.dimensionStats({ d, n, seed, scaled: true }),
+  }));
+  sweepCache = { n, seed, rows };
+  return rows;
+}
+
+function drawSweep(canvas, rows, n, currentD) {
+  const { ctx, w, h } = prepare(canvas);
+  const c = colours();
+  const left = 36, right = 40, top = 10, bottom = 22;
+  const x = (i) => left + (i / (rows.length - 1)) * (w - left - right);
+  const y = (v) => h - bottom - v * (h - top - bottom);  // v in [0, 1]
+  ctx.strokeStyle = c.grid;
+  ctx.fillStyle = c.muted;
+  ctx.font = '11px system-ui, sans-serif';
+  for (const v of [0, 0.5, 1]) {
+    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(w - right, y(v)); ctx.stroke();
+    ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
+    ctx.fillText(v.toFixed(1), left - 4, y(v));
+    ctx.textAlign = 'left';
+    ctx.fillText(`${Math.round(v * n)}`, w - right + 4, y(v));
+  }
+  ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+  rows.forEach((r, i) => ctx.fillText(String(r.d), x(i), h - bottom + 4));
+  const series = [
+    ['raw', 'maxWeight', c.weight, []], ['scaled', 'maxWeight', c.key, []],
+    ['raw', 'effectiveKeys', c.weight, [5, 4]], ['scaled', 'effectiveKeys', c.key, [5, 4]],
+  ];
+  ctx.lineWidth = 2;
+  for (const [which, stat, colour, dash] of series) {
+    ctx.strokeStyle = colour;
+    ctx.setLineDash(dash);
+    ctx.beginPath();
+    rows.forEach((r, i) => {
+      const v = stat === 'maxWeight' ? r[which].maxWeight : r[which].effectiveKeys / n;
+      if (i === 0) ctx.moveTo(x(i), y(v)); else ctx.lineTo(x(i), y(v));
+    });
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  const at = rows.findIndex((r) => r.d === currentD);
+  if (at >= 0) {
+    ctx.strokeStyle = c.accent || c.fg;
+    ctx.lineWidth = 1;
+    ctx.beginPath(); ctx.moveTo(x(at), top); ctx.lineTo(x(at), h - bottom); ctx.stroke();
+  }
+  canvas.dataset.maxWeightRaw = rows.map((r) => r.raw.maxWeight).join(',');
+  canvas.dataset.maxWeightScaled = rows.map((r) => r.scaled.maxWeight).join(',');
 }
 
 function wireDim() {
