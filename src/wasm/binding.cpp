@@ -127,6 +127,19 @@ EMSCRIPTEN_KEEPALIVE int attn_attend(const float* q, int dq, const float* K, int
 // Mask kinds for attn_matrix (mirrored in core.js).
 enum MaskCode { kMaskNone = 0, kMaskCausal = 1, kMaskWindow = 2, kMaskTopK = 3 };
 
+// The mask a (kind code, size) pair from core.js stands for; sizes are checked by the core.
+static attn::Mask mask_from(int kind, int size) {
+  switch (kind) {
+    case kMaskNone: return attn::Mask::none();
+    case kMaskCausal: return attn::Mask::causal();
+    case kMaskWindow: return attn::Mask::window(size);
+    case kMaskTopK: return attn::Mask::top_k(size);
+    default:
+      throw attn::invalid_argument("mask", attn::detail::cat("kind code ", kind, " is unknown (internal binding error)"));
+  }
+}
+
+
 // Many queries: Q (m, dq), K (n, d), V (nv, dv). Outputs (row-major): weights (m·n),
 // logits (m·n), output (m·dv; untouched when nv = 0), entropy (m), empty (m, 0/1).
 EMSCRIPTEN_KEEPALIVE int attn_matrix(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
@@ -137,14 +150,7 @@ EMSCRIPTEN_KEEPALIVE int attn_matrix(const float* Q, int m, int dq, const float*
     attn::MatrixOptions opt;
     opt.scale = scale;
     opt.normalize_keys = normalize != 0;
-    switch (mask_kind) {
-      case kMaskNone: opt.mask = attn::Mask::none(); break;
-      case kMaskCausal: opt.mask = attn::Mask::causal(); break;
-      case kMaskWindow: opt.mask = attn::Mask::window(mask_size); break;
-      case kMaskTopK: opt.mask = attn::Mask::top_k(mask_size); break;
-      default:
-        throw attn::invalid_argument("mask", attn::detail::cat("kind code ", mask_kind, " is unknown (internal binding error)"));
-    }
+    opt.mask = mask_from(mask_kind, mask_size);
     const attn::MatrixResult<float> r = attn::attention_matrix<float>(mat(Q, m, dq), mat(K, n, d), mat(V, nv, dv), opt);
     const Index mn = Index(m) * n;
     check_capacity("weights", r.weights.size(), mn);
@@ -263,14 +269,7 @@ EMSCRIPTEN_KEEPALIVE int attn_self_attention(const float* X, int m, int d_model,
                                                               "; expected all >= 1"));
     attn::MatrixOptions opt;
     opt.scale = scale;
-    switch (mask_kind) {
-      case kMaskNone: opt.mask = attn::Mask::none(); break;
-      case kMaskCausal: opt.mask = attn::Mask::causal(); break;
-      case kMaskWindow: opt.mask = attn::Mask::window(mask_size); break;
-      case kMaskTopK: opt.mask = attn::Mask::top_k(mask_size); break;
-      default:
-        throw attn::invalid_argument("mask", attn::detail::cat("kind code ", mask_kind, " is unknown (internal binding error)"));
-    }
+    opt.mask = mask_from(mask_kind, mask_size);
     const Index wsize = Index(d_head) * d_model;
     auto unpack = [&](const float* w, int count) {
       std::vector<attn::Mat<float>> out;

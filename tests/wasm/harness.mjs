@@ -35,6 +35,13 @@ export function requireCli() {
 const PREFIX = 'attention-cli: ';
 
 // Runs one problem through the CLI: {ok: true, result} or {ok: false, message} (stderr minus the prefix).
+// Runs a problem through the CLI, expecting success; the assertion names the problem.
+export function cliResult(problem) {
+  const r = runCli(problem);
+  if (!r.ok) throw new Error(`CLI rejected ${JSON.stringify(problem).slice(0, 200)}: ${r.message}`);
+  return r.result;
+}
+
 export function runCli(problem) {
   const r = spawnSync(CLI, ['-'], { input: JSON.stringify(problem), encoding: 'utf8', maxBuffer: 256 << 20 });
   if (r.error) throw r.error;

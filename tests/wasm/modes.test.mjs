@@ -12,7 +12,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { close, closeArray, loadCore, requireCli, rng, runCli } from './harness.mjs';
+import { cliResult, close, closeArray, loadCore, requireCli, rng, runCli } from './harness.mjs';
 
 const REL = 1e-5;
 const ABS = 1e-6;
@@ -23,11 +23,7 @@ before(async () => {
   core = await loadCore();
 });
 
-function cli(problem) {
-  const r = runCli(problem);
-  assert.ok(r.ok, `CLI rejected ${JSON.stringify(problem).slice(0, 200)}: ${r.message}`);
-  return r.result;
-}
+const cli = cliResult;
 
 const f = Math.fround;
 const mat2 = (rand) => [[f(rand()), f(rand())], [f(rand()), f(rand())]];

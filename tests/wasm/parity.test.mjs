@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 
 import {
   close, closeArray, closeEach, errorBudget, exactArray, flat, loadCore, points, requireCli, rng, runCli, tol,
+  cliResult,
 } from './harness.mjs';
 
 let core;
@@ -15,12 +16,7 @@ before(async () => {
   core = await loadCore();
 });
 
-// Runs a problem through the CLI, expecting success.
-function cli(problem) {
-  const r = runCli(problem);
-  assert.ok(r.ok, `CLI rejected ${JSON.stringify(problem).slice(0, 200)}: ${r.message}`);
-  return r.result;
-}
+const cli = cliResult;
 
 // The WASM call must throw an Error whose message is exactly the CLI's.
 function sameError(problem, wasmCall) {

@@ -43,11 +43,12 @@ function showError(where, err) {
 
 const shown = (raw) => JSON.stringify(String(raw).length > 40 ? String(raw).slice(0, 40) + '…' : String(raw));
 
-// Integer in [lo, hi]; anything else is replaced (with a notice naming field, bad value, value used).
-function intValue(field, raw, lo, hi, fallback) {
+// Reads one setting: a number in [lo, hi] (whole when `whole`); anything else gets a notice
+// naming the field, the bad value and the value used.
+function checkedValue(field, raw, lo, hi, fallback, whole) {
   const v = typeof raw === 'number' ? raw : (String(raw).trim() === '' ? NaN : Number(raw));
-  if (!Number.isInteger(v)) {
-    note(`${field}: ${shown(raw)} is not a whole number; using ${fallback}`);
+  if (whole ? !Number.isInteger(v) : !Number.isFinite(v)) {
+    note(`${field}: ${shown(raw)} is not a ${whole ? 'whole number' : 'number'}; using ${fallback}`);
     return fallback;
   }
   if (v < lo || v > hi) {
@@ -57,19 +58,8 @@ function intValue(field, raw, lo, hi, fallback) {
   }
   return v;
 }
-function numValue(field, raw, lo, hi, fallback) {
-  const v = typeof raw === 'number' ? raw : (String(raw).trim() === '' ? NaN : Number(raw));
-  if (!Number.isFinite(v)) {
-    note(`${field}: ${shown(raw)} is not a number; using ${fallback}`);
-    return fallback;
-  }
-  if (v < lo || v > hi) {
-    const c = Math.min(hi, Math.max(lo, v));
-    note(`${field}: ${v} is outside ${lo}…${hi}; using ${c}`);
-    return c;
-  }
-  return v;
-}
+const intValue = (field, raw, lo, hi, fallback) => checkedValue(field, raw, lo, hi, fallback, true);
+const numValue = (field, raw, lo, hi, fallback) => checkedValue(field, raw, lo, hi, fallback, false);
 function numList(field, raw, count, lo, hi, fallback) {
   const parts = String(raw).split(',');
   if (parts.length !== count) {
