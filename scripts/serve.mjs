@@ -115,6 +115,9 @@ export async function startServer({ root, port = 8000, host = HOST, quiet = fals
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',
         'Content-Security-Policy': CSP,
+        // Public static files: a frame sandboxed with only allow-scripts has an opaque origin,
+        // so its module scripts and .wasm are cross-origin requests and need this to load.
+        'Access-Control-Allow-Origin': '*',
       });
       if (req.method === 'HEAD') return res.end();
       createReadStream(found.file).on('error', () => res.destroy()).pipe(res);

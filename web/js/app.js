@@ -5,6 +5,7 @@
 import { AttentionCore } from './core.js';
 import { Plot } from './plot.js';
 import { WeightList, setStat, Notice } from './controls.js';
+import { parseHash, serialize, FIELDS } from './state.js';
 
 const TAU = Math.PI * 2;
 const Q_MAX = 1.95;         // largest |q| reachable by dragging / keyboard
@@ -59,6 +60,8 @@ let lastGood = null;         // {result, n}
 let scene = null;            // last drawn scene (for hit-testing)
 let lastQueryAngle = 50 * Math.PI / 180;
 let addCount = 0;
+let keysEdited = false;      // true once the user edited keys: the link then carries them
+let shareExtras = { controls: 'full', theme: 'auto' }; // fields the main page keeps but does not use
 
 // caches derived from keys/values, rebuilt when they change
 let cache = null;
@@ -163,6 +166,7 @@ function generateKeys() {
   }
   state.keys = keys;
   state.values = values;
+  keysEdited = false;
   state.selected = -1;
   state.hovered = -1;
   invalidate();
@@ -191,6 +195,7 @@ function addKey(x, y) {
     p = [p[0] / len, p[1] / len];
   }
   state.keys.push(p);
+  keysEdited = true;
   state.values.push(newValue());
   state.n = state.keys.length;
   state.selected = state.keys.length - 1;
@@ -207,6 +212,7 @@ function removeKey(i) {
     return;
   }
   state.keys.splice(i, 1);
+  keysEdited = true;
   state.values.splice(i, 1);
   state.n = state.keys.length;
   const fix = (j) => (j === i ? -1 : j > i ? j - 1 : j);
@@ -230,8 +236,13 @@ function moveKey(i, x, y) {
     p = clampLength([x, y], KEY_MAX);
     if (Math.hypot(p[0], p[1]) < SNAP_TO_ORIGIN) p = [0, 0]; // a zero key: fine unless normalising
   }
-  state.keys[i] = p;
+  state.keys[i] = [round4(p[0]), round4(p[1])];
+  keysEdited = true;
   invalidate();
+}
+
+function round4(v) {
+  return Math.round(v * 1e4) / 1e4 + 0;
 }
 
 function setQuery(x, y) {
@@ -353,6 +364,8 @@ function render() {
   plot.draw(scene);
   updateReadout(shown, c, { kappa, phi, qNorm });
 
+  scheduleHashWrite();
+  scheduleSummary(shown, c, kappa, phi);
   if (document.body.dataset.ready !== '1') document.body.dataset.ready = '1';
 }
 
@@ -457,6 +470,7 @@ function onPointerMove(e) {
     const [wx, wy] = plot.toWorld(px, py);
     if (drag.type === 'query') {
       setQuery(wx - drag.offset[0], wy - drag.offset[1]);
+      state.query = [round4(state.query[0]), round4(state.query[1])];
       scheduleRender();
     } else if (drag.type === 'key' && !drag.inStrip && !isLong()) {
       moveKey(drag.index, wx, wy);
@@ -547,22 +561,31 @@ function onKeyDown(e) {
   if (!handled) return;
   e.preventDefault();
   scheduleRender();
-  if (e.key.startsWith('Arrow') || '+=-_'.includes(e.key)) announceQuery();
 }
 
 let announceTimer = 0;
-function announce(text) {
+function setStatus(text) {
   const el = document.getElementById('plot-status');
   if (el) el.textContent = text;
 }
-function announceQuery() {
+function announce(text) {
+  setStatus(text);
+  pendingAnnouncement = text;
+}
+// A polite summary after each change (debounced): query angle, κ and the top 3 keys.
+let pendingAnnouncement = '';
+function scheduleSummary(shown, c, kappa, phi) {
   clearTimeout(announceTimer);
   announceTimer = setTimeout(() => {
-    const r = lastResult;
-    const top = r ? ` Largest weight: key ${r.argmax}, ${r.weights[r.argmax].toFixed(3)}.` : '';
-    const q = Math.hypot(state.query[0], state.query[1]);
-    announce(`Query angle ${(Math.atan2(state.query[1], state.query[0]) * 180 / Math.PI).toFixed(0)} degrees, κ ${(q * currentScale()).toFixed(2)}.${top}`);
-  }, 250);
+    let top = '';
+    if (shown) {
+      const idx = topIndices(shown.weights, Math.min(3, c.n));
+      top = ` Top keys: ${idx.map((i) => `key ${i} weight ${shown.weights[i].toFixed(3)}`).join(', ')}.`;
+    }
+    const prefix = pendingAnnouncement ? `${pendingAnnouncement} ` : '';
+    pendingAnnouncement = '';
+    setStatus(`${prefix}Query angle ${(phi * 180 / Math.PI).toFixed(0)} degrees, κ ${kappa.toFixed(2)}.${top}`);
+  }, 300);
 }
 
 // ---------------------------------------------------------------- the form
@@ -669,6 +692,7 @@ function applyPreset(name) {
     const len = Math.hypot(x, y) || 1;
     state.keys[longKey.index] = [x / len * longKey.length, y / len * longKey.length];
     state.selected = longKey.index;
+    keysEdited = true;
     invalidate();
   }
   render();
@@ -735,6 +759,7 @@ function setState(partial = {}) {
     }
     state.keys = keys;
     state.values = values;
+    keysEdited = true;
     if (!isLong()) state.n = Math.max(1, Math.min(MAX_EDITABLE, keys.length));
     invalidate();
   }
@@ -754,6 +779,171 @@ function setState(partial = {}) {
   return getState();
 }
 
+// ---------------------------------------------------------------- share: URL hash, link, downloads
+
+/** The state as state.js's fields (keys/values only when the user edited keys). */
+function shareState() {
+  const explicit = keysEdited && !isLong();
+  return {
+    n: Math.max(1, Math.min(MAX_EDITABLE, isLong() ? state.n : state.keys.length || state.n)),
+    layout: state.layout,
+    seed: state.seed,
+    clusters: state.clusters,
+    spread: state.spread,
+    normalizeKeys: state.normalizeKeys,
+    randomLengths: state.randomLengths,
+    scaleMode: state.scaleMode,
+    customScale: state.customScale,
+    query: [state.query[0], state.query[1]],
+    longContext: state.longContext,
+    showValues: state.showValues,
+    showGaussian: state.showGaussian,
+    keys: explicit ? state.keys.map((k) => [k[0], k[1]]) : null,
+    values: explicit ? state.values.map((v) => [v[0], v[1]]) : null,
+    controls: shareExtras.controls,
+    theme: shareExtras.theme,
+  };
+}
+
+let hashWriteRequested = false;
+let lastHashWrite = -Infinity;
+// Chromium ignores (and warns about) more than ~200 history updates per 10 s, so on top of
+// "once per frame" the writes are spaced at least this far apart; the last state always lands.
+const HASH_MIN_INTERVAL_MS = 100;
+/** Writes the state into the URL hash with replaceState, at most once per frame. */
+function scheduleHashWrite() {
+  if (hashWriteRequested) return;
+  hashWriteRequested = true;
+  const wait = Math.max(0, lastHashWrite + HASH_MIN_INTERVAL_MS - performance.now());
+  const go = () => requestAnimationFrame(writeHash);
+  if (wait > 0) setTimeout(go, wait); else go();
+}
+
+function writeHash() {
+  hashWriteRequested = false;
+  const hash = `#${serialize(shareState())}`;
+  if (location.hash === hash) return;
+  if (hash === '#v=1' && location.hash === '') return; // a clean page keeps a clean URL
+  lastHashWrite = performance.now();
+  try {
+    history.replaceState(history.state, '', hash);
+  } catch { /* some sandboxed contexts refuse; the link button still works */ }
+}
+
+/** Applies the URL hash (on load and on hashchange). Every notice is shown; good fields are kept. */
+function applyHash(hash) {
+  const { state: s, notices } = parseHash(hash);
+  shareExtras = { controls: s.controls, theme: s.theme };
+  if (EMBED) document.body.dataset.controls = s.controls;
+  const patch = {
+    n: s.n, layout: s.layout, seed: s.seed, clusters: s.clusters, spread: s.spread,
+    normalizeKeys: s.normalizeKeys, randomLengths: s.randomLengths, scaleMode: s.scaleMode,
+    customScale: s.customScale, query: s.query, longContext: s.longContext,
+    showValues: s.showValues, showGaussian: s.showGaussian, regenerate: true,
+  };
+  if (s.keys && s.longContext === 0) {
+    patch.keys = s.keys;
+    if (s.values) {
+      const values = s.values.slice(0, s.keys.length);
+      if (values.length < s.keys.length) {
+        notices.push(`values: ${s.values.length} values for ${s.keys.length} keys; the missing values were generated.`);
+      }
+      patch.values = values;
+    }
+  } else if (s.keys) {
+    notices.push('keys: explicit keys are ignored in long context; the layout makes them.');
+  }
+  if (s.values && !s.keys) notices.push('values: explicit values need explicit keys too; the layout makes them.');
+  if (notices.length) notice.show(`The link's settings: ${notices.join(' ')}`, 'hash');
+  else notice.clear('hash');
+  setState(patch);
+  if (patch.values) {
+    // pad missing values (setState keeps the given list as is)
+    while (state.values.length < state.keys.length) state.values.push(newValue(state.values.length));
+    invalidate();
+    render();
+  }
+}
+
+function shareLink() {
+  return `${location.origin}${location.pathname}#${serialize(shareState())}`;
+}
+
+function setShareStatus(text) {
+  const el = document.getElementById('share-status');
+  if (el) el.textContent = text;
+}
+
+function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function exportJson() {
+  const r = lastResult;
+  return {
+    version: 1,
+    link: shareLink(),
+    state: { ...shareState(), keys: state.keys.map((k) => [k[0], k[1]]), values: state.values.map((v) => [v[0], v[1]]) },
+    scale: currentScale(),
+    weights: r ? Array.from(r.weights) : null,
+    logits: r ? Array.from(r.logits) : null,
+    argmax: r ? r.argmax : null,
+    entropy: r ? r.entropy : null,
+    output: r && r.output ? Array.from(r.output) : null,
+  };
+}
+
+function bindShare() {
+  document.getElementById('copy-link')?.addEventListener('click', async () => {
+    const link = shareLink();
+    try {
+      await navigator.clipboard.writeText(link);
+      setShareStatus('Link copied.');
+    } catch {
+      setShareStatus(`Copy this link: ${link}`);
+    }
+  });
+  document.getElementById('download-png')?.addEventListener('click', () => {
+    plot.canvas.toBlob((blob) => {
+      if (blob) { download(blob, 'attention-plot.png'); setShareStatus('PNG saved.'); }
+      else setShareStatus('The browser could not make a PNG of the plot.');
+    }, 'image/png');
+  });
+  document.getElementById('download-json')?.addEventListener('click', () => {
+    const blob = new Blob([JSON.stringify(exportJson(), null, 2)], { type: 'application/json' });
+    download(blob, 'attention-state.json');
+    setShareStatus('JSON saved.');
+  });
+  window.addEventListener('hashchange', () => applyHash(location.hash));
+}
+
+// ---------------------------------------------------------------- embed (web/embed.html in an iframe)
+
+const EMBED = document.body.classList.contains('embed');
+
+/** Tells the parent page how tall the embed is (it may live on another origin). */
+function postHeight() {
+  if (!EMBED || window.parent === window) return;
+  // The body's own height: documentElement.scrollHeight never drops below the frame's height.
+  const height = Math.ceil(document.body.getBoundingClientRect().bottom + window.scrollY);
+  try {
+    window.parent.postMessage({ type: 'attention-plot:height', height }, '*');
+  } catch { /* no parent to tell */ }
+}
+
+function watchHeight() {
+  if (!EMBED) return;
+  new ResizeObserver(() => postHeight()).observe(document.body);
+  postHeight();
+}
+
 // ---------------------------------------------------------------- boot
 
 async function main() {
@@ -763,7 +953,19 @@ async function main() {
   try {
     core = await AttentionCore.load();
   } catch (e) {
-    notice.show(`Could not load the attention core (WebAssembly): ${describeError(e)}`, 'load');
+    const why = describeError(e);
+    notice.show(`The WebAssembly core could not load, so nothing can be computed or drawn: ${why}`, 'load');
+    const wrap = canvas.closest('.canvas-wrap');
+    if (wrap) {
+      const msg = document.createElement('p');
+      msg.id = 'load-error';
+      msg.className = 'load-error';
+      msg.textContent = `The WebAssembly core could not load: ${why}. Try reloading the page; the plot needs a browser with WebAssembly enabled.`;
+      wrap.prepend(msg);
+      canvas.hidden = true;
+    }
+    document.body.dataset.ready = 'error';
+    watchHeight();
     return;
   }
   plot = new Plot(canvas);
@@ -784,6 +986,7 @@ async function main() {
 
   generateKeys();
   bindForm();
+  bindShare();
   syncForm();
 
   canvas.addEventListener('pointerdown', onPointerDown);
@@ -810,9 +1013,14 @@ async function main() {
     get lastResult() { return lastResult; },
     render,
     plot,
+    shareState,
+    exportJson,
+    applyHash,
   };
   plot.resize();
-  render();
+  if (location.hash.length > 1) applyHash(location.hash);
+  else render();
+  watchHeight();
 }
 
 main();
