@@ -54,9 +54,14 @@ cmake --build build/wasm --target attention_wasm -j"$(nproc 2>/dev/null || echo 
 mkdir -p web/generated
 cp build/wasm/src/wasm/attention_wasm.mjs build/wasm/src/wasm/attention_wasm.wasm web/generated/
 
+# The drop-in embed: the same core linked as one classic script with the .wasm inlined
+# (SINGLE_FILE), plus web/js/{core,plot,state,element}.js -> web/generated/attention-plot.js.
+cmake --build build/wasm --target attention_wasm_single -j"$(nproc 2>/dev/null || echo 2)"
+node scripts/bundle-embed.mjs build/wasm/src/wasm/attention_wasm_single.js web/generated/attention-plot.js
+
 size_of() { wc -c <"$1" | tr -d ' '; }
 gz_of() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
-for f in web/generated/attention_wasm.wasm web/generated/attention_wasm.mjs; do
+for f in web/generated/attention_wasm.wasm web/generated/attention_wasm.mjs web/generated/attention-plot.js; do
   printf '%-36s %8s bytes (gzip -9: %s)\n' "$f" "$(size_of "$f")" "$(gz_of "$f")"
 done
 

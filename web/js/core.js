@@ -227,6 +227,12 @@ export class AttentionCore {
     return new AttentionCore(module);
   }
 
+  // Wraps an already-instantiated Emscripten module (e.g. the SINGLE_FILE factory's
+  // result in web/generated/attention-plot.js, which cannot use load()).
+  static fromModule(module) {
+    return new AttentionCore(module);
+  }
+
   // Current size of the WASM heap in bytes (read-only; for leak/growth checks).
   get heapBytes() {
     return this.#m.HEAP8.byteLength;
