@@ -16,7 +16,7 @@ if (!factoryPath) {
   process.exit(2);
 }
 
-const MODULES = ['core', 'plot', 'state', 'element'];
+const MODULES = ['core', 'svgcontext', 'plot', 'state', 'element'];
 
 function wrap(name, src) {
   const exported = [];

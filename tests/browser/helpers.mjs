@@ -41,6 +41,7 @@ export async function launch(options = {}) {
     colorScheme: options.colorScheme ?? 'light',
     hasTouch: options.hasTouch ?? false,
     isMobile: options.isMobile ?? false,
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
   return {
     context,

@@ -5,7 +5,7 @@
 import { AttentionCore } from './core.js';
 import { Plot } from './plot.js';
 import { WeightList, setStat, Notice } from './controls.js';
-import { parseHash, serialize, FIELDS } from './state.js';
+import { parseHash, serialize, format, FIELDS } from './state.js';
 
 const TAU = Math.PI * 2;
 const Q_MAX = 1.95;         // largest |q| reachable by dragging / keyboard
@@ -869,6 +869,27 @@ function shareLink() {
   return `${location.origin}${location.pathname}#${serialize(shareState())}`;
 }
 
+const escapeAttr = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The <attention-plot> and iframe snippets for the current state. */
+function embedSnippets() {
+  const s = shareState();
+  const attrs = [];
+  for (const [name, f] of Object.entries(FIELDS)) {
+    if (s[name] === undefined) continue;
+    const text = format(name, s[name]);
+    if (text === format(name, f.def)) continue;
+    attrs.push(` ${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${escapeAttr(text)}"`);
+  }
+  const element = `<script src="attention-plot.js"></script>\n<attention-plot${attrs.join('')}></attention-plot>`;
+  const dir = location.pathname.replace(/[^/]*$/, '');
+  const src = `${location.origin}${dir}embed.html#${serialize(s)}`;
+  const iframe = `<iframe id="attention-plot" title="Attention plot" sandbox="allow-scripts" style="width:100%;border:0"\n        src="${escapeAttr(src)}"></iframe>\n`
+    + `<script>\n  addEventListener('message', (e) => {\n    if (e.data?.type === 'attention-plot:height' && Number.isFinite(e.data.height))\n`
+    + `      document.getElementById('attention-plot').style.height = \`\${e.data.height}px\`;\n  });\n</script>`;
+  return { element, iframe };
+}
+
 function setShareStatus(text) {
   const el = document.getElementById('share-status');
   if (el) el.textContent = text;
@@ -915,6 +936,23 @@ function bindShare() {
       if (blob) { download(blob, 'attention-plot.png'); setShareStatus('PNG saved.'); }
       else setShareStatus('The browser could not make a PNG of the plot.');
     }, 'image/png');
+  });
+  document.getElementById('copy-embed')?.addEventListener('click', async () => {
+    const { element, iframe } = embedSnippets();
+    const text = `<!-- Element (one script, no iframe) -->\n${element}\n\n<!-- Or an iframe -->\n${iframe}\n`;
+    const box = document.getElementById('embed-code');
+    try {
+      await navigator.clipboard.writeText(text);
+      if (box) box.hidden = true;
+      setShareStatus('Embed code copied.');
+    } catch {
+      if (box) { box.value = text; box.hidden = false; box.select(); }
+      setShareStatus('Copy the embed code below.');
+    }
+  });
+  document.getElementById('download-svg')?.addEventListener('click', () => {
+    download(new Blob([plot.toSVG()], { type: 'image/svg+xml' }), 'attention-plot.svg');
+    setShareStatus('SVG saved.');
   });
   document.getElementById('download-json')?.addEventListener('click', () => {
     const blob = new Blob([JSON.stringify(exportJson(), null, 2)], { type: 'application/json' });
@@ -1015,6 +1053,7 @@ async function main() {
     plot,
     shareState,
     exportJson,
+    embedSnippets,
     applyHash,
   };
   plot.resize();

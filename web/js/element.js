@@ -309,6 +309,7 @@ class Instance {
         return () => this.listeners.delete(fn);
       },
       toPNG: () => this.canvas.toDataURL('image/png'),
+      toSVG: () => this.plot.toSVG(),
       destroy: () => this.destroy(),
     };
   }

@@ -12,6 +12,8 @@
 const TAU = Math.PI * 2;
 
 /** World half-width of the circle panel (the unit circle has radius 1). */
+import { SvgContext } from './svgcontext.js';
+
 export const WORLD_EXTENT = 2.1;
 
 const THEME_VARS = {
@@ -183,7 +185,18 @@ export class Plot {
    * }
    * Also sets scene.stripYMax for hit-testing.
    */
+  /** The last drawn scene as an SVG document (string). */
+  toSVG() {
+    const g = this.geom;
+    const svg = new SvgContext(g.w, g.h, this.ctx);
+    const { ctx, dpr } = this;
+    this.ctx = svg; this.dpr = 1;
+    try { this.draw(this.lastScene); } finally { this.ctx = ctx; this.dpr = dpr; }
+    return svg.toString();
+  }
+
   draw(scene) {
+    this.lastScene = scene;
     const { ctx, theme: t, geom: g } = this;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, g.w, g.h);

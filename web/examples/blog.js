@@ -1,0 +1,17 @@
+// Figures 2 and 3 of web/examples/blog.html (no inline scripts under the CSP).
+const common = { n: 8, layout: 'random', seed: 11, controls: 'none', showValues: false };
+window.blogPlots = {
+  sharp: window.AttentionPlot.mount(document.getElementById('plot-sharp'),
+    { ...common, query: [1.4, 0.6], scaleMode: 'custom', customScale: 3 }),
+  blunt: window.AttentionPlot.mount(document.getElementById('plot-blunt'),
+    { ...common, query: [0.35, 0.15] }),
+};
+
+// The embed posts its height; size the iframe to it.
+addEventListener('message', (e) => {
+  const frame = document.getElementById('frame-unnormalised');
+  if (e.source === frame.contentWindow && e.data?.type === 'attention-plot:height' && Number.isFinite(e.data.height)) {
+    frame.style.height = `${e.data.height}px`;
+    frame.dataset.sized = String(e.data.height);
+  }
+});
