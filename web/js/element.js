@@ -253,7 +253,7 @@ class Instance {
       stale: false, normalizeKeys: s.normalizeKeys, queryActive: this.dragging,
     });
     this.summary.textContent = result
-      ? `${c.n} keys · largest weight ${result.weights[result.argmax].toFixed(3)} on key ${result.argmax + 1} · ` +
+      ? `${c.n} keys · largest weight ${result.weights[result.argmax].toFixed(3)} on key ${result.argmax} · ` +
         `entropy ${result.entropy.toFixed(3)} · effective keys ${result.effectiveKeys.toFixed(2)}`
       : '';
   }
