@@ -308,3 +308,30 @@ TEMPLATE_TEST_CASE("matrix: bad input throws attn::invalid_argument naming it", 
     REQUIRE_NOTHROW(attn::attention_matrix<T>(Q, K, V, options(Mask::top_k(4))));
   }
 }
+
+TEST_CASE("masked flags: exactly the cells the mask hides, in every kernel path", "[matrix][mask]") {
+  const Index m = 5, n = 5;
+  attn::Mat<float> Q(m, 2), K(n, 2);
+  for (Index i = 0; i < m; ++i) {
+    Q(i, 0) = std::cos(0.7f * i);
+    Q(i, 1) = std::sin(0.7f * i);
+    K(i, 0) = std::cos(1.3f * i);
+    K(i, 1) = std::sin(1.3f * i);
+  }
+  for (const Mask mask : {Mask::none(), Mask::causal(), Mask::window(2), Mask::top_k(2)}) {
+    for (const bool normalize : {false, true}) {  // raw float keys take the SIMD kernel
+      const auto r = attn::attention_matrix<float>(Q, K, attn::Mat<float>(0, 0), options(mask, 1.0, normalize));
+      REQUIRE(r.masked.rows() == m);
+      REQUIRE(r.masked.cols() == n);
+      for (Index i = 0; i < m; ++i) {
+        Index visible = 0;
+        for (Index j = 0; j < n; ++j) {
+          if (mask.kind != Mask::Kind::top_k) CHECK(r.masked(i, j) == !attn::mask_allows(mask, i, j));
+          if (r.masked(i, j)) CHECK(r.weights(i, j) == 0.0f);
+          visible += r.masked(i, j) ? 0 : 1;
+        }
+        if (mask.kind == Mask::Kind::top_k) CHECK(visible == 2);
+      }
+    }
+  }
+}

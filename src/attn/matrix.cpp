@@ -75,6 +75,10 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
       r.weights.resize(m, n);
       r.entropy.resize(m);
       r.empty_row.setConstant(m, false);  // n >= 1: key 0 is always visible
+      r.masked.setConstant(m, n, false);
+      if (mask.kind == Mask::Kind::causal)
+        for (Index i = 0; i < m; ++i)
+          for (Index j = i + 1; j < n; ++j) r.masked(i, j) = true;
       if (values.rows() != 0) r.output.resize(m, values.cols());
       kernels::AttentionProblem p;
       p.Q = queries.data();
@@ -106,6 +110,7 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
   r.weights.setZero(m, n);  // (m, n); masked entries stay 0
   r.entropy.setZero(m);
   r.empty_row.setConstant(m, false);
+  r.masked.setConstant(m, n, true);  // cleared below for every key a row may see
   const AttendOptions row_opt{opt.scale, opt.normalize_keys};
 
   Vec<T> row_logits(n), row_weights(n), picked, picked_w;  // scratch, reused by every row
@@ -120,7 +125,10 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
       picked_w.resize(mask.size);
       for (Index t = 0; t < mask.size; ++t) picked(t) = row_logits(keep[static_cast<size_t>(t)]);
       r.entropy(i) = softmax_into<T>(picked, picked_w).entropy;
-      for (Index t = 0; t < mask.size; ++t) r.weights(i, keep[static_cast<size_t>(t)]) = picked_w(t);
+      for (Index t = 0; t < mask.size; ++t) {
+        r.weights(i, keep[static_cast<size_t>(t)]) = picked_w(t);
+        r.masked(i, keep[static_cast<size_t>(t)]) = false;
+      }
       continue;
     }
     // none, causal and window all keep one contiguous run of keys [lo, hi].
@@ -132,6 +140,7 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
       continue;
     }
     const Index len = hi - lo + 1;
+    r.masked.row(i).segment(lo, len).setConstant(false);
     auto w = row_weights.head(len);
     r.entropy(i) = softmax_into<T>(row_logits.segment(lo, len), w).entropy;
     r.weights.row(i).segment(lo, len) = w.transpose();

@@ -44,6 +44,8 @@ struct MatrixResult {
   // A row whose keys are all masked (e.g. window past the last key) has all-zero
   // weights, a zero output row and zero entropy: it attends to nothing. Never NaN.
   Eigen::Matrix<bool, Eigen::Dynamic, 1> empty_row;  // (m)
+  // (m, n) true where the mask hides key j from query i (the UI greys these cells).
+  Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> masked;
 };
 
 // Whether query i may see key j under the mask (top_k is decided per row from logits).

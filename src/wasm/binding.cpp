@@ -36,6 +36,7 @@
 #include "attn/attend.hpp"
 #include "attn/dimension.hpp"
 #include "attn/errors.hpp"
+#include "attn/geometry.hpp"
 #include "attn/heads.hpp"
 #include "attn/kernels.hpp"
 #include "attn/layout.hpp"
@@ -141,11 +142,12 @@ static attn::Mask mask_from(int kind, int size) {
 
 
 // Many queries: Q (m, dq), K (n, d), V (nv, dv). Outputs (row-major): weights (m·n),
-// logits (m·n), output (m·dv; untouched when nv = 0), entropy (m), empty (m, 0/1).
+// logits (m·n), output (m·dv; untouched when nv = 0), entropy (m), empty (m, 0/1),
+// masked (m·n, 1 where the mask hides the key).
 EMSCRIPTEN_KEEPALIVE int attn_matrix(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
                                      int nv, int dv, double scale, int normalize, int mask_kind, int mask_size,
                                      float* weights, float* logits, float* output, float* entropy,
-                                     std::uint8_t* empty) {
+                                     std::uint8_t* empty, std::uint8_t* masked) {
   return guarded([&] {
     attn::MatrixOptions opt;
     opt.scale = scale;
@@ -158,12 +160,42 @@ EMSCRIPTEN_KEEPALIVE int attn_matrix(const float* Q, int m, int dq, const float*
     check_capacity("output", r.output.size(), nv > 0 ? Index(m) * dv : 0);
     check_capacity("entropy", r.entropy.size(), m);
     check_capacity("empty_rows", r.empty_row.size(), m);
+    check_capacity("masked", r.masked.size(), mn);
     copy_out(r.weights, weights);
     copy_out(r.logits, logits);
     copy_out(r.output, output);
     copy_out(r.entropy, entropy);
     for (Index i = 0; i < r.empty_row.size(); ++i) empty[i] = r.empty_row(i) ? 1 : 0;
+    copy_out(r.masked, masked);
   });
+}
+
+// The query as the page labels it: out = [|q|, κ = |q|·scale, φ] (attn::query_geometry).
+EMSCRIPTEN_KEEPALIVE int attn_query_geometry(const double* q, int dq, double scale, double* out) {
+  return guarded([&] {
+    const attn::QueryGeometry g = attn::query_geometry<double>(vec(q, dq), scale);
+    out[0] = g.norm;
+    out[1] = g.kappa;
+    out[2] = g.phi;
+  });
+}
+
+// Keys (n, d) where the logits see them (unit length when normalize): out (n·d).
+EMSCRIPTEN_KEEPALIVE int attn_key_positions(const double* K, int n, int d, int normalize, double* out) {
+  return guarded([&] { copy_out(attn::key_positions<double>(mat(K, n, d), normalize != 0), out); });
+}
+
+// Indices of the k largest of n weights, largest first (ties: lower index): out (k).
+EMSCRIPTEN_KEEPALIVE int attn_top_k(const float* weights, int n, int k, int* out) {
+  return guarded([&] {
+    const std::vector<Index> top = attn::top_k<float>(vec(weights, n), k);
+    for (size_t i = 0; i < top.size(); ++i) out[i] = static_cast<int>(top[i]);
+  });
+}
+
+// The transformer's default scale 1/√d: *out.
+EMSCRIPTEN_KEEPALIVE int attn_inv_sqrt_d(int d, double* out) {
+  return guarded([&] { *out = attn::inv_sqrt_d(d); });
 }
 
 // Layout kinds for attn_layout (mirrored in core.js).
@@ -261,7 +293,7 @@ EMSCRIPTEN_KEEPALIVE int attn_self_attention(const float* X, int m, int d_model,
                                              double scale, int mask_kind, int mask_size, float* q, float* k, float* v,
                                              float* logits, float* weights, float* output, float* entropy,
                                              std::uint8_t* empty, float* asym, float* concat, double* kv,
-                                             int* out_variant) {
+                                             int* out_variant, std::uint8_t* masked, int* kv_head) {
   return guarded([&] {
     if (heads < 1 || kv_heads < 1 || d_head < 1 || d_model < 1)
       throw attn::invalid_argument("heads", attn::detail::cat("heads = ", heads, ", kv_heads = ", kv_heads,
@@ -299,6 +331,9 @@ EMSCRIPTEN_KEEPALIVE int attn_self_attention(const float* X, int m, int d_model,
       copy_out(s.attention.weights, weights + h * mm);
       copy_out(s.attention.entropy, entropy + Index(h) * m);
       for (Index i = 0; i < s.attention.empty_row.size(); ++i) empty[Index(h) * m + i] = s.attention.empty_row(i) ? 1 : 0;
+      check_capacity("masked", s.attention.masked.size(), mm);
+      copy_out(s.attention.masked, masked + h * mm);
+      kv_head[h] = static_cast<int>(layout.kv_head_of(h));
       asym[2 * h] = s.logit_asymmetry;
       asym[2 * h + 1] = s.weight_asymmetry;
     }

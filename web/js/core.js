@@ -325,7 +325,8 @@ export class AttentionCore {
   }
 
   // attentionMatrix({queries, keys, values?, scale=1, normalizeKeys=false, mask='none', d?, dv?})
-  //   -> {weights (m·n), logits (m·n), output (m·dv), entropy (m), emptyRows (m, Uint8Array 0/1), m, n, dv}
+  //   -> {weights (m·n), logits (m·n), output (m·dv), entropy (m), emptyRows (m, Uint8Array 0/1),
+  //       masked (m·n, Uint8Array: 1 where the mask hides the key), m, n, dv}
   attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv } = {}) {
     d = optionalDim('d', d);
     dv = optionalDim('dv', dv);
@@ -340,11 +341,11 @@ export class AttentionCore {
     const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0;
 
     this.#reserve(pad(qs.rows * qs.cols * 4) + pad(ks.rows * ks.cols * 4) + pad(vs.rows * vs.cols * 4) +
-      pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m));
+      pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n));
     const pq = this.#take(qs.rows * qs.cols * 4), pk = this.#take(ks.rows * ks.cols * 4);
     const pv = this.#take(vs.rows * vs.cols * 4);
     const pw = this.#take(m * n * 4), pl = this.#take(m * n * 4), po = this.#take(m * outDim * 4);
-    const pe = this.#take(m * 4), pz = this.#take(m);
+    const pe = this.#take(m * 4), pz = this.#take(m), pmk = this.#take(m * n);
 
     const f32 = this.#f32();
     writeMatrix('queries', queries, qs, f32, pq >> 2);
@@ -352,7 +353,7 @@ export class AttentionCore {
     if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
 
     this.#check(this.#m._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
-      normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz));
+      normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz, pmk));
 
     const h = this.#f32();
     return {
@@ -361,6 +362,7 @@ export class AttentionCore {
       output: h.slice(po >> 2, (po >> 2) + m * outDim),
       entropy: h.slice(pe >> 2, (pe >> 2) + m),
       emptyRows: this.#u8().slice(pz, pz + m),
+      masked: this.#u8().slice(pmk, pmk + m * n),
       m,
       n,
       dv: outDim,
@@ -456,8 +458,8 @@ export class AttentionCore {
   //   tokens: points [[x, y], ...] (m, d_model). wq: `heads` matrices, wk / wv: `kvHeads`
   //   matrices, each (d_head, d_model) given as rows ([[a, b], [c, d]] for 2×2); a single
   //   matrix (not wrapped in an array) is accepted for one head.
-  //   -> {heads: [{q, k, v, logits, weights, output, entropy, emptyRows, logitAsymmetry,
-  //       weightAsymmetry}], output (m·heads·d_head), kvCacheEntries, kvCacheEntriesMHA,
+  //   -> {heads: [{q, k, v, logits, weights, output, entropy, emptyRows, masked (m·m, 1 = hidden),
+  //       kvHead (the key/value head this query head reads), logitAsymmetry, weightAsymmetry}], output (m·heads·d_head), kvCacheEntries, kvCacheEntriesMHA,
   //       variant ('MHA' | 'MQA' | 'GQA'), m, dHead, dModel}. Matrices are flat row-major.
   selfAttention({ tokens, wq, wk, wv, heads = 1, kvHeads = heads, scale = 1, mask = 'none' } = {}) {
     int32('heads', heads);
@@ -491,13 +493,14 @@ export class AttentionCore {
 
     this.#reserve(pad(m * dModel * 4) + pad(heads * ws * 4) + pad(kvHeads * ws * 4) * 2 +
       pad(heads * md * 4) * 4 + pad(heads * mm * 4) * 2 + pad(heads * m * 4) + pad(heads * m) +
-      pad(heads * 2 * 4) + pad(heads * md * 4) + pad(2 * 8) + pad(4));
+      pad(heads * 2 * 4) + pad(heads * md * 4) + pad(2 * 8) + pad(4) + pad(heads * mm) + pad(heads * 4));
     const px = this.#take(m * dModel * 4), pwq = this.#take(heads * ws * 4);
     const pwk = this.#take(kvHeads * ws * 4), pwv = this.#take(kvHeads * ws * 4);
     const pq = this.#take(heads * md * 4), pk = this.#take(heads * md * 4), pv = this.#take(heads * md * 4);
     const po = this.#take(heads * md * 4), pl = this.#take(heads * mm * 4), pw = this.#take(heads * mm * 4);
     const pe = this.#take(heads * m * 4), pz = this.#take(heads * m), pa = this.#take(heads * 2 * 4);
     const pc = this.#take(heads * md * 4), pkv = this.#take(2 * 8), pvar = this.#take(4);
+    const pmk = this.#take(heads * mm), phk = this.#take(heads * 4);
 
     const f32 = this.#f32();
     writeMatrix('tokens', tokens, ts, f32, px >> 2);
@@ -506,9 +509,9 @@ export class AttentionCore {
     WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
 
     this.#check(this.#m._attn_self_attention(px, m, dModel, heads, kvHeads, pwq, pwk, pwv, dHead, scale,
-      mk.code, mk.size, pq, pk, pv, pl, pw, po, pe, pz, pa, pc, pkv, pvar));
+      mk.code, mk.size, pq, pk, pv, pl, pw, po, pe, pz, pa, pc, pkv, pvar, pmk, phk));
 
-    const h = this.#f32(), u8 = this.#u8(), h64 = this.#f64();
+    const h = this.#f32(), u8 = this.#u8(), h64 = this.#f64(), i32 = this.#i32();
     const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
     const out = [];
     for (let i = 0; i < heads; i++) {
@@ -516,6 +519,8 @@ export class AttentionCore {
         q: at(pq, i, md), k: at(pk, i, md), v: at(pv, i, md), output: at(po, i, md),
         logits: at(pl, i, mm), weights: at(pw, i, mm), entropy: at(pe, i, m),
         emptyRows: u8.slice(pz + i * m, pz + (i + 1) * m),
+        masked: u8.slice(pmk + i * mm, pmk + (i + 1) * mm),
+        kvHead: i32[(phk >> 2) + i],
         logitAsymmetry: h[(pa >> 2) + 2 * i], weightAsymmetry: h[(pa >> 2) + 2 * i + 1],
       });
     }
@@ -529,6 +534,53 @@ export class AttentionCore {
       dHead,
       dModel,
     };
+  }
+
+  // queryGeometry({query, scale=1}) -> {norm: |q|, kappa: |q|·scale, phi: atan2(q1, q0)}
+  queryGeometry({ query, scale = 1 } = {}) {
+    const dq = vectorShape('query', query);
+    number('scale', scale);
+    this.#reserve(pad(dq * 8) + pad(3 * 8));
+    const pq = this.#take(dq * 8), po = this.#take(3 * 8);
+    writeVector('query', query, this.#f64(), pq >> 3);
+    this.#check(this.#m._attn_query_geometry(pq, dq, scale, po));
+    const h = this.#f64(), o = po >> 3;
+    return { norm: h[o], kappa: h[o + 1], phi: h[o + 2] };
+  }
+
+  // keyPositions({keys, normalizeKeys=false, d?}) -> Float64Array (n·d): the keys where the
+  // logits see them (unit length when normalising; a zero key stays at the origin).
+  keyPositions({ keys, normalizeKeys = false, d } = {}) {
+    d = optionalDim('d', d);
+    const ks = matrixShape('keys', keys, d, 'd');
+    const count = ks.rows * ks.cols;
+    this.#reserve(pad(count * 8) * 2);
+    const pk = this.#take(count * 8), po = this.#take(count * 8);
+    writeMatrix('keys', keys, ks, this.#f64(), pk >> 3);
+    this.#check(this.#m._attn_key_positions(pk, ks.rows, ks.cols, normalizeKeys ? 1 : 0, po));
+    return this.#f64().slice(po >> 3, (po >> 3) + count);
+  }
+
+  // topK(weights, k) -> Int32Array (k): indices of the k largest weights, largest first
+  // (equal weights: lower index first).
+  topK(weights, k) {
+    const n = vectorShape('weights', weights);
+    int32('k', k);
+    const cap = k >= 1 && k <= n ? k : 0;
+    this.#reserve(pad(n * 4) + pad(cap * 4));
+    const pw = this.#take(n * 4), po = this.#take(cap * 4);
+    writeVector('weights', weights, this.#f32(), pw >> 2);
+    this.#check(this.#m._attn_top_k(pw, n, k, po));
+    return this.#i32().slice(po >> 2, (po >> 2) + cap);
+  }
+
+  // invSqrtD(d) -> 1/√d, the transformer's default scale.
+  invSqrtD(d) {
+    int32('d', d);
+    this.#reserve(pad(8));
+    const po = this.#take(8);
+    this.#check(this.#m._attn_inv_sqrt_d(d, po));
+    return this.#f64()[po >> 3];
   }
 
   // dimensionStats({d, n, seed=1, scaled=true})

@@ -1,0 +1,53 @@
+#include "attn/geometry.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "attn/errors.hpp"
+
+namespace attn {
+
+template <typename T>
+QueryGeometry query_geometry(VecCRef<T> query, double scale) {
+  if (query.size() < 1) throw invalid_argument("query", "is empty; expected at least one coordinate");
+  if (!std::isfinite(scale)) throw invalid_argument("scale", detail::cat("is ", scale, "; expected a finite number"));
+  // Scale by the largest entry first so |q| never overflows for finite input.
+  double big = 0;
+  for (Index i = 0; i < query.size(); ++i) {
+    const double v = static_cast<double>(query(i));
+    if (!std::isfinite(v)) throw invalid_argument("query", detail::cat("entry ", i, " is ", v, "; expected a finite number"));
+    big = std::max(big, std::abs(v));
+  }
+  QueryGeometry g;
+  if (big > 0) {
+    double sum = 0;
+    for (Index i = 0; i < query.size(); ++i) {
+      const double v = static_cast<double>(query(i)) / big;
+      sum += v * v;
+    }
+    g.norm = big * std::sqrt(sum);
+  }
+  g.kappa = g.norm * scale;
+  if (query.size() >= 2 && big > 0) g.phi = std::atan2(static_cast<double>(query(1)), static_cast<double>(query(0)));
+  return g;
+}
+
+template <typename T>
+Mat<T> key_positions(MatCRef<T> keys, bool normalize) {
+  Mat<T> out = keys;  // (n, d)
+  if (!normalize) return out;
+  for (Index i = 0; i < out.rows(); ++i) {
+    const T len = out.row(i).stableNorm();
+    if (len > T(0) && std::isfinite(len)) out.row(i) /= len;
+  }
+  return out;
+}
+
+#define ATTN_INSTANTIATE(T)                                                 \
+  template QueryGeometry query_geometry<T>(VecCRef<T>, double);             \
+  template Mat<T> key_positions<T>(MatCRef<T>, bool);
+ATTN_INSTANTIATE(float)
+ATTN_INSTANTIATE(double)
+#undef ATTN_INSTANTIATE
+
+}  // namespace attn

@@ -1,0 +1,73 @@
+// attn/geometry.hpp: the query's κ and φ, and keys where the logits see them.
+#include <cmath>
+#include <limits>
+
+#include <catch2/catch.hpp>
+
+#include "approx.hpp"
+#include "attn/attend.hpp"
+#include "attn/errors.hpp"
+#include "attn/geometry.hpp"
+
+using attn::Index;
+
+TEST_CASE("query_geometry: kappa is |q| times the scale and phi the query's angle", "[geometry]") {
+  attn::Vec<double> q(2);
+  q << 0.9642, 1.1491;
+  const attn::QueryGeometry g = attn::query_geometry<double>(q, 2.0);
+  CHECK(attn_test::close(g.norm, std::hypot(0.9642, 1.1491), 1e-15));
+  CHECK(attn_test::close(g.kappa, 2.0 * std::hypot(0.9642, 1.1491), 1e-15));
+  CHECK(attn_test::close(g.phi, std::atan2(1.1491, 0.9642), 1e-15));
+  // The same κ the rest of the core reports.
+  CHECK(attn_test::close(g.kappa, attn::kappa(q, 2.0), 1e-15));
+}
+
+TEST_CASE("query_geometry: a negative scale gives a negative kappa; zero query has phi 0", "[geometry]") {
+  attn::Vec<float> q(3);
+  q << -1, 0, 5;
+  CHECK(attn::query_geometry<float>(q, -0.5).kappa == Approx(-0.5));
+  CHECK(attn::query_geometry<float>(q, 1).phi == Approx(M_PI));
+  attn::Vec<float> zero = attn::Vec<float>::Zero(2);
+  const attn::QueryGeometry g = attn::query_geometry<float>(zero, 3);
+  CHECK(g.norm == 0);
+  CHECK(g.kappa == 0);
+  CHECK(g.phi == 0);
+}
+
+TEST_CASE("query_geometry: huge finite entries give a finite norm", "[geometry]") {
+  attn::Vec<double> q(2);
+  q << 1e200, 1e200;
+  const attn::QueryGeometry g = attn::query_geometry<double>(q, 1);
+  CHECK(std::isfinite(g.norm));
+  CHECK(attn_test::close(g.norm, std::sqrt(2.0) * 1e200, 1e-14));
+}
+
+TEST_CASE("query_geometry: bad input names the field", "[geometry]") {
+  attn::Vec<double> q(2);
+  q << 1, std::numeric_limits<double>::quiet_NaN();
+  CHECK_THROWS_WITH(attn::query_geometry<double>(q, 1), Catch::Contains("query") && Catch::Contains("entry 1"));
+  attn::Vec<double> ok(2);
+  ok << 1, 0;
+  CHECK_THROWS_WITH(attn::query_geometry<double>(ok, INFINITY), Catch::Contains("scale"));
+  CHECK_THROWS_AS(attn::query_geometry<double>(attn::Vec<double>(0), 1), attn::invalid_argument);
+}
+
+TEST_CASE("key_positions: normalised keys are the unit keys attend uses", "[geometry]") {
+  attn::Mat<double> K(3, 2);
+  K << 3, 4, 0, 0.5, -2, 0;
+  const attn::Mat<double> unit = attn::key_positions<double>(K, true);
+  CHECK(unit(0, 0) == Approx(0.6));
+  CHECK(unit(0, 1) == Approx(0.8));
+  CHECK(unit(1, 1) == Approx(1.0));
+  CHECK(unit(2, 0) == Approx(-1.0));
+  // Logits from the positions with raw attend equal attend with normalize_keys.
+  attn::Vec<double> q(2);
+  q << 1.5, 0.4;
+  const auto a = attn::attend<double>(q, K, {1.0, true});
+  const auto b = attn::attend<double>(q, unit, {1.0, false});
+  for (Index i = 0; i < 3; ++i) CHECK(attn_test::close(a.logits(i), b.logits(i), 1e-14, 1e-15));
+  // Unnormalised: unchanged; a zero key stays at the origin.
+  CHECK(attn::key_positions<double>(K, false) == K);
+  attn::Mat<double> Z = attn::Mat<double>::Zero(1, 2);
+  CHECK(attn::key_positions<double>(Z, true) == Z);
+}

@@ -1,0 +1,73 @@
+// The settings of each view as one table: name → type, range, default, step, the
+// precision numbers are written with, and what the field means. The URL hash, element
+// attributes, the JS API, the forms and the stores all read these tables (through
+// codec.js); no limit is written anywhere else.
+//
+// Field constructors are exported for explore-schema.js (explore.html's table).
+//
+// Attribute spelling: the field name in kebab case (`normalizeKeys` → `normalize-keys`);
+// the lower-cased name (`normalizekeys`) is accepted too.
+
+export const int = (min, max, def, extra = {}) => ({ type: 'int', min, max, def, step: 1, ...extra });
+export const num = (min, max, def, precision, extra = {}) => ({ type: 'number', min, max, def, precision, step: 10 ** -precision, ...extra });
+export const bool = (def, extra = {}) => ({ type: 'bool', def, ...extra });
+export const oneOf = (values, def, extra = {}) => ({ type: 'enum', values, def, ...extra });
+// A point "x,y": coordinates in [−max, max], written with `precision` decimals.
+export const point = (max, def, precision, extra = {}) => ({ type: 'point', max, def, precision, ...extra });
+// A list of points "x,y;x,y" (null: made by the layout).
+export const points = (max, maxCount, precision, extra = {}) => ({ type: 'points', max, maxCount, precision, def: null, ...extra });
+// A fixed-length list of numbers "a,b,c,d".
+export const numbers = (count, min, max, def, precision, extra = {}) => ({ type: 'numbers', count, min, max, def, precision, ...extra });
+
+/** Fields that make the keys: changing one regenerates keys and values from the layout. */
+export const LAYOUT_FIELDS = Object.freeze(['n', 'layout', 'seed', 'clusters', 'spread', 'randomLengths', 'longContext']);
+
+/** The one-query playground (index.html, embed.html, <attention-plot>, AttentionPlot.mount). */
+export const PLAYGROUND = Object.freeze({
+  name: 'playground',
+  version: 1,
+  fields: Object.freeze({
+    n: int(1, 64, 8, { label: 'number of keys' }),
+    layout: oneOf(['even', 'random', 'clusters'], 'even', { label: 'layout' }),
+    seed: int(0, 2147483647, 1, { label: 'seed' }),
+    clusters: int(1, 16, 3, { label: 'clusters' }),
+    spread: num(0, 3, 0.3, 3, { label: 'cluster spread (radians)' }),
+    normalizeKeys: bool(true, { label: 'normalise keys (unit length)' }),
+    randomLengths: bool(false, { label: 'random key lengths' }),
+    scaleMode: oneOf(['one', 'invsqrt', 'custom'], 'one', { label: 'scale', labels: { one: '1', invsqrt: '1/√d', custom: 'custom' } }),
+    customScale: num(-100, 100, 1, 3, { label: 'custom scale', slider: [-8, 8] }),
+    query: point(2.2, [0.9642, 1.1491], 4, { label: 'query' }),  // |q| 1.5 at 50°
+    longContext: int(0, 65536, 0, { label: 'long context (0: off; else the number of keys)' }),
+    showValues: bool(true, { label: 'values, hull and output' }),
+    showGaussian: bool(false, { label: 'Gaussian approximation on the strip' }),
+    keys: points(1.8, 64, 4, { label: 'keys' }),
+    values: points(1.0, 64, 4, { label: 'values' }),
+    controls: oneOf(['full', 'compact', 'none'], 'full', { label: 'controls' }),
+    theme: oneOf(['auto', 'light', 'dark'], 'auto', { label: 'theme' }),
+  }),
+  /** Cross-field rules after a patch: returns notices. `patch` is what was asked for. */
+  settle(state, patch) {
+    const notices = [];
+    const asked = (k) => Object.hasOwn(patch, k);
+    // Keys come from the layout unless given: a layout field without keys regenerates them.
+    if (!asked('keys') && LAYOUT_FIELDS.some(asked)) { state.keys = null; state.values = null; }
+    if (state.keys && state.longContext > 0) {
+      notices.push('keys: explicit keys are ignored in long context; the layout makes them.');
+      state.keys = null; state.values = null;
+    }
+    if (state.keys) {
+      if (asked('n') && state.n !== state.keys.length && asked('keys')) {
+        notices.push(`n: ${state.n} disagrees with the ${state.keys.length} keys given; using ${state.keys.length}.`);
+      }
+      state.n = state.keys.length;
+      if (state.values && state.values.length !== state.keys.length) {
+        notices.push(`values: ${state.values.length} values for ${state.keys.length} keys; ${state.values.length > state.keys.length ? 'the extra values were dropped' : 'the missing values are made by the layout'}.`);
+        if (state.values.length > state.keys.length) state.values = state.values.slice(0, state.keys.length);
+      }
+    } else if (state.values) {
+      notices.push('values: explicit values need explicit keys too; the layout makes them.');
+      state.values = null;
+    }
+    return notices;
+  },
+});

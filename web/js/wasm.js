@@ -1,0 +1,26 @@
+// Loads the attention core for the pages' bundles (web/generated/*.js, built by
+// scripts/bundle.mjs): the Emscripten factory and the .wasm bytes are inlined by
+// esbuild, so a page works from file:// and under `script-src 'self' 'wasm-unsafe-eval'`
+// (no fetch, no eval). One instance per page, shared by every plot on it.
+import createAttentionModule from '../generated/attention_wasm.mjs';
+import wasmBinary from '../generated/attention_wasm.wasm';
+import { AttentionCore } from './core.js';
+
+let promise = null;
+
+/** Resolves to the page's AttentionCore; rejects with a sentence a reader understands. */
+export function loadCore() {
+  promise ??= createAttentionModule({ wasmBinary, printErr: () => {} })
+    .then((module) => AttentionCore.fromModule(module), (e) => { throw new Error(explain(e)); });
+  return promise;
+}
+
+// Emscripten reports "Aborted(CompileError: …). Build with -s ASSERTIONS=1 for more info.".
+export function explain(e) {
+  const raw = String(e && e.message ? e.message : e)
+    .replace(/\.?\s*Build with -s ASSERTIONS=1 for more info\.?/, '')
+    .replace(/^Aborted\((.*)\)$/s, '$1')
+    .trim();
+  const why = raw ? ` (the browser said: ${raw.replace(/\.$/, '')})` : '';
+  return `This browser could not start the WebAssembly attention core${why}. Try another browser or enable WebAssembly; nothing can be computed without it.`;
+}
