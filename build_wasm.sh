@@ -33,12 +33,19 @@ command -v emcmake >/dev/null 2>&1 || missing+=(emscripten)
 [[ -f /usr/share/eigen3/cmake/Eigen3Config.cmake ]] || missing+=(libeigen3-dev)
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [[ ${#missing[@]} -gt 0 ]]; then
   echo "build_wasm.sh: installing ${missing[*]} with apt-get" >&2
   sudo=()
   [[ $(id -u) -eq 0 ]] || sudo=(sudo)
   "${sudo[@]}" apt-get update
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# esbuild (the pages' bundler) comes from npm (package-lock.json).
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "build_wasm.sh: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # Debian's emscripten runs its JS optimiser with node and needs the distro's modules (acorn).
@@ -54,14 +61,13 @@ cmake --build build/wasm --target attention_wasm -j"$(nproc 2>/dev/null || echo 
 mkdir -p web/generated
 cp build/wasm/src/wasm/attention_wasm.mjs build/wasm/src/wasm/attention_wasm.wasm web/generated/
 
-# The drop-in embed: the same core linked as one classic script with the .wasm inlined
-# (SINGLE_FILE), plus web/js/{core,plot,state,element}.js -> web/generated/attention-plot.js.
-cmake --build build/wasm --target attention_wasm_single -j"$(nproc 2>/dev/null || echo 2)"
-node scripts/bundle-embed.mjs build/wasm/src/wasm/attention_wasm_single.js web/generated/attention-plot.js
+# The pages' classic scripts (esbuild, the .wasm inlined): app.js, explore.js, embed.js
+# and the drop-in element attention-plot.js. Classic scripts open from file:// too.
+node scripts/bundle.mjs
 
 size_of() { wc -c <"$1" | tr -d ' '; }
 gz_of() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
-for f in web/generated/attention_wasm.wasm web/generated/attention_wasm.mjs web/generated/attention-plot.js; do
+for f in web/generated/attention_wasm.wasm web/generated/attention_wasm.mjs web/generated/{app,explore,embed,attention-plot}.js; do
   printf '%-36s %8s bytes (gzip -9: %s)\n' "$f" "$(size_of "$f")" "$(gz_of "$f")"
 done
 

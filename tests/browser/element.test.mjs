@@ -123,7 +123,7 @@ test('a bad attribute shows a notice naming it; the other fields are kept', asyn
   const r = await page.evaluate(() => {
     const b = document.getElementById('b');
     b.setAttribute('n', 'lots');
-    return { notice: b.shadowRoot.querySelector('.notice').textContent, state: b.plot.getState() };
+    return { notice: b.shadowRoot.querySelector('.notices').textContent, state: b.plot.getState() };
   });
   assert.match(r.notice, /n: "lots" is not a whole number; using "8" instead\./);
   assert.equal(r.state.n, 8);
@@ -133,7 +133,7 @@ test('a bad attribute shows a notice naming it; the other fields are kept', asyn
   const cleared = await page.evaluate(() => {
     const b = document.getElementById('b');
     b.setAttribute('n', '6');
-    return b.shadowRoot.querySelector('.notice').textContent;
+    return b.shadowRoot.querySelector('.notices').textContent;
   });
   assert.equal(cleared, '');
 });
@@ -156,15 +156,20 @@ test('moving an element keeps it working, with one canvas', async () => {
   assert.ok(px.colours > 3);
 });
 
-test('dragging the query changes the weights', async () => {
+test('dragging the query handle changes the weights', async () => {
   const before = await page.evaluate(() => document.getElementById('b').plot.getState().query);
-  const box = await page.evaluate(() => {
-    const r = document.getElementById('b').shadowRoot.querySelector('canvas').getBoundingClientRect();
-    return { x: r.left, y: r.top, w: r.width };
+  // where the query dot is drawn: the canvas box plus the plot's own world→screen map
+  const [x, y] = await page.evaluate(() => {
+    const b = document.getElementById('b');
+    const r = b.shadowRoot.querySelector('canvas').getBoundingClientRect();
+    const q = b.plot.getState().query;
+    const plot = b.plot.renderer;
+    const [sx, sy] = plot.toScreen(q[0], q[1]);
+    return [r.left + sx, r.top + sy];
   });
-  await page.mouse.move(box.x + box.w / 2 + 60, box.y + 100);
+  await page.mouse.move(x, y);
   await page.mouse.down();
-  await page.mouse.move(box.x + box.w / 2 + 80, box.y + 120);
+  await page.mouse.move(x + 30, y + 25, { steps: 4 });
   await page.mouse.up();
   const after = await checkWeights(page, 'b');
   assert.notDeepEqual(after.state.query, before);
@@ -192,10 +197,10 @@ test('when the WASM cannot be instantiated, the element says so', async () => {
       WebAssembly.instantiate = () => Promise.reject(new Error('blocked for the test'));
     });
     await p.goto(pathToFileURL(pageFile).href);
-    await p.waitForFunction(() => /could not be loaded/.test(
-      document.getElementById('a')?.shadowRoot?.querySelector('.notice')?.textContent ?? ''), null, { timeout: 20000 });
-    const text = await p.evaluate(() => document.getElementById('b').shadowRoot.querySelector('.notice').textContent);
-    assert.match(text, /The attention core \(WebAssembly\) could not be loaded/);
+    await p.waitForFunction(() => /could not start the WebAssembly attention core/.test(
+      document.getElementById('a')?.shadowRoot?.querySelector('.notices')?.textContent ?? ''), null, { timeout: 20000 });
+    const text = await p.evaluate(() => document.getElementById('b').shadowRoot.querySelector('.notices').textContent);
+    assert.match(text, /This browser could not start the WebAssembly attention core \(the browser said: .*blocked for the test\)/);
   } finally {
     await p.close();
   }

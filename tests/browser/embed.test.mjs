@@ -24,8 +24,8 @@ const parentHtml = (src) => `<!doctype html><html><head><meta charset="utf-8"><t
 
 before(async () => {
   const s = await startServer({ root: webRoot, port: 0, quiet: true });
-  // A sandboxed frame has an opaque origin, so its module scripts and the .wasm are
-  // cross-origin requests: serve.mjs answers them with Access-Control-Allow-Origin: *.
+  // A sandboxed frame has an opaque origin, so its script is a cross-origin request:
+  // serve.mjs answers it with Access-Control-Allow-Origin: *.
   embedSrv = s;
   parentSrv = http.createServer((req, res) => {
     const src = `${embedSrv.url}embed.html${decodeURIComponent(new URL(req.url, 'http://x').searchParams.get('hash') ?? '')}`;
@@ -67,14 +67,16 @@ test('compact embed: state from the hash, plot and compact controls, height post
   assert.equal(s.seed, 3);
   assert.equal(s.layout, 'random');
   assert.equal(s.origin, 'null');   // really sandboxed
+  // embed.html is the <attention-plot> element: compact controls are the number of keys and the scale
   const vis = await frame.evaluate(() => {
-    const shown = (sel) => { const el = document.querySelector(sel); return !!el && el.getClientRects().length > 0; };
+    const root = document.querySelector('attention-plot').shadowRoot;
+    const shown = (sel) => { const el = root.querySelector(sel); return !!el && el.getClientRects().length > 0; };
     return {
-      plot: shown('#plot'), n: shown('#n'), scale: shown('#scale'), layout: shown('#layout'),
-      readout: shown('.readout'), presets: shown('[data-preset]'), legend: shown('.legend'),
+      plot: shown('canvas'), n: shown('[name="n"]'), scale: shown('[name="customScale"]'), layout: shown('[name="layout"]'),
+      summary: shown('.summary'),
     };
   });
-  assert.deepEqual(vis, { plot: true, n: true, scale: true, layout: false, readout: false, presets: false, legend: false });
+  assert.deepEqual(vis, { plot: true, n: true, scale: true, layout: false, summary: true });
   // the parent followed the posted height, and it matches the embed's document
   await page.waitForTimeout(300);
   const msgs = await page.evaluate(() => window.__messages);
@@ -91,7 +93,7 @@ test('compact embed: state from the hash, plot and compact controls, height post
 
 test('controls=none shows only the plot; a resize posts a new height', async () => {
   const { page, frame, problems } = await openParent('#controls=none');
-  const controlsShown = await frame.evaluate(() => document.querySelector('.side-panel').getClientRects().length > 0);
+  const controlsShown = await frame.evaluate(() => document.querySelector('attention-plot').shadowRoot.querySelector('.controls').getClientRects().length > 0);
   assert.equal(controlsShown, false);
   const first = await page.evaluate(() => window.__messages.at(-1).data.height);
   await page.evaluate(() => { document.getElementById('embed').style.width = '300px'; });

@@ -1,9 +1,13 @@
 // "Copy embed code": both snippets are shown when the clipboard is refused, and the
-// element snippet's attributes parse back (state.js coerce) to the page's state.
+// element snippet's attributes parse back (codec.js coerce) to the page's state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch } from './helpers.mjs';
-import { FIELDS, coerce } from '../../web/js/state.js';
+import { PLAYGROUND } from '../../web/js/schema.js';
+import { coerce as coerceField } from '../../web/js/codec.js';
+
+const FIELDS = PLAYGROUND.fields;
+const coerce = (name, raw) => coerceField(PLAYGROUND, name, raw);
 
 let srv, browser;
 before(async () => { srv = await serve(); browser = await launch(); });

@@ -50,16 +50,16 @@ test('a core error shows a dismissible notice and keeps the last valid weights',
     keys[3] = [0, 0];
     window.playground.setState({ keys, values: s.values, normalizeKeys: true });
   });
-  const notice = page.locator('#notice');
+  const notice = page.locator('#notices');
   await notice.waitFor({ state: 'visible' });
-  const text = await page.locator('#notice-message').textContent();
+  const text = await page.locator('#notices').textContent();
   assert.match(text, /keys/);
   assert.match(text, /row 3/);
   // the previous result is still what is drawn and listed
   const rows = await readWeightRows(page);
   assert.deepEqual(rows.map((r) => r.weight), before.map((w) => Number(String(w))));
   assert.equal(await page.evaluate(() => window.playground.getState().keys[3].join(',')), '0,0');
-  await page.click('#notice-dismiss');
+  await page.click('#notices .notice-dismiss');
   await notice.waitFor({ state: 'hidden' });
   // turning normalisation off makes the input valid again
   await page.evaluate(() => window.playground.setState({ normalizeKeys: false }));

@@ -80,7 +80,7 @@ test('a link round-trips the state, including edited keys and a dragged query', 
   }
   const rows = await readWeightRows(copy.page);
   assert.deepEqual(rows.map((r) => [r.index, r.weight, r.logit]), originalRows.map((r) => [r.index, r.weight, r.logit]));
-  assert.equal(await copy.page.locator('#notice').isHidden(), true);
+  assert.equal(await copy.page.locator('#notices').isHidden(), true);
   // the restored page writes back the same link
   assert.equal(await hashNow(copy.page), hash);
   assert.deepEqual(problems, []);
@@ -106,9 +106,9 @@ test('layout-only state is linked without explicit keys and regenerates them', a
 
 test('bad fields show a notice naming field, value and default; good fields are kept', async () => {
   const { page, problems } = await open(`${srv.url}#n=abc&seed=5`);
-  const notice = page.locator('#notice');
+  const notice = page.locator('#notices');
   await notice.waitFor({ state: 'visible' });
-  const text = await page.locator('#notice-message').textContent();
+  const text = await page.locator('#notices').textContent();
   assert.match(text, /\bn\b/);
   assert.match(text, /"abc"/);
   assert.match(text, /\b8\b/);
@@ -118,8 +118,8 @@ test('bad fields show a notice naming field, value and default; good fields are 
   // hashchange applies a new link in place
   await page.evaluate(() => { location.hash = '#n=5&layout=bogus'; });
   await page.waitForFunction(() => window.playground.getState().n === 5);
-  assert.match(await page.locator('#notice-message').textContent(), /layout.*"bogus"/);
-  await page.click('#notice-dismiss');
+  assert.match(await page.locator('#notices').textContent(), /layout.*"bogus"/);
+  await page.click('#notices .notice-dismiss');
   await notice.waitFor({ state: 'hidden' });
   assert.deepEqual(problems, []);
   await page.close();
@@ -138,20 +138,20 @@ const XSS = [
 test('script in any field is never run or injected', async () => {
   const clean = await open(srv.url);
   await clean.page.waitForTimeout(400);
-  const cleanCount = await clean.page.evaluate(() => document.querySelectorAll('*').length);
+  const cleanCount = await clean.page.evaluate(() => [...document.querySelectorAll('*')].filter((e) => !e.closest('#notices')).length);
   await clean.page.close();
   const names = ['n', 'layout', 'seed', 'clusters', 'spread', 'normalizeKeys', 'randomLengths', 'scaleMode',
     'customScale', 'query', 'longContext', 'showValues', 'showGaussian', 'keys', 'values', 'controls', 'theme'];
   for (const payload of XSS) {
     const hash = names.map((f) => `${f}=${encodeURIComponent(payload)}`).join('&') + `&${encodeURIComponent(payload)}=1`;
     const { page, problems } = await open(`${srv.url}#${hash}`);
-    await page.locator('#notice').waitFor({ state: 'visible' });
+    await page.locator('#notices').waitFor({ state: 'visible' });
     await page.waitForTimeout(400);
     const r = await page.evaluate(() => ({
       xss: window.__xss,
-      count: document.querySelectorAll('*').length,
+      count: [...document.querySelectorAll('*')].filter((e) => !e.closest('#notices')).length,
       bad: document.querySelectorAll('img, script:not([src]), svg, iframe, [onerror], [onload]').length,
-      text: document.getElementById('notice-message').textContent,
+      text: document.getElementById('notices').textContent,
     }));
     assert.equal(r.xss, undefined, payload);
     assert.equal(r.bad, 0, payload);
@@ -260,13 +260,17 @@ test('the share buttons make a link, a PNG and a JSON with the core weights', as
 test('a WebAssembly load failure shows a visible message', async () => {
   const { page } = await open(srv.url, {
     waitReady: false,
-    route: (p) => p.route('**/*.wasm', (r) => r.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' })),
+    // The .wasm is inlined in the page's script: make its instantiation fail instead.
+    route: (p) => p.addInitScript(() => { WebAssembly.instantiate = () => Promise.reject(new Error('CompileError: blocked for the test')); }),
   });
   await page.waitForFunction(() => document.body.dataset.ready === 'error', null, { timeout: 20000 });
   const msg = page.locator('#load-error');
   await msg.waitFor({ state: 'visible' });
-  assert.match(await msg.textContent(), /WebAssembly core could not load/);
-  assert.match(await page.locator('#notice-message').textContent(), /WebAssembly core could not load.*: \S/);
-  assert.equal(await page.locator('#notice').isVisible(), true);
+  const text = await msg.textContent();
+  // plain words: what failed, what the browser said (once, no Emscripten "Aborted(…)"), what to do
+  assert.match(text, /could not start the WebAssembly attention core \(the browser said: .*blocked for the test\)\. Try another browser/);
+  assert.doesNotMatch(text, /Aborted|ASSERTIONS|\.\./);
+  assert.match(await page.locator('#notices').textContent(), /could not start the WebAssembly attention core/);
+  assert.equal(await page.locator('#notices').isVisible(), true);
   await page.close();
 });

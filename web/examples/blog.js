@@ -7,6 +7,12 @@ window.blogPlots = {
     { ...common, query: [0.35, 0.15] }),
 };
 
+// A sandboxed frame opened from file:// may not load any local file, so from disk the
+// figure drops the sandbox (the frame is our own file); over http it stays sandboxed.
+const frame3 = document.getElementById('frame-unnormalised');
+if (location.protocol === 'file:') frame3.removeAttribute('sandbox');
+frame3.src = frame3.dataset.src;
+
 // The embed posts its height; size the iframe to it.
 addEventListener('message', (e) => {
   const frame = document.getElementById('frame-unnormalised');

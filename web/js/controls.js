@@ -127,36 +127,88 @@ export function setStat(el, text, value) {
   if (value !== undefined) el.dataset.value = String(value);
 }
 
-/** Small helper around the notice banner. */
-export class Notice {
-  constructor(root, messageEl, dismissBtn) {
-    this.root = root;
-    this.messageEl = messageEl;
-    this.current = null;     // message currently shown (or dismissed while still true)
-    this.dismissed = false;
-    dismissBtn.addEventListener('click', () => this.dismiss());
+/**
+ * Binds every control of `form` whose name is a schema field: its min/max/step come
+ * from the schema, and a change commits {field: value} (plus the field's `sets`, e.g.
+ * moving the custom scale selects the custom mode). Returns sync(state), which writes
+ * the state back into the controls.
+ */
+export function bindForm(form, schema, commit) {
+  const fields = schema.fields;
+  const controls = [...form.querySelectorAll('input[name], select[name]')].filter((el) => Object.hasOwn(fields, el.name));
+  for (const el of controls) {
+    const f = fields[el.name];
+    if (el.type === 'range' || el.type === 'number') {
+      const [lo, hi] = el.type === 'range' && f.slider ? f.slider : [f.min, f.max];
+      if (!el.hasAttribute('min')) el.min = String(lo);
+      if (!el.hasAttribute('max')) el.max = String(hi);
+      if (!el.hasAttribute('step')) el.step = String(f.step ?? 'any');
+    }
   }
+  const read = (el) => (el.type === 'checkbox' ? el.checked : el.value);
+  const onEvent = (e) => {
+    const el = e.target;
+    if (!controls.includes(el)) return;
+    // Sliders commit while moving; everything else when the value is settled.
+    if (e.type === 'input' && el.type !== 'range') return;
+    if (e.type === 'change' && el.type === 'range') return;
+    if (el.type === 'radio' && !el.checked) return;
+    commit({ ...(fields[el.name].sets ?? {}), [el.name]: read(el) });
+  };
+  form.addEventListener('input', onEvent);
+  form.addEventListener('change', onEvent);
+  form.addEventListener('submit', (e) => e.preventDefault());
 
-  /** Shows a message; the same message is not re-shown after a dismiss until it changes. */
-  show(message, kind = 'core') {
-    if (message === this.current && this.dismissed) return;
-    if (message !== this.current) this.dismissed = false;
-    this.current = message;
-    this.kind = kind;
-    this.messageEl.textContent = message;
-    this.root.hidden = false;
-  }
+  return function sync(state) {
+    for (const el of controls) {
+      const f = fields[el.name];
+      const v = state[el.name];
+      if (el.type === 'checkbox') el.checked = !!v;
+      else if (el.type === 'radio') el.checked = el.value === String(v);
+      else if (document.activeElement !== el || el.type === 'range') {
+        if (el.tagName === 'SELECT' && ![...el.options].some((o) => o.value === String(v))) {
+          el.add(new Option(String(v), String(v)));  // e.g. a long-context size from a link
+        }
+        el.value = String(v);
+      }
+      el.disabled = f.enabledWhen ? !f.enabledWhen(state) : false;
+      const out = form.querySelector(`output[data-for="${el.name}"]`);
+      if (out && el.type !== 'radio') out.textContent = String(v);
+    }
+  };
+}
 
-  /** The condition of this kind went away (e.g. a core call succeeded). */
-  clear(kind = 'core') {
-    if (this.current !== null && this.kind !== kind) return;
-    this.current = null;
-    this.dismissed = false;
-    this.root.hidden = true;
-  }
-
-  dismiss() {
-    this.dismissed = true;
-    this.root.hidden = true;
+/**
+ * Builds labelled controls for `names` from the schema (the element's controls): a
+ * slider for bounded numbers, a select for a list, a checkbox for a flag.
+ */
+export function buildControls(container, schema, names) {
+  for (const name of names) {
+    const f = schema.fields[name];
+    const label = document.createElement('label');
+    label.className = `control control-${f.type}`;
+    const text = document.createElement('span');
+    text.textContent = f.label ?? name;
+    let input;
+    if (f.type === 'enum') {
+      input = document.createElement('select');
+      for (const v of f.values) input.add(new Option(f.labels?.[v] ?? String(v), String(v)));
+    } else if (f.type === 'bool') {
+      input = document.createElement('input');
+      input.type = 'checkbox';
+    } else {
+      input = document.createElement('input');
+      input.type = f.slider || f.max - f.min <= 256 ? 'range' : 'number';
+    }
+    input.name = name;
+    if (f.type === 'bool') label.append(input, text);
+    else if (input.type !== 'range') label.append(text, input);
+    else {
+      const out = document.createElement('output');
+      out.dataset.for = name;
+      text.append(' ', out);
+      label.append(text, input);
+    }
+    container.append(label);
   }
 }

@@ -57,7 +57,6 @@ export class Notices {
         btn.className = 'notice-dismiss';
         btn.dataset.notice = key;
         btn.setAttribute('aria-label', 'Dismiss this notice');
-        btn.textContent = '×';
         li.append(p, btn);
         items.push(li);
       }

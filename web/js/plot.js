@@ -9,32 +9,13 @@
 //     [−π, π], y = weight), with the von Mises curve (and its Gaussian
 //     approximation) on the same scale.
 
+import { SvgContext } from './svgcontext.js';
+import { fitCanvas, readTheme, withAlpha } from './canvas.js';
+
 const TAU = Math.PI * 2;
 
 /** World half-width of the circle panel (the unit circle has radius 1). */
-import { SvgContext } from './svgcontext.js';
-
 export const WORLD_EXTENT = 2.1;
-
-const THEME_VARS = {
-  bg: '--bg', fg: '--fg', muted: '--muted', grid: '--grid', axis: '--axis', circle: '--circle',
-  query: '--query', key: '--key', keyStroke: '--key-stroke', weight: '--weight',
-  strip: '--strip', stripStroke: '--strip-stroke', curve: '--curve', gauss: '--gauss',
-  value: '--value', output: '--output', hull: '--hull', highlight: '--highlight',
-  select: '--select', surface: '--surface', border: '--border',
-};
-
-/** Reads the plot colours from the CSS custom properties of an element. */
-export function readTheme(el = document.documentElement) {
-  const cs = getComputedStyle(el);
-  const theme = {};
-  for (const [name, cssVar] of Object.entries(THEME_VARS)) {
-    theme[name] = cs.getPropertyValue(cssVar).trim() || '#888';
-  }
-  theme.font = cs.getPropertyValue('--font').trim() || 'sans-serif';
-  theme.mono = cs.getPropertyValue('--mono').trim() || 'monospace';
-  return theme;
-}
 
 /** "Nice" upper bound for an axis: 1, 2, 2.5 or 5 times a power of ten. */
 function niceCeil(v) {
@@ -51,22 +32,12 @@ function formatTick(v) {
   return v.toFixed(Math.min(digits, 6));
 }
 
-function withAlpha(color, alpha) {
-  // Accepts #rgb / #rrggbb; anything else is returned unchanged (alpha via globalAlpha then).
-  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color);
-  if (!m) return color;
-  let hex = m[1];
-  if (hex.length === 3) hex = hex.split('').map((c) => c + c).join('');
-  const r = parseInt(hex.slice(0, 2), 16), g = parseInt(hex.slice(2, 4), 16), b = parseInt(hex.slice(4, 6), 16);
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
-}
-
 export class Plot {
   /** @param {HTMLCanvasElement} canvas */
   constructor(canvas) {
     this.canvas = canvas;
     this.ctx = canvas.getContext('2d');
-    this.theme = readTheme();
+    this.theme = readTheme(canvas);
     this.cssWidth = 0;
     this.cssHeight = 0;
     this.dpr = 1;
@@ -74,8 +45,9 @@ export class Plot {
     this.resize();
   }
 
+  /** Re-reads the colours from the CSS custom properties that apply to the canvas. */
   refreshTheme() {
-    this.theme = readTheme();
+    this.theme = readTheme(this.canvas);
   }
 
   /**
@@ -83,13 +55,7 @@ export class Plot {
    * and recomputes the panel geometry. Returns true if anything changed.
    */
   resize() {
-    const c = this.canvas;
-    const w = c.clientWidth, h = c.clientHeight;
-    const dpr = window.devicePixelRatio || 1;
-    const bw = Math.max(1, Math.round(w * dpr)), bh = Math.max(1, Math.round(h * dpr));
-    const changed = c.width !== bw || c.height !== bh || w !== this.cssWidth || h !== this.cssHeight || dpr !== this.dpr;
-    if (c.width !== bw) c.width = bw;
-    if (c.height !== bh) c.height = bh;
+    const { w, h, dpr, changed } = fitCanvas(this.canvas, { clear: false });
     this.cssWidth = w;
     this.cssHeight = h;
     this.dpr = dpr;

@@ -27,17 +27,17 @@ export const PLAYGROUND = Object.freeze({
   name: 'playground',
   version: 1,
   fields: Object.freeze({
-    n: int(1, 64, 8, { label: 'number of keys' }),
+    n: int(1, 64, 8, { label: 'number of keys', enabledWhen: (s) => s.longContext === 0 }),
     layout: oneOf(['even', 'random', 'clusters'], 'even', { label: 'layout' }),
     seed: int(0, 2147483647, 1, { label: 'seed' }),
-    clusters: int(1, 16, 3, { label: 'clusters' }),
-    spread: num(0, 3, 0.3, 3, { label: 'cluster spread (radians)' }),
+    clusters: int(1, 16, 3, { label: 'clusters', enabledWhen: (s) => s.layout === 'clusters' }),
+    spread: num(0, 3, 0.3, 3, { label: 'cluster spread (radians)', enabledWhen: (s) => s.layout === 'clusters' }),
     normalizeKeys: bool(true, { label: 'normalise keys (unit length)' }),
     randomLengths: bool(false, { label: 'random key lengths' }),
     scaleMode: oneOf(['one', 'invsqrt', 'custom'], 'one', { label: 'scale', labels: { one: '1', invsqrt: '1/√d', custom: 'custom' } }),
-    customScale: num(-100, 100, 1, 3, { label: 'custom scale', slider: [-8, 8] }),
+    customScale: num(-100, 100, 1, 3, { label: 'custom scale', slider: [-8, 8], sets: { scaleMode: 'custom' } }),
     query: point(2.2, [0.9642, 1.1491], 4, { label: 'query' }),  // |q| 1.5 at 50°
-    longContext: int(0, 65536, 0, { label: 'long context (0: off; else the number of keys)' }),
+    longContext: int(0, 65536, 0, { label: 'long context (keys; 0 = off)' }),
     showValues: bool(true, { label: 'values, hull and output' }),
     showGaussian: bool(false, { label: 'Gaussian approximation on the strip' }),
     keys: points(1.8, 64, 4, { label: 'keys' }),
@@ -50,7 +50,10 @@ export const PLAYGROUND = Object.freeze({
     const notices = [];
     const asked = (k) => Object.hasOwn(patch, k);
     // Keys come from the layout unless given: a layout field without keys regenerates them.
-    if (!asked('keys') && LAYOUT_FIELDS.some(asked)) { state.keys = null; state.values = null; }
+    if (!asked('keys') && LAYOUT_FIELDS.some(asked)) {
+      state.keys = null;
+      if (!asked('values')) state.values = null;
+    }
     if (state.keys && state.longContext > 0) {
       notices.push('keys: explicit keys are ignored in long context; the layout makes them.');
       state.keys = null; state.values = null;
@@ -60,9 +63,10 @@ export const PLAYGROUND = Object.freeze({
         notices.push(`n: ${state.n} disagrees with the ${state.keys.length} keys given; using ${state.keys.length}.`);
       }
       state.n = state.keys.length;
-      if (state.values && state.values.length !== state.keys.length) {
-        notices.push(`values: ${state.values.length} values for ${state.keys.length} keys; ${state.values.length > state.keys.length ? 'the extra values were dropped' : 'the missing values are made by the layout'}.`);
-        if (state.values.length > state.keys.length) state.values = state.values.slice(0, state.keys.length);
+      // Fewer values than keys is fine: the layout makes the rest (so such a link round-trips).
+      if (state.values && state.values.length > state.keys.length) {
+        notices.push(`values: ${state.values.length} values for ${state.keys.length} keys; the extra values were dropped.`);
+        state.values = state.values.slice(0, state.keys.length);
       }
     } else if (state.values) {
       notices.push('values: explicit values need explicit keys too; the layout makes them.');

@@ -22,21 +22,27 @@ export class Store {
     this.schema = schema;
     this.state = defaults(schema);
     this.ui = {};
+    this.uiVersion = 0;       // bumps on every ui change (scene memo key)
     this.renderFn = render;
     this.notices = notices;
     this.onCommit = onCommit;
     this.frame = 0;
     this.frames = 0;          // renders so far (tests read it)
-    this.url = url;
+    this.url = false;
     this.urlTimer = 0;
     this.lastUrlWrite = -Infinity;
     this.destroyed = false;
-    if (url) {
-      this.onHashChange = () => {
-        if (location.hash !== this.writtenHash) this.loadHash(location.hash);
-      };
-      window.addEventListener('hashchange', this.onHashChange);
-    }
+    if (url) this.bindUrl();
+  }
+
+  /** From now on the state follows location.hash (hashchange) and is written back to it. */
+  bindUrl() {
+    if (this.url) return;
+    this.url = true;
+    this.onHashChange = () => {
+      if (location.hash !== this.writtenHash) this.loadHash(location.hash);
+    };
+    window.addEventListener('hashchange', this.onHashChange);
   }
 
   /**
@@ -69,7 +75,7 @@ export class Store {
   setUi(patch) {
     let dirty = false;
     for (const [k, v] of Object.entries(patch)) if (this.ui[k] !== v) { this.ui[k] = v; dirty = true; }
-    if (dirty) this.schedule();
+    if (dirty) { this.uiVersion++; this.schedule(); }
   }
 
   /** Asks for one render on the next animation frame. */

@@ -1,0 +1,138 @@
+// The one front end: every page opens from disk and over http with zero console
+// errors, fresh pages keep a clean URL, commits coalesce into one render per frame,
+// every problem gets its own notice, and the element draws every playground field.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { launch, serve, webRoot } from './helpers.mjs';
+
+let browser, srv;
+before(async () => { browser = await launch(); srv = await serve(); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+function watch(page) {
+  const list = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') list.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => list.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => list.push(`requestfailed: ${r.url()}`));
+  return list;
+}
+
+// How each page says it is drawn.
+const READY = {
+  'index.html': () => document.body.dataset.ready === '1',
+  'embed.html': () => document.body.dataset.ready === '1',
+  'explore.html': () => document.body.dataset.ready === '1',
+  'examples/element.html': () => !!document.getElementById('b')?.plot?.getWeights() && !!window.demoHandle?.getWeights(),
+  'examples/blog.html': () => !!window.blogPlots?.sharp.getWeights()
+    && Number(document.getElementById('frame-unnormalised')?.dataset.sized) > 0,
+};
+
+for (const [file, ready] of Object.entries(READY)) {
+  for (const where of ['file', 'http']) {
+    test(`${file} over ${where}: draws, zero console errors`, async () => {
+      const page = await browser.context.newPage();
+      const problems = watch(page);
+      const url = where === 'file' ? pathToFileURL(path.join(webRoot, file)).href : new URL(file, srv.url).href;
+      await page.goto(url);
+      await page.waitForFunction(ready, null, { timeout: 20000 });
+      await page.waitForTimeout(300);
+      // nothing the page shows is a blank canvas
+      const blank = await page.evaluate(() => {
+        const canvases = [...document.querySelectorAll('canvas'),
+          ...[...document.querySelectorAll('attention-plot')].flatMap((e) => [...e.shadowRoot.querySelectorAll('canvas')])];
+        return canvases.filter((c) => c.getClientRects().length && c.width > 0).filter((c) => {
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          const seen = new Set();
+          for (let i = 0; i < d.length; i += 4 * 97) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+          return seen.size < 3;
+        }).length;
+      });
+      assert.equal(blank, 0, 'a visible canvas is blank');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+  }
+}
+
+for (const file of ['index.html', 'embed.html']) {
+  test(`a fresh ${file} keeps a clean URL, also after a change and back`, async () => {
+    const page = await browser.context.newPage();
+    await page.goto(new URL(file, srv.url).href);
+    await page.waitForFunction(READY[file]);
+    await page.waitForTimeout(400);
+    assert.equal(await page.evaluate(() => location.hash), '');
+    await page.evaluate(() => window.playground.setState({ n: 5 }));
+    await page.waitForFunction(() => location.hash === '#v=1&n=5');
+    await page.evaluate(() => window.playground.setState({ n: 8 }));
+    await page.waitForFunction(() => location.hash === '#v=1');
+    await page.close();
+  });
+}
+
+test('a burst of 2,000 setState calls renders a handful of frames and ends in the last state', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(srv.url);
+  await page.waitForFunction(READY['index.html']);
+  const r = await page.evaluate(async () => {
+    const pg = window.playground;
+    const frames0 = pg.store.frames;
+    const t0 = performance.now();
+    for (let i = 0; i < 2000; i++) pg.setState({ query: [Math.cos(i / 100), Math.sin(i / 100)] });
+    const ms = performance.now() - t0;
+    await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+    return { frames: pg.store.frames - frames0, ms, query: pg.getState().query, list: document.querySelector('#weight-list tr').dataset.weight };
+  });
+  assert.ok(r.frames >= 1 && r.frames <= 3, `${r.frames} renders`);
+  assert.deepEqual(r.query, [Math.round(Math.cos(19.99) * 1e4) / 1e4, Math.round(Math.sin(19.99) * 1e4) / 1e4]);
+  await page.close();
+});
+
+test('two problems show two notices; dismissing one keeps the other; the plot does not move', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${srv.url}#v=1&seed=abc&keys=0,0;1,0`);
+  await page.waitForFunction(READY['index.html']);
+  await page.waitForFunction(() => document.querySelectorAll('#notices .notice').length === 2);
+  const texts = await page.$$eval('#notices .notice', (els) => els.map((e) => e.textContent));
+  assert.match(texts[0], /seed: "abc" is not a whole number/);
+  assert.match(texts[1], /keys: row 0 has length 0/);
+  const top0 = await page.evaluate(() => document.getElementById('plot').getBoundingClientRect().top);
+  await page.click('#notices .notice:first-child .notice-dismiss');
+  assert.equal(await page.locator('#notices .notice').count(), 1);
+  const top1 = await page.evaluate(() => document.getElementById('plot').getBoundingClientRect().top);
+  assert.equal(top1, top0, 'notices overlay the plot, never push it');
+  await page.close();
+});
+
+test('the element draws long context and the Gaussian, and every controls mode differs', async () => {
+  const page = await browser.context.newPage();
+  const problems = watch(page);
+  await page.goto(pathToFileURL(path.join(webRoot, 'examples/element.html')).href);
+  await page.waitForFunction(READY['examples/element.html']);
+  const r = await page.evaluate(async () => {
+    const el = document.createElement('attention-plot');
+    el.setAttribute('long-context', '4096');
+    el.setAttribute('show-gaussian', '1');
+    el.setAttribute('layout', 'random');
+    document.body.append(el);
+    await el.plot.ready;
+    await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+    const svg = el.plot.toSVG();
+    const modes = {};
+    for (const mode of ['full', 'compact', 'none']) {
+      el.setAttribute('controls', mode);
+      await new Promise((res) => requestAnimationFrame(res));
+      modes[mode] = [...el.shadowRoot.querySelectorAll('.controls [name]')].filter((c) => c.getClientRects().length).map((c) => c.name);
+    }
+    return { n: el.plot.getWeights().length, svg, modes };
+  });
+  assert.equal(r.n, 4096);
+  assert.match(r.svg, /Gaussian approx/);
+  assert.match(r.svg, /mean per bin/);
+  assert.ok(r.modes.full.includes('layout') && r.modes.full.includes('showGaussian') && r.modes.full.length >= 10, r.modes.full.join());
+  assert.deepEqual(r.modes.compact, ['n', 'customScale']);
+  assert.deepEqual(r.modes.none, []);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

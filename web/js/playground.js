@@ -1,0 +1,260 @@
+// One plot: the store, the scene builder, the renderer and the input of the one-query
+// picture, wired as one flow (input → store → scene → renderer, once per frame).
+// The page (app.js), embed.html and <attention-plot> / AttentionPlot.mount
+// (element.js) each make one of these and add only their own surroundings.
+import { Store } from './store.js';
+import { PLAYGROUND } from './schema.js';
+import { SceneBuilder } from './scene.js';
+import { Plot } from './plot.js';
+import { Pointer } from './pointer.js';
+import { Notices } from './notices.js';
+
+const Q_MAX = 1.95;          // largest |q| reachable by dragging / keyboard
+const KEY_MAX = 1.6;         // largest key length reachable by dragging
+const SNAP_TO_ORIGIN = 0.05;
+const MAX_KEYS = PLAYGROUND.fields.keys.maxCount;
+const READ_ONLY = ['scale', 'selected', 'hovered'];  // getState reports them; setState reads scale and the selection
+
+const clone = (v) => (Array.isArray(v) ? v.map(clone) : v);
+
+export class Playground {
+  /**
+   * @param {object} o
+   *   canvas       the plot's canvas
+   *   noticesRoot  an empty element for the notice overlay
+   *   url          true: the state lives in location.hash (the page, embed.html)
+   *   beforeFrame(state)         before each frame (theme, controls that follow the state)
+   *   onFrame(scene, state, ui)  after each drawn frame (lists, summaries)
+   *   announce(text)             a polite live-region message
+   */
+  constructor({ canvas, noticesRoot, url = false, beforeFrame = null, onFrame = null, announce = null }) {
+    this.canvas = canvas;
+    this.notices = new Notices(noticesRoot);
+    this.beforeFrame = beforeFrame;
+    this.onFrame = onFrame;
+    this.announce = announce ?? (() => {});
+    this.listeners = new Set();
+    this.editable = true;
+    this.core = null;
+    this.builder = null;
+    this.memo = null;
+    this.addCount = 0;
+    this.store = new Store(PLAYGROUND, {
+      render: () => this.draw(),
+      notices: this.notices,
+      url,
+      onCommit: (state, source) => { if (source !== 'attr' && source !== 'link') this.emit(); },
+    });
+    this.store.ui = { hovered: -1, selected: -1, queryActive: false, phi0: 50 * Math.PI / 180 };
+    this.plot = new Plot(canvas);
+    this.pointer = new Pointer(canvas, this);
+    this.resizeObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.store.schedule()) : null;
+    this.resizeObserver?.observe(canvas);
+  }
+
+  /** Gives the plot its core (after the WASM loaded) and draws. */
+  attach(core) {
+    this.core = core;
+    this.builder = new SceneBuilder(core);
+    this.memo = null;
+    this.store.schedule();
+  }
+
+  get state() { return this.store.state; }
+  get ui() { return this.store.ui; }
+  setUi(patch) { this.store.setUi(patch); }
+
+  /** Validates and applies fields (see codec.applyPatch); notices show under `source`. */
+  commit(patch, source = 'ui', options) { return this.store.commit(patch, source, options); }
+
+  /** The scene of the current state (built once per state/ui change; null before the core). */
+  get scene() {
+    if (!this.builder) return null;
+    const s = this.store.state, v = this.store.uiVersion;
+    if (!this.memo || this.memo.state !== s || this.memo.ui !== v) {
+      this.memo = { state: s, ui: v, scene: this.builder.build(s, this.store.ui) };
+    }
+    return this.memo.scene;
+  }
+
+  draw() {
+    performance.mark('attention-plot:frame-start');
+    this.beforeFrame?.(this.store.state);
+    this.plot.resize();
+    const sc = this.scene;
+    if (sc) {
+      this.notices.set('core', sc.problem ? [`${sc.problem}${sc.stale ? ' The plot keeps the last valid weights.' : ''}`] : []);
+    }
+    this.plot.draw(sc);
+    this.onFrame?.(sc, this.store.state, this.store.ui);
+    performance.measure('attention-plot:frame', 'attention-plot:frame-start');
+  }
+
+  // ------------------------------------------------------------ edits (pointer, keyboard, lists)
+
+  setQuery(x, y) {
+    const len = Math.hypot(x, y);
+    if (len > Q_MAX) { x *= Q_MAX / len; y *= Q_MAX / len; }
+    if (len > 1e-9) this.store.ui.phi0 = Math.atan2(y, x);
+    this.commit({ query: [x, y] }, 'pointer');
+  }
+
+  /** [|q|, φ] of the query as the core reads it. */
+  queryPolar() {
+    const sc = this.scene;
+    return sc ? [sc.qNorm, sc.phi] : [0, 0];
+  }
+
+  setQueryPolar(r, a) {
+    r = Math.max(0, Math.min(Q_MAX, r));
+    this.store.ui.phi0 = a;
+    this.commit({ query: [r * Math.cos(a), r * Math.sin(a)] }, 'pointer');
+  }
+
+  keysAndValues() {
+    const sc = this.scene;
+    return { keys: sc.keys.map((k) => [k[0], k[1]]), values: sc.values2.map((v) => [v[0], v[1]]) };
+  }
+
+  moveKey(i, x, y) {
+    const { keys, values } = this.keysAndValues();
+    const old = keys[i];
+    let p;
+    if (this.state.normalizeKeys) {
+      // On the circle only the direction matters: keep the stored length, change the angle.
+      const len = Math.hypot(old[0], old[1]) || 1;
+      const a = Math.atan2(y, x);
+      p = [len * Math.cos(a), len * Math.sin(a)];
+    } else {
+      p = clampLength([x, y], KEY_MAX);
+      if (Math.hypot(p[0], p[1]) < SNAP_TO_ORIGIN) p = [0, 0]; // a zero key: fine unless normalising
+    }
+    keys[i] = p;
+    this.commit({ keys, values }, 'pointer');
+  }
+
+  addKey(x, y) {
+    const { keys, values } = this.keysAndValues();
+    if (keys.length >= MAX_KEYS) {
+      this.notices.set('ui', [`Cannot add a key: the editable plot holds at most ${MAX_KEYS} keys (use “long context” for more).`]);
+      return;
+    }
+    let p = clampLength([x, y], KEY_MAX);
+    if (Math.hypot(p[0], p[1]) < SNAP_TO_ORIGIN) p = [SNAP_TO_ORIGIN, 0];
+    if (this.state.normalizeKeys) {
+      const len = Math.hypot(p[0], p[1]);
+      p = [p[0] / len, p[1] / len];
+    }
+    keys.push(p);
+    values.push(this.newValue(keys.length - 1));
+    this.notices.clear('ui');
+    this.commit({ keys, values }, 'pointer');
+    this.setUi({ selected: keys.length - 1 });
+    this.announce(`Added key ${keys.length - 1}. ${keys.length} keys.`);
+  }
+
+  removeKey(i) {
+    const { keys, values } = this.keysAndValues();
+    if (i < 0 || i >= keys.length || this.scene.long) return;
+    if (keys.length <= 1) {
+      this.notices.set('ui', ['Cannot remove the last key: softmax needs at least one key.']);
+      return;
+    }
+    keys.splice(i, 1);
+    values.splice(i, 1);
+    this.notices.clear('ui');
+    this.commit({ keys, values }, 'pointer');
+    const fix = (j) => (j === i ? -1 : j > i ? j - 1 : j);
+    this.setUi({ selected: fix(this.ui.selected), hovered: fix(this.ui.hovered) });
+    this.announce(`Removed key ${i}. ${keys.length} keys.`);
+  }
+
+  /** A value for a new key number `index` from a fresh seeded 'values' layout. */
+  newValue(index) {
+    this.addCount++;
+    const n = index + 1;
+    const p = this.core.layout({ kind: 'values', n, seed: this.state.seed + 101 * this.addCount }).points;
+    return [p[2 * n - 2], p[2 * n - 1]];
+  }
+
+  // ------------------------------------------------------------ the API handle
+
+  /** The settings, with the keys and values actually drawn, plus scale and the selection. */
+  getState() {
+    const s = {};
+    for (const [k, v] of Object.entries(this.state)) s[k] = clone(v);
+    const sc = this.scene;
+    if (sc) {
+      s.keys = sc.keys.map((k) => [k[0], k[1]]);
+      s.values = sc.values2.map((v) => [v[0], v[1]]);
+      s.n = sc.n;
+      s.scale = sc.scale;
+    }
+    s.selected = this.ui.selected;
+    s.hovered = this.ui.hovered;
+    return s;
+  }
+
+  /**
+   * Applies fields; a bad one throws an Error with the notice and nothing changes.
+   * `scale` (a number) selects the custom scale; `selected` / `hovered` set the selection.
+   */
+  setState(partial) {
+    const p = partial && typeof partial === 'object' && !Array.isArray(partial) ? { ...partial } : partial;
+    if (p && typeof p === 'object') {
+      if ('scale' in p) {
+        if (!('scaleMode' in p)) p.scaleMode = 'custom';
+        p.customScale = p.scale;
+      }
+      const ui = {};
+      for (const k of ['selected', 'hovered']) if (k in p) ui[k] = Number.isInteger(p[k]) ? p[k] : -1;
+      for (const k of READ_ONLY) delete p[k];
+      this.commit(p, 'api', { strict: true });
+      if (Object.keys(ui).length) this.setUi(ui);
+    } else {
+      this.commit(p, 'api', { strict: true });
+    }
+    return this.getState();
+  }
+
+  getWeights() {
+    const r = this.scene?.result;
+    return r ? Array.from(r.weights) : null;
+  }
+
+  // Tells listeners a commit happened. The detail is lazy: nothing is computed unless read,
+  // so a burst of commits costs no core calls beyond the one render per frame.
+  emit() {
+    if (!this.listeners.size && !this.onChange) return;
+    const pg = this, memo = {};
+    const detail = {
+      get state() { return (memo.state ??= pg.getState()); },
+      get weights() { return (memo.weights ??= pg.getWeights()); },
+    };
+    for (const fn of this.listeners) {
+      try { fn(detail); } catch (err) { setTimeout(() => { throw err; }); }
+    }
+    this.onChange?.(detail);
+  }
+
+  on(type, fn) {
+    if (type !== 'change') throw new Error(`on: unknown event ${JSON.stringify(String(type))}; expected "change"`);
+    if (typeof fn !== 'function') throw new Error('on: expected a function');
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  toPNG() { this.store.renderNow(); return this.canvas.toDataURL('image/png'); }
+  toSVG() { this.store.renderNow(); return this.plot.toSVG(); }
+
+  destroy() {
+    this.store.destroy();
+    this.resizeObserver?.disconnect();
+    this.listeners.clear();
+  }
+}
+
+function clampLength([x, y], max) {
+  const len = Math.hypot(x, y);
+  return len > max ? [x * max / len, y * max / len] : [x, y];
+}

@@ -1,0 +1,167 @@
+// Pointer and keyboard input on the one-query plot: drag the query or a key, click to
+// add a key, double-click / double-tap / long-press or Delete to remove one, arrows to
+// rotate and stretch the query. Handlers only ask the playground to commit; they never
+// draw and never touch the state themselves.
+
+const LONG_PRESS_MS = 600;
+const DOUBLE_TAP_MS = 400;
+const MOVE_SLOP = 5;        // CSS px before a press becomes a drag
+
+export class Pointer {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {object} pg  the playground: plot, scene (last built), editable, setQuery(x, y),
+   *   setQueryPolar(r, a), queryPolar(), moveKey(i, x, y), addKey(x, y), removeKey(i),
+   *   setUi(patch), ui, endDrag()
+   */
+  constructor(canvas, pg) {
+    this.canvas = canvas;
+    this.pg = pg;
+    this.drag = null;
+    this.lastTap = null;
+    this.longPressTimer = 0;
+    const on = (type, fn) => canvas.addEventListener(type, fn);
+    on('pointerdown', (e) => this.down(e));
+    on('pointermove', (e) => this.move(e));
+    on('pointerup', (e) => this.up(e));
+    on('pointercancel', (e) => this.cancel(e));
+    on('pointerleave', () => this.leave());
+    on('lostpointercapture', (e) => { if (this.drag && e.pointerId === this.drag.id) this.cancel(e); });
+    on('keydown', (e) => this.key(e));
+    on('contextmenu', (e) => e.preventDefault());
+  }
+
+  local(e) {
+    const r = this.canvas.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+
+  cancelLongPress() {
+    if (this.longPressTimer) clearTimeout(this.longPressTimer);
+    this.longPressTimer = 0;
+  }
+
+  down(e) {
+    if (e.pointerType === 'mouse' && e.button !== 0) return;
+    if (this.drag) return; // one pointer at a time
+    const pg = this.pg;
+    this.canvas.focus({ preventScroll: true });
+    const [px, py] = this.local(e);
+    const hit = pg.plot.hitTest(px, py, pg.scene, e.pointerType);
+    const d = {
+      id: e.pointerId, pointerType: e.pointerType, type: hit ? hit.type : 'empty',
+      index: hit && hit.type === 'key' ? hit.index : -1, inStrip: !!(hit && hit.inStrip),
+      startX: px, startY: py, moved: false, consumed: false, offset: [0, 0],
+    };
+    this.drag = d;
+    if (d.type === 'query') {
+      const [wx, wy] = pg.plot.toWorld(px, py);
+      const q = pg.state.query;
+      d.offset = [wx - q[0], wy - q[1]];
+      pg.setUi({ queryActive: true });
+    }
+    if (d.type === 'key') {
+      pg.setUi({ selected: d.index, hovered: d.index });
+      if (e.pointerType !== 'mouse' && pg.editable) {
+        this.longPressTimer = setTimeout(() => {
+          this.longPressTimer = 0;
+          if (this.drag === d && !d.moved) {
+            d.consumed = true;
+            pg.removeKey(d.index);
+          }
+        }, LONG_PRESS_MS);
+      }
+    }
+    try { this.canvas.setPointerCapture(e.pointerId); } catch { /* pointer already gone */ }
+    this.canvas.classList.add('is-dragging');
+    e.preventDefault();
+  }
+
+  move(e) {
+    const pg = this.pg;
+    const [px, py] = this.local(e);
+    const d = this.drag;
+    if (d && e.pointerId === d.id) {
+      if (!d.moved && Math.hypot(px - d.startX, py - d.startY) > MOVE_SLOP) {
+        d.moved = true;
+        this.cancelLongPress();
+      }
+      if (!d.moved || d.consumed) return;
+      const [wx, wy] = pg.plot.toWorld(px, py);
+      if (d.type === 'query') pg.setQuery(wx - d.offset[0], wy - d.offset[1]);
+      else if (d.type === 'key' && !d.inStrip && pg.editable) pg.moveKey(d.index, wx, wy);
+      return;
+    }
+    if (d) return;
+    const hit = pg.plot.hitTest(px, py, pg.scene, e.pointerType);
+    this.canvas.classList.toggle('is-over-handle', !!hit);
+    pg.setUi({ hovered: hit && hit.type === 'key' ? hit.index : -1 });
+  }
+
+  up(e) {
+    const d = this.drag;
+    if (!d || e.pointerId !== d.id) return;
+    const pg = this.pg;
+    this.cancelLongPress();
+    this.drag = null;
+    this.canvas.classList.remove('is-dragging');
+    try { this.canvas.releasePointerCapture(e.pointerId); } catch { /* released */ }
+    pg.setUi({ queryActive: false });
+    if (d.consumed) return;
+    if (!d.moved) {
+      const [px, py] = this.local(e);
+      if (d.type === 'empty') {
+        if (pg.plot.inCirclePanel(px, py) && pg.editable && !pg.scene?.long) {
+          const [wx, wy] = pg.plot.toWorld(px, py);
+          pg.addKey(wx, wy);
+        } else {
+          pg.setUi({ selected: -1 });
+        }
+      } else if (d.type === 'key' && pg.editable) {
+        const now = performance.now();
+        if (this.lastTap && this.lastTap.index === d.index && now - this.lastTap.time < DOUBLE_TAP_MS) {
+          this.lastTap = null;
+          pg.removeKey(d.index);
+        } else {
+          this.lastTap = { index: d.index, time: now };
+        }
+      }
+    }
+    if (d.pointerType !== 'mouse') pg.setUi({ hovered: -1 });
+  }
+
+  cancel(e) {
+    if (!this.drag || e.pointerId !== this.drag.id) return;
+    this.cancelLongPress();
+    this.drag = null;
+    this.canvas.classList.remove('is-dragging');
+    this.pg.setUi({ queryActive: false });
+  }
+
+  leave() {
+    if (this.drag) return;
+    this.canvas.classList.remove('is-over-handle');
+    this.pg.setUi({ hovered: -1 });
+  }
+
+  key(e) {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const pg = this.pg;
+    const fine = e.shiftKey;
+    const [r, a] = pg.queryPolar();
+    const dA = (fine ? 1 : 5) * Math.PI / 180;
+    const dR = fine ? 0.02 : 0.1;
+    switch (e.key) {
+      case 'ArrowLeft': pg.setQueryPolar(r, a + dA); break;    // counter-clockwise
+      case 'ArrowRight': pg.setQueryPolar(r, a - dA); break;   // clockwise
+      case 'ArrowUp': case '+': case '=': pg.setQueryPolar(r + dR, a); break;
+      case 'ArrowDown': case '-': case '_': pg.setQueryPolar(r - dR, a); break;
+      case 'Delete': case 'Backspace':
+        if (pg.ui.selected >= 0 && pg.editable) pg.removeKey(pg.ui.selected);
+        break;
+      case 'Escape': pg.setUi({ selected: -1 }); break;
+      default: return;
+    }
+    e.preventDefault();
+  }
+}
