@@ -1,11 +1,14 @@
 // explore.html: each mode loaded from a URL hash; the numbers the page exposes (data
-// attributes) must be what the core (here, in node) and the native CLI give.
+// attributes) must be what the core (here, in node) and the native CLI give. Links are
+// read and written by the shared codec (v=1, only non-defaults); old links (no v=) load.
 //   node --test --test-concurrency=1 tests/browser/
 // CLI parity uses a relative tolerance of 1e-5 with a small absolute floor: the CLI runs
 // self-attention in double, the WASM core in float (see tests/wasm/modes.test.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPlayground, frames, screenshot } from './helpers.mjs';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { serve, launch, openPlayground, frames, screenshot, webRoot } from './helpers.mjs';
 import { loadCore, runCli, requireCli } from '../wasm/harness.mjs';
 
 let srv, browser, core;
@@ -27,7 +30,9 @@ function cli(problem) {
   assert.ok(r.ok, r.message);
   return r.result;
 }
+// A fresh load each time (a goto that only changes the hash would not reload the page).
 async function open(hash) {
+  await browser.context.pages()[0]?.goto('about:blank');
   const { page, problems } = await openPlayground(browser.context, new URL(`explore.html#${hash}`, srv.url).href);
   await frames(page);
   return { page, problems };
@@ -36,6 +41,14 @@ const tokens = [[1, 0], [0, 1], [-1, 0.5], [0.3, -0.8], [1.2, 1.1]];
 const tokenHash = tokens.map((t) => t.join(',')).join(';');
 const f32 = (rows) => rows.map((r) => r.map(Math.fround));
 const WQ = [[1, 0.5], [-0.3, 1]], WK = [[0.6, -0.8], [0.9, 0.4]], WV = [[1, 0], [0, 1]];
+
+// The store writes the URL a little after a commit (throttled): wait for it.
+async function urlMatches(page, re) {
+  await page.waitForFunction((src) => new RegExp(src).test(location.hash.slice(1)), re.source, { timeout: 5000 })
+    .catch(() => {});
+  assert.match(new URL(page.url()).hash.slice(1), re);
+}
+const noticeTexts = (page) => page.$$eval('#notices .notice-text', (ps) => ps.map((p) => p.textContent));
 
 async function readSelfCells(page) {
   return page.$$eval('#self-table td[data-i]', (tds) => tds.map((td) => ({
@@ -65,7 +78,7 @@ test('self-attention with a causal mask: A, masks and asymmetries match the core
   near(wa, exp.weight_asymmetry, 'weight asymmetry');
   const state = await page.evaluate(() => window.explore.getState());
   assert.equal(state.mode, 'self');
-  assert.equal(state.self.mask, 'causal');
+  assert.equal(state.mask, 'causal');
   // Output rows drawn = A V from the core.
   const o = await page.$$eval('#self-table td[data-o]', (tds) => tds.map((td) => td.dataset.o.split(',').map(Number)));
   o.forEach((row, i) => row.forEach((x, j) => near(x, exp.output[i][j], `o[${i}][${j}]`)));
@@ -82,7 +95,8 @@ test('tie W_Q = W_K: logit asymmetry 0, weight asymmetry not 0; top-k mask', asy
   await page.click('#self-tie');
   await frames(page);
   assert.ok(await page.$eval('#self-logit-asym', (e) => Number(e.dataset.value)) > 1e-3);
-  assert.match(page.url(), /tie=0/);
+  // The link now holds only what differs from the defaults: tie=0 is the default.
+  await urlMatches(page, /^v=1&tokens=[^&]+$/);
   // top-k 2: exactly 2 unmasked keys per row.
   await page.selectOption('#self-mask', 'topk');
   await page.fill('#self-size', '2');
@@ -90,7 +104,7 @@ test('tie W_Q = W_K: logit asymmetry 0, weight asymmetry not 0; top-k mask', asy
   await frames(page);
   const cells = await readSelfCells(page);
   for (let i = 0; i < 5; i++) assert.equal(cells.filter((c) => c.i === i && !c.masked).length, 2, `row ${i}`);
-  assert.match(page.url(), /mask=topk&w=2&k=2/);
+  await urlMatches(page, /^v=1&tokens=[^&]+&mask=topk$/);
   assert.deepEqual(problems, []);
 });
 
@@ -177,7 +191,7 @@ test('streaming: stepping shows the core blocks; at the end |streaming − full|
   assert.ok(await page.$eval('#stream-step', (b) => b.disabled));
   const diff = await page.$eval('#stream-diff', (e) => Number(e.dataset.value));
   assert.ok(diff >= 0 && diff < 1e-6, `|streaming − full| = ${diff}`);
-  assert.match(page.url(), /step=4/);
+  await urlMatches(page, /^v=1&mode=stream&sn=10&block=3&sseed=4&qx=1\.5&qy=0\.5&step=4$/);
   await screenshot(page, 'explore-stream.png');
   await page.click('#stream-reset');
   await frames(page);
@@ -188,22 +202,240 @@ test('streaming: stepping shows the core blocks; at the end |streaming − full|
 test('bad hash values are replaced with a visible notice, never interpreted as HTML', async () => {
   const evil = encodeURIComponent('<img src=x id=evil>');
   const { page, problems } = await open(`mode=self&m=99&mask=${evil}&wq=1,2,zz,4&tie=maybe`);
-  const items = await page.$$eval('#notice-list li', (lis) => lis.map((l) => l.textContent));
-  assert.ok(!(await page.$eval('#notice', (n) => n.hidden)));
-  assert.ok(items.some((t) => t.startsWith('m: 99') && t.includes('16')), items.join(' | '));
-  assert.ok(items.some((t) => t.startsWith('mask:') && t.includes('<img src=x id=evil>') && t.includes('none')), items.join(' | '));
-  assert.ok(items.some((t) => t.startsWith('wq[2]:') && t.includes('"zz"')), items.join(' | '));
-  assert.ok(items.some((t) => t.startsWith('tie:')), items.join(' | '));
+  const items = await noticeTexts(page);
+  assert.ok(await page.$eval('#notices', (n) => !n.hidden && getComputedStyle(n).position === 'absolute'));
+  const has = (re) => assert.ok(items.some((t) => re.test(t)), `${re} in ${items.join(' | ')}`);
+  has(/m: "99" is outside 2…16; using "16"/);
+  has(/mask: "<img src=x id=evil>" is not one of none, causal, window, topk; using "none"/);
+  has(/wq: "1,2,zz,4" has an entry that is not a finite number; using "1,0\.5,-0\.3,1"/);
+  has(/tie: "maybe"/);
+  assert.equal(items.length, 4);
   assert.equal(await page.$('#evil'), null);
   const s = await page.evaluate(() => window.explore.getState());
-  assert.equal(s.self.m, 16);
-  assert.equal(s.self.mask, 'none');
-  assert.deepEqual(s.self.wq, [1, 2, -0.3, 4]);
-  assert.match(page.url(), /m=16/);
+  assert.equal(s.m, 16);
+  assert.equal(s.mask, 'none');
+  assert.deepEqual(s.wq, [1, 0.5, -0.3, 1]);
+  // The link is written back as what is shown.
+  await urlMatches(page, /^v=1&m=16$/);
+  // Each notice has its own dismiss button.
+  await page.click('#notices .notice:first-child .notice-dismiss');
+  assert.equal((await noticeTexts(page)).length, 3);
   // hashchange: a new hash is read and rendered.
   await page.evaluate(() => { location.hash = 'mode=dim&d=8&n=16&dseed=1'; });
   await page.waitForFunction(() => window.explore.getState().mode === 'dim');
   await frames(page);
   assert.equal(await page.$eval('#dim-d-out', (e) => e.textContent), '8');
+  assert.deepEqual(await noticeTexts(page), [], 'a good link clears the old link\'s notices');
   assert.deepEqual(problems, []);
 });
+
+test('two bad fields in a link show two notices, each naming its field; old mask spelling still reads', async () => {
+  const { page, problems } = await open('v=1&mode=heads&h=zz&sn=1000');
+  const items = await noticeTexts(page);
+  assert.equal(items.length, 2, items.join(' | '));
+  assert.match(items[0], /h: "zz" is not a whole number; using "4" instead/);
+  assert.match(items[1], /sn: "1000" is outside 2…64; using "64" instead/);
+  assert.equal(await page.$$eval('#notices .notice-dismiss', (b) => b.length), 2);
+  // Notices float over the panel: the tab strip is where it would be without them.
+  const withNotices = await page.$eval('.x-tabs', (t) => t.getBoundingClientRect().top);
+  await page.click('#notices .notice-dismiss');
+  await page.click('#notices .notice-dismiss');
+  assert.ok(await page.$eval('#notices', (n) => n.hidden));
+  assert.equal(await page.$eval('.x-tabs', (t) => t.getBoundingClientRect().top), withNotices);
+
+  const old = await open('mode=self&m=5&mask=window:1&scale=1');
+  assert.deepEqual(await noticeTexts(old.page), []);
+  const s = await old.page.evaluate(() => window.explore.getState());
+  assert.equal(s.mask, 'window');
+  assert.equal(s.w, 1);
+  await urlMatches(old.page, /^v=1&mask=window&w=1$/);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(old.problems, []);
+});
+
+test('a fresh page keeps a clean URL; tabs and drags write only what changed', async () => {
+  const { page, problems } = await open('');
+  assert.equal(await page.$eval('#x-main', (m) => m.getAttribute('aria-busy')), null);
+  assert.ok(await page.$eval('#x-status', (s) => s.hidden));
+  await page.hover('#self-heatmap');
+  await page.waitForTimeout(400);
+  assert.equal(await page.evaluate(() => location.hash), '');
+  await page.click('#tab-heads');
+  await urlMatches(page, /^v=1&mode=heads$/);
+  await page.click('#tab-self');
+  await urlMatches(page, /^$/);   // back to every default: no hash at all
+  // Drag token 0 by (+30, −20) px: the tokens now differ from the layout's and are written.
+  const before = await page.evaluate(() => window.explore.getState());
+  assert.equal(before.tokens, null);
+  const layout = await page.evaluate(() => window.explore.lastResult.config.tokens);
+  const t0 = layout[0];
+  // The plot publishes its world → screen map (data-view: cx, cy, pixels per unit).
+  const plot = await page.$eval('#self-plot', (c) => {
+    const r = c.getBoundingClientRect();
+    const [cx, cy, ppu] = c.dataset.view.split(',').map(Number);
+    return { left: r.left + c.clientLeft, top: r.top + c.clientTop, cx, cy, ppu };
+  });
+  const sx = plot.left + plot.cx + t0[0] * plot.ppu, sy = plot.top + plot.cy - t0[1] * plot.ppu;
+  await page.mouse.move(sx, sy);
+  await page.mouse.down();
+  await page.mouse.move(sx + 15, sy - 10, { steps: 3 });
+  await page.mouse.move(sx + 30, sy - 20, { steps: 3 });
+  await page.mouse.up();
+  await frames(page);
+  const after = await page.evaluate(() => window.explore.getState());
+  assert.equal(after.tokens.length, 5);
+  const moved = after.tokens[0];
+  const want = [t0[0] + 30 / plot.ppu, t0[1] + 20 / plot.ppu];
+  assert.ok(Math.abs(moved[0] - want[0]) < 0.011 && Math.abs(moved[1] - want[1]) < 0.011, `token 0 moved to ${moved}, expected ${want}`);
+  assert.deepEqual(after.tokens.slice(1), layout.slice(1), 'the other tokens stay where the layout put them');
+  await urlMatches(page, /^v=1&tokens=[^&]+$/);
+  // The drawn result is for the new tokens.
+  assert.deepEqual(await page.evaluate(() => window.explore.lastResult.config.tokens[0]), moved);
+  // Raising m keeps the moved token and takes the new ones from the layout.
+  await page.fill('#self-m', '7');
+  await page.press('#self-m', 'Enter');
+  await frames(page);
+  const seven = await page.evaluate(() => window.explore.getState());
+  assert.equal(seven.m, 7);
+  assert.deepEqual(seven.tokens[0], moved);
+  assert.equal(seven.tokens.length, 7);
+  await page.click('#self-reset-tokens');
+  await frames(page);
+  assert.equal(await page.evaluate(() => window.explore.getState().tokens), null);
+  assert.deepEqual(problems, []);
+});
+
+test('masked heatmap cells are the core\'s: core.attentionMatrix(...).masked for each mask', async () => {
+  const { page, problems } = await open(`m=6&mask=causal`);
+  for (const [mask, extra] of [['causal', {}], ['window', { w: 2 }], ['topk', { k: 3 }], ['none', {}]]) {
+    await page.evaluate((patch) => window.explore.setState(patch), { mask, ...extra });
+    await frames(page);
+    const { shown, table, expected } = await page.evaluate(() => {
+      const { config, result } = window.explore.lastResult;
+      const h = result.heads[0];
+      const r = window.explore.core.attentionMatrix({ queries: h.q, keys: h.k, d: 2, scale: config.scale, mask: config.mask });
+      return {
+        shown: document.getElementById('self-heatmap').dataset.masked,
+        table: Array.from(document.querySelectorAll('#self-table td[data-i]'), (td) => td.dataset.masked).join(''),
+        expected: Array.from(r.masked).join(''),
+      };
+    });
+    assert.equal(shown, expected, `${mask}: heatmap`);
+    assert.equal(table, expected, `${mask}: table`);
+    if (mask === 'none') assert.ok(!expected.includes('1'));
+    else assert.ok(expected.includes('1'), `${mask} hides something`);
+  }
+  // Heads: each head's map is masked like attentionMatrix over its queries and its K/V head's keys.
+  await page.evaluate(() => window.explore.setState({ mode: 'heads', mask: 'topk', k: 2, h: 4, kv: 2 }));
+  await frames(page);
+  const heads = await page.evaluate(() => {
+    const { config, result } = window.explore.lastResult;
+    return result.heads.map((h, i) => {
+      const kvOwner = result.heads.findIndex((o) => o.kvHead === h.kvHead);
+      const r = window.explore.core.attentionMatrix({ queries: h.q, keys: result.heads[kvOwner].k, d: 2, scale: config.scale, mask: config.mask });
+      return { kvHead: h.kvHead, shown: document.querySelector(`#heads-maps figure[data-head="${i}"]`).dataset.masked,
+        expected: Array.from(r.masked).join('') };
+    });
+  });
+  assert.deepEqual(heads.map((h) => h.kvHead), [0, 0, 1, 1]);
+  for (const h of heads) assert.equal(h.shown, h.expected);
+  assert.deepEqual(problems, []);
+});
+
+test('a bad form value is corrected in the input, with a notice naming it', async () => {
+  const { page, problems } = await open('');
+  await page.fill('#self-m', '99');
+  await page.press('#self-m', 'Enter');
+  await frames(page);
+  assert.equal(await page.$eval('#self-m', (i) => i.value), '16');
+  assert.deepEqual(await noticeTexts(page), ['m: "99" is outside 2…16; using "16" instead.']);
+  // Again: the state is already 16, the input still shows the corrected value.
+  await page.fill('#self-m', '40');
+  await page.press('#self-m', 'Enter');
+  await frames(page);
+  assert.equal(await page.$eval('#self-m', (i) => i.value), '16');
+  assert.equal(await page.evaluate(() => window.explore.getState().m), 16);
+  assert.equal(await page.$$eval('#self-table tr[data-row]', (r) => r.length), 16);
+  assert.deepEqual(problems, []);
+});
+
+test('setState validates strictly: a bad field throws and changes nothing', async () => {
+  const { page, problems } = await open('mode=stream&step=2');
+  const err = await page.evaluate(() => { try { window.explore.setState({ sn: 'lots' }); return null; } catch (e) { return e.message; } });
+  assert.match(err, /sn: "lots" is not a whole number/);
+  assert.equal(await page.evaluate(() => window.explore.getState().step), 2);
+  // A stream change starts the stepper again.
+  await page.evaluate(() => window.explore.setState({ sseed: 9 }));
+  await frames(page);
+  assert.equal(await page.evaluate(() => window.explore.getState().step), 0);
+  assert.equal(await page.$$eval('#stream-rows tr', (r) => r.length), 0);
+  assert.deepEqual(problems, []);
+});
+
+test('while the core loads the page says so; a core that cannot start is explained in words', async () => {
+  const page = await browser.context.newPage();
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.route('**/generated/explore.js', async (route) => { await gate; await route.continue(); });
+  await page.goto(new URL('explore.html', srv.url).href, { waitUntil: 'commit' });
+  await page.waitForSelector('#x-status');
+  assert.equal(await page.$eval('#x-main', (m) => m.getAttribute('aria-busy')), 'true');
+  assert.equal(await page.$eval('#x-status', (s) => s.hidden ? '' : s.textContent), 'Loading the attention core…');
+  release();
+  await page.waitForFunction(() => document.body.dataset.ready === '1');
+  assert.equal(await page.$eval('#x-main', (m) => m.getAttribute('aria-busy')), null);
+  await page.close();
+
+  const broken = await browser.context.newPage();
+  await broken.addInitScript(() => {
+    const fail = () => Promise.reject(new WebAssembly.CompileError('WebAssembly is switched off'));
+    WebAssembly.instantiate = fail;
+    WebAssembly.instantiateStreaming = fail;
+  });
+  await broken.goto(new URL('explore.html', srv.url).href);
+  await broken.waitForFunction(() => document.getElementById('x-status').classList.contains('x-error'));
+  const text = await broken.$eval('#x-status', (s) => (s.hidden ? '' : s.textContent));
+  assert.match(text, /could not start the WebAssembly attention core/);
+  assert.equal(await broken.$eval('#x-status', (s) => s.getAttribute('role')), 'alert');
+  assert.equal(await broken.$eval('#x-main', (m) => m.getAttribute('aria-busy')), null);
+  await broken.close();
+});
+
+test('opens from file:// with zero console errors and draws', async () => {
+  const url = `${pathToFileURL(path.join(webRoot, 'explore.html')).href}#mode=heads&h=8&kv=2`;
+  const { page, problems } = await openPlayground(browser.context, url);
+  await frames(page);
+  assert.equal(await page.evaluate(() => document.body.dataset.ready), '1');
+  assert.equal(await page.$$eval('#heads-maps figure', (f) => f.length), 8);
+  assert.equal(await page.$eval('#heads-variant', (e) => e.dataset.value), 'GQA');
+  assert.deepEqual(problems, []);
+});
+
+// Every tab at a phone and a laptop size, light and dark: nothing wider than the window.
+for (const colorScheme of ['light', 'dark']) {
+  test(`every tab fits at 390×844 and 1366×768 (${colorScheme}); screenshots`, async () => {
+    for (const viewport of [{ width: 390, height: 844 }, { width: 1366, height: 768 }]) {
+      const b = await launch({ viewport, colorScheme });
+      try {
+        for (const mode of ['self', 'heads', 'dim', 'stream']) {
+          const { page, problems } = await openPlayground(b.context, new URL(`explore.html#mode=${mode}&step=2&mask=causal`, srv.url).href);
+          await frames(page);
+          const overflow = await page.evaluate(() => {
+            const wide = [];
+            for (const el of document.querySelectorAll('.x-panel:not([hidden]) canvas, .x-panel:not([hidden]) .x-controls > *, .x-tabs button')) {
+              const r = el.getBoundingClientRect();
+              if (r.width > 0 && (r.right > innerWidth + 0.5 || r.left < -0.5)) wide.push(el.id || el.className || el.tagName);
+            }
+            return { page: document.documentElement.scrollWidth - innerWidth, wide };
+          });
+          assert.ok(overflow.page <= 0, `${mode} ${viewport.width}px: page scrolls sideways by ${overflow.page}px`);
+          assert.deepEqual(overflow.wide, [], `${mode} ${viewport.width}px: outside the window`);
+          await screenshot(page, `explore-${mode}-${viewport.width}x${viewport.height}-${colorScheme}.png`);
+          assert.deepEqual(problems, []);
+        }
+      } finally {
+        await b.close();
+      }
+    }
+  });
+}

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PLAYGROUND } from '../../web/js/schema.js';
 import * as codec from '../../web/js/codec.js';
+import { arbitraryFor } from './lib/arbitraries.mjs';
 
 const S = PLAYGROUND;
 const defaults = () => codec.defaults(S);
@@ -12,22 +13,6 @@ const parseHash = (h) => codec.parseHash(S, h);
 const serialize = (s) => codec.serialize(S, s);
 const coerce = (name, raw) => codec.coerce(S, name, raw);
 const applyPatch = (s, p, o) => codec.applyPatch(S, s, p, o);
-
-// An arbitrary for every valid value of one field, generated from the same table.
-export function arbitraryFor(f) {
-  const coord = (max) => fc.double({ min: -max, max, noNaN: true }).map((x) => x + 0);
-  switch (f.type) {
-    case 'int': return fc.integer({ min: f.min, max: f.max });
-    case 'number': return fc.double({ min: f.min, max: f.max, noNaN: true }).map((x) => x + 0);
-    case 'bool': return fc.boolean();
-    case 'enum': return fc.constantFrom(...f.values);
-    case 'point': return fc.tuple(coord(f.max), coord(f.max));
-    case 'points':
-      return fc.option(fc.array(fc.tuple(coord(f.max), coord(f.max)), { minLength: 1, maxLength: f.maxCount }), { nil: null });
-    case 'numbers': return fc.array(fc.double({ min: f.min, max: f.max, noNaN: true }), { minLength: f.count, maxLength: f.count });
-    default: throw new Error(`no arbitrary for ${f.type}`);
-  }
-}
 
 // A valid state, settled by the schema's cross-field rules (what a store can hold).
 const settledState = fc.record(Object.fromEntries(Object.entries(S.fields).map(([k, f]) => [k, arbitraryFor(f)])))

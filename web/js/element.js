@@ -34,7 +34,7 @@ const CSS = `
 .wrap.dark { color-scheme: dark; }
 .plot-box { position: relative; }
 canvas { display: block; width: 100%; height: var(--attention-plot-height, 26rem); aspect-ratio: var(--attention-plot-aspect, auto);
-  min-height: 200px; touch-action: none; cursor: crosshair; }
+  min-height: 200px; touch-action: manipulation; cursor: crosshair; }
 canvas:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 .notices { position: absolute; top: .3rem; left: .3rem; right: .3rem; display: flex; flex-direction: column; gap: .25rem;
   max-height: 60%; overflow: auto; pointer-events: none; z-index: 1; }

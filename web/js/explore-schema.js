@@ -3,14 +3,18 @@
 
 import { int, num, bool, oneOf, points, numbers } from './schema.js';
 
+// Changing one of these makes a different stream: the stepper starts again.
+const STREAM_FIELDS = ['sn', 'block', 'sseed', 'qx', 'qy'];
+
 /** explore.html: self-attention, heads, √d and streaming. */
 export const EXPLORE = Object.freeze({
   name: 'explore',
   version: 1,
   fields: Object.freeze({
     mode: oneOf(['self', 'heads', 'dim', 'stream'], 'self', { label: 'tab' }),
-    // self-attention
+    // self-attention (tokens, mask and scale are shared with the heads tab)
     m: int(2, 16, 5, { label: 'tokens m' }),
+    // null: the first m of 16 seeded points from the core's layout (explore.js).
     tokens: points(10, 16, 2, { label: 'tokens' }),
     wq: numbers(4, -10, 10, [1, 0.5, -0.3, 1], 2, { label: 'W_Q' }),
     wk: numbers(4, -10, 10, [0.6, -0.8, 0.9, 0.4], 2, { label: 'W_K' }),
@@ -36,29 +40,63 @@ export const EXPLORE = Object.freeze({
     qy: num(-5, 5, 1, 2, { label: 'query y' }),
     step: int(0, 64, 0, { label: 'step' }),
   }),
+  /**
+   * Cross-field rules after a patch (`patch`: the fields asked for). A rule that only
+   * follows another field's change (m lowered below k) corrects silently; one that
+   * overrides what was asked for says so.
+   */
   settle(state, patch) {
     const notices = [];
     const asked = (k) => Object.hasOwn(patch, k);
-    if (state.tokens && state.tokens.length !== state.m) {
-      if (asked('tokens') && !asked('m') && state.tokens.length >= 2) {
-        state.m = state.tokens.length;
-      } else {
-        notices.push(`tokens: ${state.tokens.length} tokens given but m = ${state.m}; ${state.tokens.length > state.m ? 'dropped the rest' : 'the missing ones come from the layout'}.`);
-        if (state.tokens.length > state.m) state.tokens = state.tokens.slice(0, state.m);
+    if (state.tokens) {
+      const n = state.tokens.length;
+      if (n < 2) {
+        notices.push(`tokens: ${n} token is too few (at least 2); using the layout's tokens.`);
+        state.tokens = null;
+      } else if (asked('tokens') && !asked('m')) {
+        state.m = n;   // m follows the tokens given
+      } else if (n > state.m) {
+        if (asked('tokens')) notices.push(`tokens: ${n} tokens given but m = ${state.m}; dropped the last ${n - state.m}.`);
+        state.tokens = state.tokens.slice(0, state.m);
+      } else if (n < state.m) {
+        // The layout's tokens are the core's (explore.js fills them in before a commit);
+        // here, without them, the given tokens win.
+        notices.push(`m: ${state.m} needs ${state.m} tokens but ${n} are given; using m = ${n}.`);
+        state.m = n;
       }
     }
-    if (state.k > state.m) { notices.push(`k: ${state.k} is more than m = ${state.m}; using ${state.m}.`); state.k = state.m; }
+    if (state.k > state.m) {
+      if (asked('k')) notices.push(`k: ${state.k} is more than m = ${state.m}; using ${state.m}.`);
+      state.k = state.m;
+    }
     if (state.h % state.kv !== 0) {
       let fixed = Math.min(state.kv, state.h);
       while (state.h % fixed !== 0) fixed--;
-      notices.push(`kv: ${state.kv} does not divide h = ${state.h}; using ${fixed}.`);
+      if (asked('kv')) notices.push(`kv: ${state.kv} does not divide h = ${state.h}; using ${fixed}.`);
       state.kv = fixed;
     }
     const pow = 2 ** Math.min(10, Math.max(1, Math.round(Math.log2(state.d))));
     if (pow !== state.d) { notices.push(`d: ${state.d} is not a power of 2; using ${pow}.`); state.d = pow; }
-    if (state.block > state.sn) { notices.push(`block: ${state.block} is more than sn = ${state.sn}; using ${state.sn}.`); state.block = state.sn; }
+    if (state.block > state.sn) {
+      if (asked('block')) notices.push(`block: ${state.block} is more than sn = ${state.sn}; using ${state.sn}.`);
+      state.block = state.sn;
+    }
+    if (!asked('step') && STREAM_FIELDS.some(asked)) state.step = 0;
     const blocks = Math.ceil(state.sn / state.block);
-    if (state.step > blocks) { notices.push(`step: ${state.step} is more than the ${blocks} blocks; using ${blocks}.`); state.step = blocks; }
+    if (state.step > blocks) {
+      if (asked('step')) notices.push(`step: ${state.step} is more than the ${blocks} blocks; using ${blocks}.`);
+      state.step = blocks;
+    }
     return notices;
   },
 });
+
+/**
+ * Rewrites spellings older links used into today's: `mask=window:3` → `mask=window&w=3`,
+ * `mask=topk:2` → `mask=topk&k=2`. Everything else is passed through unchanged.
+ */
+export function upgradeHash(hash) {
+  if (typeof hash !== 'string') return hash;
+  return hash.replace(/(^|[#&])mask=(window|topk)(?::|%3A)([^&]*)/gi,
+    (_, lead, kind, size) => `${lead}mask=${kind.toLowerCase()}&${kind.toLowerCase() === 'window' ? 'w' : 'k'}=${size}`);
+}

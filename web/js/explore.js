@@ -1,735 +1,102 @@
-// explore.html: self-attention + masks, heads (MHA/GQA/MQA), dimension and √d, streaming softmax.
-// Every number drawn here comes from the attention core (web/js/core.js -> WebAssembly);
-// this file only validates settings, keeps them in the URL hash and draws.
-import { AttentionCore } from './core.js';
+// explore.html: self-attention + masks, heads (MHA/GQA/MQA), dimension and √d, streaming
+// softmax. One flow: a handler commits a patch to the store (validated against the
+// EXPLORE table, explore-schema.js) → the store writes the URL and asks for one render
+// per frame → render builds the open tab's scene from core results → panels.js draws it.
+// Every number drawn comes from the attention core (WebAssembly); this file only wires.
+import { loadCore } from './wasm.js';
+import { EXPLORE, upgradeHash } from './explore-schema.js';
+import { coerce } from './codec.js';
+import { Store } from './store.js';
+import { Notices } from './notices.js';
+import { readTheme, SERIES, fmt } from './canvas.js';
+import * as panels from './panels.js';
 
-const MODES = ['self', 'heads', 'dim', 'stream'];
-const MASKS = ['none', 'causal', 'window', 'topk'];
-const HEAD_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#7a4a9e', '#8a5d00'];
-const TOKEN_LIMIT = 10;   // |coordinate| of a token
-const W_LIMIT = 10;       // |entry| of a projection
-const DEFAULTS = {
-  mode: 'self',
-  self: { m: 5, tokens: null, wq: [1, 0.5, -0.3, 1], wk: [0.6, -0.8, 0.9, 0.4], wv: [1, 0, 0, 1], tie: false,
-    mask: 'none', w: 2, k: 2, scale: 1 },
-  heads: { h: 4, kv: 2, seed: 1 },
-  dim: { d: 64, n: 64, seed: 1 },
-  stream: { n: 12, block: 4, seed: 3, qx: 2, qy: 1, step: 0 },
-};
-
-let core = null;
-let state = structuredClone(DEFAULTS);
-let lastResult = null;
-let defaultTokens = [];  // 16 seeded points from the core; tokens default to a prefix
+const F = EXPLORE.fields;
+const MODES = F.mode.values;
+const MASK_LABELS = { none: 'none', causal: 'causal', window: 'window w', topk: 'top-k k' };
+const SWEEP_DS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 const $ = (id) => document.getElementById(id);
 const round2 = (x) => Math.round(x * 100) / 100;
 
-// ---------------------------------------------------------------------------------
-// Notices (textContent only: a bad value is never interpreted as HTML).
-
-const notices = [];
-function note(message) { notices.push(message); }
-function flushNotices() {
-  const list = $('notice-list');
-  if (notices.length === 0) return;
-  list.replaceChildren(...notices.map((m) => { const li = document.createElement('li'); li.textContent = m; return li; }));
-  $('notice').hidden = false;
-  notices.length = 0;
-}
-function showError(where, err) {
-  note(`${where}: the core said: ${err.message}`);
-  flushNotices();
-}
-
-const shown = (raw) => JSON.stringify(String(raw).length > 40 ? String(raw).slice(0, 40) + '…' : String(raw));
-
-// Reads one setting: a number in [lo, hi] (whole when `whole`); anything else gets a notice
-// naming the field, the bad value and the value used.
-function checkedValue(field, raw, lo, hi, fallback, whole) {
-  const v = typeof raw === 'number' ? raw : (String(raw).trim() === '' ? NaN : Number(raw));
-  if (whole ? !Number.isInteger(v) : !Number.isFinite(v)) {
-    note(`${field}: ${shown(raw)} is not a ${whole ? 'whole number' : 'number'}; using ${fallback}`);
-    return fallback;
-  }
-  if (v < lo || v > hi) {
-    const c = Math.min(hi, Math.max(lo, v));
-    note(`${field}: ${v} is outside ${lo}…${hi}; using ${c}`);
-    return c;
-  }
-  return v;
-}
-const intValue = (field, raw, lo, hi, fallback) => checkedValue(field, raw, lo, hi, fallback, true);
-const numValue = (field, raw, lo, hi, fallback) => checkedValue(field, raw, lo, hi, fallback, false);
-function numList(field, raw, count, lo, hi, fallback) {
-  const parts = String(raw).split(',');
-  if (parts.length !== count) {
-    note(`${field}: ${shown(raw)} does not have ${count} comma-separated numbers; using ${fallback.join(',')}`);
-    return fallback.slice();
-  }
-  return parts.map((p, i) => numValue(`${field}[${i}]`, p, lo, hi, fallback[i]));
-}
-const divisors = (h) => Array.from({ length: h }, (_, i) => i + 1).filter((k) => h % k === 0);
+let core = null;
+let store = null;
+let layoutTokens = [];   // the core's 16 seeded tokens: `tokens: null` means the first m of these
+let lastResult = null;   // the open tab's config and core result (tests and the console read it)
 
 // ---------------------------------------------------------------------------------
-// URL hash <-> state.
+// Committing. Raising m with moved tokens takes the extra tokens from the layout (the
+// core's points), so a settled state always has exactly m tokens or none.
 
-function readHash() {
-  const p = new URLSearchParams(location.hash.slice(1));
-  const s = structuredClone(DEFAULTS);
-  const has = (k) => p.has(k);
-  if (has('mode')) {
-    const m = p.get('mode');
-    if (MODES.includes(m)) s.mode = m; else note(`mode: ${shown(m)} is not one of ${MODES.join(', ')}; using self`);
-  }
-  const S = s.self;
-  if (has('m')) S.m = intValue('m', p.get('m'), 2, 16, DEFAULTS.self.m);
-  if (has('tokens')) {
-    const rows = p.get('tokens').split(';');
-    const toks = [];
-    rows.forEach((r, i) => toks.push(numList(`tokens[${i}]`, r, 2, -TOKEN_LIMIT, TOKEN_LIMIT, defaultTokens[i % 16])));
-    if (!has('m')) {
-      S.m = Math.min(16, Math.max(2, toks.length));
-      if (S.m !== toks.length) note(`tokens: ${toks.length} tokens given; using ${S.m}`);
-    } else if (toks.length !== S.m) {
-      note(`tokens: ${toks.length} tokens given but m = ${S.m}; using ${S.m} (${toks.length > S.m ? 'dropped the rest' : 'filled in defaults'})`);
-    }
-    S.tokens = Array.from({ length: S.m }, (_, i) => toks[i] ?? defaultTokens[i].slice());
-  }
-  for (const w of ['wq', 'wk', 'wv']) if (has(w)) S[w] = numList(w, p.get(w), 4, -W_LIMIT, W_LIMIT, DEFAULTS.self[w]);
-  if (has('tie')) {
-    const t = p.get('tie');
-    if (t === '1' || t === '0') S.tie = t === '1'; else note(`tie: ${shown(t)} is not 0 or 1; using 0`);
-  }
-  if (has('mask')) {
-    let m = p.get('mask');
-    const colon = /^(window|topk):(.*)$/.exec(m);
-    if (colon) { m = colon[1]; p.set(colon[1] === 'window' ? 'w' : 'k', colon[2]); }
-    if (MASKS.includes(m)) S.mask = m; else note(`mask: ${shown(m)} is not one of ${MASKS.join(', ')}; using none`);
-  }
-  if (p.has('w')) S.w = intValue('w', p.get('w'), 1, 16, DEFAULTS.self.w);
-  if (p.has('k')) S.k = intValue('k', p.get('k'), 1, S.m, Math.min(DEFAULTS.self.k, S.m));
-  if (S.k > S.m) { note(`k: ${S.k} is more than m = ${S.m}; using ${S.m}`); S.k = S.m; }
-  if (has('scale')) S.scale = numValue('scale', p.get('scale'), -10, 10, DEFAULTS.self.scale);
+const tokensOf = (s, m = s.m) => Array.from({ length: m }, (_, i) => (s.tokens?.[i] ?? layoutTokens[i]).slice());
 
-  const H = s.heads;
-  if (has('h')) H.h = intValue('h', p.get('h'), 1, 8, DEFAULTS.heads.h);
-  if (has('kv')) H.kv = intValue('kv', p.get('kv'), 1, 8, Math.min(DEFAULTS.heads.kv, H.h));
-  if (H.h % H.kv !== 0) {
-    const fixed = Math.max(...divisors(H.h).filter((k) => k <= H.kv));
-    note(`kv: ${H.kv} does not divide h = ${H.h}; using ${fixed}`);
-    H.kv = fixed;
-  }
-  if (has('hseed')) H.seed = intValue('hseed', p.get('hseed'), 0, 2 ** 31 - 1, DEFAULTS.heads.seed);
-
-  const D = s.dim;
-  if (has('d')) {
-    const d = intValue('d', p.get('d'), 2, 1024, DEFAULTS.dim.d);
-    const pow = 2 ** Math.min(10, Math.max(1, Math.round(Math.log2(d))));
-    if (pow !== d) note(`d: ${d} is not a power of 2; using ${pow}`);
-    D.d = pow;
-  }
-  if (has('n')) D.n = intValue('n', p.get('n'), 2, 4096, DEFAULTS.dim.n);
-  if (has('dseed')) D.seed = intValue('dseed', p.get('dseed'), 0, 2 ** 31 - 1, DEFAULTS.dim.seed);
-
-  const T = s.stream;
-  if (has('sn')) T.n = intValue('sn', p.get('sn'), 2, 64, DEFAULTS.stream.n);
-  if (has('block')) T.block = intValue('block', p.get('block'), 1, T.n, Math.min(DEFAULTS.stream.block, T.n));
-  if (T.block > T.n) { note(`block: ${T.block} is more than sn = ${T.n}; using ${T.n}`); T.block = T.n; }
-  if (has('sseed')) T.seed = intValue('sseed', p.get('sseed'), 0, 2 ** 31 - 1, DEFAULTS.stream.seed);
-  if (has('qx')) T.qx = numValue('qx', p.get('qx'), -5, 5, DEFAULTS.stream.qx);
-  if (has('qy')) T.qy = numValue('qy', p.get('qy'), -5, 5, DEFAULTS.stream.qy);
-  const nb = Math.ceil(T.n / T.block);
-  if (has('step')) T.step = intValue('step', p.get('step'), 0, nb, 0);
-  if (!S.tokens) S.tokens = defaultTokens.slice(0, S.m).map((t) => t.slice());
-  return s;
+function withLayoutTokens(patch) {
+  if (!patch || typeof patch !== 'object' || !Object.hasOwn(patch, 'm') || Object.hasOwn(patch, 'tokens')) return patch;
+  const s = store.state;
+  if (!s.tokens) return patch;
+  const { value: m } = coerce(EXPLORE, 'm', patch.m);
+  return { ...patch, tokens: tokensOf(s, m) };
 }
 
-function writeHash() {
-  const S = state.self, H = state.heads, D = state.dim, T = state.stream;
-  const p = new URLSearchParams();
-  p.set('mode', state.mode);
-  p.set('m', S.m);
-  p.set('tokens', S.tokens.map((t) => t.join(',')).join(';'));
-  p.set('wq', S.wq.join(','));
-  p.set('wk', S.wk.join(','));
-  p.set('wv', S.wv.join(','));
-  p.set('tie', S.tie ? '1' : '0');
-  p.set('mask', S.mask);
-  p.set('w', S.w);
-  p.set('k', S.k);
-  p.set('scale', S.scale);
-  p.set('h', H.h);
-  p.set('kv', H.kv);
-  p.set('hseed', H.seed);
-  p.set('d', D.d);
-  p.set('n', D.n);
-  p.set('dseed', D.seed);
-  p.set('sn', T.n);
-  p.set('block', T.block);
-  p.set('sseed', T.seed);
-  p.set('qx', T.qx);
-  p.set('qy', T.qy);
-  p.set('step', T.step);
-  history.replaceState(null, '', `#${p.toString().replace(/%2C/g, ',').replace(/%3B/g, ';')}`);
+function commit(patch, source, options) {
+  return store.commit(withLayoutTokens(patch), source, options);
 }
 
 // ---------------------------------------------------------------------------------
-// Drawing helpers.
+// Scenes: (state) → the core's results as plain data for panels.js.
 
-function colours() {
-  const cs = getComputedStyle(document.documentElement);
-  const get = (n) => cs.getPropertyValue(n).trim();
-  return { bg: get('--bg'), fg: get('--fg'), muted: get('--muted'), grid: get('--grid'), axis: get('--axis'),
-    border: get('--border'), query: get('--query'), key: get('--key'), weight: get('--weight'),
-    value: get('--value'), output: get('--output'), accent: get('--accent'), surface: get('--surface') };
-}
-
-// Sizes the backing store to the CSS size × devicePixelRatio; returns {ctx, w, h} in CSS px.
-function prepare(canvas) {
-  const dpr = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth || 300, h = canvas.clientHeight || 300;
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-  }
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
-  return { ctx, w, h };
-}
-
-const fmt = (x, digits = 3) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(digits) : x.toExponential(2));
-function setOut(el, value, text) {
-  el.dataset.value = String(value);
-  el.textContent = text ?? fmt(value, 4);
-}
-
-// Heatmap of an m×m row-major matrix; masked cells (weight exactly 0 under a mask: the core
-// zeroes masked entries) are grey and hatched. Returns the geometry for hit tests.
-function drawHeatmap(canvas, weights, m, masked, { labels = true, colour } = {}) {
-  const { ctx, w, h } = prepare(canvas);
-  const c = colours();
-  const pad = labels ? 20 : 2;
-  const size = Math.min(w, h) - pad - 2;
-  const cell = size / m;
-  ctx.font = '11px system-ui, sans-serif';
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < m; j++) {
-      const x = pad + j * cell, y = pad + i * cell;
-      const a = weights[i * m + j];
-      if (masked[i * m + j]) {
-        ctx.fillStyle = c.grid;
-        ctx.fillRect(x, y, cell, cell);
-        ctx.strokeStyle = c.axis;
-        ctx.lineWidth = 1;
-        ctx.beginPath();
-        ctx.moveTo(x + 2, y + cell - 2);
-        ctx.lineTo(x + cell - 2, y + 2);
-        ctx.stroke();
-      } else {
-        ctx.fillStyle = c.bg;
-        ctx.fillRect(x, y, cell, cell);
-        ctx.globalAlpha = Math.max(0, Math.min(1, a));
-        ctx.fillStyle = colour ?? c.weight;
-        ctx.fillRect(x, y, cell, cell);
-        ctx.globalAlpha = 1;
-        if (labels && m <= 8) {
-          ctx.fillStyle = a > 0.55 ? '#ffffff' : c.fg;
-          ctx.fillText(a.toFixed(2), x + cell / 2, y + cell / 2);
-        }
-      }
-    }
-  }
-  ctx.strokeStyle = c.border;
-  ctx.lineWidth = 1;
-  ctx.strokeRect(pad, pad, size, size);
-  if (labels) {
-    ctx.fillStyle = c.muted;
-    for (let i = 0; i < m; i++) {
-      ctx.fillText(String(i), pad + (i + 0.5) * cell, pad / 2);
-      ctx.fillText(String(i), pad / 2, pad + (i + 0.5) * cell);
-    }
-  }
-  return { pad, cell, m };
-}
-
-// A world -> screen map for a square canvas showing [-R, R]².
-function worldView(w, h, R) {
-  const s = Math.min(w, h) / (2 * R);
-  return { R, s, toScreen: (x, y) => [w / 2 + x * s, h / 2 - y * s], toWorld: (px, py) => [(px - w / 2) / s, (h / 2 - py) / s] };
-}
-function drawAxes(ctx, w, h, view, c) {
-  ctx.strokeStyle = c.grid;
-  ctx.lineWidth = 1;
-  for (let g = -Math.floor(view.R); g <= Math.floor(view.R); g++) {
-    const [gx] = view.toScreen(g, 0), [, gy] = view.toScreen(0, g);
-    ctx.beginPath(); ctx.moveTo(gx, 0); ctx.lineTo(gx, h); ctx.stroke();
-    ctx.beginPath(); ctx.moveTo(0, gy); ctx.lineTo(w, gy); ctx.stroke();
-  }
-  ctx.strokeStyle = c.axis;
-  const [ox, oy] = view.toScreen(0, 0);
-  ctx.beginPath(); ctx.moveTo(0, oy); ctx.lineTo(w, oy); ctx.moveTo(ox, 0); ctx.lineTo(ox, h); ctx.stroke();
-}
-function marker(ctx, kind, x, y, r, fill) {
-  ctx.fillStyle = fill;
-  ctx.strokeStyle = fill;
-  ctx.beginPath();
-  if (kind === 'circle') ctx.arc(x, y, r, 0, 2 * Math.PI);
-  else if (kind === 'square') ctx.rect(x - r, y - r, 2 * r, 2 * r);
-  else if (kind === 'diamond') { ctx.moveTo(x, y - r * 1.3); ctx.lineTo(x + r * 1.3, y); ctx.lineTo(x, y + r * 1.3); ctx.lineTo(x - r * 1.3, y); ctx.closePath(); }
-  else if (kind === 'cross') {
-    ctx.lineWidth = 2.5;
-    ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y + r); ctx.moveTo(x - r, y + r); ctx.lineTo(x + r, y - r);
-    ctx.stroke();
-    return;
-  }
-  ctx.fill();
-}
-const rowsOf = (flat, cols) => Array.from({ length: flat.length / cols }, (_, i) => Array.from(flat.slice(i * cols, (i + 1) * cols)));
+const rowsOf = (flat, cols = 2) => Array.from({ length: flat.length / cols }, (_, i) => Array.from(flat.slice(i * cols, (i + 1) * cols)));
 const mat2 = (a) => [[a[0], a[1]], [a[2], a[3]]];
+const maskSpec = (s) => (s.mask === 'window' ? `window:${s.w}` : s.mask === 'topk' ? `topk:${s.k}` : s.mask);
 
-// ---------------------------------------------------------------------------------
-// a. Self-attention.
-
-let selfView = null;   // frozen during a drag
-let dragging = -1;
-let selfGeom = null;   // heatmap geometry
-
-function maskString(S) {
-  if (S.mask === 'window') return `window:${S.w}`;
-  if (S.mask === 'topk') return `topk:${S.k}`;
-  return S.mask;
-}
-function maskedOf(weights, maskName) {
-  return Array.from(weights, (a) => maskName !== 'none' && a === 0);
+// Half-width of a square world that shows every point (whole units, capped).
+function extentOf(points, least, most) {
+  let ext = least;
+  for (const [x, y] of points) ext = Math.max(ext, Math.abs(x), Math.abs(y));
+  return Math.min(most, Math.ceil(ext * 1.1 + 0.2));
 }
 
-function selfConfig() {
-  const S = state.self;
-  return { tokens: S.tokens.map((t) => t.slice()), wq: [mat2(S.wq)], wk: [mat2(S.tie ? S.wq : S.wk)], wv: [mat2(S.wv)],
-    heads: 1, kvHeads: 1, scale: S.scale, mask: maskString(S) };
+function selfScene(s) {
+  const tokens = tokensOf(s);
+  const config = { tokens, wq: [mat2(s.wq)], wk: [mat2(s.tie ? s.wq : s.wk)], wv: [mat2(s.wv)],
+    heads: 1, kvHeads: 1, scale: s.scale, mask: maskSpec(s) };
+  const result = core.selfAttention(config);
+  const h = result.heads[0];
+  const q = rowsOf(h.q), k = rowsOf(h.k), v = rowsOf(h.v), o = rowsOf(h.output);
+  return {
+    last: { mode: 'self', config, result, masked: h.masked },
+    m: s.m, tokens, q, k, v, o, head: h, weights: h.weights, masked: h.masked,
+    extent: extentOf([...tokens, ...q, ...k, ...v, ...o], 1.5, 12),
+  };
 }
 
-function renderSelf() {
-  const S = state.self;
-  const cfg = selfConfig();
-  const r = core.selfAttention(cfg);
-  const h = r.heads[0];
-  const m = S.m;
-  const masked = maskedOf(h.weights, S.mask);
-  lastResult = { mode: 'self', config: cfg, result: r, masked };
-  syncSelfInputs();
-
-  setOut($('self-logit-asym'), h.logitAsymmetry, fmt(h.logitAsymmetry, 4));
-  setOut($('self-weight-asym'), h.weightAsymmetry, fmt(h.weightAsymmetry, 4));
-
-  // Tokens, Q, K, V, O.
-  const canvas = $('self-plot');
-  const { ctx, w, h: ch } = prepare(canvas);
-  const c = colours();
-  const q = rowsOf(h.q, 2), k = rowsOf(h.k, 2), v = rowsOf(h.v, 2), o = rowsOf(h.output, 2);
-  if (!selfView || dragging < 0) {
-    let ext = 1.5;
-    for (const p of [...S.tokens, ...q, ...k, ...v, ...o]) ext = Math.max(ext, Math.abs(p[0]), Math.abs(p[1]));
-    selfView = worldView(w, ch, Math.min(12, Math.ceil(ext * 1.1 + 0.2)));
-  }
-  const view = selfView;
-  drawAxes(ctx, w, ch, view, c);
-  ctx.font = '11px system-ui, sans-serif';
-  ctx.textAlign = 'left';
-  ctx.textBaseline = 'bottom';
-  const label = (text, x, y, col) => { ctx.fillStyle = col; ctx.fillText(text, x + 6, y - 3); };
-  for (let i = 0; i < m; i++) {
-    const [tx, ty] = view.toScreen(...S.tokens[i]);
-    const [ox, oy] = view.toScreen(...o[i]);
-    ctx.strokeStyle = c.output; ctx.globalAlpha = 0.35; ctx.lineWidth = 1; ctx.setLineDash([3, 3]);
-    ctx.beginPath(); ctx.moveTo(tx, ty); ctx.lineTo(ox, oy); ctx.stroke();
-    ctx.setLineDash([]); ctx.globalAlpha = 1;
-  }
-  for (let i = 0; i < m; i++) {
-    const [qx, qy] = view.toScreen(...q[i]);
-    marker(ctx, 'circle', qx, qy, 3.5, c.accent); label(`q${i}`, qx, qy, c.accent);
-    const [kx, ky] = view.toScreen(...k[i]);
-    marker(ctx, 'square', kx, ky, 3.5, c.key); label(`k${i}`, kx, ky, c.key);
-    const [vx, vy] = view.toScreen(...v[i]);
-    marker(ctx, 'diamond', vx, vy, 3.5, c.value); label(`v${i}`, vx, vy, c.value);
-    const [ox, oy] = view.toScreen(...o[i]);
-    marker(ctx, 'cross', ox, oy, 4.5, c.output); label(`o${i}`, ox, oy, c.output);
-  }
-  for (let i = 0; i < m; i++) {
-    const [tx, ty] = view.toScreen(...S.tokens[i]);
-    marker(ctx, 'circle', tx, ty, 9, c.query);
-    ctx.fillStyle = c.bg;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    ctx.fillText(String(i), tx, ty + 0.5);
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'bottom';
-  }
-
-  // Heatmap and network.
-  selfGeom = drawHeatmap($('self-heatmap'), h.weights, m, masked);
-  $('self-heatmap').dataset.masked = masked.map((x) => (x ? 1 : 0)).join('');
-  drawNetwork($('self-network'), h.weights, m, c);
-
-  // Numbers table (also the data the tests read).
-  const table = $('self-table');
-  const head = document.createElement('tr');
-  for (const t of ['i', ...Array.from({ length: m }, (_, j) => `A[i,${j}]`), 'entropy', 'q', 'k', 'v', 'o']) {
-    const th = document.createElement('th'); th.textContent = t; head.append(th);
-  }
-  const rows = [head];
-  for (let i = 0; i < m; i++) {
-    const tr = document.createElement('tr');
-    tr.dataset.row = i;
-    const td0 = document.createElement('th'); td0.textContent = String(i); tr.append(td0);
-    for (let j = 0; j < m; j++) {
-      const td = document.createElement('td');
-      const a = h.weights[i * m + j];
-      Object.assign(td.dataset, { i, j, weight: a, logit: h.logits[i * m + j], masked: masked[i * m + j] ? '1' : '0' });
-      td.textContent = masked[i * m + j] ? '—' : a.toFixed(3);
-      if (masked[i * m + j]) td.className = 'is-masked';
-      tr.append(td);
-    }
-    const te = document.createElement('td'); te.textContent = h.entropy[i].toFixed(3); te.dataset.entropy = h.entropy[i]; tr.append(te);
-    for (const [name, arr] of [['q', q], ['k', k], ['v', v], ['o', o]]) {
-      const td = document.createElement('td');
-      td.dataset[name] = arr[i].join(',');
-      td.textContent = `(${arr[i][0].toFixed(2)}, ${arr[i][1].toFixed(2)})`;
-      tr.append(td);
-    }
-    rows.push(tr);
-  }
-  table.replaceChildren(...rows);
-}
-
-function drawNetwork(canvas, weights, m, c) {
-  const { ctx, w, h } = prepare(canvas);
-  const cx = w / 2, cy = h / 2, R = Math.min(w, h) * 0.36, nodeR = 11;
-  const pos = Array.from({ length: m }, (_, i) => {
-    const t = Math.PI / 2 - (2 * Math.PI * i) / m;
-    return [cx + R * Math.cos(t), cy - R * Math.sin(t)];
-  });
-  ctx.strokeStyle = c.weight;
-  ctx.fillStyle = c.weight;
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < m; j++) {
-      const a = weights[i * m + j];
-      if (!(a > 0)) continue;  // masked (or underflowed) edges are absent
-      ctx.globalAlpha = 0.25 + 0.65 * a;
-      ctx.lineWidth = 0.5 + 9 * a;
-      const [x0, y0] = pos[i], [x1, y1] = pos[j];
-      if (i === j) {
-        const dx = x0 - cx, dy = y0 - cy, len = Math.hypot(dx, dy) || 1;
-        ctx.beginPath();
-        ctx.arc(x0 + (dx / len) * (nodeR + 8), y0 + (dy / len) * (nodeR + 8), 8, 0, 2 * Math.PI);
-        ctx.stroke();
-        continue;
-      }
-      const dx = x1 - x0, dy = y1 - y0, len = Math.hypot(dx, dy);
-      const nx = -dy / len, ny = dx / len, bend = 0.12 * len;
-      const mx = (x0 + x1) / 2 + nx * bend, my = (y0 + y1) / 2 + ny * bend;
-      // End the curve at the target node's rim, with an arrowhead.
-      const ex = x1 - ((x1 - mx) / Math.hypot(x1 - mx, y1 - my)) * (nodeR + 2);
-      const ey = y1 - ((y1 - my) / Math.hypot(x1 - mx, y1 - my)) * (nodeR + 2);
-      ctx.beginPath(); ctx.moveTo(x0, y0); ctx.quadraticCurveTo(mx, my, ex, ey); ctx.stroke();
-      const ang = Math.atan2(ey - my, ex - mx), ah = 5 + 6 * a;
-      ctx.beginPath();
-      ctx.moveTo(ex, ey);
-      ctx.lineTo(ex - ah * Math.cos(ang - 0.45), ey - ah * Math.sin(ang - 0.45));
-      ctx.lineTo(ex - ah * Math.cos(ang + 0.45), ey - ah * Math.sin(ang + 0.45));
-      ctx.closePath(); ctx.fill();
-    }
-  }
-  ctx.globalAlpha = 1;
-  ctx.font = '12px system-ui, sans-serif';
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
-  for (let i = 0; i < m; i++) {
-    marker(ctx, 'circle', pos[i][0], pos[i][1], nodeR, c.query);
-    ctx.fillStyle = c.bg;
-    ctx.fillText(String(i), pos[i][0], pos[i][1] + 0.5);
-  }
-}
-
-function buildMatrixInputs() {
-  for (const name of ['wq', 'wk', 'wv']) {
-    const fs = $(`self-${name}`);
-    for (let e = 0; e < 4; e++) {
-      const input = document.createElement('input');
-      input.type = 'number';
-      input.step = '0.1';
-      input.id = `self-${name}-${e}`;
-      input.setAttribute('aria-label', `${name.toUpperCase()} row ${e >> 1} column ${e & 1}`);
-      input.addEventListener('change', () => {
-        state.self[name][e] = numValue(`${name}[${e}]`, input.value, -W_LIMIT, W_LIMIT, state.self[name][e]);
-        changed();
-      });
-      fs.append(input);
-    }
-  }
-}
-
-function syncSelfInputs() {
-  const S = state.self;
-  $('self-m').value = S.m;
-  $('self-mask').value = S.mask;
-  $('self-size-label').hidden = S.mask === 'none' || S.mask === 'causal';
-  $('self-size-label').firstChild.textContent = S.mask === 'topk' ? 'k ' : 'w ';
-  $('self-size').value = S.mask === 'topk' ? S.k : S.w;
-  $('self-size').max = S.mask === 'topk' ? S.m : 16;
-  $('self-scale').value = S.scale;
-  $('self-tie').checked = S.tie;
-  for (const name of ['wq', 'wk', 'wv']) {
-    for (let e = 0; e < 4; e++) {
-      const input = $(`self-${name}-${e}`);
-      const src = name === 'wk' && S.tie ? S.wq : S[name];
-      if (document.activeElement !== input || input.disabled) input.value = src[e];
-      input.disabled = name === 'wk' && S.tie;
-    }
-  }
-}
-
-function wireSelf() {
-  buildMatrixInputs();
-  $('self-m').addEventListener('change', (ev) => {
-    const S = state.self;
-    const m = intValue('m', ev.target.value, 2, 16, S.m);
-    while (S.tokens.length < m) S.tokens.push(defaultTokens[S.tokens.length].slice());
-    S.tokens.length = m;
-    S.m = m;
-    if (S.k > m) S.k = m;
-    changed();
-  });
-  $('self-mask').addEventListener('change', (ev) => { state.self.mask = ev.target.value; changed(); });
-  $('self-size').addEventListener('change', (ev) => {
-    const S = state.self;
-    if (S.mask === 'topk') S.k = intValue('k', ev.target.value, 1, S.m, S.k);
-    else S.w = intValue('w', ev.target.value, 1, 16, S.w);
-    changed();
-  });
-  $('self-scale').addEventListener('change', (ev) => { state.self.scale = numValue('scale', ev.target.value, -10, 10, state.self.scale); changed(); });
-  $('self-tie').addEventListener('change', (ev) => { state.self.tie = ev.target.checked; changed(); });
-  $('self-reset-tokens').addEventListener('click', () => {
-    state.self.tokens = defaultTokens.slice(0, state.self.m).map((t) => t.slice());
-    changed();
-  });
-
-  const canvas = $('self-plot');
-  const local = (ev) => { const r = canvas.getBoundingClientRect(); return [ev.clientX - r.left, ev.clientY - r.top]; };
-  canvas.addEventListener('pointerdown', (ev) => {
-    if (!selfView) return;
-    const [px, py] = local(ev);
-    let best = -1, bestD = 16;
-    state.self.tokens.forEach((t, i) => {
-      const [sx, sy] = selfView.toScreen(...t);
-      const d = Math.hypot(sx - px, sy - py);
-      if (d < bestD) { bestD = d; best = i; }
-    });
-    if (best < 0) return;
-    dragging = best;
-    canvas.setPointerCapture(ev.pointerId);
-    ev.preventDefault();
-  });
-  canvas.addEventListener('pointermove', (ev) => {
-    if (dragging < 0) return;
-    const [wx, wy] = selfView.toWorld(...local(ev));
-    const lim = Math.min(TOKEN_LIMIT, selfView.R);
-    state.self.tokens[dragging] = [round2(Math.max(-lim, Math.min(lim, wx))), round2(Math.max(-lim, Math.min(lim, wy)))];
-    changed();
-  });
-  const end = () => { if (dragging >= 0) { dragging = -1; changed(); } };
-  canvas.addEventListener('pointerup', end);
-  canvas.addEventListener('pointercancel', end);
-
-  const heat = $('self-heatmap');
-  heat.addEventListener('mousemove', (ev) => {
-    if (!selfGeom || !lastResult || lastResult.mode !== 'self') return;
-    const r = heat.getBoundingClientRect();
-    const j = Math.floor((ev.clientX - r.left - selfGeom.pad) / selfGeom.cell);
-    const i = Math.floor((ev.clientY - r.top - selfGeom.pad) / selfGeom.cell);
-    const m = selfGeom.m, out = $('self-hover');
-    if (i < 0 || j < 0 || i >= m || j >= m) { out.textContent = 'hover a cell'; return; }
-    const hd = lastResult.result.heads[0];
-    const idx = i * m + j;
-    out.textContent = lastResult.masked[idx]
-      ? `A[${i},${j}] masked (logit ${fmt(hd.logits[idx])})`
-      : `A[${i},${j}] = ${fmt(hd.weights[idx], 4)} (logit ${fmt(hd.logits[idx])})`;
-  });
-  heat.addEventListener('mouseleave', () => { $('self-hover').textContent = 'hover a cell'; });
-}
-
-// ---------------------------------------------------------------------------------
-// b. Heads.
-
+// A head's 2×2 projection: seeded points from the core's layout, rounded for display.
 function seededMatrix(seed, which, h) {
   const p = core.layout({ kind: 'gaussian', n: 2, d: 2, seed: seed * 64 + which * 8 + h }).points;
   return [[round2(p[0]), round2(p[1])], [round2(p[2]), round2(p[3])]];
 }
 
-function headsConfig() {
-  const S = state.self, H = state.heads;
+function headsScene(s) {
+  const tokens = tokensOf(s);
+  const config = {
+    tokens,
+    wq: Array.from({ length: s.h }, (_, h) => seededMatrix(s.hseed, 0, h)),
+    wk: Array.from({ length: s.kv }, (_, h) => seededMatrix(s.hseed, 1, h)),
+    wv: Array.from({ length: s.kv }, (_, h) => seededMatrix(s.hseed, 2, h)),
+    heads: s.h, kvHeads: s.kv, scale: s.scale, mask: maskSpec(s),
+  };
+  const result = core.selfAttention(config);
+  const outs = result.heads.map((hd) => rowsOf(hd.output));
   return {
-    tokens: S.tokens.map((t) => t.slice()),
-    wq: Array.from({ length: H.h }, (_, h) => seededMatrix(H.seed, 0, h)),
-    wk: Array.from({ length: H.kv }, (_, h) => seededMatrix(H.seed, 1, h)),
-    wv: Array.from({ length: H.kv }, (_, h) => seededMatrix(H.seed, 2, h)),
-    heads: H.h, kvHeads: H.kv, scale: S.scale, mask: maskString(S),
+    last: { mode: 'heads', config, result },
+    m: s.m, tokens, result, outs, colours: result.heads.map((_, h) => SERIES[h % SERIES.length]),
+    extent: extentOf([...tokens, ...outs.flat()], 2.5, 20),
   };
 }
 
-function renderHeads() {
-  const H = state.heads, S = state.self, m = S.m;
-  const hSel = $('heads-h'), kvSel = $('heads-kv');
-  if (hSel.options.length === 0) {
-    for (let h = 1; h <= 8; h++) hSel.append(new Option(String(h), String(h)));
-  }
-  hSel.value = String(H.h);
-  kvSel.replaceChildren(...divisors(H.h).map((k) => new Option(`${k}${k === H.h ? ' (MHA)' : k === 1 ? ' (MQA)' : ' (GQA)'}`, String(k))));
-  kvSel.value = String(H.kv);
-  $('heads-seed').value = H.seed;
-
-  const cfg = headsConfig();
-  const r = core.selfAttention(cfg);
-  lastResult = { mode: 'heads', config: cfg, result: r };
-  setOut($('heads-variant'), r.variant, r.variant);
-  setOut($('heads-kv-entries'), r.kvCacheEntries, String(r.kvCacheEntries));
-  setOut($('heads-kv-mha'), r.kvCacheEntriesMHA,
-    `${r.kvCacheEntriesMHA} (×${(r.kvCacheEntries / r.kvCacheEntriesMHA).toFixed(3)}: 2 · tokens · kv heads · d_head)`);
-
-  const figs = r.heads.map((hd, h) => {
-    const fig = document.createElement('figure');
-    fig.className = 'x-head';
-    fig.style.setProperty('--head-colour', HEAD_COLOURS[h]);
-    const kvOf = Math.floor(h / (H.h / H.kv));
-    Object.assign(fig.dataset, { head: h, kvHead: kvOf, weights: Array.from(hd.weights).join(','),
-      logitAsymmetry: hd.logitAsymmetry });
-    const canvas = document.createElement('canvas');
-    canvas.className = 'x-canvas x-small';
-    canvas.setAttribute('aria-label', `head ${h} attention matrix`);
-    const cap = document.createElement('figcaption');
-    cap.textContent = `head ${h} · K/V head ${kvOf}`;
-    fig.append(canvas, cap);
-    return fig;
-  });
-  $('heads-maps').replaceChildren(...figs);
-  r.heads.forEach((hd, h) => drawHeatmap(figs[h].querySelector('canvas'), hd.weights, m, maskedOf(hd.weights, S.mask),
-    { labels: false, colour: HEAD_COLOURS[h] }));
-
-  // Tokens and per-head outputs.
-  const { ctx, w, h: ch } = prepare($('heads-plot'));
-  const c = colours();
-  const outs = r.heads.map((hd) => rowsOf(hd.output, 2));
-  let ext = 2.5;
-  for (const p of [...S.tokens, ...outs.flat()]) ext = Math.max(ext, Math.abs(p[0]), Math.abs(p[1]));
-  const view = worldView(w, ch, Math.min(20, Math.ceil(ext * 1.1 + 0.2)));
-  drawAxes(ctx, w, ch, view, c);
-  outs.forEach((rows, h) => rows.forEach((p) => { const [x, y] = view.toScreen(...p); marker(ctx, 'cross', x, y, 4.5, HEAD_COLOURS[h]); }));
-  ctx.font = '11px system-ui, sans-serif';
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
-  S.tokens.forEach((t, i) => {
-    const [x, y] = view.toScreen(...t);
-    marker(ctx, 'circle', x, y, 8, c.query);
-    ctx.fillStyle = c.bg;
-    ctx.fillText(String(i), x, y + 0.5);
-  });
-}
-
-function wireHeads() {
-  $('heads-h').addEventListener('change', (ev) => {
-    const H = state.heads;
-    H.h = intValue('heads', ev.target.value, 1, 8, H.h);
-    if (H.h % H.kv !== 0) H.kv = Math.max(...divisors(H.h).filter((k) => k <= H.kv));
-    changed();
-  });
-  $('heads-kv').addEventListener('change', (ev) => { state.heads.kv = intValue('kv', ev.target.value, 1, state.heads.h, state.heads.kv); changed(); });
-  $('heads-seed').addEventListener('change', (ev) => { state.heads.seed = intValue('seed', ev.target.value, 0, 2 ** 31 - 1, state.heads.seed); changed(); });
-}
-
-// ---------------------------------------------------------------------------------
-// c. Dimension and √d.
-
-const BINS = 24;
-
-function drawHistogram(canvas, values, lo, hi, colour, title) {
-  const { ctx, w, h } = prepare(canvas);
-  const c = colours();
-  const counts = new Array(BINS).fill(0);
-  const span = hi - lo || 1;
-  for (const x of values) counts[Math.min(BINS - 1, Math.max(0, Math.floor(((x - lo) / span) * BINS)))] += 1;
-  const top = Math.max(...counts, 1);
-  const left = 8, right = 8, bottom = 18, head = 18;
-  const bw = (w - left - right) / BINS;
-  ctx.fillStyle = colour;
-  counts.forEach((n, b) => {
-    const bh = ((h - bottom - head) * n) / top;
-    ctx.fillRect(left + b * bw + 1, h - bottom - bh, bw - 2, bh);
-  });
-  ctx.strokeStyle = c.axis;
-  ctx.beginPath(); ctx.moveTo(left, h - bottom); ctx.lineTo(w - right, h - bottom); ctx.stroke();
-  ctx.fillStyle = c.muted;
-  ctx.font = '11px system-ui, sans-serif';
-  ctx.textBaseline = 'top';
-  ctx.textAlign = 'left';
-  ctx.fillText(fmt(lo, 2), left, h - bottom + 3);
-  ctx.textAlign = 'right';
-  ctx.fillText(fmt(hi, 2), w - right, h - bottom + 3);
-  ctx.fillText(`max count ${top}`, w - right, 3);
-  ctx.textAlign = 'left';
-  ctx.fillStyle = c.fg;
-  ctx.fillText(title, left, 3);
-  canvas.dataset.counts = counts.join(',');
-}
-
-function renderDim() {
-  const D = state.dim;
-  $('dim-d').value = Math.round(Math.log2(D.d));
-  $('dim-d-out').textContent = String(D.d);
-  $('dim-n').value = D.n;
-  $('dim-seed').value = D.seed;
-  const raw = core.dimensionStats({ d: D.d, n: D.n, seed: D.seed, scaled: false });
-  const scaled = core.dimensionStats({ d: D.d, n: D.n, seed: D.seed, scaled: true });
-  lastResult = { mode: 'dim', config: { ...D }, result: { raw, scaled } };
-  let lo = Infinity, hi = -Infinity;
-  for (const r of [raw, scaled]) {
-    for (const x of r.logits) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
-  }
-  const c = colours();
-  for (const [id, r] of [['dim-raw', raw], ['dim-scaled', scaled]]) {
-    const col = $(id);
-    const title = col.querySelector('h2');
-    title.textContent = r.scale === 1 ? 'without 1/√d (scale 1)' : `with 1/√d (scale ${fmt(r.scale, 4)})`;
-    const lc = document.createElement('canvas');
-    lc.className = 'x-canvas';
-    lc.dataset.kind = 'logits';
-    lc.setAttribute('aria-label', 'histogram of logits');
-    const wc = document.createElement('canvas');
-    wc.className = 'x-canvas';
-    wc.dataset.kind = 'weights';
-    wc.setAttribute('aria-label', 'histogram of softmax weights');
-    const dl = document.createElement('dl');
-    dl.className = 'x-stats';
-    for (const [key, label, v] of [['logitStd', 'logit std', r.logitStd], ['maxWeight', 'max weight', r.maxWeight],
-      ['entropy', 'entropy (nats)', r.entropy], ['effectiveKeys', 'effective keys e^H', r.effectiveKeys]]) {
-      const dt = document.createElement('dt'); dt.textContent = label;
-      const dd = document.createElement('dd'); dd.dataset.stat = key; setOut(dd, v, fmt(v, 4));
-      dl.append(dt, dd);
-    }
-    col.replaceChildren(title, lc, wc, dl);
-    drawHistogram(lc, r.logits, lo, hi, c.key, `logits (n = ${D.n})`);
-    drawHistogram(wc, r.weights, 0, r.maxWeight, c.weight, 'softmax weights (0 … max weight)');
-  }
-  drawSweep($('dim-sweep'), dimensionSweep(D.n, D.seed), D.n, D.d);
-}
-
-// One core.dimensionStats call per d: the sweep only changes with n and seed, so it is cached.
-const SWEEP_DS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+// The sweep over d changes only with n and seed: one pair of core calls per d, cached.
 let sweepCache = null;
 function dimensionSweep(n, seed) {
-  if (sweepCache && sweepCache.n === n && sweepCache.seed === seed) return sweepCache.rows;
+  if (sweepCache?.n === n && sweepCache.seed === seed) return sweepCache.rows;
   const rows = SWEEP_DS.map((d) => ({
     d,
     raw: core.dimensionStats({ d, n, seed, scaled: false }),
@@ -739,150 +106,256 @@ function dimensionSweep(n, seed) {
   return rows;
 }
 
-function drawSweep(canvas, rows, n, currentD) {
-  const { ctx, w, h } = prepare(canvas);
-  const c = colours();
-  const left = 36, right = 40, top = 10, bottom = 22;
-  const x = (i) => left + (i / (rows.length - 1)) * (w - left - right);
-  const y = (v) => h - bottom - v * (h - top - bottom);  // v in [0, 1]
-  ctx.strokeStyle = c.grid;
-  ctx.fillStyle = c.muted;
-  ctx.font = '11px system-ui, sans-serif';
-  for (const v of [0, 0.5, 1]) {
-    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(w - right, y(v)); ctx.stroke();
-    ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    ctx.fillText(v.toFixed(1), left - 4, y(v));
-    ctx.textAlign = 'left';
-    ctx.fillText(`${Math.round(v * n)}`, w - right + 4, y(v));
-  }
-  ctx.textAlign = 'center'; ctx.textBaseline = 'top';
-  rows.forEach((r, i) => ctx.fillText(String(r.d), x(i), h - bottom + 4));
-  const series = [
-    ['raw', 'maxWeight', c.weight, []], ['scaled', 'maxWeight', c.key, []],
-    ['raw', 'effectiveKeys', c.weight, [5, 4]], ['scaled', 'effectiveKeys', c.key, [5, 4]],
-  ];
-  ctx.lineWidth = 2;
-  for (const [which, stat, colour, dash] of series) {
-    ctx.strokeStyle = colour;
-    ctx.setLineDash(dash);
-    ctx.beginPath();
-    rows.forEach((r, i) => {
-      const v = stat === 'maxWeight' ? r[which].maxWeight : r[which].effectiveKeys / n;
-      if (i === 0) ctx.moveTo(x(i), y(v)); else ctx.lineTo(x(i), y(v));
-    });
-    ctx.stroke();
-  }
-  ctx.setLineDash([]);
-  const at = rows.findIndex((r) => r.d === currentD);
-  if (at >= 0) {
-    ctx.strokeStyle = c.accent || c.fg;
-    ctx.lineWidth = 1;
-    ctx.beginPath(); ctx.moveTo(x(at), top); ctx.lineTo(x(at), h - bottom); ctx.stroke();
-  }
-  canvas.dataset.maxWeightRaw = rows.map((r) => r.raw.maxWeight).join(',');
-  canvas.dataset.maxWeightScaled = rows.map((r) => r.scaled.maxWeight).join(',');
+function dimScene(s) {
+  const config = { d: s.d, n: s.n, seed: s.dseed };
+  const raw = core.dimensionStats({ ...config, scaled: false });
+  const scaled = core.dimensionStats({ ...config, scaled: true });
+  // Both histograms of logits share one range, so the two spreads compare at a glance.
+  let lo = Infinity, hi = -Infinity;
+  for (const r of [raw, scaled]) for (const x of r.logits) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
+  return { last: { mode: 'dim', config, result: { raw, scaled } }, ...config, raw, scaled, lo, hi,
+    sweep: dimensionSweep(s.n, s.dseed) };
 }
 
-function wireDim() {
-  $('dim-d').addEventListener('input', (ev) => { state.dim.d = 2 ** intValue('d exponent', ev.target.value, 1, 10, 6); changed(); });
-  $('dim-n').addEventListener('change', (ev) => { state.dim.n = intValue('n', ev.target.value, 2, 4096, state.dim.n); changed(); });
-  $('dim-seed').addEventListener('change', (ev) => { state.dim.seed = intValue('seed', ev.target.value, 0, 2 ** 31 - 1, state.dim.seed); changed(); });
+function streamScene(s) {
+  const config = {
+    query: [s.qx, s.qy],
+    keys: core.layout({ kind: 'random', n: s.sn, seed: s.sseed }).points,
+    values: core.layout({ kind: 'values', n: s.sn, seed: s.sseed + 1 }).points,
+    d: 2, dv: 2, blockSize: s.block,
+  };
+  const stream = core.stream(config);
+  const full = core.attend({ query: config.query, keys: config.keys, values: config.values, d: 2, dv: 2 });
+  return { last: { mode: 'stream', config, result: { stream, full } }, stream, full,
+    logits: full.logits, blocks: stream.blocks, step: Math.min(s.step, stream.blocks.length) };
+}
+
+const SCENES = { self: selfScene, heads: headsScene, dim: dimScene, stream: streamScene };
+
+// ---------------------------------------------------------------------------------
+// Form ↔ state. Inputs take their limits from the table.
+
+function setOut(el, value, text) {
+  el.dataset.value = String(value);
+  el.textContent = text ?? fmt(value, 4);
+}
+// Writes a value into an input when the state's value changed since it was last shown,
+// so a render for a hover never overwrites what the reader is typing. A handler that
+// commits calls forget(input): its corrected value is shown even when unchanged.
+function show(input, value) {
+  const text = String(value);
+  if (input.dataset.shown !== text) { input.value = text; input.dataset.shown = text; }
+}
+const forget = (input) => { delete input.dataset.shown; };
+function limit(input, field) {
+  const f = F[field];
+  input.min = String(f.min);
+  input.max = String(f.max);
+  if (!input.getAttribute('step')) input.step = String(f.step ?? 'any');
+}
+const options = (select, values, label = String) => {
+  const want = values.map(String).join(',');
+  if (select.dataset.options === want) return;
+  select.dataset.options = want;
+  select.replaceChildren(...values.map((v) => new Option(label(v), String(v))));
+};
+const divisors = (h) => Array.from({ length: h }, (_, i) => i + 1).filter((k) => h % k === 0);
+
+function syncTabs(s) {
+  for (const mode of MODES) {
+    const tab = $(`tab-${mode}`);
+    tab.setAttribute('aria-selected', String(mode === s.mode));
+    tab.tabIndex = mode === s.mode ? 0 : -1;
+    $(`panel-${mode}`).hidden = mode !== s.mode;
+  }
+  document.body.dataset.mode = s.mode;
+}
+
+function syncSelfForm(s) {
+  show($('self-m'), s.m);
+  $('self-mask').value = s.mask;
+  const sized = s.mask === 'window' || s.mask === 'topk';
+  $('self-size-label').hidden = !sized;
+  $('self-size-name').textContent = s.mask === 'topk' ? 'k' : 'w';
+  $('self-size').max = String(s.mask === 'topk' ? s.m : F.w.max);
+  show($('self-size'), s.mask === 'topk' ? s.k : s.w);
+  show($('self-scale'), s.scale);
+  $('self-tie').checked = s.tie;
+  for (const name of ['wq', 'wk', 'wv']) {
+    const src = name === 'wk' && s.tie ? s.wq : s[name];
+    for (let e = 0; e < 4; e++) {
+      const input = $(`self-${name}-${e}`);
+      input.disabled = name === 'wk' && s.tie;
+      show(input, src[e]);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------
-// d. Streaming softmax.
+// Drawing the open tab (scene → panels.js; tables and readouts as text).
 
-function streamConfig() {
-  const T = state.stream;
-  return {
-    query: [T.qx, T.qy],
-    keys: core.layout({ kind: 'random', n: T.n, seed: T.seed }).points,
-    values: core.layout({ kind: 'values', n: T.n, seed: T.seed + 1 }).points,
-    d: 2, dv: 2, blockSize: T.block,
-  };
+let selfFrame = null;   // {view, extent} of the token plot: hit tests, and kept still during a drag
+let selfGeom = null;    // heatmap cells: hover hit tests
+let tableScene = null;  // the scene the tables were last built for
+
+function drawSelf(sc, s, ui, theme) {
+  syncSelfForm(s);
+  const h = sc.head;
+  setOut($('self-logit-asym'), h.logitAsymmetry, fmt(h.logitAsymmetry, 4));
+  setOut($('self-weight-asym'), h.weightAsymmetry, fmt(h.weightAsymmetry, 4));
+  const plot = $('self-plot');
+  selfFrame = panels.drawTokenPlot(plot, sc, theme, ui.drag >= 0 ? selfFrame : null);
+  const { cx, cy, ppu } = selfFrame.view;
+  plot.dataset.view = `${cx},${cy},${ppu}`;   // world → canvas px, for tests and tools
+  const heat = $('self-heatmap');
+  selfGeom = panels.drawHeatmap(heat, sc, theme);
+  heat.dataset.masked = Array.from(sc.masked).join('');
+  panels.drawNetwork($('self-network'), sc, theme);
+
+  const m = sc.m, idx = ui.hover;
+  $('self-hover').textContent = !(idx >= 0 && idx < m * m) ? 'hover a cell'
+    : sc.masked[idx] ? `A[${Math.floor(idx / m)},${idx % m}] masked (logit ${fmt(h.logits[idx])})`
+      : `A[${Math.floor(idx / m)},${idx % m}] = ${fmt(h.weights[idx], 4)} (logit ${fmt(h.logits[idx])})`;
+  if (tableScene !== sc) { tableScene = sc; selfTable(sc); }
 }
 
-function renderStream() {
-  const T = state.stream;
-  $('stream-n').value = T.n;
-  const bs = $('stream-block');
-  bs.replaceChildren(...Array.from({ length: T.n }, (_, i) => new Option(String(i + 1), String(i + 1))));
-  bs.value = String(T.block);
-  $('stream-seed').value = T.seed;
-  $('stream-qx').value = T.qx;
-  $('stream-qy').value = T.qy;
-  const cfg = streamConfig();
-  const s = core.stream(cfg);
-  const full = core.attend({ query: cfg.query, keys: cfg.keys, values: cfg.values, d: 2, dv: 2 });
-  const nb = s.blocks.length;
-  if (T.step > nb) T.step = nb;
-  lastResult = { mode: 'stream', config: cfg, result: { stream: s, full } };
-  setOut($('stream-progress'), T.step, `${T.step} / ${nb} blocks`);
-  $('stream-step').disabled = T.step >= nb;
+// The numbers under the plots (also the data the tests read).
+function selfTable(sc) {
+  const { m, head: h, masked } = sc;
+  const cell = (tag, text, data) => {
+    const c = document.createElement(tag);
+    c.textContent = text;
+    if (data) Object.assign(c.dataset, data);
+    return c;
+  };
+  const head = document.createElement('tr');
+  for (const t of ['i', ...Array.from({ length: m }, (_, j) => `A[i,${j}]`), 'entropy', 'q', 'k', 'v', 'o']) head.append(cell('th', t));
+  const rows = [head];
+  for (let i = 0; i < m; i++) {
+    const tr = document.createElement('tr');
+    tr.dataset.row = i;
+    tr.append(cell('th', String(i)));
+    for (let j = 0; j < m; j++) {
+      const at = i * m + j, a = h.weights[at];
+      const td = cell('td', masked[at] ? '—' : a.toFixed(3), { i, j, weight: a, logit: h.logits[at], masked: masked[at] ? '1' : '0' });
+      if (masked[at]) td.className = 'is-masked';
+      tr.append(td);
+    }
+    tr.append(cell('td', h.entropy[i].toFixed(3), { entropy: h.entropy[i] }));
+    for (const name of ['q', 'k', 'v', 'o']) {
+      const p = sc[name][i];
+      tr.append(cell('td', `(${p[0].toFixed(2)}, ${p[1].toFixed(2)})`, { [name]: p.join(',') }));
+    }
+    rows.push(tr);
+  }
+  $('self-table').replaceChildren(...rows);
+}
 
-  // Logit bars; blocks done in colour, the latest outlined, the running max as a line.
-  const { ctx, w, h } = prepare($('stream-plot'));
-  const c = colours();
-  const L = full.logits;
-  let lo = 0, hi = 0;
-  for (const x of L) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
-  const left = 10, right = 10, top = 30, bottom = 18;
-  const bw = (w - left - right) / T.n;
-  const yOf = (v) => top + ((hi - v) / (hi - lo || 1)) * (h - top - bottom);
-  const done = T.step > 0 ? s.blocks[T.step - 1].end : 0;
-  for (let i = 0; i < T.n; i++) {
-    ctx.fillStyle = i < done ? c.key : c.grid;
-    const y0 = yOf(0), y1 = yOf(L[i]);
-    ctx.fillRect(left + i * bw + 2, Math.min(y0, y1), bw - 4, Math.abs(y1 - y0) || 1);
-  }
-  ctx.strokeStyle = c.axis;
-  ctx.beginPath(); ctx.moveTo(left, yOf(0)); ctx.lineTo(w - right, yOf(0)); ctx.stroke();
-  for (const b of s.blocks) {
-    const x = left + b.begin * bw;
-    ctx.strokeStyle = c.border;
-    ctx.beginPath(); ctx.moveTo(x, top - 6); ctx.lineTo(x, h - bottom + 4); ctx.stroke();
-  }
-  ctx.font = '11px system-ui, sans-serif';
-  ctx.textBaseline = 'top';
-  if (T.step > 0) {
-    const b = s.blocks[T.step - 1];
-    ctx.strokeStyle = c.output;
-    ctx.lineWidth = 2;
-    ctx.strokeRect(left + b.begin * bw, top - 4, (b.end - b.begin) * bw, h - top - bottom + 6);
-    ctx.setLineDash([5, 4]);
-    ctx.beginPath(); ctx.moveTo(left, yOf(b.runningMax)); ctx.lineTo(w - right, yOf(b.runningMax)); ctx.stroke();
-    ctx.setLineDash([]);
-    ctx.lineWidth = 1;
-    ctx.fillStyle = c.output;
-    ctx.textAlign = 'right';
-    ctx.fillText(`running max m = ${fmt(b.runningMax)}`, w - right, 2);
-  }
-  ctx.fillStyle = c.muted;
-  ctx.textAlign = 'center';
-  if (bw >= 12) for (let i = 0; i < T.n; i++) ctx.fillText(String(i), left + (i + 0.5) * bw, h - bottom + 3);
-  ctx.textAlign = 'left';
-  ctx.fillText('logit of each key (full softmax, core.attend)', left, 2);
+function drawHeads(sc, s, ui, theme) {
+  options($('heads-h'), Array.from({ length: F.h.max - F.h.min + 1 }, (_, i) => F.h.min + i));
+  $('heads-h').value = String(s.h);
+  options($('heads-kv'), divisors(s.h), (k) => `${k}${k === s.h ? ' (MHA)' : k === 1 ? ' (MQA)' : ' (GQA)'}`);
+  $('heads-kv').value = String(s.kv);
+  show($('heads-seed'), s.hseed);
 
-  const rows = s.blocks.slice(0, T.step).map((b, i) => {
+  const r = sc.result;
+  setOut($('heads-variant'), r.variant, r.variant);
+  setOut($('heads-kv-entries'), r.kvCacheEntries, String(r.kvCacheEntries));
+  setOut($('heads-kv-mha'), r.kvCacheEntriesMHA,
+    `${r.kvCacheEntriesMHA} (×${(r.kvCacheEntries / r.kvCacheEntriesMHA).toFixed(3)}: 2 · tokens · kv heads · d_head)`);
+
+  const maps = $('heads-maps');
+  if (maps.children.length !== r.heads.length) {
+    maps.replaceChildren(...r.heads.map(() => {
+      const fig = document.createElement('figure');
+      fig.className = 'x-head';
+      const canvas = document.createElement('canvas');
+      canvas.className = 'x-canvas x-small';
+      fig.append(canvas, document.createElement('figcaption'));
+      return fig;
+    }));
+  }
+  r.heads.forEach((hd, h) => {
+    const fig = maps.children[h];
+    fig.style.setProperty('--head-colour', sc.colours[h]);
+    if (tableScene !== sc) {
+      Object.assign(fig.dataset, { head: h, kvHead: hd.kvHead, weights: Array.from(hd.weights).join(','),
+        masked: Array.from(hd.masked).join(''), logitAsymmetry: hd.logitAsymmetry });
+      fig.querySelector('canvas').setAttribute('aria-label', `head ${h} attention matrix`);
+      fig.querySelector('figcaption').textContent = `head ${h} · K/V head ${hd.kvHead}`;
+    }
+    panels.drawHeatmap(fig.querySelector('canvas'), { weights: hd.weights, masked: hd.masked, m: sc.m }, theme,
+      { labels: false, colour: sc.colours[h] });
+  });
+  tableScene = sc;
+  panels.drawHeadOutputs($('heads-plot'), sc, theme);
+}
+
+const STATS = [['logitStd', 'logit std'], ['maxWeight', 'max weight'], ['entropy', 'entropy (nats)'], ['effectiveKeys', 'effective keys e^H']];
+
+function drawDim(sc, s, ui, theme) {
+  show($('dim-d'), Math.log2(s.d));
+  $('dim-d-out').textContent = String(s.d);
+  show($('dim-n'), s.n);
+  show($('dim-seed'), s.dseed);
+  for (const [id, r] of [['dim-raw', sc.raw], ['dim-scaled', sc.scaled]]) {
+    const col = $(id);
+    col.querySelector('h2').textContent = r.scale === 1 ? 'without 1/√d (scale 1)' : `with 1/√d (scale ${fmt(r.scale, 4)})`;
+    const logits = col.querySelector('canvas[data-kind="logits"]');
+    const weights = col.querySelector('canvas[data-kind="weights"]');
+    logits.dataset.counts = panels.drawHistogram(logits, { values: r.logits, lo: sc.lo, hi: sc.hi }, theme.key,
+      `logits (n = ${sc.n})`, theme).join(',');
+    weights.dataset.counts = panels.drawHistogram(weights, { values: r.weights, lo: 0, hi: r.maxWeight }, theme.weight,
+      'softmax weights (0 … max weight)', theme).join(',');
+    const dl = col.querySelector('dl');
+    if (dl.children.length === 0) {
+      for (const [key, label] of STATS) {
+        const dt = document.createElement('dt'); dt.textContent = label;
+        const dd = document.createElement('dd'); dd.dataset.stat = key;
+        dl.append(dt, dd);
+      }
+    }
+    for (const dd of dl.querySelectorAll('dd')) setOut(dd, r[dd.dataset.stat], fmt(r[dd.dataset.stat], 4));
+  }
+  const sweep = $('dim-sweep');
+  panels.drawSweep(sweep, sc.sweep, sc.n, sc.d, theme);
+  sweep.dataset.maxWeightRaw = sc.sweep.map((r) => r.raw.maxWeight).join(',');
+  sweep.dataset.maxWeightScaled = sc.sweep.map((r) => r.scaled.maxWeight).join(',');
+}
+
+function drawStream(sc, s, ui, theme) {
+  show($('stream-n'), s.sn);
+  options($('stream-block'), Array.from({ length: s.sn }, (_, i) => i + 1));
+  $('stream-block').value = String(s.block);
+  show($('stream-seed'), s.sseed);
+  show($('stream-qx'), s.qx);
+  show($('stream-qy'), s.qy);
+  const { stream, full, blocks, step } = sc;
+  const nb = blocks.length;
+  setOut($('stream-progress'), step, `${step} / ${nb} blocks`);
+  $('stream-step').disabled = step >= nb;
+  panels.drawStream($('stream-plot'), sc, theme);
+  if (tableScene === sc) return;
+  tableScene = sc;
+
+  $('stream-rows').replaceChildren(...blocks.slice(0, step).map((b, i) => {
     const tr = document.createElement('tr');
     Object.assign(tr.dataset, { block: i, begin: b.begin, end: b.end, blockMax: b.blockMax, runningMax: b.runningMax,
       rescale: b.rescale, runningSum: b.runningSum, partial: Array.from(b.partialOutput).join(',') });
-    if (i === T.step - 1) tr.className = 'is-current';
+    if (i === step - 1) tr.className = 'is-current';
     for (const t of [String(i), `${b.begin}…${b.end - 1}`, fmt(b.blockMax, 4), fmt(b.runningMax, 4),
       i === 0 ? '— (first)' : fmt(b.rescale, 4), fmt(b.runningSum, 4),
       `(${fmt(b.partialOutput[0], 4)}, ${fmt(b.partialOutput[1], 4)})`]) {
       const td = document.createElement('td'); td.textContent = t; tr.append(td);
     }
     return tr;
-  });
-  $('stream-rows').replaceChildren(...rows);
-
+  }));
   const diffOut = $('stream-diff');
-  if (T.step >= nb) {
-    // The check only: the difference of two core results (streaming vs one-pass softmax).
+  if (step >= nb) {
+    // The check only: how far apart two core results are (streaming vs one-pass softmax).
     let diff = 0;
-    for (let j = 0; j < full.output.length; j++) diff = Math.max(diff, Math.abs(s.output[j] - full.output[j]));
-    setOut(diffOut, diff, `${diff.toExponential(2)} (streaming (${fmt(s.output[0], 5)}, ${fmt(s.output[1], 5)}) vs full ` +
+    for (let j = 0; j < full.output.length; j++) diff = Math.max(diff, Math.abs(stream.output[j] - full.output[j]));
+    setOut(diffOut, diff, `${diff.toExponential(2)} (streaming (${fmt(stream.output[0], 5)}, ${fmt(stream.output[1], 5)}) vs full ` +
       `(${fmt(full.output[0], 5)}, ${fmt(full.output[1], 5)}): rounding level)`);
   } else {
     delete diffOut.dataset.value;
@@ -890,88 +363,177 @@ function renderStream() {
   }
 }
 
-function wireStream() {
-  $('stream-n').addEventListener('change', (ev) => {
-    const T = state.stream;
-    T.n = intValue('keys n', ev.target.value, 2, 64, T.n);
-    if (T.block > T.n) T.block = T.n;
-    T.step = 0;
-    changed();
-  });
-  $('stream-block').addEventListener('change', (ev) => { state.stream.block = intValue('block', ev.target.value, 1, state.stream.n, state.stream.block); state.stream.step = 0; changed(); });
-  $('stream-seed').addEventListener('change', (ev) => { state.stream.seed = intValue('seed', ev.target.value, 0, 2 ** 31 - 1, state.stream.seed); state.stream.step = 0; changed(); });
-  $('stream-qx').addEventListener('change', (ev) => { state.stream.qx = numValue('query x', ev.target.value, -5, 5, state.stream.qx); state.stream.step = 0; changed(); });
-  $('stream-qy').addEventListener('change', (ev) => { state.stream.qy = numValue('query y', ev.target.value, -5, 5, state.stream.qy); state.stream.step = 0; changed(); });
-  $('stream-step').addEventListener('click', () => { state.stream.step += 1; changed(); });
-  $('stream-reset').addEventListener('click', () => { state.stream.step = 0; changed(); });
+const DRAW = { self: drawSelf, heads: drawHeads, dim: drawDim, stream: drawStream };
+
+let scene = null, sceneState = null;
+
+function render(state, ui) {
+  syncTabs(state);
+  try {
+    // Hover and drag-end renders reuse the scene: only a commit asks the core again.
+    if (state !== sceneState) {
+      scene = SCENES[state.mode](state);
+      sceneState = state;
+      lastResult = scene.last;
+    }
+    DRAW[state.mode](scene, state, ui, readTheme());
+    store.notices.set('core', []);
+  } catch (err) {
+    sceneState = null;
+    store.notices.set('core', [`${state.mode}: the core said: ${err.message}`]);
+  }
+  document.body.dataset.ready = '1';
 }
 
 // ---------------------------------------------------------------------------------
-// Rendering and wiring.
+// Wiring: every handler commits; nothing else changes the state.
 
-const RENDER = { self: renderSelf, heads: renderHeads, dim: renderDim, stream: renderStream };
-let pending = false;
+function wireForm() {
+  // Plain fields: the input's text goes to the store, which validates it.
+  for (const input of document.querySelectorAll('input[data-field]')) {
+    const field = input.dataset.field;
+    limit(input, field);
+    input.addEventListener('change', () => { forget(input); commit({ [field]: input.value }, 'form'); });
+  }
 
-function render() {
-  pending = false;
-  for (const mode of MODES) {
-    const tab = $(`tab-${mode}`);
-    tab.setAttribute('aria-selected', String(mode === state.mode));
-    tab.tabIndex = mode === state.mode ? 0 : -1;
-    $(`panel-${mode}`).hidden = mode !== state.mode;
+  const mask = $('self-mask');
+  mask.replaceChildren(...F.mask.values.map((v) => new Option(MASK_LABELS[v] ?? v, v)));
+  mask.addEventListener('change', () => commit({ mask: mask.value }, 'form'));
+  const size = $('self-size');
+  size.min = String(Math.min(F.w.min, F.k.min));
+  size.step = '1';
+  size.addEventListener('change', () => { forget(size); commit({ [store.state.mask === 'topk' ? 'k' : 'w']: size.value }, 'form'); });
+  $('self-tie').addEventListener('change', (ev) => commit({ tie: ev.target.checked }, 'form'));
+  $('self-reset-tokens').addEventListener('click', () => commit({ tokens: null }, 'form'));
+
+  for (const name of ['wq', 'wk', 'wv']) {
+    const fs = $(`self-${name}`);
+    for (let e = 0; e < 4; e++) {
+      const input = document.createElement('input');
+      input.type = 'number';
+      input.step = '0.1';
+      input.min = String(F[name].min);
+      input.max = String(F[name].max);
+      input.id = `self-${name}-${e}`;
+      input.setAttribute('aria-label', `${F[name].label} row ${e >> 1} column ${e & 1}`);
+      input.addEventListener('change', () => {
+        const entries = store.state[name].slice();
+        // An emptied entry is no number at all: keep the old one rather than reset the matrix.
+        forget(input);
+        if (input.value.trim() === '') { store.schedule(); return; }
+        entries[e] = input.value;
+        commit({ [name]: entries }, 'form');
+      });
+      fs.append(input);
+    }
   }
-  document.body.dataset.mode = state.mode;
-  try {
-    RENDER[state.mode]();
-  } catch (err) {
-    showError(state.mode, err);
-  }
-  flushNotices();
-  document.body.dataset.ready = '1';
+
+  $('heads-h').addEventListener('change', (ev) => commit({ h: ev.target.value }, 'form'));
+  $('heads-kv').addEventListener('change', (ev) => commit({ kv: ev.target.value }, 'form'));
+
+  const dIn = $('dim-d');
+  dIn.min = String(Math.log2(F.d.min));
+  dIn.max = String(Math.log2(F.d.max));
+  dIn.addEventListener('input', () => commit({ d: 2 ** Number(dIn.value) }, 'form'));
+
+  $('stream-block').addEventListener('change', (ev) => commit({ block: ev.target.value }, 'form'));
+  $('stream-step').addEventListener('click', () => commit({ step: store.state.step + 1 }, 'form'));
+  $('stream-reset').addEventListener('click', () => commit({ step: 0 }, 'form'));
+
+  for (const mode of MODES) $(`tab-${mode}`).addEventListener('click', () => commit({ mode }, 'form'));
+  document.querySelector('.x-tabs').addEventListener('keydown', (ev) => {
+    if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
+    const i = MODES.indexOf(store.state.mode) + (ev.key === 'ArrowRight' ? 1 : MODES.length - 1);
+    const mode = MODES[i % MODES.length];
+    commit({ mode }, 'form');
+    $(`tab-${mode}`).focus();
+  });
 }
-function schedule() {
-  if (!pending) { pending = true; requestAnimationFrame(render); }
-}
-function changed() {
-  writeHash();
-  schedule();
+
+// Tokens are dragged on the token plot; the heatmap reports the cell under the pointer.
+function wirePointer() {
+  const canvas = $('self-plot');
+  // Canvas px are counted from inside the border (fitCanvas draws in the client box).
+  const local = (ev, el = canvas) => {
+    const r = el.getBoundingClientRect();
+    return [ev.clientX - r.left - el.clientLeft, ev.clientY - r.top - el.clientTop];
+  };
+  canvas.addEventListener('pointerdown', (ev) => {
+    if (!selfFrame) return;
+    const [px, py] = local(ev);
+    let best = -1, bestD = 16;
+    tokensOf(store.state).forEach(([x, y], i) => {
+      const [sx, sy] = selfFrame.view.toScreen(x, y);
+      const d = Math.hypot(sx - px, sy - py);
+      if (d < bestD) { bestD = d; best = i; }
+    });
+    if (best < 0) return;
+    store.setUi({ drag: best });
+    canvas.setPointerCapture(ev.pointerId);
+    ev.preventDefault();
+  });
+  canvas.addEventListener('pointermove', (ev) => {
+    const i = store.ui.drag;
+    if (!(i >= 0) || !selfFrame) return;
+    const [wx, wy] = selfFrame.view.toWorld(...local(ev));
+    const lim = Math.min(F.tokens.max, selfFrame.extent);
+    const clamp = (v) => Math.max(-lim, Math.min(lim, v));
+    const tokens = tokensOf(store.state);
+    tokens[i] = [clamp(wx), clamp(wy)];
+    commit({ tokens }, 'drag');
+  });
+  const end = () => store.setUi({ drag: -1 });
+  canvas.addEventListener('pointerup', end);
+  canvas.addEventListener('pointercancel', end);
+
+  const heat = $('self-heatmap');
+  heat.addEventListener('mousemove', (ev) => {
+    if (!selfGeom) return;
+    const [px, py] = local(ev, heat);
+    const { pad, cell, m } = selfGeom;
+    const j = Math.floor((px - pad) / cell), i = Math.floor((py - pad) / cell);
+    store.setUi({ hover: i >= 0 && j >= 0 && i < m && j < m ? i * m + j : -1 });
+  });
+  heat.addEventListener('mouseleave', () => store.setUi({ hover: -1 }));
 }
 
 async function main() {
+  const region = $('x-main'), status = $('x-status');
   try {
-    core = await AttentionCore.load();
+    core = await loadCore();
   } catch (err) {
-    note(`core: could not load the WebAssembly module: ${err.message}`);
-    flushNotices();
+    status.textContent = err.message;
+    status.classList.add('x-error');
+    status.setAttribute('role', 'alert');
+    region.removeAttribute('aria-busy');
     return;
   }
   const p = core.layout({ kind: 'gaussian', n: 16, d: 2, seed: 7 }).points;
-  defaultTokens = Array.from({ length: 16 }, (_, i) => [round2(p[2 * i]), round2(p[2 * i + 1])]);
+  layoutTokens = Array.from({ length: 16 }, (_, i) => [round2(p[2 * i]), round2(p[2 * i + 1])]);
 
-  wireSelf();
-  wireHeads();
-  wireDim();
-  wireStream();
-  $('notice-dismiss').addEventListener('click', () => { $('notice').hidden = true; });
-  for (const mode of MODES) $(`tab-${mode}`).addEventListener('click', () => { state.mode = mode; changed(); });
-  document.querySelector('.x-tabs').addEventListener('keydown', (ev) => {
-    if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
-    const i = MODES.indexOf(state.mode) + (ev.key === 'ArrowRight' ? 1 : MODES.length - 1);
-    state.mode = MODES[i % MODES.length];
-    $(`tab-${state.mode}`).focus();
-    changed();
-  });
-  window.addEventListener('hashchange', () => { state = readHash(); writeHash(); schedule(); });
-  window.addEventListener('resize', schedule);
+  // Old links spelled the mask `mask=window:3`; upgradeHash reads them as `mask=window&w=3`.
+  store = new Store(EXPLORE, { render, notices: new Notices($('notices')), url: true, upgrade: upgradeHash });
+  wireForm();
+  wirePointer();
+  // Canvases follow their CSS width: redraw when the layout width or the colour scheme changes.
+  let width = 0;
+  new ResizeObserver(([e]) => {
+    if (Math.round(e.contentRect.width) !== width) { width = Math.round(e.contentRect.width); store.schedule(); }
+  }).observe(region);
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => store.schedule());
 
   window.explore = {
     core,
-    getState: () => structuredClone(state),
+    store,
+    getState: () => structuredClone(store.state),
+    /** Applies a patch of EXPLORE fields; throws (changing nothing) on a bad field. */
+    setState: (patch) => commit(patch, 'api', { strict: true }),
     get lastResult() { return lastResult; },
   };
-  state = readHash();
-  writeHash();
-  render();
+  store.loadHash(location.hash);
+  status.hidden = true;
+  region.removeAttribute('aria-busy');
+  store.renderNow();
 }
 
 main();

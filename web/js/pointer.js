@@ -29,6 +29,13 @@ export class Pointer {
     on('lostpointercapture', (e) => { if (this.drag && e.pointerId === this.drag.id) this.cancel(e); });
     on('keydown', (e) => this.key(e));
     on('contextmenu', (e) => e.preventDefault());
+    // Touch: the page scrolls (CSS touch-action: manipulation) unless the finger starts on
+    // a handle; cancelling that touchstart keeps the browser from panning, so it drags.
+    canvas.addEventListener('touchstart', (e) => {
+      if (e.touches.length !== 1) return;
+      const [px, py] = this.local(e.touches[0]);
+      if (this.pg.plot.hitTest(px, py, this.pg.scene, 'touch')) e.preventDefault();
+    }, { passive: false });
   }
 
   local(e) {

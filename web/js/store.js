@@ -17,9 +17,11 @@ export class Store {
    *   notices              a Notices (notices.js) or null
    *   url                  true: read location.hash now and on hashchange, write it back
    *   onCommit(state, source, changed)  after every accepted commit (events, announcements)
+   *   upgrade(hash)        rewrites an old link's spelling before it is read
    */
-  constructor(schema, { render, notices = null, url = false, onCommit = null } = {}) {
+  constructor(schema, { render, notices = null, url = false, onCommit = null, upgrade = (h) => h } = {}) {
     this.schema = schema;
+    this.upgrade = upgrade;
     this.state = defaults(schema);
     this.ui = {};
     this.uiVersion = 0;       // bumps on every ui change (scene memo key)
@@ -61,13 +63,17 @@ export class Store {
     return notices;
   }
 
-  /** Replaces the whole state from a hash (load, hashchange); its notices go under 'link'. */
+  /**
+   * Replaces the whole state from a hash (load, hashchange); its notices go under 'link'.
+   * A link that was read is written back in today's form (only what differs from the defaults).
+   */
   loadHash(hash) {
-    const { state, notices } = parseHash(this.schema, hash);
+    const { state, notices } = parseHash(this.schema, this.upgrade(hash));
     this.state = state;
     this.notices?.set('link', notices.length ? notices.map((n) => `The link's settings: ${n}`) : []);
     this.onCommit?.(this.state, 'link', Object.keys(this.schema.fields));
     this.schedule();
+    if (this.url && typeof hash === 'string' && hash.replace(/^#/, '') !== '') this.scheduleUrl();
     return notices;
   }
 
@@ -111,13 +117,14 @@ export class Store {
 
   writeUrl() {
     if (this.destroyed) return;
-    const hash = `#${this.hash()}`;
+    // All defaults: a clean URL (no hash at all).
+    const clean = this.hash() === `v=${this.schema.version}`;
+    const hash = clean ? '' : `#${this.hash()}`;
     if (location.hash === hash) return;
-    if (hash === `#v=${this.schema.version}` && location.hash === '') return; // a clean page keeps a clean URL
     this.lastUrlWrite = performance.now();
     this.writtenHash = hash;
     try {
-      history.replaceState(history.state, '', hash);
+      history.replaceState(history.state, '', clean ? location.pathname + location.search : hash);
     } catch { /* some sandboxed contexts refuse; the link button still works */ }
   }
 
