@@ -3,7 +3,7 @@
 // form, presets, sharing, the live region and window.playground for tests.
 import { loadCore } from './wasm.js';
 import { Playground } from './playground.js';
-import { WeightList, setStat, bindForm } from './controls.js';
+import { WeightList, setStat, bindForm, buildControls } from './controls.js';
 import { PLAYGROUND } from './schema.js';
 import { defaults, format, kebab, serialize, escapeHtml } from './codec.js';
 
@@ -233,6 +233,10 @@ async function main() {
   });
   const form = $('controls');
   if (form) {
+    // Fields in the schema's 'full' set that the hand-written form does not place yet.
+    const more = Object.keys(PLAYGROUND.fields)
+      .filter((k) => PLAYGROUND.fields[k].controls?.includes('full') && !form.elements.namedItem(k));
+    if (more.length) buildControls($('more-controls'), PLAYGROUND, more);
     syncForm = bindForm(form, PLAYGROUND, (patch) => pg.commit(patch, 'form'));
     form.querySelectorAll('[data-preset]').forEach((btn) => btn.addEventListener('click', () => applyPreset(btn.dataset.preset)));
     $('reset')?.addEventListener('click', () => {

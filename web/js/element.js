@@ -12,12 +12,8 @@ import palette from '../css/palette.css';
 
 const TAG = 'attention-plot';
 const ATTRS = attributeMap(PLAYGROUND);
-// What each `controls` value shows under the plot.
-const CONTROLS = {
-  full: ['n', 'longContext', 'layout', 'seed', 'clusters', 'spread', 'normalizeKeys', 'randomLengths', 'scaleMode', 'customScale', 'showValues', 'showGaussian'],
-  compact: ['n', 'customScale'],
-  none: [],
-};
+// What each `controls` value shows under the plot: the fields the schema puts in that set.
+const controlsFor = (mode) => Object.keys(PLAYGROUND.fields).filter((k) => PLAYGROUND.fields[k].controls?.includes(mode));
 
 // The page palette, scoped to the plot's box: light by default, dark with .dark.
 function themeCss() {
@@ -138,7 +134,7 @@ class Instance {
     if (mode === this.controlsMode) return;
     this.controlsMode = mode;
     this.controls.replaceChildren();
-    buildControls(this.controls, PLAYGROUND, CONTROLS[mode] ?? []);
+    buildControls(this.controls, PLAYGROUND, controlsFor(mode));
     this.controls.hidden = mode === 'none';
     this.controls.dataset.mode = mode;
     this.sync = bindForm(this.controls, PLAYGROUND, (patch) => this.pg.commit(patch, 'form'));

@@ -3,6 +3,10 @@
 // attributes, the JS API, the forms and the stores all read these tables (through
 // codec.js); no limit is written anywhere else.
 //
+// `controls` lists the control sets a field appears in (the element's controls="full" and
+// "compact"; the page's form shows every 'full' field): a new field with it gets a control
+// everywhere without more code.
+//
 // Field constructors are exported for explore-schema.js (explore.html's table).
 //
 // Attribute spelling: the field name in kebab case (`normalizeKeys` → `normalize-keys`);
@@ -27,19 +31,19 @@ export const PLAYGROUND = Object.freeze({
   name: 'playground',
   version: 1,
   fields: Object.freeze({
-    n: int(1, 64, 8, { label: 'number of keys', enabledWhen: (s) => s.longContext === 0 }),
-    layout: oneOf(['even', 'random', 'clusters'], 'even', { label: 'layout' }),
-    seed: int(0, 2147483647, 1, { label: 'seed' }),
-    clusters: int(1, 16, 3, { label: 'clusters', enabledWhen: (s) => s.layout === 'clusters' }),
-    spread: num(0, 3, 0.3, 3, { label: 'cluster spread (radians)', enabledWhen: (s) => s.layout === 'clusters' }),
-    normalizeKeys: bool(true, { label: 'normalise keys (unit length)' }),
-    randomLengths: bool(false, { label: 'random key lengths' }),
-    scaleMode: oneOf(['one', 'invsqrt', 'custom'], 'one', { label: 'scale', labels: { one: '1', invsqrt: '1/√d', custom: 'custom' } }),
-    customScale: num(-100, 100, 1, 3, { label: 'custom scale', slider: [-8, 8], sets: { scaleMode: 'custom' } }),
+    n: int(1, 64, 8, { controls: ['full', 'compact'], label: 'number of keys', enabledWhen: (s) => s.longContext === 0 }),
+    layout: oneOf(['even', 'random', 'clusters'], 'even', { controls: ['full'], label: 'layout' }),
+    seed: int(0, 2147483647, 1, { controls: ['full'], label: 'seed' }),
+    clusters: int(1, 16, 3, { controls: ['full'], label: 'clusters', enabledWhen: (s) => s.layout === 'clusters' }),
+    spread: num(0, 3, 0.3, 3, { controls: ['full'], label: 'cluster spread (radians)', enabledWhen: (s) => s.layout === 'clusters' }),
+    normalizeKeys: bool(true, { controls: ['full'], label: 'normalise keys (unit length)' }),
+    randomLengths: bool(false, { controls: ['full'], label: 'random key lengths' }),
+    scaleMode: oneOf(['one', 'invsqrt', 'custom'], 'one', { controls: ['full'], label: 'scale', labels: { one: '1', invsqrt: '1/√d', custom: 'custom' } }),
+    customScale: num(-100, 100, 1, 3, { controls: ['full', 'compact'], label: 'custom scale', slider: [-8, 8], sets: { scaleMode: 'custom' } }),
     query: point(2.2, [0.9642, 1.1491], 4, { label: 'query' }),  // |q| 1.5 at 50°
-    longContext: int(0, 65536, 0, { label: 'long context (keys; 0 = off)' }),
-    showValues: bool(true, { label: 'values, hull and output' }),
-    showGaussian: bool(false, { label: 'Gaussian approximation on the strip' }),
+    longContext: int(0, 65536, 0, { controls: ['full'], label: 'long context (keys; 0 = off)' }),
+    showValues: bool(true, { controls: ['full'], label: 'values, hull and output' }),
+    showGaussian: bool(false, { controls: ['full'], label: 'Gaussian approximation on the strip' }),
     keys: points(1.8, 64, 4, { label: 'keys' }),
     values: points(1.0, 64, 4, { label: 'values' }),
     controls: oneOf(['full', 'compact', 'none'], 'full', { label: 'controls' }),

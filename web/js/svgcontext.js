@@ -1,7 +1,6 @@
 // A recorder for the subset of CanvasRenderingContext2D that plot.js uses; toString() gives SVG.
-export function escapeXml(s) {
-  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
+import { escapeHtml as escapeXml } from './codec.js';  // the one escaper (also valid XML)
+
 
 // "600 11px system-ui, sans-serif" → presentation attributes (no style attribute: strict CSP).
 function fontAttrs(font) {
