@@ -62,3 +62,56 @@ export function withAlpha(color, alpha) {
 
 /** A number for a label: 3 decimals, or exponent form when tiny. */
 export const fmt = (x, digits = 3) => (!Number.isFinite(x) ? '–' : Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(digits) : x.toExponential(2));
+
+/**
+ * Labels that never overlap: each label tries its candidate positions in order and is
+ * drawn at the first whose box meets no box placed before (and no obstacle); if none
+ * fits it is left out. `boxes` keeps every drawn label's box (tests assert that no two
+ * intersect).
+ */
+export class Labels {
+  constructor() { this.boxes = []; this.obstacles = []; }
+
+  reset() { this.boxes = []; this.obstacles = []; }
+
+  /** Reserves a rectangle (a dot, the query, a legend) that labels must avoid. */
+  avoid(x, y, w, h) { this.obstacles.push({ x, y, w, h }); }
+
+  /** Reserves the square of radius r around (x, y). */
+  avoidDot(x, y, r) { this.avoid(x - r, y - r, 2 * r, 2 * r); }
+
+  /**
+   * candidates: [{x, y, align: 'left'|'center'|'right', baseline: 'top'|'middle'|'bottom'|'alphabetic'}];
+   * the context's font and fill are used. Returns the box drawn, or null.
+   */
+  place(ctx, text, candidates, { bounds = null } = {}) {
+    const m = ctx.measureText(text);
+    const w = m.width;
+    const h = (m.fontBoundingBoxAscent ?? 9) + (m.fontBoundingBoxDescent ?? 3);
+    for (const c of candidates) {
+      const box = boxOf(c, w, h, m);
+      if (bounds && (box.x < bounds.x || box.y < bounds.y || box.x + box.w > bounds.x + bounds.w || box.y + box.h > bounds.y + bounds.h)) continue;
+      if (this.boxes.some((b) => overlaps(b, box)) || this.obstacles.some((b) => overlaps(b, box))) continue;
+      ctx.textAlign = c.align ?? 'left';
+      ctx.textBaseline = c.baseline ?? 'alphabetic';
+      ctx.fillText(text, c.x, c.y);
+      box.text = text;
+      this.boxes.push(box);
+      return box;
+    }
+    return null;
+  }
+}
+
+function boxOf(c, w, h, m) {
+  const align = c.align ?? 'left', baseline = c.baseline ?? 'alphabetic';
+  const x = align === 'center' ? c.x - w / 2 : align === 'right' ? c.x - w : c.x;
+  const ascent = m.fontBoundingBoxAscent ?? 9;
+  const y = baseline === 'top' ? c.y : baseline === 'middle' ? c.y - h / 2 : baseline === 'bottom' ? c.y - h : c.y - ascent;
+  return { x, y, w, h };
+}
+
+/** True when two boxes {x, y, w, h} share area (touching edges do not count). */
+export function overlaps(a, b) {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
