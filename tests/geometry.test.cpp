@@ -22,10 +22,10 @@ TEST_CASE("query_geometry: kappa is |q| times the scale and phi the query's angl
   CHECK(attn_test::close(g.kappa, attn::kappa(q, 2.0), 1e-15));
 }
 
-TEST_CASE("query_geometry: a negative scale gives a negative kappa; zero query has phi 0", "[geometry]") {
+TEST_CASE("query_geometry: a negative scale gives a negative kappa, a zero query has phi 0", "[geometry]") {
   attn::Vec<float> q(3);
   q << -1, 0, 5;
-  CHECK(attn::query_geometry<float>(q, -0.5).kappa == Approx(-0.5));
+  CHECK(attn::query_geometry<float>(q, -0.5).kappa == Approx(-0.5 * std::sqrt(26.0)));
   CHECK(attn::query_geometry<float>(q, 1).phi == Approx(M_PI));
   attn::Vec<float> zero = attn::Vec<float>::Zero(2);
   const attn::QueryGeometry g = attn::query_geometry<float>(zero, 3);
@@ -70,4 +70,33 @@ TEST_CASE("key_positions: normalised keys are the unit keys attend uses", "[geom
   CHECK(attn::key_positions<double>(K, false) == K);
   attn::Mat<double> Z = attn::Mat<double>::Zero(1, 2);
   CHECK(attn::key_positions<double>(Z, true) == Z);
+}
+
+TEST_CASE("unit_key_weights: every unit key's weight lies on the curve, for any layout", "[geometry]") {
+  attn::Mat<double> K(5, 2);
+  const double th[5] = {0.1, 0.3, 2.0, -2.5, 3.0};  // uneven: the von Mises density would miss them
+  for (Index i = 0; i < 5; ++i) {
+    K(i, 0) = std::cos(th[i]);
+    K(i, 1) = std::sin(th[i]);
+  }
+  attn::Vec<double> q(2);
+  q << 1.2, 0.7;
+  const double scale = 1.7;
+  const auto r = attn::attend<double>(q, K, {scale, true});
+  const attn::QueryGeometry g = attn::query_geometry<double>(q, scale);
+  attn::Vec<double> angles(5), out(5);
+  for (Index i = 0; i < 5; ++i) angles(i) = th[i];
+  attn::unit_key_weights(g.kappa, g.phi, r.stats.log_sum_exp, angles, out);
+  for (Index i = 0; i < 5; ++i) CHECK(attn_test::close(out(i), r.weights(i), 1e-12));
+}
+
+TEST_CASE("unit_key_weights: bad input names the field, a huge kappa stays finite", "[geometry]") {
+  attn::Vec<double> a(2), o(2), small(1);
+  a << 0, 1;
+  CHECK_THROWS_WITH(attn::unit_key_weights(NAN, 0, 0, a, o), Catch::Contains("kappa"));
+  CHECK_THROWS_WITH(attn::unit_key_weights(1, 0, INFINITY, a, o), Catch::Contains("logSumExp"));
+  CHECK_THROWS_WITH(attn::unit_key_weights(1, 0, 0, a, small), Catch::Contains("angles"));
+  attn::unit_key_weights(1e6, 0, 0, a, o);
+  CHECK(std::isfinite(o(0)));
+  CHECK(std::isfinite(o(1)));
 }

@@ -43,6 +43,24 @@ Mat<T> key_positions(MatCRef<T> keys, bool normalize) {
   return out;
 }
 
+void unit_key_weights(double kappa, double phi, double log_sum_exp, VecCRef<double> angles, VecRef<double> out) {
+  const auto finite = [](const char* name, double v) {
+    if (!std::isfinite(v)) throw invalid_argument(name, detail::cat("is ", v, "; expected a finite number"));
+  };
+  finite("kappa", kappa);
+  finite("phi", phi);
+  finite("logSumExp", log_sum_exp);
+  if (out.size() != angles.size())
+    throw invalid_argument("angles", detail::cat("has ", angles.size(), " entries but the output holds ", out.size()));
+  for (Index i = 0; i < angles.size(); ++i) {
+    finite("angles", angles(i));
+    // κ cos(θ − φ) − log Σ <= |κ| + |log Σ|; exp of a huge positive number is +inf, which
+    // only happens where no key is (the curve's peak over an empty region): cap at 1e300.
+    const double e = kappa * std::cos(angles(i) - phi) - log_sum_exp;
+    out(i) = e > 690.0 ? 1e300 : std::exp(e);
+  }
+}
+
 #define ATTN_INSTANTIATE(T)                                                 \
   template QueryGeometry query_geometry<T>(VecCRef<T>, double);             \
   template Mat<T> key_positions<T>(MatCRef<T>, bool);

@@ -25,4 +25,11 @@ QueryGeometry query_geometry(VecCRef<T> query, double scale);
 template <typename T>
 Mat<T> key_positions(MatCRef<T> keys, bool normalize);
 
+// The strip's curve: the weight a unit key at angle θ would get with the current
+// normaliser, exp(κ cos(θ − φ) − log Σ), where log Σ is the log-sum-exp of the logits
+// attend reported. Every unit key's weight lies on it, whatever the layout; a longer or
+// shorter key (normalisation off) sits above or below. angles, out: (count).
+// Throws attn::invalid_argument for a non-finite κ, φ or log Σ, or sizes that differ.
+void unit_key_weights(double kappa, double phi, double log_sum_exp, VecCRef<double> angles, VecRef<double> out);
+
 }  // namespace attn

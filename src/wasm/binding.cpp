@@ -193,6 +193,14 @@ EMSCRIPTEN_KEEPALIVE int attn_top_k(const float* weights, int n, int k, int* out
   });
 }
 
+// The strip's curve: out[i] = exp(κ cos(angles[i] − φ) − log Σ) (attn::unit_key_weights).
+EMSCRIPTEN_KEEPALIVE int attn_unit_key_weights(double kappa, double phi, double log_sum_exp, const double* angles,
+                                               int count, double* out) {
+  return guarded([&] {
+    attn::unit_key_weights(kappa, phi, log_sum_exp, vec(angles, count), OutVec<double>(count > 0 ? out : nullptr, count));
+  });
+}
+
 // The transformer's default scale 1/√d: *out.
 EMSCRIPTEN_KEEPALIVE int attn_inv_sqrt_d(int d, double* out) {
   return guarded([&] { *out = attn::inv_sqrt_d(d); });

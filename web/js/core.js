@@ -574,6 +574,20 @@ export class AttentionCore {
     return this.#i32().slice(po >> 2, (po >> 2) + cap);
   }
 
+  // unitKeyWeights({kappa, phi, logSumExp, angles}) -> Float64Array: the weight a unit key at
+  // each angle would get with the current normaliser, exp(κ cos(θ − φ) − log Σ).
+  unitKeyWeights({ kappa, phi, logSumExp, angles } = {}) {
+    number('kappa', kappa);
+    number('phi', phi);
+    number('logSumExp', logSumExp);
+    const count = vectorShape('angles', angles);
+    this.#reserve(pad(count * 8) * 2);
+    const pa = this.#take(count * 8), po = this.#take(count * 8);
+    writeVector('angles', angles, this.#f64(), pa >> 3);
+    this.#check(this.#m._attn_unit_key_weights(kappa, phi, logSumExp, pa, count, po));
+    return this.#f64().slice(po >> 3, (po >> 3) + count);
+  }
+
   // invSqrtD(d) -> 1/√d, the transformer's default scale.
   invSqrtD(d) {
     int32('d', d);
