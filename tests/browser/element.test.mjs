@@ -164,7 +164,7 @@ test('dragging the query handle changes the weights', async () => {
     const r = b.shadowRoot.querySelector('canvas').getBoundingClientRect();
     const q = b.plot.getState().query;
     const plot = b.plot.renderer;
-    const [sx, sy] = plot.toScreen(q[0], q[1]);
+    const [sx, sy] = plot.queryToScreen(q);
     return [r.left + sx, r.top + sy];
   });
   await page.mouse.move(x, y);

@@ -143,6 +143,7 @@ test('phone: a swipe over the plot scrolls the page; a swipe that starts on the 
     const page = phone.context.pages()[0] ?? await phone.context.newPage();
     await page.goto(srv.url);
     await page.waitForFunction(READY['index.html']);
+    await page.waitForTimeout(300);   // layout settled (fonts, the first frames)
     const cdp = await phone.context.newCDPSession(page);
     const swipe = async (x, y, dy) => {
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
@@ -164,7 +165,7 @@ test('phone: a swipe over the plot scrolls the page; a swipe that starts on the 
     await page.waitForTimeout(200);
     const [qx, qy] = await page.evaluate(() => {
       const pg = window.playground, q = pg.getState().query;
-      const [x, y] = pg.plot.toScreen(q[0], q[1]);
+      const [x, y] = pg.plot.queryToScreen(q);
       const r = pg.plot.canvas.getBoundingClientRect();
       return [r.left + x, r.top + y];
     });

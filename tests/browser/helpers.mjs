@@ -91,6 +91,16 @@ export async function worldToPage(page, x, y) {
   }, [x, y]);
 }
 
+/** Page coordinates of the query dot (drawn to scale up to |q| = 1.5, logarithmically beyond). */
+export async function queryToPage(page) {
+  return page.evaluate(() => {
+    const pg = window.playground;
+    const r = pg.plot.canvas.getBoundingClientRect();
+    const [sx, sy] = pg.plot.queryToScreen(pg.getState().query);
+    return [r.left + sx, r.top + sy];
+  });
+}
+
 /** The weight list as rendered: [{index, weight, logit, argmax}] in row order. */
 export function readWeightRows(page) {
   return page.$$eval('#weight-list tr[data-key-index]', (rows) => rows.map((r) => ({

@@ -2,6 +2,7 @@
 // must then show exactly what core.attend gives for the new state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { queryRadius } from '../../web/js/plot.js';
 import { serve, launch, openPlayground, worldToPage, readWeightRows, attendForState, frames } from './helpers.mjs';
 
 let srv, browser;
@@ -90,7 +91,9 @@ test('keyboard rotates and lengthens the query', async () => {
   await page.keyboard.press('+');
   await page.keyboard.press('+');
   const s4 = await page.evaluate(() => window.playground.getState());
-  assert.ok(Math.abs(Math.hypot(...s4.query) - (r0 + 0.1)) < 1e-3);
+  // steps are even on screen: 0.1 of |q| up to 1.5, and the same distance on the log scale beyond
+  assert.ok(Math.abs(queryRadius(Math.hypot(...s4.query)) - (r0 + 0.1)) < 1e-3, `|q| = ${Math.hypot(...s4.query)}`);
+  assert.ok(Math.hypot(...s4.query) > r0 + 0.1);
   await assertDisplayMatchesCore(page);
   assert.deepEqual(problems, []);
 });

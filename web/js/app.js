@@ -28,12 +28,15 @@ const PRESETS = {
 let pg = null;
 let weightList = null;
 let syncForm = () => {};
+let syncQuick = () => {};
 
 // ---------------------------------------------------------------- each frame: the page around the plot
 
 function onFrame(sc, state, ui) {
   if (!sc) return;
   syncForm(state);
+  syncQuick(state);
+  $('quick-kappa').textContent = sc.kappa.toFixed(2);
   setStat($('stat-kappa'), sc.kappa.toFixed(3), sc.kappa);
   setStat($('stat-angle'), `${sc.phiDeg.toFixed(1)}°`, sc.phi);
   setStat($('stat-qnorm'), sc.qNorm.toFixed(3), sc.qNorm);
@@ -44,19 +47,22 @@ function onFrame(sc, state, ui) {
   let indices;
   if (sc.long) {
     indices = Array.from(sc.top);
-    $('list-caption').textContent = `Long context: the top ${indices.length} of ${sc.n.toLocaleString('en-US')} keys by weight (weight, logit).`;
+    $('list-caption').textContent = `Long context: the top ${indices.length} of ${sc.n.toLocaleString('en-US')} keys by weight (weight, logit); bar = weight ÷ the largest.`;
   } else {
     indices = Array.from({ length: sc.n }, (_, i) => i);
-    $('list-caption').textContent = 'Every key: weight (3 decimals) and logit; ★ = largest. Hover or click a row.';
+    $('list-caption').textContent = 'Every key: weight (3 decimals) and logit; ★ = largest, bar = weight ÷ the largest. Hover or click a row.';
   }
   weightList.update(indices, r, sc.keyAngles, ui.hovered, ui.selected, sc.long);
   document.querySelector('.legend')?.classList.toggle('no-values', !state.showValues);
   $('legend-weight').innerHTML = sc.long
     ? '<b>weights</b>: blue ring = weight per 2° bin of keys, the largest bin drawn 1 unit out; green ring = key density'
     : '<b>weight w<sub>i</sub></b>: blue offset from its key = w<sub>i</sub> × 1 unit';
+  const curve = state.curve === 'vonmises'
+    ? 'curve = von Mises density · 2π/n (matches evenly spaced unit keys only)'
+    : `curve = the weight a unit key would get at that angle (every unit key sits on it${state.normalizeKeys ? '' : '; longer keys sit above, shorter below'})`;
   $('legend-strip').innerHTML = sc.long
-    ? '<b>strip</b>: mean weight per 2° bin along a line (x = key angle, y = weight); curve = von Mises density · 2π/n'
-    : '<b>strip</b>: the same weights along a line (x = key angle, y = weight); curve = von Mises density · 2π/n';
+    ? `<b>strip</b>: mean weight per 2° bin along a line (x = key angle, y = weight); ${curve}`
+    : `<b>strip</b>: the same weights along a line (x = key angle, y = weight); ${curve}`;
   scheduleSummary(sc);
   if (document.body.dataset.ready !== '1') document.body.dataset.ready = '1';
 }
@@ -231,6 +237,7 @@ async function main() {
       if (next >= 0) weightList.focusRow(next);
     },
   });
+  syncQuick = bindForm($('quick-controls'), PLAYGROUND, (patch) => pg.commit(patch, 'form'));
   const form = $('controls');
   if (form) {
     // Fields in the schema's 'full' set that the hand-written form does not place yet.

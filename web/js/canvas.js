@@ -70,7 +70,7 @@ export const fmt = (x, digits = 3) => (!Number.isFinite(x) ? '–' : Math.abs(x)
  * intersect).
  */
 export class Labels {
-  constructor() { this.boxes = []; this.obstacles = []; }
+  constructor() { this.boxes = []; this.obstacles = []; this.bounds = null; }
 
   reset() { this.boxes = []; this.obstacles = []; }
 
@@ -82,9 +82,10 @@ export class Labels {
 
   /**
    * candidates: [{x, y, align: 'left'|'center'|'right', baseline: 'top'|'middle'|'bottom'|'alphabetic'}];
-   * the context's font and fill are used. Returns the box drawn, or null.
+   * the context's font and fill are used. A label must lie inside `bounds` (default: the
+   * `bounds` property, e.g. the panel being labelled). Returns the box drawn, or null.
    */
-  place(ctx, text, candidates, { bounds = null } = {}) {
+  place(ctx, text, candidates, { bounds = this.bounds } = {}) {
     const m = ctx.measureText(text);
     const w = m.width;
     const h = (m.fontBoundingBoxAscent ?? 9) + (m.fontBoundingBoxDescent ?? 3);

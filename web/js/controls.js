@@ -2,8 +2,8 @@
 // Nothing here computes attention; it formats the numbers the core returned.
 
 const fmt3 = (v) => (Number.isFinite(v) ? v.toFixed(3) : '–');
-// Long context: weights are ~1/n, so 3 decimals would read 0.000; use 3 significant digits.
-const fmtSmall = (v) => (!Number.isFinite(v) ? '–' : v !== 0 && Math.abs(v) < 0.001 ? v.toExponential(2) : v.toFixed(3));
+// Long context: weights are ~1/n and the top keys are close, so use 4 significant digits.
+const fmtSmall = (v) => (!Number.isFinite(v) ? '–' : v !== 0 && Math.abs(v) < 0.01 ? v.toExponential(3) : v.toFixed(4));
 
 /** The live table of weights. Rows carry data-key-index / data-weight / data-logit. */
 export class WeightList {
@@ -86,8 +86,8 @@ export class WeightList {
     this.ensureRows(indices.length);
     let wmax = 0;
     if (result) for (const i of indices) if (result.weights[i] > wmax) wmax = result.weights[i];
-    // bars are on an absolute 0..1 scale when the weights are large, else relative to the top key
-    const barScale = wmax > 0.25 ? 1 : wmax > 0 ? 1 / wmax : 1;
+    // one bar scale, stated in the caption: a bar is the weight ÷ the largest weight listed
+    const barScale = wmax > 0 ? 1 / wmax : 1;
     indices.forEach((keyIndex, r) => {
       const row = this.rows[r];
       const { tr, cells, fill } = row;
@@ -98,7 +98,7 @@ export class WeightList {
         tr.dataset.keyIndex = String(keyIndex);
         cells.key.textContent = `k${keyIndex}`;
       }
-      cells.angle.textContent = `${(angles[keyIndex] * 180 / Math.PI).toFixed(0)}°`;
+      cells.angle.textContent = `${(angles[keyIndex] * 180 / Math.PI).toFixed(small ? 2 : 0)}°`;
       cells.logit.textContent = fmt3(l);
       cells.weight.textContent = fw(w);
       tr.dataset.weight = result ? String(w) : '';

@@ -146,6 +146,7 @@ class Instance {
       ready: this.ready.then(() => undefined),
       getState: () => pg.getState(),
       setState: (partial) => pg.setState(partial),
+      animateTo: (patch, options) => pg.animateTo(patch, options),
       getWeights: () => pg.getWeights(),
       on: (type, fn) => pg.on(type, fn),
       toPNG: () => pg.toPNG(),

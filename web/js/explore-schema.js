@@ -35,7 +35,8 @@ export const EXPLORE = Object.freeze({
     // streaming
     sn: int(2, 64, 12, { label: 'keys n' }),
     block: int(1, 64, 4, { label: 'block size' }),
-    sseed: int(0, 2147483647, 3, { label: 'seed' }),
+    // Seed 2 with the default query: blocks 1 and 2 each raise the running max (rescale < 1).
+    sseed: int(0, 2147483647, 2, { label: 'seed' }),
     qx: num(-5, 5, 2, 2, { label: 'query x' }),
     qy: num(-5, 5, 1, 2, { label: 'query y' }),
     step: int(0, 64, 0, { label: 'step' }),

@@ -15,6 +15,11 @@ const F = EXPLORE.fields;
 const MODES = F.mode.values;
 const MASK_LABELS = { none: 'none', causal: 'causal', window: 'window w', topk: 'top-k k' };
 const SWEEP_DS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+// The √d sweep averages draws with seeds dseed … dseed + draws − 1. A draw costs about
+// n · d, so fewer draws are taken for large n (32 up to n = 256, 4 at n = 4,096).
+const sweepDraws = (n) => Math.max(4, Math.min(32, Math.floor(8192 / n)));
+const SWEEP_BAND = [0.1, 0.9];   // the band: 10th … 90th percentile of the draws
+const SWEEP_SLICE_MS = 24;       // work per frame while the sweep fills in
 const $ = (id) => document.getElementById(id);
 const round2 = (x) => Math.round(x * 100) / 100;
 
@@ -93,17 +98,53 @@ function headsScene(s) {
   };
 }
 
-// The sweep over d changes only with n and seed: one pair of core calls per d, cached.
-let sweepCache = null;
+// The sweep over d changes only with n and seed. It is filled in a few core calls per
+// frame (a draw at d = 1024 with many keys takes a while) and kept: {n, seed, draws,
+// done (draws finished for every d), samples[d index][draw] = {raw, scaled} stats}.
+let sweepJob = null;
 function dimensionSweep(n, seed) {
-  if (sweepCache?.n === n && sweepCache.seed === seed) return sweepCache.rows;
-  const rows = SWEEP_DS.map((d) => ({
-    d,
-    raw: core.dimensionStats({ d, n, seed, scaled: false }),
-    scaled: core.dimensionStats({ d, n, seed, scaled: true }),
-  }));
-  sweepCache = { n, seed, rows };
-  return rows;
+  if (sweepJob?.n !== n || sweepJob.seed !== seed) {
+    sweepJob = { n, seed, draws: sweepDraws(n), next: 0, samples: SWEEP_DS.map(() => []) };
+  }
+  return sweepJob;
+}
+
+// Runs the sweep's next core calls, draw by draw, d by d, for about `ms`. True when done.
+function advanceSweep(job, ms) {
+  const total = job.draws * SWEEP_DS.length;
+  const t0 = performance.now();
+  // The first draw is finished whatever it costs, so there is always a line to draw.
+  while (job.next < total && (job.next < SWEEP_DS.length || performance.now() - t0 < ms)) {
+    const draw = Math.floor(job.next / SWEEP_DS.length), at = job.next % SWEEP_DS.length;
+    const q = { d: SWEEP_DS[at], n: job.n, seed: job.seed + draw };
+    const raw = core.dimensionStats({ ...q, scaled: false }), scaled = core.dimensionStats({ ...q, scaled: true });
+    const pick = (r) => ({ maxWeight: r.maxWeight, effectiveKeys: r.effectiveKeys });
+    job.samples[at].push({ raw: pick(raw), scaled: pick(scaled) });
+    job.next++;
+  }
+  return job.next >= total;
+}
+
+// Mean and percentile band of each stat over the draws taken so far (statistics of core
+// results; no attention math). Rows: [{d, draws, raw: {maxWeight: {mean, lo, hi}, …}, scaled}].
+function sweepRows(job) {
+  const quantile = (sorted, p) => {
+    const at = p * (sorted.length - 1), i = Math.floor(at);
+    return i + 1 < sorted.length ? sorted[i] + (at - i) * (sorted[i + 1] - sorted[i]) : sorted[i];
+  };
+  const summary = (xs) => {
+    const sorted = xs.slice().sort((a, b) => a - b);
+    return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, lo: quantile(sorted, SWEEP_BAND[0]), hi: quantile(sorted, SWEEP_BAND[1]) };
+  };
+  const draws = Math.min(...job.samples.map((s) => s.length));
+  return SWEEP_DS.map((d, at) => {
+    const s = job.samples[at].slice(0, draws);
+    const side = (which) => ({
+      maxWeight: summary(s.map((x) => x[which].maxWeight)),
+      effectiveKeys: summary(s.map((x) => x[which].effectiveKeys)),
+    });
+    return { d, draws, raw: side('raw'), scaled: side('scaled') };
+  });
 }
 
 function dimScene(s) {
@@ -197,6 +238,7 @@ function syncSelfForm(s) {
 let selfFrame = null;   // {view, extent} of the token plot: hit tests, and kept still during a drag
 let selfGeom = null;    // heatmap cells: hover hit tests
 let tableScene = null;  // the scene the tables were last built for
+let headGeoms = [];     // each head's heatmap cells: hover and tap hit tests
 
 function drawSelf(sc, s, ui, theme) {
   syncSelfForm(s);
@@ -204,11 +246,12 @@ function drawSelf(sc, s, ui, theme) {
   setOut($('self-logit-asym'), h.logitAsymmetry, fmt(h.logitAsymmetry, 4));
   setOut($('self-weight-asym'), h.weightAsymmetry, fmt(h.weightAsymmetry, 4));
   const plot = $('self-plot');
-  selfFrame = panels.drawTokenPlot(plot, sc, theme, ui.drag >= 0 ? selfFrame : null);
+  const focus = ui.drag >= 0 ? ui.drag : ui.token ?? -1;
+  selfFrame = panels.drawTokenPlot(plot, sc, theme, ui.drag >= 0 ? selfFrame : null, focus);
   const { cx, cy, ppu } = selfFrame.view;
   plot.dataset.view = `${cx},${cy},${ppu}`;   // world → canvas px, for tests and tools
   const heat = $('self-heatmap');
-  selfGeom = panels.drawHeatmap(heat, sc, theme);
+  selfGeom = panels.drawHeatmap(heat, sc, theme, { cursor: ui.hover ?? -1 });
   heat.dataset.masked = Array.from(sc.masked).join('');
   panels.drawNetwork($('self-network'), sc, theme);
 
@@ -266,26 +309,54 @@ function drawHeads(sc, s, ui, theme) {
 
   const maps = $('heads-maps');
   if (maps.children.length !== r.heads.length) {
-    maps.replaceChildren(...r.heads.map(() => {
+    maps.replaceChildren(...r.heads.map((_, h) => {
       const fig = document.createElement('figure');
       fig.className = 'x-head';
+      const title = document.createElement('div');
+      title.className = 'x-head-title';
       const canvas = document.createElement('canvas');
       canvas.className = 'x-canvas x-small';
-      fig.append(canvas, document.createElement('figcaption'));
+      canvas.id = `heads-map-${h}`;
+      canvas.tabIndex = 0;
+      canvas.dataset.head = h;
+      const readout = document.createElement('output');
+      readout.className = 'x-head-readout x-num';
+      readout.id = `heads-readout-${h}`;
+      const axes = document.createElement('figcaption');
+      axes.textContent = 'rows: query i · columns: key j';
+      fig.append(title, canvas, readout, axes);
       return fig;
     }));
   }
-  r.heads.forEach((hd, h) => {
+  // The cell under the pointer wins over the one picked by a tap or the arrow keys.
+  const cellOf = (key) => (typeof key === 'string' ? key.split(':').map(Number) : [-1, -1]);
+  const [hoverHead, hoverIdx] = cellOf(ui.headHover);
+  const [pickHead, pickIdx] = cellOf(ui.headPick);
+  const m = sc.m;
+  headGeoms = r.heads.map((hd, h) => {
     const fig = maps.children[h];
     fig.style.setProperty('--head-colour', sc.colours[h]);
     if (tableScene !== sc) {
       Object.assign(fig.dataset, { head: h, kvHead: hd.kvHead, weights: Array.from(hd.weights).join(','),
         masked: Array.from(hd.masked).join(''), logitAsymmetry: hd.logitAsymmetry });
-      fig.querySelector('canvas').setAttribute('aria-label', `head ${h} attention matrix`);
-      fig.querySelector('figcaption').textContent = `head ${h} · K/V head ${hd.kvHead}`;
+      fig.querySelector('canvas').setAttribute('aria-label',
+        `head ${h} (K/V head ${hd.kvHead}) attention matrix; arrow keys move across cells, the weight is read out below`);
+      fig.querySelector('.x-head-title').textContent = `head ${h} · K/V head ${hd.kvHead}`;
     }
-    panels.drawHeatmap(fig.querySelector('canvas'), { weights: hd.weights, masked: hd.masked, m: sc.m }, theme,
-      { labels: false, colour: sc.colours[h] });
+    const idx = hoverHead === h ? hoverIdx : pickHead === h ? pickIdx : -1;
+    const readout = fig.querySelector('output');
+    if (idx >= 0 && idx < m * m) {
+      const i = Math.floor(idx / m), j = idx % m;
+      readout.dataset.i = i; readout.dataset.j = j;
+      readout.dataset.value = String(hd.weights[idx]);
+      readout.dataset.masked = hd.masked[idx] ? '1' : '0';
+      readout.textContent = hd.masked[idx] ? `A[${i},${j}] masked` : `A[${i},${j}] = ${fmt(hd.weights[idx], 4)}`;
+    } else {
+      for (const k of ['i', 'j', 'value', 'masked']) delete readout.dataset[k];
+      readout.textContent = 'hover or tap a cell';
+    }
+    return panels.drawHeatmap(fig.querySelector('canvas'), { weights: hd.weights, masked: hd.masked, m }, theme,
+      { values: false, colour: sc.colours[h], cursor: idx });
   });
   tableScene = sc;
   panels.drawHeadOutputs($('heads-plot'), sc, theme);
@@ -317,10 +388,26 @@ function drawDim(sc, s, ui, theme) {
     }
     for (const dd of dl.querySelectorAll('dd')) setOut(dd, r[dd.dataset.stat], fmt(r[dd.dataset.stat], 4));
   }
+  // The sweep fills in over a few frames; each frame draws the average of the draws so far.
+  const job = sc.sweep;
+  const first = job.next === 0;
+  const done = advanceSweep(job, first ? 4 * SWEEP_SLICE_MS : SWEEP_SLICE_MS);
+  if (!done) store.schedule();
+  const rows = sweepRows(job);
   const sweep = $('dim-sweep');
-  panels.drawSweep(sweep, sc.sweep, sc.n, sc.d, theme);
-  sweep.dataset.maxWeightRaw = sc.sweep.map((r) => r.raw.maxWeight).join(',');
-  sweep.dataset.maxWeightScaled = sc.sweep.map((r) => r.scaled.maxWeight).join(',');
+  panels.drawSweep(sweep, rows, sc.n, sc.d, theme);
+  const draws = rows[0].draws;
+  Object.assign(sweep.dataset, {
+    draws, done: done ? '1' : '0', seeds: `${job.seed}…${job.seed + job.draws - 1}`,
+    maxWeightRaw: rows.map((r) => r.raw.maxWeight.mean).join(','),
+    maxWeightScaled: rows.map((r) => r.scaled.maxWeight.mean).join(','),
+    effectiveKeysRaw: rows.map((r) => r.raw.effectiveKeys.mean).join(','),
+    effectiveKeysScaled: rows.map((r) => r.scaled.effectiveKeys.mean).join(','),
+  });
+  const seeds = job.draws === 1 ? `seed ${job.seed}` : `seeds ${job.seed} … ${job.seed + job.draws - 1}`;
+  $('dim-sweep-what').textContent = done
+    ? `Each point is the mean over ${job.draws} draws (${seeds}) of a query and n = ${sc.n} keys; the band around each max weight line spans the 10th to 90th percentile of those draws.`
+    : `Averaging: ${draws} of ${job.draws} draws (${seeds}) so far…`;
 }
 
 function drawStream(sc, s, ui, theme) {
@@ -343,13 +430,33 @@ function drawStream(sc, s, ui, theme) {
     Object.assign(tr.dataset, { block: i, begin: b.begin, end: b.end, blockMax: b.blockMax, runningMax: b.runningMax,
       rescale: b.rescale, runningSum: b.runningSum, partial: Array.from(b.partialOutput).join(',') });
     if (i === step - 1) tr.className = 'is-current';
-    for (const t of [String(i), `${b.begin}…${b.end - 1}`, fmt(b.blockMax, 4), fmt(b.runningMax, 4),
-      i === 0 ? '— (first)' : fmt(b.rescale, 4), fmt(b.runningSum, 4),
-      `(${fmt(b.partialOutput[0], 4)}, ${fmt(b.partialOutput[1], 4)})`]) {
-      const td = document.createElement('td'); td.textContent = t; tr.append(td);
-    }
+    const rescaled = i > 0 && b.rescale < 1;
+    [String(i), `${b.begin}…${b.end - 1}`, fmt(b.blockMax, 4), fmt(b.runningMax, 4),
+      i === 0 ? '— (first)' : rescaled ? `× ${fmt(b.rescale, 4)} ↓` : fmt(b.rescale, 4), fmt(b.runningSum, 4),
+      `(${fmt(b.partialOutput[0], 4)}, ${fmt(b.partialOutput[1], 4)})`].forEach((t, c) => {
+      const td = document.createElement('td'); td.textContent = t;
+      if (c === 4 && rescaled) { td.className = 'is-rescale'; td.title = 'the running max rose: everything so far shrinks by this factor'; }
+      tr.append(td);
+    });
     return tr;
   }));
+  const note = $('stream-note');
+  const cur = blocks[step - 1];
+  note.classList.toggle('is-rescale', step > 1 && cur.rescale < 1);
+  if (step === 0) {
+    note.dataset.rescale = '';
+    note.textContent = 'Press Step to read the first block.';
+  } else if (step === 1) {
+    note.dataset.rescale = '';
+    note.textContent = `Block 0 (keys ${cur.begin}…${cur.end - 1}): its max ${fmt(cur.blockMax, 3)} starts the running max m; nothing to rescale yet.`;
+  } else {
+    const prev = blocks[step - 2];
+    note.dataset.rescale = String(cur.rescale);
+    note.textContent = cur.rescale < 1
+      ? `Block ${step - 1} (keys ${cur.begin}…${cur.end - 1}) raised the running max from ${fmt(prev.runningMax, 3)} to ${fmt(cur.runningMax, 3)}: ` +
+        `the sum and the partial output so far were multiplied by e^(${fmt(prev.runningMax, 3)} − ${fmt(cur.runningMax, 3)}) = ${fmt(cur.rescale, 4)} before this block was added.`
+      : `Block ${step - 1} (keys ${cur.begin}…${cur.end - 1}): its max ${fmt(cur.blockMax, 3)} is not above m = ${fmt(cur.runningMax, 3)}, so nothing is rescaled (factor 1).`;
+  }
   const diffOut = $('stream-diff');
   if (step >= nb) {
     // The check only: how far apart two core results are (streaming vs one-pass softmax).
@@ -458,23 +565,34 @@ function wirePointer() {
     const r = el.getBoundingClientRect();
     return [ev.clientX - r.left - el.clientLeft, ev.clientY - r.top - el.clientTop];
   };
-  canvas.addEventListener('pointerdown', (ev) => {
-    if (!selfFrame) return;
-    const [px, py] = local(ev);
-    let best = -1, bestD = 16;
+  // The token nearest (px, py) within `reach` canvas px, or -1 (a finger gets more reach).
+  const tokenAt = (px, py, reach = 16) => {
+    if (!selfFrame || store.state.mode !== 'self') return -1;
+    let best = -1, bestD = reach;
     tokensOf(store.state).forEach(([x, y], i) => {
       const [sx, sy] = selfFrame.view.toScreen(x, y);
       const d = Math.hypot(sx - px, sy - py);
       if (d < bestD) { bestD = d; best = i; }
     });
+    return best;
+  };
+  canvas.addEventListener('pointerdown', (ev) => {
+    const best = tokenAt(...local(ev), ev.pointerType === 'touch' ? 24 : 16);
     if (best < 0) return;
     store.setUi({ drag: best });
     canvas.setPointerCapture(ev.pointerId);
     ev.preventDefault();
   });
+  // A touch that starts on a token drags it; any other swipe scrolls the page
+  // (explore.css: touch-action manipulation). Cancelling that touchstart stops the pan.
+  canvas.addEventListener('touchstart', (ev) => {
+    if (ev.touches.length === 1 && tokenAt(...local(ev.touches[0]), 24) >= 0) ev.preventDefault();
+  }, { passive: false });
+  canvas.addEventListener('pointerleave', () => store.setUi({ token: -1 }));
   canvas.addEventListener('pointermove', (ev) => {
     const i = store.ui.drag;
-    if (!(i >= 0) || !selfFrame) return;
+    if (!(i >= 0)) { if (ev.pointerType === 'mouse') store.setUi({ token: tokenAt(...local(ev)) }); return; }
+    if (!selfFrame) return;
     const [wx, wy] = selfFrame.view.toWorld(...local(ev));
     const lim = Math.min(F.tokens.max, selfFrame.extent);
     const clamp = (v) => Math.max(-lim, Math.min(lim, v));
@@ -495,6 +613,40 @@ function wirePointer() {
     store.setUi({ hover: i >= 0 && j >= 0 && i < m && j < m ? i * m + j : -1 });
   });
   heat.addEventListener('mouseleave', () => store.setUi({ hover: -1 }));
+
+  // Heads: hover shows a cell's weight next to its map; a tap or the arrow keys pick one.
+  const maps = $('heads-maps');
+  const headCell = (ev) => {
+    const canvas = ev.target.closest?.('canvas[data-head]');
+    const h = Number(canvas?.dataset.head), g = headGeoms[h];
+    if (!g) return null;
+    const [px, py] = local(ev, canvas);
+    const j = Math.floor((px - g.pad) / g.cell), i = Math.floor((py - g.pad) / g.cell);
+    return i >= 0 && j >= 0 && i < g.m && j < g.m ? `${h}:${i * g.m + j}` : -1;
+  };
+  maps.addEventListener('pointermove', (ev) => { if (ev.pointerType === 'mouse') store.setUi({ headHover: headCell(ev) ?? -1 }); });
+  maps.addEventListener('pointerleave', () => store.setUi({ headHover: -1 }));
+  maps.addEventListener('click', (ev) => {
+    const key = headCell(ev);
+    if (key === null) return;
+    store.setUi({ headPick: key === store.ui.headPick ? -1 : key });
+  });
+  maps.addEventListener('keydown', (ev) => {
+    const canvas = ev.target.closest?.('canvas[data-head]');
+    const h = Number(canvas?.dataset.head), g = headGeoms[h];
+    const step = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] }[ev.key];
+    if (!g) return;
+    if (ev.key === 'Escape') { store.setUi({ headPick: -1 }); return; }
+    if (!step) return;
+    ev.preventDefault();
+    const [ph, pidx] = typeof store.ui.headPick === 'string' ? store.ui.headPick.split(':').map(Number) : [-1, -1];
+    let i = 0, j = 0;
+    if (ph === h && pidx < g.m * g.m) {
+      i = Math.max(0, Math.min(g.m - 1, Math.floor(pidx / g.m) + step[0]));
+      j = Math.max(0, Math.min(g.m - 1, (pidx % g.m) + step[1]));
+    }
+    store.setUi({ headPick: `${h}:${i * g.m + j}` });
+  });
 }
 
 async function main() {
@@ -529,6 +681,9 @@ async function main() {
     /** Applies a patch of EXPLORE fields; throws (changing nothing) on a bad field. */
     setState: (patch) => commit(patch, 'api', { strict: true }),
     get lastResult() { return lastResult; },
+    /** The label boxes drawn on each canvas of the open tab: {canvas id: [{x, y, w, h, text}]}. */
+    labelBoxes: () => Object.fromEntries(Array.from(document.querySelectorAll('.x-panel:not([hidden]) canvas'),
+      (c, k) => [c.id || `${c.closest('[id]')?.id ?? 'canvas'}-${c.dataset.kind ?? k}`, (c.labels?.boxes ?? []).map((b) => ({ ...b }))])),
   };
   store.loadHash(location.hash);
   status.hidden = true;

@@ -1,9 +1,23 @@
 // explore.html's drawings. Each renderer takes plain data (a scene built by explore.js
 // from core results) and a theme (canvas.js readTheme) and draws; none reads the form,
 // the URL or the core. Renderers return what hit tests need (a view, cell geometry).
-import { fitCanvas, View, fmt } from './canvas.js';
+// Every text goes through a Labels (canvas.js): a label that would meet an earlier one is
+// left out, and `canvas.labels.boxes` keeps what was drawn (tests check no two meet).
+import { fitCanvas, View, Labels, fmt } from './canvas.js';
 
 const font = (theme, px = 11) => `${px}px ${theme.font}`;
+
+/** The canvas's Labels, emptied for a new frame (kept on the canvas for tests and tools). */
+function labelsOf(canvas) {
+  canvas.labels ??= new Labels();
+  canvas.labels.reset();
+  return canvas.labels;
+}
+const at = (x, y, align = 'left', baseline = 'alphabetic') => ({ x, y, align, baseline });
+// Positions around a marker at (x, y), nearest first.
+const around = (x, y, r = 6) => [at(x + r, y - 2, 'left', 'bottom'), at(x + r, y + 2, 'left', 'top'),
+  at(x - r, y - 2, 'right', 'bottom'), at(x - r, y + 2, 'right', 'top'),
+  at(x, y - r, 'center', 'bottom'), at(x, y + r, 'center', 'top')];
 
 /** Grid lines every unit and the two axes of a square world [−extent, extent]². */
 export function drawAxes(ctx, w, h, view, extent, theme) {
@@ -41,23 +55,29 @@ export function markers(ctx, kind, pts, r, colour) {
   else { ctx.fillStyle = colour; ctx.fill(); }
 }
 
-// Numbered discs (the tokens): one fill, then the labels.
-function numberedDiscs(ctx, pts, r, theme) {
+// Numbered discs (the tokens): one fill, then a number in each disc that has room for it
+// (`first`: the disc numbered before the others, the one under the hand). Afterwards every
+// disc is reserved, so no later label covers one.
+function numberedDiscs(ctx, pts, r, theme, labels, first = -1) {
   markers(ctx, 'circle', pts, r, theme.query);
   ctx.fillStyle = theme.bg;
   ctx.font = font(theme);
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
-  pts.forEach(([x, y], i) => ctx.fillText(String(i), x, y + 0.5));
+  const order = pts.map((_, i) => i);
+  if (first >= 0 && first < pts.length) order.unshift(...order.splice(first, 1));
+  for (const i of order) labels.place(ctx, String(i), [at(pts[i][0], pts[i][1] + 0.5, 'center', 'middle')]);
+  for (const [x, y] of pts) labels.avoidDot(x, y, r);
 }
 
 /**
  * Tokens x_i (drag handles) with their q_i, k_i, v_i and o_i.
  * scene: {tokens, q, k, v, o (each [[x, y], …]), extent}. `frame`: a previous {view,
- * extent} to reuse (kept still during a drag) or null. Returns the {view, extent} used.
+ * extent} to reuse (kept still during a drag) or null. `focus`: the token under the hand
+ * (hovered or dragged), always labelled; with more than 8 tokens only it gets q/k/v/o labels.
+ * Returns the {view, extent} used.
  */
-export function drawTokenPlot(canvas, scene, theme, frame = null) {
+export function drawTokenPlot(canvas, scene, theme, frame = null, focus = -1) {
   const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
   const extent = frame?.extent ?? scene.extent;
   const view = frame?.view ?? new View().fit(w, h, extent);
   drawAxes(ctx, w, h, view, extent, theme);
@@ -73,25 +93,38 @@ export function drawTokenPlot(canvas, scene, theme, frame = null) {
 
   const series = [['circle', Q, 3.5, theme.accent, 'q'], ['square', K, 3.5, theme.key, 'k'],
     ['diamond', V, 3.5, theme.value, 'v'], ['cross', O, 4.5, theme.output, 'o']];
+  for (const [kind, pts, r, colour] of series) markers(ctx, kind, pts, r, colour);
+  numberedDiscs(ctx, T, 9, theme, labels, focus);
+  for (const [, pts, r] of series) for (const [x, y] of pts) labels.avoidDot(x, y, r + 1);
+
+  // q/k/v/o labels: the focused token's first, then (8 tokens or fewer) the rest that fit.
+  const bounds = { x: 0, y: 0, w, h };
+  const order = T.map((_, i) => i).filter((i) => i !== focus && T.length <= 8);
+  if (focus >= 0 && focus < T.length) order.unshift(focus);
   ctx.font = font(theme);
-  ctx.textAlign = 'left';
-  ctx.textBaseline = 'bottom';
-  for (const [kind, pts, r, colour, name] of series) {
-    markers(ctx, kind, pts, r, colour);
-    ctx.fillStyle = colour;
-    pts.forEach(([x, y], i) => ctx.fillText(`${name}${i}`, x + 6, y - 3));
+  for (const i of order) {
+    for (const [, pts, r, colour, name] of series) {
+      ctx.fillStyle = colour;
+      // The focused token also tries farther rings, so a crowd around it does not hide its labels.
+      const spots = around(pts[i][0], pts[i][1], r + 2);
+      if (i === focus) for (const far of [12, 24, 40]) spots.push(...around(pts[i][0], pts[i][1], r + far));
+      labels.place(ctx, `${name}${i}`, spots, { bounds });
+    }
   }
-  numberedDiscs(ctx, T, 9, theme);
   return { view, extent };
 }
 
 /**
- * Heatmap of an m×m row-major matrix. `masked` (m·m, 1 = hidden by the mask, from the
- * core) cells are grey and hatched. Returns {pad, cell, m} for hit tests.
+ * Heatmap of an m×m row-major matrix: row i = query i, column j = key j. `masked` (m·m,
+ * 1 = hidden by the mask, from the core) cells are grey and hatched. `ticks`: index labels
+ * along the top (j) and left (i), those that fit; `values`: each weight in its cell when
+ * cells are large enough; `cursor`: a cell index to outline (hovered or selected).
+ * Returns {pad, cell, m} for hit tests.
  */
-export function drawHeatmap(canvas, { weights, masked, m }, theme, { labels = true, colour } = {}) {
+export function drawHeatmap(canvas, { weights, masked, m }, theme, { ticks = true, values = true, colour, cursor = -1 } = {}) {
   const { ctx, w, h } = fitCanvas(canvas);
-  const pad = labels ? 20 : 2;
+  const labels = labelsOf(canvas);
+  const pad = ticks ? 20 : 2;
   const size = Math.max(1, Math.min(w, h) - pad - 2);
   const cell = size / m;
   ctx.fillStyle = theme.bg;
@@ -121,24 +154,30 @@ export function drawHeatmap(canvas, { weights, masked, m }, theme, { labels = tr
   }
   ctx.globalAlpha = 1;
   ctx.font = font(theme);
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
-  if (labels && m <= 8 && cell >= 28) {
+  if (values && m <= 8 && cell >= 28) {
     for (let idx = 0; idx < m * m; idx++) {
       if (masked[idx]) continue;
       const a = weights[idx];
       ctx.fillStyle = a > 0.55 ? '#ffffff' : theme.fg;
-      ctx.fillText(a.toFixed(2), pad + ((idx % m) + 0.5) * cell, pad + (Math.floor(idx / m) + 0.5) * cell);
+      labels.place(ctx, a.toFixed(2), [at(pad + ((idx % m) + 0.5) * cell, pad + (Math.floor(idx / m) + 0.5) * cell, 'center', 'middle')]);
     }
   }
   ctx.strokeStyle = theme.border;
   ctx.strokeRect(pad, pad, size, size);
-  if (labels) {
+  if (ticks) {
     ctx.fillStyle = theme.muted;
+    ctx.font = font(theme, m > 9 ? 9 : 11);
+    // Corner first (what the axes are), then the indices that fit.
+    labels.place(ctx, 'i\\j', [at(pad / 2, pad / 2, 'center', 'middle')]);
     for (let i = 0; i < m; i++) {
-      ctx.fillText(String(i), pad + (i + 0.5) * cell, pad / 2);
-      ctx.fillText(String(i), pad / 2, pad + (i + 0.5) * cell);
+      labels.place(ctx, String(i), [at(pad + (i + 0.5) * cell, pad / 2, 'center', 'middle')]);
+      labels.place(ctx, String(i), [at(pad / 2, pad + (i + 0.5) * cell, 'center', 'middle')]);
     }
+  }
+  if (cursor >= 0 && cursor < m * m) {
+    ctx.strokeStyle = theme.fg;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(pad + (cursor % m) * cell + 1, pad + Math.floor(cursor / m) * cell + 1, cell - 2, cell - 2);
   }
   return { pad, cell, m };
 }
@@ -146,6 +185,7 @@ export function drawHeatmap(canvas, { weights, masked, m }, theme, { labels = tr
 /** Attention as a network: an arrow i → j, width ∝ A_ij; masked edges are absent. */
 export function drawNetwork(canvas, { weights, masked, m }, theme) {
   const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
   const cx = w / 2, cy = h / 2, R = Math.min(w, h) * 0.36, nodeR = 11;
   const pos = Array.from({ length: m }, (_, i) => {
     const t = Math.PI / 2 - (2 * Math.PI * i) / m;
@@ -183,16 +223,17 @@ export function drawNetwork(canvas, { weights, masked, m }, theme) {
     }
   }
   ctx.globalAlpha = 1;
-  numberedDiscs(ctx, pos, nodeR, theme);
+  numberedDiscs(ctx, pos, nodeR, theme, labels);
 }
 
 /** Tokens and each head's output rows, in the head's colour. scene: {tokens, outs, colours, extent}. */
 export function drawHeadOutputs(canvas, { tokens, outs, colours, extent }, theme) {
   const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
   const view = new View().fit(w, h, extent);
   drawAxes(ctx, w, h, view, extent, theme);
   outs.forEach((rows, i) => markers(ctx, 'cross', rows.map(([x, y]) => view.toScreen(x, y)), 4.5, colours[i]));
-  numberedDiscs(ctx, tokens.map(([x, y]) => view.toScreen(x, y)), 8, theme);
+  numberedDiscs(ctx, tokens.map(([x, y]) => view.toScreen(x, y)), 8, theme, labels);
 }
 
 /**
@@ -201,6 +242,7 @@ export function drawHeadOutputs(canvas, { tokens, outs, colours, extent }, theme
  */
 export function drawHistogram(canvas, { values, lo, hi, bins = 24 }, colour, title, theme) {
   const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
   const counts = new Array(bins).fill(0);
   const span = hi - lo || 1;
   for (const x of values) counts[Math.min(bins - 1, Math.max(0, Math.floor(((x - lo) / span) * bins)))] += 1;
@@ -217,28 +259,27 @@ export function drawHistogram(canvas, { values, lo, hi, bins = 24 }, colour, tit
   ctx.strokeStyle = theme.axis;
   ctx.lineWidth = 1;
   ctx.beginPath(); ctx.moveTo(left, h - bottom); ctx.lineTo(w - right, h - bottom); ctx.stroke();
-  ctx.fillStyle = theme.muted;
+  const bounds = { x: 0, y: 0, w, h };
   ctx.font = font(theme);
-  ctx.textBaseline = 'top';
-  ctx.textAlign = 'left';
-  ctx.fillText(fmt(lo, 2), left, h - bottom + 3);
-  ctx.textAlign = 'right';
-  ctx.fillText(fmt(hi, 2), w - right, h - bottom + 3);
-  ctx.fillText(`max count ${top}`, w - right, 3);
-  ctx.textAlign = 'left';
   ctx.fillStyle = theme.fg;
-  ctx.fillText(title, left, 3);
+  labels.place(ctx, title, [at(left, 3, 'left', 'top')], { bounds });
+  ctx.fillStyle = theme.muted;
+  labels.place(ctx, fmt(lo, 2), [at(left, h - bottom + 3, 'left', 'top')], { bounds });
+  labels.place(ctx, fmt(hi, 2), [at(w - right, h - bottom + 3, 'right', 'top')], { bounds });
+  labels.place(ctx, `max count ${top}`, [at(w - right, 3, 'right', 'top'), at(w - right, 17, 'right', 'top')], { bounds });
   return counts;
 }
 
 /**
  * Max weight (solid, left axis 0 … 1) and effective keys / n (dashed, right axis 0 … n)
  * over d, without (weight colour) and with (key colour) the 1/√d scale; a line marks
- * `currentD`. rows: [{d, raw, scaled}] with dimensionStats results.
+ * `currentD`. rows: [{d, raw, scaled}], each side {maxWeight, effectiveKeys} as
+ * {mean, lo, hi} over the draws: the line is the mean; the max weight has a band lo … hi.
  */
 export function drawSweep(canvas, rows, n, currentD, theme) {
   const { ctx, w, h } = fitCanvas(canvas);
-  const left = 36, right = 40, top = 10, bottom = 22;
+  const labels = labelsOf(canvas);
+  const left = 36, right = 40, top = 10, bottom = 26;
   const x = (i) => left + (i / (rows.length - 1)) * (w - left - right);
   const y = (v) => h - bottom - v * (h - top - bottom);  // v in [0, 1]
   ctx.strokeStyle = theme.grid;
@@ -247,48 +288,63 @@ export function drawSweep(canvas, rows, n, currentD, theme) {
   ctx.font = font(theme);
   for (const v of [0, 0.5, 1]) {
     ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(w - right, y(v)); ctx.stroke();
-    ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    ctx.fillText(v.toFixed(1), left - 4, y(v));
-    ctx.textAlign = 'left';
-    ctx.fillText(`${Math.round(v * n)}`, w - right + 4, y(v));
+    labels.place(ctx, v.toFixed(1), [at(left - 4, y(v), 'right', 'middle')]);
+    labels.place(ctx, `${Math.round(v * n)}`, [at(w - right + 4, y(v), 'left', 'middle')]);
   }
-  ctx.textAlign = 'center'; ctx.textBaseline = 'top';
-  const every = (w - left - right) / (rows.length - 1) < 26 ? 2 : 1;  // thin the labels on a phone
-  rows.forEach((r, i) => { if (i % every === 0 || r.d === currentD) ctx.fillText(String(r.d), x(i), h - bottom + 4); });
+  // d ticks: the chosen d first, then every other one that fits.
+  const marked = rows.findIndex((r) => r.d === currentD);
+  const order = rows.map((_, i) => i);
+  if (marked >= 0) order.unshift(...order.splice(marked, 1));
+  for (const i of order) labels.place(ctx, String(rows[i].d), [at(x(i), h - bottom + 9, 'center', 'top')]);
   const series = [
     ['raw', 'maxWeight', theme.weight, []], ['scaled', 'maxWeight', theme.key, []],
     ['raw', 'effectiveKeys', theme.weight, [5, 4]], ['scaled', 'effectiveKeys', theme.key, [5, 4]],
   ];
+  const share = (stat, v) => (stat === 'maxWeight' ? v : v / n);
+  // Bands first (under every line): lo … hi of the draws, for the max weight only (four
+  // overlapping bands would hide each other).
+  ctx.globalAlpha = 0.18;
+  for (const [which, stat, colour] of series.filter((sr) => sr[1] === 'maxWeight')) {
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    rows.forEach((r, i) => { const p = y(share(stat, r[which][stat].hi)); if (i === 0) ctx.moveTo(x(i), p); else ctx.lineTo(x(i), p); });
+    for (let i = rows.length - 1; i >= 0; i--) ctx.lineTo(x(i), y(share(stat, rows[i][which][stat].lo)));
+    ctx.closePath();
+    ctx.fill();
+  }
+  ctx.globalAlpha = 1;
   ctx.lineWidth = 2;
   for (const [which, stat, colour, dash] of series) {
     ctx.strokeStyle = colour;
     ctx.setLineDash(dash);
     ctx.beginPath();
     rows.forEach((r, i) => {
-      const v = stat === 'maxWeight' ? r[which].maxWeight : r[which].effectiveKeys / n;
+      const v = share(stat, r[which][stat].mean);
       if (i === 0) ctx.moveTo(x(i), y(v)); else ctx.lineTo(x(i), y(v));
     });
     ctx.stroke();
   }
   ctx.setLineDash([]);
-  const at = rows.findIndex((r) => r.d === currentD);
-  if (at >= 0) {
+  if (marked >= 0) {
     ctx.strokeStyle = theme.accent || theme.fg;
     ctx.lineWidth = 1;
-    ctx.beginPath(); ctx.moveTo(x(at), top); ctx.lineTo(x(at), h - bottom); ctx.stroke();
+    ctx.beginPath(); ctx.moveTo(x(marked), top); ctx.lineTo(x(marked), h - bottom); ctx.stroke();
   }
 }
 
 /**
  * Streaming softmax: a bar per key logit; blocks done in colour, the latest outlined,
- * its running max as a dashed line. scene: {logits, blocks, step}.
+ * its running max as a dashed line. When the latest block raised the max, the old max is
+ * drawn too and the rescale factor e^(m_old − m) < 1 is called out.
+ * scene: {logits, blocks, step}.
  */
 export function drawStream(canvas, { logits, blocks, step }, theme) {
   const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
   const n = logits.length;
   let lo = 0, hi = 0;
   for (const x of logits) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
-  const left = 10, right = 10, top = 30, bottom = 18;
+  const left = 10, right = 10, top = 34, bottom = 18;
   const bw = (w - left - right) / n;
   const yOf = (v) => top + ((hi - v) / (hi - lo || 1)) * (h - top - bottom);
   const done = step > 0 ? blocks[step - 1].end : 0;
@@ -311,10 +367,21 @@ export function drawStream(canvas, { logits, blocks, step }, theme) {
     ctx.moveTo(x, top - 6); ctx.lineTo(x, h - bottom + 4);
   }
   ctx.stroke();
+  const bounds = { x: 0, y: 0, w, h };
   ctx.font = font(theme);
-  ctx.textBaseline = 'top';
+  ctx.fillStyle = theme.muted;
+  labels.place(ctx, 'logit of each key (full softmax, core.attend)', [at(left, 2, 'left', 'top')], { bounds });
   if (step > 0) {
     const b = blocks[step - 1];
+    const rescaled = step > 1 && b.rescale < 1;
+    if (rescaled) {
+      // The max before this block, faint: the distance down to it is what e^(m_old − m) undoes.
+      const old = blocks[step - 2].runningMax;
+      ctx.strokeStyle = theme.muted;
+      ctx.setLineDash([2, 3]);
+      ctx.beginPath(); ctx.moveTo(left, yOf(old)); ctx.lineTo(w - right, yOf(old)); ctx.stroke();
+      ctx.setLineDash([]);
+    }
     ctx.strokeStyle = theme.output;
     ctx.lineWidth = 2;
     ctx.strokeRect(left + b.begin * bw, top - 4, (b.end - b.begin) * bw, h - top - bottom + 6);
@@ -323,12 +390,13 @@ export function drawStream(canvas, { logits, blocks, step }, theme) {
     ctx.setLineDash([]);
     ctx.lineWidth = 1;
     ctx.fillStyle = theme.output;
-    ctx.textAlign = 'right';
-    ctx.fillText(`running max m = ${fmt(b.runningMax)}`, w - right, 16);
+    const text = rescaled ? `max rose ${fmt(blocks[step - 2].runningMax, 2)} → ${fmt(b.runningMax, 2)}: earlier sum and output × ${fmt(b.rescale, 3)}`
+      : `running max m = ${fmt(b.runningMax)}`;
+    const short = rescaled ? `m ${fmt(blocks[step - 2].runningMax, 2)} → ${fmt(b.runningMax, 2)}: × ${fmt(b.rescale, 3)}` : null;
+    if (!labels.place(ctx, text, [at(w - right, 18, 'right', 'top')], { bounds }) && short) {
+      labels.place(ctx, short, [at(w - right, 18, 'right', 'top')], { bounds });
+    }
   }
   ctx.fillStyle = theme.muted;
-  ctx.textAlign = 'center';
-  if (bw >= 12) for (let i = 0; i < n; i++) ctx.fillText(String(i), left + (i + 0.5) * bw, h - bottom + 3);
-  ctx.textAlign = 'left';
-  ctx.fillText('logit of each key (full softmax, core.attend)', left, 2);
+  for (let i = 0; i < n; i++) labels.place(ctx, String(i), [at(left + (i + 0.5) * bw, h - bottom + 3, 'center', 'top')], { bounds });
 }

@@ -5,11 +5,11 @@
 import { Store } from './store.js';
 import { PLAYGROUND } from './schema.js';
 import { SceneBuilder } from './scene.js';
-import { Plot } from './plot.js';
+import { Plot, QUERY_MAX, queryRadius, queryLength } from './plot.js';
+import { applyPatch } from './codec.js';
 import { Pointer } from './pointer.js';
 import { Notices } from './notices.js';
 
-const Q_MAX = 1.95;          // largest |q| reachable by dragging / keyboard
 const KEY_MAX = 1.6;         // largest key length reachable by dragging
 const SNAP_TO_ORIGIN = 0.05;
 const MAX_KEYS = PLAYGROUND.fields.keys.maxCount;
@@ -94,7 +94,7 @@ export class Playground {
 
   setQuery(x, y) {
     const len = Math.hypot(x, y);
-    if (len > Q_MAX) { x *= Q_MAX / len; y *= Q_MAX / len; }
+    if (len > QUERY_MAX) { x *= QUERY_MAX / len; y *= QUERY_MAX / len; }
     if (len > 1e-9) this.store.ui.phi0 = Math.atan2(y, x);
     this.commit({ query: [x, y] }, 'pointer');
   }
@@ -106,7 +106,7 @@ export class Playground {
   }
 
   setQueryPolar(r, a) {
-    r = Math.max(0, Math.min(Q_MAX, r));
+    r = Math.max(0, Math.min(QUERY_MAX, r));
     this.store.ui.phi0 = a;
     this.commit({ query: [r * Math.cos(a), r * Math.sin(a)] }, 'pointer');
   }
@@ -175,6 +175,70 @@ export class Playground {
     const n = index + 1;
     const p = this.core.layout({ kind: 'values', n, seed: this.state.seed + 101 * this.addCount }).points;
     return [p[2 * n - 2], p[2 * n - 1]];
+  }
+
+  // ------------------------------------------------------------ animation
+
+  /**
+   * Moves to `patch` over `duration` ms: the query turns along the shorter arc and
+   * stretches evenly on screen, numbers glide, other fields switch at the start. Resolves
+   * true when it lands exactly on the target, false if a newer animation or a drag
+   * cancelled it. A bad patch throws (like setState) and nothing moves. With
+   * prefers-reduced-motion it jumps.
+   */
+  animateTo(patch, { duration = 700, easing = easeInOut } = {}) {
+    const target = applyPatch(PLAYGROUND, this.state, patch, { strict: true }).state;
+    this.cancelAnimation();
+    const reduce = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+    if (reduce || !(duration > 0)) {
+      this.commit(patch, 'animate');
+      return Promise.resolve(true);
+    }
+    const from = this.state;
+    const glide = {};
+    for (const k of ['customScale', 'spread']) if (k in patch && from[k] !== target[k]) glide[k] = [from[k], target[k]];
+    const moveQuery = 'query' in patch && (from.query[0] !== target.query[0] || from.query[1] !== target.query[1]);
+    const at0 = { ...patch };
+    delete at0.query;
+    for (const k of Object.keys(glide)) delete at0[k];
+    if (Object.keys(at0).length) this.commit(at0, 'animate');
+    const l0 = Math.hypot(...from.query), l1 = Math.hypot(...target.query);
+    const a0 = l0 > 0 ? Math.atan2(from.query[1], from.query[0]) : this.ui.phi0;
+    const a1 = l1 > 0 ? Math.atan2(target.query[1], target.query[0]) : a0;
+    const da = Math.atan2(Math.sin(a1 - a0), Math.cos(a1 - a0));
+    const r0 = queryRadius(l0), r1 = queryRadius(l1);
+    return new Promise((resolve) => {
+      const anim = { resolve };
+      this.anim = anim;
+      const t0 = performance.now();
+      const step = (now) => {
+        if (this.anim !== anim || this.store.destroyed) return;
+        const f = Math.min(1, (now - t0) / duration);
+        if (f >= 1) {
+          this.anim = null;
+          this.commit(patch, 'animate');  // exactly the target
+          resolve(true);
+          return;
+        }
+        const e = easing(f);
+        const p = {};
+        for (const [k, [a, b]] of Object.entries(glide)) p[k] = a + (b - a) * e;
+        if (moveQuery) {
+          const a = a0 + da * e, l = queryLength(r0 + (r1 - r0) * e);
+          p.query = [l * Math.cos(a), l * Math.sin(a)];
+        }
+        this.commit(p, 'animate');
+        requestAnimationFrame(step);
+      };
+      requestAnimationFrame(step);
+    });
+  }
+
+  /** Stops a running animateTo where it is (its promise resolves false). */
+  cancelAnimation() {
+    const anim = this.anim;
+    this.anim = null;
+    anim?.resolve(false);
   }
 
   // ------------------------------------------------------------ the API handle
@@ -253,6 +317,8 @@ export class Playground {
     this.listeners.clear();
   }
 }
+
+const easeInOut = (t) => (t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2);
 
 function clampLength([x, y], max) {
   const len = Math.hypot(x, y);

@@ -10,12 +10,30 @@
 //     approximation) on the same scale.
 
 import { SvgContext } from './svgcontext.js';
-import { fitCanvas, readTheme, withAlpha } from './canvas.js';
+import { fitCanvas, readTheme, withAlpha, Labels } from './canvas.js';
 
 const TAU = Math.PI * 2;
 
 /** World half-width of the circle panel (the unit circle has radius 1). */
-export const WORLD_EXTENT = 2.1;
+export const WORLD_EXTENT = 2.45;
+
+// The query's length has no wall: it is drawn to scale up to |q| = QUERY_LINEAR and
+// logarithmically beyond, so the edge of the panel is |q| = QUERY_MAX (κ up to 1000 at
+// scale 1) while dragging near the circle stays precise. Ticks on the query's line
+// label the κ scale.
+export const QUERY_LINEAR = 1.5;
+export const QUERY_MAX = 1000;
+const LOG_GAIN = (WORLD_EXTENT - 0.05 - QUERY_LINEAR) / Math.log(QUERY_MAX / QUERY_LINEAR);
+
+/** Where a query of length |q| is drawn (world radius). */
+export function queryRadius(len) {
+  return len <= QUERY_LINEAR ? len : QUERY_LINEAR + LOG_GAIN * Math.log(len / QUERY_LINEAR);
+}
+
+/** The query length drawn at world radius r (inverse of queryRadius). */
+export function queryLength(r) {
+  return r <= QUERY_LINEAR ? r : QUERY_LINEAR * Math.exp((r - QUERY_LINEAR) / LOG_GAIN);
+}
 
 /** "Nice" upper bound for an axis: 1, 2, 2.5 or 5 times a power of ten. */
 function niceCeil(v) {
@@ -42,6 +60,7 @@ export class Plot {
     this.cssHeight = 0;
     this.dpr = 1;
     this.geom = null;
+    this.labels = new Labels();   // every label drawn in the last frame (no two overlap)
     this.resize();
   }
 
@@ -65,8 +84,23 @@ export class Plot {
 
   computeGeometry(w, h) {
     const pad = Math.max(8, Math.min(18, w * 0.03));
-    const stripH = Math.round(Math.max(120, Math.min(230, h * 0.27)));
     const gap = 10;
+    if (w >= h * 1.5) {
+      // Wide: the circle on the left, the strip beside it (the same weights, side by side).
+      const size = Math.max(40, Math.min(h - 2 * pad, w * 0.56));
+      const cx = pad + size / 2, cy = h / 2;
+      const ppu = size / 2 / WORLD_EXTENT;
+      const sx = pad + size + gap;
+      // a narrow strip needs up to four lines of legend above it
+      const legend = w - sx < 420 ? 64 : 50;
+      const stripH = Math.round(Math.max(150 + legend - 36, Math.min(300 + legend - 36, h * 0.6)));
+      const top = Math.max(pad, (h - stripH) / 2);
+      const left = sx + 50, right = w - pad - 10;
+      const strip = { x0: left, x1: Math.max(left + 10, right), y0: top + legend, y1: top + stripH - 20, top, left: sx };
+      const circle = { x: 0, y: 0, w: sx - gap / 2, h };
+      return { w, h, pad, cx, cy, ppu, size, strip, circle };
+    }
+    const stripH = Math.round(Math.max(120, Math.min(230, h * 0.27)));
     const circleAreaH = Math.max(60, h - stripH - gap - pad);
     const size = Math.max(40, Math.min(w - 2 * pad, circleAreaH));
     const cx = w / 2;
@@ -74,8 +108,9 @@ export class Plot {
     const ppu = size / 2 / WORLD_EXTENT; // pixels per world unit
     const stripTop = pad + circleAreaH + gap;
     const left = pad + 42, right = w - pad - 10;
-    const strip = { x0: left, x1: Math.max(left + 10, right), y0: stripTop + 22, y1: h - pad - 20, top: stripTop };
-    return { w, h, pad, cx, cy, ppu, size, strip, circleBottom: pad + circleAreaH };
+    const strip = { x0: left, x1: Math.max(left + 10, right), y0: stripTop + 36, y1: h - pad - 20, top: stripTop, left: 0 };
+    const circle = { x: 0, y: 0, w, h: stripTop - gap / 2 };
+    return { w, h, pad, cx, cy, ppu, size, strip, circle };
   }
 
   // ----- coordinate transforms (CSS pixels) -----
@@ -90,9 +125,25 @@ export class Plot {
     return [(px - g.cx) / g.ppu, (g.cy - py) / g.ppu];
   }
 
+  /** Where the query dot is drawn (CSS pixels): its direction, at radius queryRadius(|q|). */
+  queryToScreen(q) {
+    const len = Math.hypot(q[0], q[1]);
+    const f = len > 0 ? queryRadius(len) / len : 0;
+    return this.toScreen(q[0] * f, q[1] * f);
+  }
+
+  /** The query whose dot would be drawn at a CSS-pixel point (inverse of queryToScreen). */
+  screenToQuery(px, py) {
+    const [x, y] = this.toWorld(px, py);
+    const r = Math.hypot(x, y);
+    const f = r > 0 ? queryLength(r) / r : 0;
+    return [x * f, y * f];
+  }
+
   /** True when a CSS-pixel point lies in the circle panel (not the strip). */
   inCirclePanel(px, py) {
-    return py < this.geom.strip.top - 2;
+    const c = this.geom.circle;
+    return px >= c.x && px < c.x + c.w && py >= c.y && py < c.y + c.h;
   }
 
   stripX(angle) {
@@ -114,7 +165,7 @@ export class Plot {
     const touch = pointerType === 'touch' || pointerType === 'pen';
     const qr = touch ? 26 : 16;
     const kr = touch ? 22 : 12;
-    const [qx, qy] = this.toScreen(scene.query[0], scene.query[1]);
+    const [qx, qy] = this.queryToScreen(scene.query);
     const dq = Math.hypot(px - qx, py - qy);
     if (dq <= qr) return { type: 'query' };
     if (scene.long) return null;
@@ -168,8 +219,13 @@ export class Plot {
     ctx.clearRect(0, 0, g.w, g.h);
     ctx.fillStyle = t.bg;
     ctx.fillRect(0, 0, g.w, g.h);
+    this.labels.reset();
+    this.labels.bounds = g.circle;   // circle labels stay in the circle panel; the strip sets its own
     if (!scene) return;
 
+    // Geometry first (dots register themselves as obstacles), then the labels that must
+    // avoid them, most important first: a label that finds no free place is left out.
+    this.drawCircleLabels(scene);
     this.drawCircleBackground(scene);
     if (scene.showValues && scene.values) this.drawValues(scene);
     this.drawQueryLine(scene);
@@ -177,7 +233,11 @@ export class Plot {
     else this.drawKeysAndWeights(scene);
     if (scene.showValues && scene.output) this.drawOutput(scene);
     this.drawQuery(scene);
-    this.drawCircleLabels(scene);
+    this.drawQueryLabel(scene);
+    if (scene.showValues && scene.output) this.drawOutputLabel(scene);
+    if (!scene.long) this.drawKeyLabels(scene);
+    this.drawKappaTicks(scene);
+    this.drawGuideLabel();
     this.drawStrip(scene);
   }
 
@@ -206,18 +266,71 @@ export class Plot {
     ctx.beginPath();
     ctx.arc(g.cx, g.cy, r1, 0, TAU);
     ctx.stroke();
-    // label the dashed guide circle (radius 2) at its bottom, right of the axis
+    ctx.restore();
+  }
+
+  /** Names the dashed circle of radius 2 (where weight 1 puts a unit key's blue dot). */
+  drawGuideLabel() {
+    const { ctx, theme: t, geom: g } = this;
+    const r2 = 2 * g.ppu;
+    ctx.save();
     ctx.fillStyle = t.muted;
     ctx.font = `11px ${t.font}`;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'bottom';
-    ctx.fillText('r = 2: unit key + weight 1', g.cx + 5, g.cy + 2 * r1 - 3);
+    const text = 'r = 2: unit key + weight 1';
+    this.labels.place(ctx, text, [
+      { x: g.cx + 5, y: g.cy + r2 - 3, align: 'left', baseline: 'bottom' },
+      { x: g.cx - 5, y: g.cy + r2 - 3, align: 'right', baseline: 'bottom' },
+      { x: g.cx + 5, y: g.cy - r2 + 3, align: 'left', baseline: 'top' },
+      { x: g.cx - 5, y: g.cy - r2 + 3, align: 'right', baseline: 'top' },
+    ]);
+    ctx.restore();
+  }
+
+  /** κ ticks along the query's ray: the length scale is linear to |q| = 1.5, log beyond. */
+  drawKappaTicks(scene) {
+    const { ctx, theme: t } = this;
+    const len = scene.qNorm;
+    const ux = len > 0 ? scene.query[0] / len : Math.cos(scene.phi), uy = len > 0 ? scene.query[1] / len : Math.sin(scene.phi);
+    ctx.save();
+    ctx.strokeStyle = t.muted;
+    ctx.fillStyle = t.muted;
+    ctx.lineWidth = 1;
+    ctx.font = `10px ${t.font}`;
+    // the ray past the dot, dotted: how far the query can still go
+    const [ex, ey] = this.toScreen(ux * (WORLD_EXTENT - 0.05), uy * (WORLD_EXTENT - 0.05));
+    const [qx, qy] = this.queryToScreen(scene.query);
+    ctx.setLineDash([1, 4]);
+    ctx.beginPath();
+    ctx.moveTo(qx, qy);
+    ctx.lineTo(ex, ey);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    const nx = -uy, ny = ux;   // perpendicular (world), for the tick marks
+    for (const v of KAPPA_TICKS) {
+      const r = queryRadius(v);
+      const [sx, sy] = this.toScreen(ux * r, uy * r);
+      const [ax, ay] = this.toScreen(ux * r + nx * 0.035, uy * r + ny * 0.035);
+      const [bx, by] = this.toScreen(ux * r - nx * 0.035, uy * r - ny * 0.035);
+      ctx.beginPath();
+      ctx.moveTo(ax, ay);
+      ctx.lineTo(bx, by);
+      ctx.stroke();
+      const k = v * scene.scale;
+      const text = `${Math.abs(k) >= 10 ? k.toFixed(0) : +k.toFixed(2)}`;
+      const tl = Math.hypot(ax - sx, ay - sy) || 1, off = 9;
+      const px = sx + ((ax - sx) / tl) * off, py = sy + ((ay - sy) / tl) * off;
+      const qx2 = sx - ((ax - sx) / tl) * off, qy2 = sy - ((ay - sy) / tl) * off;
+      this.labels.place(ctx, text, [
+        { x: px, y: py, align: 'center', baseline: 'middle' },
+        { x: qx2, y: qy2, align: 'center', baseline: 'middle' },
+      ]);
+    }
     ctx.restore();
   }
 
   drawQueryLine(scene) {
     const { ctx, theme: t, geom: g } = this;
-    const [qx, qy] = this.toScreen(scene.query[0], scene.query[1]);
+    const [qx, qy] = this.queryToScreen(scene.query);
     ctx.save();
     ctx.strokeStyle = t.query;
     ctx.lineWidth = 2;
@@ -284,25 +397,18 @@ export class Plot {
       ctx.fill();
       ctx.stroke();
     }
-    // key index labels (small n only), inside the circle
-    if (n <= 24) {
-      ctx.fillStyle = t.muted;
-      ctx.font = `10px ${t.font}`;
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'middle';
-      const placed = [];
-      for (let i = 0; i < n; i++) {
-        const kx = keyPos[2 * i], ky = keyPos[2 * i + 1];
-        const len = Math.hypot(kx, ky);
-        if (!(len > 0)) continue;
-        const off = 14 / this.geom.ppu;
-        const [lx, ly] = this.toScreen(kx - (kx / len) * off, ky - (ky / len) * off);
-        // skip labels that would overlap one already drawn (crowded clusters)
-        if (placed.some(([px, py]) => Math.abs(px - lx) < 13 && Math.abs(py - ly) < 11)) continue;
-        placed.push([lx, ly]);
-        ctx.fillText(String(i), lx, ly);
+    // every dot is an obstacle for the labels drawn after it
+    for (let i = 0; i < n; i++) {
+      const kx = keyPos[2 * i], ky = keyPos[2 * i + 1];
+      const [sx, sy] = this.toScreen(kx, ky);
+      this.labels.avoidDot(sx, sy, dotR);
+      const len = Math.hypot(kx, ky);
+      if (weights && len > 0) {
+        const [bx, by] = this.toScreen(kx + (kx / len) * weights[i], ky + (ky / len) * weights[i]);
+        this.labels.avoidDot(bx, by, dotR);
       }
     }
+    this.keyDotR = dotR;
     // hover / selection rings
     this.ringKey(scene, scene.selected, t.select, dotR + 5, [3, 2]);
     this.ringKey(scene, scene.hovered, t.highlight, dotR + 4, []);
@@ -441,17 +547,50 @@ export class Plot {
     ctx.moveTo(ox, oy - 11); ctx.lineTo(ox, oy - 4);
     ctx.moveTo(ox, oy + 4); ctx.lineTo(ox, oy + 11);
     ctx.stroke();
+    ctx.restore();
+    this.labels.avoidDot(ox, oy, 11);
+  }
+
+  drawOutputLabel(scene) {
+    const { ctx, theme: t } = this;
+    const [ox, oy] = this.toScreen(scene.output[0], scene.output[1]);
+    ctx.save();
     ctx.fillStyle = t.output;
     ctx.font = `600 11px ${t.font}`;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'middle';
-    ctx.fillText('output', ox + 13, oy + 1);
+    this.labels.place(ctx, 'output', [
+      { x: ox + 13, y: oy + 1, align: 'left', baseline: 'middle' },
+      { x: ox - 13, y: oy + 1, align: 'right', baseline: 'middle' },
+      { x: ox, y: oy - 13, align: 'center', baseline: 'bottom' },
+      { x: ox, y: oy + 13, align: 'center', baseline: 'top' },
+    ]);
+    ctx.restore();
+  }
+
+  /** Key numbers (up to 24 keys, or only the hovered/selected one), just inside each key. */
+  drawKeyLabels(scene) {
+    const { ctx, theme: t } = this;
+    const { n, keyPos } = scene;
+    ctx.save();
+    ctx.fillStyle = t.muted;
+    ctx.font = `10px ${t.font}`;
+    const one = (i) => {
+      const kx = keyPos[2 * i], ky = keyPos[2 * i + 1];
+      const len = Math.hypot(kx, ky);
+      if (!(len > 0)) return;
+      const [sx, sy] = this.toScreen(kx, ky);
+      const ux = kx / len, uy = -ky / len;   // screen direction away from the origin
+      const cands = [14, -16].map((d) => ({ x: sx - ux * d, y: sy - uy * d, align: 'center', baseline: 'middle' }));
+      cands.push({ x: sx + 10, y: sy - 10, align: 'left', baseline: 'bottom' }, { x: sx - 10, y: sy + 10, align: 'right', baseline: 'top' });
+      this.labels.place(ctx, String(i), cands);
+    };
+    for (const i of [scene.selected, scene.hovered]) if (i >= 0 && i < n) one(i);
+    if (n <= 24) for (let i = 0; i < n; i++) if (i !== scene.selected && i !== scene.hovered) one(i);
     ctx.restore();
   }
 
   drawQuery(scene) {
     const { ctx, theme: t } = this;
-    const [qx, qy] = this.toScreen(scene.query[0], scene.query[1]);
+    const [qx, qy] = this.queryToScreen(scene.query);
     ctx.save();
     ctx.fillStyle = t.query;
     ctx.strokeStyle = t.bg;
@@ -467,30 +606,29 @@ export class Plot {
       ctx.arc(qx, qy, 13, 0, TAU);
       ctx.stroke();
     }
-    // label beside the dot, pushed away from the origin
+    ctx.restore();
+    this.labels.avoidDot(qx, qy, 9);
+  }
+
+  /** "q  κ = …" beside the query dot, pushed away from the origin where there is room. */
+  drawQueryLabel(scene) {
+    const { ctx, theme: t } = this;
+    const [qx, qy] = this.queryToScreen(scene.query);
     const len = scene.qNorm || 1;
     const ux = scene.qNorm > 0 ? scene.query[0] / len : 1, uy = scene.qNorm > 0 ? scene.query[1] / len : 0;
-    let lx = qx + ux * 18;
-    let ly = qy - uy * 18;
+    ctx.save();
     ctx.font = `600 13px ${t.font}`;
     ctx.fillStyle = t.fg;
-    ctx.textBaseline = 'middle';
-    const k = `κ = ${scene.kappa.toFixed(2)}`;
-    const width = ctx.measureText(`q   ${k}`).width;
-    const W = this.geom.w;
-    let text = `q   ${k}`;
-    if (ux >= 0 && lx + width <= W - 4) {
-      ctx.textAlign = 'left';
-    } else if (ux < 0 && lx - width >= 4) {
-      ctx.textAlign = 'right';
-      text = `${k}   q`;
-    } else {
-      // no room beside the dot: put the label above (or below) it, inside the canvas
-      ctx.textAlign = 'center';
-      lx = Math.min(W - 4 - width / 2, Math.max(4 + width / 2, qx));
-      ly = qy > 40 ? qy - 20 : qy + 20;
-    }
-    ctx.fillText(text, lx, ly);
+    const k = `κ = ${fmtKappa(scene.kappa)}`;
+    const out = ux >= 0 ? 'left' : 'right';
+    const text = ux >= 0 ? `q   ${k}` : `${k}   q`;
+    const g = this.geom;
+    this.labels.place(ctx, text, [
+      { x: qx + ux * 18, y: qy - uy * 18, align: out, baseline: 'middle' },
+      { x: qx, y: qy - 16, align: 'center', baseline: 'bottom' },
+      { x: qx, y: qy + 16, align: 'center', baseline: 'top' },
+      { x: qx - ux * 18, y: qy + uy * 18, align: out === 'left' ? 'right' : 'left', baseline: 'middle' },
+    ], { bounds: { x: g.circle.x + 2, y: 2, w: g.circle.w - 4, h: g.circle.h - 4 } });
     ctx.restore();
   }
 
@@ -503,7 +641,7 @@ export class Plot {
     const x = g.pad + 2;
     let y = g.pad;
     const lines = [
-      [t.fg, `κ = |q|·scale = ${scene.qNorm.toFixed(2)} × ${fmtScale(scene.scale)} = ${scene.kappa.toFixed(2)}`],
+      [t.fg, `κ = |q|·scale = ${fmtKappa(scene.qNorm)} × ${fmtScale(scene.scale)} = ${fmtKappa(scene.kappa)}`],
       [t.muted, `query angle φ = ${scene.phiDeg.toFixed(1)}°   n = ${scene.n.toLocaleString('en-US')}`],
     ];
     if (scene.long) lines.push([t.weight, `blue ring: weight per ${(360 / scene.bins.B).toFixed(0)}° bin, largest bin = 1 unit`]);
@@ -513,7 +651,7 @@ export class Plot {
     if (scene.stale) lines.push([t.output, 'core error: showing the last valid weights']);
     for (const [color, text] of lines) {
       ctx.fillStyle = color;
-      ctx.fillText(text, x, y);
+      this.labels.place(ctx, text, [{ x, y, align: 'left', baseline: 'top' }], { bounds: g.circle });
       y += 16;
     }
     ctx.restore();
@@ -522,6 +660,7 @@ export class Plot {
   drawStrip(scene) {
     const { ctx, theme: t, geom: g } = this;
     const s = g.strip;
+    this.labels.bounds = { x: s.left, y: s.top - 4, w: g.w - s.left, h: g.h - s.top + 4 };
     const n = scene.n;
     // y range: the weights and the curves share one axis
     let ymax = 0;
@@ -531,10 +670,15 @@ export class Plot {
     } else if (scene.weights) {
       for (let i = 0; i < n; i++) if (scene.weights[i] > ymax) ymax = scene.weights[i];
     }
-    for (const c of [scene.curve, scene.gauss]) {
+    // The unit-key curve can rise above every key where there is no key (a key there would
+    // take more than the current top weight); the axis follows the weights, the curve is clipped.
+    const densities = scene.curveKind === 'vonmises' ? [scene.curve, scene.gauss] : [scene.gauss];
+    for (const c of densities) {
       if (c) for (let i = 0; i < c.y.length; i++) if (c.y[i] > ymax && Number.isFinite(c.y[i])) ymax = c.y[i];
     }
-    const yMax = niceCeil(ymax * 1.08 || 1);
+    if (!(ymax > 0) && scene.curve) ymax = 1;
+    // weights never exceed 1: a top weight near 1 gets the axis [0, 1]
+    const yMax = ymax <= 1 && ymax > 0.9 ? 1 : niceCeil(ymax * 1.08 || 1);
     scene.stripYMax = yMax;
 
     ctx.save();
@@ -551,7 +695,7 @@ export class Plot {
       ctx.beginPath();
       ctx.moveTo(s.x0, y); ctx.lineTo(s.x1, y);
       ctx.stroke();
-      ctx.fillText(formatTick(yv), s.x0 - 5, y);
+      this.labels.place(ctx, formatTick(yv), [{ x: s.x0 - 5, y, align: 'right', baseline: 'middle' }]);
     }
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
@@ -561,7 +705,7 @@ export class Plot {
       ctx.beginPath();
       ctx.moveTo(x, s.y0); ctx.lineTo(x, s.y1 + 3);
       ctx.stroke();
-      ctx.fillText(label, x, s.y1 + 5);
+      this.labels.place(ctx, label, [{ x, y: s.y1 + 8, align: 'center', baseline: 'top' }]);
     }
     // title
     ctx.textAlign = 'left';
@@ -569,16 +713,30 @@ export class Plot {
     ctx.fillStyle = t.fg;
     ctx.font = `600 12px ${t.font}`;
     const title = scene.long ? 'weights along a line (mean per bin)' : 'weights along a line';
-    ctx.fillText(title, s.x0, s.top);
+    this.labels.place(ctx, title, [{ x: s.x0, y: s.top, align: 'left', baseline: 'top' }]);
     const tw = ctx.measureText(title).width;
     ctx.font = `11px ${t.font}`;
     ctx.fillStyle = t.muted;
-    let note = '   — von Mises · 2π/n';
-    if (scene.gauss) note += ',  - - Gaussian approx.';
-    else if (scene.gaussNote) note += `,  ${scene.gaussNote}`;
-    const full = `   x = key angle, y = weight;${note}`;
-    const room = s.x1 - s.x0 - tw;
-    ctx.fillText(ctx.measureText(full).width <= room ? full : note, s.x0 + tw, s.top + 1);
+    // The legend flows after the title like text: each piece on the current line if it
+    // fits, else on the next; a piece that finds no room above the plot is left out.
+    const pieces = [
+      'x = key angle, y = weight;',
+      scene.curveKind === 'vonmises' ? '— von Mises density · 2π/n' : '— weight of a unit key at that angle',
+    ];
+    if (scene.curveKind !== 'vonmises' && !scene.normalizeKeys) pieces.push('(longer keys sit above it)');
+    if (scene.gauss) pieces.push('- - Gaussian approx.');
+    else if (scene.gaussNote) pieces.push(scene.gaussNote);
+    const bounds = { x: s.left, y: s.top - 2, w: g.w - s.left, h: s.y0 - s.top - 2 };
+    let cx = s.x0 + tw + 10, cy = s.top + 1;
+    for (const text of pieces) {
+      const box = this.labels.place(ctx, text, [
+        { x: cx, y: cy, align: 'left', baseline: 'top' },
+        { x: s.x0, y: cy + 14, align: 'left', baseline: 'top' },
+      ], { bounds });
+      if (!box) continue;
+      if (box.y >= cy + 13) cy += 14;   // it went to the next line
+      cx = box.x + box.w + 8;
+    }
 
     // query direction marker
     const phi = scene.phiDeg * Math.PI / 180;
@@ -652,6 +810,13 @@ function wrapAngle(a) {
   while (a > Math.PI) a -= TAU;
   while (a < -Math.PI) a += TAU;
   return a;
+}
+
+const KAPPA_TICKS = [2, 10, 100, 1000];
+
+/** κ and |q| for labels: 2 decimals while small, whole numbers from 100. */
+function fmtKappa(v) {
+  return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2);
 }
 
 function fmtScale(s) {

@@ -3,6 +3,8 @@
 // rotate and stretch the query. Handlers only ask the playground to commit; they never
 // draw and never touch the state themselves.
 
+import { queryRadius, queryLength } from './plot.js';
+
 const LONG_PRESS_MS = 600;
 const DOUBLE_TAP_MS = 400;
 const MOVE_SLOP = 5;        // CSS px before a press becomes a drag
@@ -29,9 +31,30 @@ export class Pointer {
     on('lostpointercapture', (e) => { if (this.drag && e.pointerId === this.drag.id) this.cancel(e); });
     on('keydown', (e) => this.key(e));
     on('contextmenu', (e) => e.preventDefault());
+    // Wheel over the focused plot, or a trackpad pinch (ctrl+wheel), stretches the query;
+    // an unfocused plot lets the wheel scroll the page.
+    canvas.addEventListener('wheel', (e) => {
+      if (!e.ctrlKey && document.activeElement !== canvas && canvas.getRootNode().activeElement !== canvas) return;
+      e.preventDefault();
+      const [r, a] = this.pg.queryPolar();
+      const dr = -Math.max(-0.3, Math.min(0.3, e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.002)));
+      this.pg.setQueryPolar(queryLength(Math.max(0, queryRadius(r) + dr)), a);
+    }, { passive: false });
+    // Two fingers on the plot pinch the query's length.
+    canvas.addEventListener('touchmove', (e) => {
+      if (e.touches.length !== 2) { this.pinch = null; return; }
+      e.preventDefault();
+      const [a, b] = e.touches;
+      const dist = Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY);
+      if (!this.pinch) { this.pinch = { dist, r: queryRadius(this.pg.queryPolar()[0]) }; return; }
+      const ppu = this.pg.plot.geom.ppu;
+      this.pg.setQueryPolar(queryLength(Math.max(0, this.pinch.r + (dist - this.pinch.dist) / ppu)), this.pg.queryPolar()[1]);
+    }, { passive: false });
+    canvas.addEventListener('touchend', () => { this.pinch = null; });
     // Touch: the page scrolls (CSS touch-action: manipulation) unless the finger starts on
     // a handle; cancelling that touchstart keeps the browser from panning, so it drags.
     canvas.addEventListener('touchstart', (e) => {
+      if (e.touches.length === 2) { e.preventDefault(); return; }  // a pinch on the plot
       if (e.touches.length !== 1) return;
       const [px, py] = this.local(e.touches[0]);
       if (this.pg.plot.hitTest(px, py, this.pg.scene, 'touch')) e.preventDefault();
@@ -52,6 +75,7 @@ export class Pointer {
     if (e.pointerType === 'mouse' && e.button !== 0) return;
     if (this.drag) return; // one pointer at a time
     const pg = this.pg;
+    pg.cancelAnimation();   // the hand wins over a running animation
     this.canvas.focus({ preventScroll: true });
     const [px, py] = this.local(e);
     const hit = pg.plot.hitTest(px, py, pg.scene, e.pointerType);
@@ -62,9 +86,9 @@ export class Pointer {
     };
     this.drag = d;
     if (d.type === 'query') {
-      const [wx, wy] = pg.plot.toWorld(px, py);
-      const q = pg.state.query;
-      d.offset = [wx - q[0], wy - q[1]];
+      // Keep the grab point: the dot follows the finger at the offset it was taken with.
+      const [qx, qy] = pg.plot.queryToScreen(pg.state.query);
+      d.offset = [qx - px, qy - py];
       pg.setUi({ queryActive: true });
     }
     if (d.type === 'key') {
@@ -95,7 +119,7 @@ export class Pointer {
       }
       if (!d.moved || d.consumed) return;
       const [wx, wy] = pg.plot.toWorld(px, py);
-      if (d.type === 'query') pg.setQuery(wx - d.offset[0], wy - d.offset[1]);
+      if (d.type === 'query') pg.setQuery(...pg.plot.screenToQuery(px + d.offset[0], py + d.offset[1]));
       else if (d.type === 'key' && !d.inStrip && pg.editable) pg.moveKey(d.index, wx, wy);
       return;
     }
@@ -154,15 +178,20 @@ export class Pointer {
   key(e) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     const pg = this.pg;
+    pg.cancelAnimation();
     const fine = e.shiftKey;
     const [r, a] = pg.queryPolar();
     const dA = (fine ? 1 : 5) * Math.PI / 180;
+    // Length steps are even on screen: 0.1 of |q| near the circle, ever larger beyond.
     const dR = fine ? 0.02 : 0.1;
+    const stretch = (dr) => pg.setQueryPolar(queryLength(Math.max(0, queryRadius(r) + dr)), a);
     switch (e.key) {
       case 'ArrowLeft': pg.setQueryPolar(r, a + dA); break;    // counter-clockwise
       case 'ArrowRight': pg.setQueryPolar(r, a - dA); break;   // clockwise
-      case 'ArrowUp': case '+': case '=': pg.setQueryPolar(r + dR, a); break;
-      case 'ArrowDown': case '-': case '_': pg.setQueryPolar(r - dR, a); break;
+      case 'ArrowUp': case '+': case '=': stretch(dR); break;
+      case 'ArrowDown': case '-': case '_': stretch(-dR); break;
+      case 'PageUp': stretch(0.5); break;
+      case 'PageDown': stretch(-0.5); break;
       case 'Delete': case 'Backspace':
         if (pg.ui.selected >= 0 && pg.editable) pg.removeKey(pg.ui.selected);
         break;

@@ -93,17 +93,23 @@ export class SceneBuilder {
     }
     const shown = result ?? (this.lastGood && this.lastGood.n === n ? this.lastGood.result : null);
 
-    // The strip's curve: the von Mises density on the weights' scale (density · 2π / n).
+    // The strip's curve: by default the weight a unit key at each angle would get with the
+    // current normaliser (every unit key's dot lies on it, for any layout); or the von Mises
+    // density on the weights' scale (density · 2π / n: right for evenly spaced unit keys).
     let curve = null, gauss = null, gaussNote = '';
     try {
       const toWeights = (dens) => { const y = new Float64Array(dens.length); for (let i = 0; i < dens.length; i++) y[i] = dens[i] * TAU / Math.max(1, n); return y; };
-      curve = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi, angles: CURVE_ANGLES })) };
+      if (state.curve === 'vonmises') {
+        curve = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi, angles: CURVE_ANGLES })) };
+      } else if (shown) {
+        curve = { angles: CURVE_ANGLES, y: core.unitKeyWeights({ kappa: g.kappa, phi, logSumExp: shown.logSumExp, angles: CURVE_ANGLES }) };
+      }
       if (state.showGaussian) {
         if (g.kappa > 0) gauss = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi, angles: CURVE_ANGLES, gaussian: true })) };
         else gaussNote = 'Gaussian approx. needs κ > 0';
       }
     } catch (e) {
-      fail('The attention core rejected the von Mises curve', e);
+      fail('The attention core rejected the strip\'s curve', e);
     }
 
     // Long context: per-bin weight sums for the ring and the strip.
@@ -133,7 +139,7 @@ export class SceneBuilder {
       values: c.valuesFlat, hull: c.hull,
       output: shown && shown.output && shown.output.length >= 2 ? [shown.output[0], shown.output[1]] : null,
       showValues: state.showValues,
-      curve, gauss, gaussNote,
+      curve, curveKind: state.curve, gauss, gaussNote,
       hovered: ui.hovered ?? -1, selected: ui.selected ?? -1,
       long, bins: c.bins, stripPoints,
       stale: !result && !!shown,

@@ -40,10 +40,11 @@ export const PLAYGROUND = Object.freeze({
     randomLengths: bool(false, { controls: ['full'], label: 'random key lengths' }),
     scaleMode: oneOf(['one', 'invsqrt', 'custom'], 'one', { controls: ['full'], label: 'scale', labels: { one: '1', invsqrt: '1/√d', custom: 'custom' } }),
     customScale: num(-100, 100, 1, 3, { controls: ['full', 'compact'], label: 'custom scale', slider: [-8, 8], sets: { scaleMode: 'custom' } }),
-    query: point(2.2, [0.9642, 1.1491], 4, { label: 'query' }),  // |q| 1.5 at 50°
+    query: point(1000, [0.9642, 1.1491], 4, { label: 'query' }),  // |q| 1.5 at 50°; |q| up to 1000 (κ = |q|·scale)
     longContext: int(0, 65536, 0, { controls: ['full'], label: 'long context (keys; 0 = off)' }),
     showValues: bool(true, { controls: ['full'], label: 'values, hull and output' }),
     showGaussian: bool(false, { controls: ['full'], label: 'Gaussian approximation on the strip' }),
+    curve: oneOf(['unit', 'vonmises'], 'unit', { controls: ['full'], label: 'strip curve', labels: { unit: 'weight of a unit key', vonmises: 'von Mises density · 2π/n' } }),
     keys: points(1.8, 64, 4, { label: 'keys' }),
     values: points(1.0, 64, 4, { label: 'values' }),
     controls: oneOf(['full', 'compact', 'none'], 'full', { label: 'controls' }),

@@ -1,0 +1,63 @@
+// The guided tour, as data: the seed's explanation told in steps. Each step is a state
+// (a patch over the playground's defaults, so a step's link works on its own), a text,
+// and a "try this" the reader does by hand. The page's tour (tour.js) and stories
+// (<attention-story>) read the same list.
+
+const polar = (r, deg) => [+(r * Math.cos(deg * Math.PI / 180)).toFixed(4), +(r * Math.sin(deg * Math.PI / 180)).toFixed(4)];
+
+export const TOUR = Object.freeze([
+  {
+    title: 'Keys on the circle',
+    text: 'Each green dot is a key: one per earlier token. Keys are normalised, so they sit on the unit circle and only their direction matters. Together with their values (purple diamonds) they form a small vector database.',
+    tryThis: 'Drag a green key around the circle and watch its weight change.',
+    state: { n: 8, layout: 'even', query: polar(1.5, 50) },
+  },
+  {
+    title: 'The query’s direction',
+    text: 'The black dot is the query. Its direction is the point being asked about: keys close to that direction get large weights, keys on the far side small ones.',
+    tryThis: 'Drag the query around the circle: the largest weight (★ in the list) follows it.',
+    state: { n: 8, layout: 'even', query: polar(1.5, 90) },
+  },
+  {
+    title: 'Its length is sharpness',
+    text: 'The query’s length, times the scale, is κ: how sharp the look is. Logits are κ·cos(angle to the key), so a longer query turns small angle differences into large weight differences. Beyond |q| = 1.5 the radius is drawn on a log scale; the ticks on the query’s line give κ.',
+    tryThis: 'Drag the query outward to the edge of the plot: κ passes 100 and one key takes almost all the weight.',
+    state: { n: 8, layout: 'even', query: polar(8, 90) },
+  },
+  {
+    title: 'Short means blunt',
+    text: 'Each blue dot sits outside its key by the weight that key gets (weight × 1 unit). A short query gives every key nearly the same weight, 1/n: the blue dots form an even ring.',
+    tryThis: 'Shrink the query towards the centre until every blue dot is the same distance out.',
+    state: { n: 8, layout: 'even', query: polar(0.3, 90) },
+  },
+  {
+    title: 'The same weights on a line',
+    text: 'The orange dots lay the weights out along a line, at each key’s angle. The curve is the weight a unit key would get at each angle, so every unit key’s dot lies on it, however the keys are spread.',
+    tryThis: 'Switch the layout to “random” or “clusters”: the dots move but stay on the curve.',
+    state: { n: 12, layout: 'random', seed: 3, query: polar(2.5, 20) },
+  },
+  {
+    title: 'Values and the output',
+    text: 'The output is the weighted average of the values, Σ wᵢvᵢ (the orange target). It always lies inside the values’ convex hull (dashed): a soft lookup. A sharp query moves it onto one value; a blunt one pulls it to the centre.',
+    tryThis: 'Lengthen and shorten the query and follow the output between the hull’s corners.',
+    state: { n: 8, layout: 'even', showValues: true, query: polar(3, 130) },
+  },
+  {
+    title: 'Raw keys: length counts too',
+    text: 'With normalisation off, a key’s length scales its logit: a long key can win against a key that points closer to the query. Its orange dot then sits above the unit-key curve.',
+    tryThis: 'Drag one key far out from the circle and watch it pull the weight.',
+    state: { n: 8, layout: 'even', normalizeKeys: false, randomLengths: true, seed: 4, query: polar(2, 60) },
+  },
+  {
+    title: 'A negative scale looks away',
+    text: 'A negative scale flips every logit: the query now prefers the keys on the far side (the dashed line shows where it looks).',
+    tryThis: 'Move the scale slider under the plot from negative to positive and watch the weight jump across.',
+    state: { n: 12, layout: 'even', scaleMode: 'custom', customScale: -2, query: polar(1.5, 30) },
+  },
+  {
+    title: 'Long context',
+    text: 'With 4,096 keys the circle becomes a density ring and the blue ring shows the weight per angle. Many keys near the query share the weight; only a long query singles out a few.',
+    tryThis: 'Drag the query outward and watch the blue ring narrow to a spike.',
+    state: { longContext: 4096, layout: 'random', seed: 7, query: polar(3, 60) },
+  },
+]);
