@@ -125,3 +125,77 @@ test('the element: κ without walls too, and labels that never overlap at 280 px
   assert.ok(r.scrollW <= r.clientW + 1, `nothing overflows sideways (${r.scrollW} > ${r.clientW})`);
   await page.close();
 });
+
+test('the tour: a step link animates to its state; next, back, leave and resume', async () => {
+  const { page, problems } = await openPlayground(browser.context, `${srv.url}#v=1&tour=3`);
+  await page.waitForFunction((want) => {
+    const q = window.playground.getState().query;
+    return Math.abs(q[0] - want[0]) < 1e-9 && Math.abs(q[1] - want[1]) < 1e-9;
+  }, TOUR[2].state.query, { timeout: 5000 });
+  assert.equal(await page.textContent('#tour-title'), TOUR[2].title);
+  assert.equal(await page.textContent('#tour-try'), TOUR[2].tryThis);
+  assert.equal(await page.isVisible('#tour'), true);
+  await page.click('#tour-next');
+  await page.waitForFunction(() => document.getElementById('tour-count').textContent.startsWith('4 of'));
+  await page.waitForFunction((want) => Math.abs(Math.hypot(...window.playground.getState().query) - Math.hypot(...want)) < 1e-6,
+    TOUR[3].state.query, { timeout: 5000 });
+  assert.match(await page.evaluate(() => location.hash), /tour=4/);
+  await page.click('#tour-prev');
+  await page.waitForFunction(() => document.getElementById('tour-count').textContent.startsWith('3 of'));
+  await page.click('#tour-leave');
+  await page.waitForFunction(() => document.getElementById('tour').hidden);
+  assert.match(await page.textContent('#tour-start'), /Resume the tour \(step 3\)/);
+  await page.click('#tour-start');
+  await page.waitForFunction(() => !document.getElementById('tour').hidden);
+  assert.equal(await page.textContent('#tour-title'), TOUR[2].title);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('animateTo lands exactly on the target; a drag cancels it; reduced motion jumps', async () => {
+  const { page } = await openPlayground(browser.context, srv.url);
+  const r = await page.evaluate(async () => {
+    const pg = window.playground;
+    const t0 = performance.now();
+    const landed = await pg.animateTo({ query: [-2, 0.5], customScale: 3, scaleMode: 'custom' }, { duration: 300 });
+    const took = performance.now() - t0;
+    const s = pg.getState();
+    const first = pg.animateTo({ query: [0, -1] }, { duration: 2000 });
+    await new Promise((res) => setTimeout(res, 100));
+    const mid = pg.getState().query;
+    const second = pg.animateTo({ query: [1, 1] }, { duration: 50 });
+    return { landed, took, query: s.query, scale: s.customScale, mid, first: await first, second: await second, end: pg.getState().query };
+  });
+  assert.equal(r.landed, true);
+  assert.ok(r.took >= 250, `took ${r.took} ms`);
+  assert.deepEqual(r.query, [-2, 0.5]);
+  assert.equal(r.scale, 3);
+  assert.notDeepEqual(r.mid, [0, -1], 'it moves over time');
+  assert.equal(r.first, false, 'a newer call cancels');
+  assert.equal(r.second, true);
+  assert.deepEqual(r.end, [1, 1]);
+  // a drag on the query cancels a running animation
+  await page.evaluate(() => { window.__anim = window.playground.animateTo({ query: [-1.4, 0] }, { duration: 3000 }); });
+  const [qx, qy] = await queryToPage(page);
+  await page.mouse.move(qx, qy);
+  await page.mouse.down();
+  await page.mouse.move(qx + 20, qy + 20, { steps: 3 });
+  await page.mouse.up();
+  assert.equal(await page.evaluate(() => window.__anim), false);
+  await page.close();
+  const reduced = await launch({ reducedMotion: 'reduce' });
+  try {
+    const p = reduced.context.pages()[0] ?? await reduced.context.newPage();
+    await p.goto(srv.url);
+    await p.waitForFunction(() => document.body.dataset.ready === '1');
+    const jumped = await p.evaluate(async () => {
+      const t0 = performance.now();
+      await window.playground.animateTo({ query: [0.5, 0.5] }, { duration: 5000 });
+      return { ms: performance.now() - t0, q: window.playground.getState().query };
+    });
+    assert.ok(jumped.ms < 1000, `reduced motion jumps (${jumped.ms} ms)`);
+    assert.deepEqual(jumped.q, [0.5, 0.5]);
+  } finally {
+    await reduced.close();
+  }
+});

@@ -6,6 +6,7 @@ import { Playground } from './playground.js';
 import { WeightList, setStat, bindForm, buildControls } from './controls.js';
 import { PLAYGROUND } from './schema.js';
 import { defaults, format, kebab, serialize, escapeHtml } from './codec.js';
+import { Tour } from './tour.js';
 
 const KEY_MAX = 1.6;
 const $ = (id) => document.getElementById(id);
@@ -29,6 +30,7 @@ let pg = null;
 let weightList = null;
 let syncForm = () => {};
 let syncQuick = () => {};
+let tour = null;
 
 // ---------------------------------------------------------------- each frame: the page around the plot
 
@@ -36,6 +38,7 @@ function onFrame(sc, state, ui) {
   if (!sc) return;
   syncForm(state);
   syncQuick(state);
+  tour?.sync(state);
   $('quick-kappa').textContent = sc.kappa.toFixed(2);
   setStat($('stat-kappa'), sc.kappa.toFixed(3), sc.kappa);
   setStat($('stat-angle'), `${sc.phiDeg.toFixed(1)}°`, sc.phi);
@@ -96,6 +99,7 @@ function applyPreset(name) {
   const base = defaults(PLAYGROUND);
   delete base.controls;
   delete base.theme;
+  delete base.tour;
   pg.notices.clear('ui');
   pg.commit({ ...base, ...fields }, 'ui');
   const sc = pg.scene;
@@ -250,17 +254,23 @@ async function main() {
       const base = defaults(PLAYGROUND);
       delete base.controls;
       delete base.theme;
+      delete base.tour;
       pg.notices.clear('ui');
       pg.commit(base, 'ui');
     });
     bindShare();
   }
+  tour = new Tour(pg, {
+    card: $('tour'), count: $('tour-count'), title: $('tour-title'), text: $('tour-text'), tryThis: $('tour-try'),
+    prev: $('tour-prev'), next: $('tour-next'), leave: $('tour-leave'), link: $('tour-link'), start: $('tour-start'),
+  });
   if (location.hash.length > 1) pg.store.loadHash(location.hash);
 
   window.playground = {
     get core() { return pg.core; },
     getState: () => pg.getState(),
     setState: (patch) => pg.setState(patch),
+    animateTo: (patch, options) => pg.animateTo(patch, options),
     get lastResult() { return pg.scene?.fresh ?? null; },
     render: () => pg.store.renderNow(),
     get plot() { return pg.plot; },

@@ -47,6 +47,7 @@ export const PLAYGROUND = Object.freeze({
     curve: oneOf(['unit', 'vonmises'], 'unit', { controls: ['full'], label: 'strip curve', labels: { unit: 'weight of a unit key', vonmises: 'von Mises density · 2π/n' } }),
     keys: points(1.8, 64, 4, { label: 'keys' }),
     values: points(1.0, 64, 4, { label: 'values' }),
+    tour: int(0, 9, 0, { label: 'tour step (0: no tour)' }),   // the page's guided tour (tour-steps.js)
     controls: oneOf(['full', 'compact', 'none'], 'full', { label: 'controls' }),
     theme: oneOf(['auto', 'light', 'dark'], 'auto', { label: 'theme' }),
   }),
