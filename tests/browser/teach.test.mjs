@@ -199,3 +199,96 @@ test('animateTo lands exactly on the target; a drag cancels it; reduced motion j
     await reduced.close();
   }
 });
+
+test('the element: misspelled and contradictory attributes are named; height is settable; auto theme follows the page', async () => {
+  const page = await browser.context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(pathToFileURL(path.join(webRoot, 'examples/element.html')).href);
+  await page.waitForFunction(() => !!document.getElementById('a')?.plot?.getWeights());
+  const r = await page.evaluate(async () => {
+    const el = document.createElement('attention-plot');
+    el.setAttribute('sede', '4');              // misspelled seed
+    el.setAttribute('keys', '1,0;0,1;-1,0');
+    el.setAttribute('n', '8');
+    el.setAttribute('height', '300');
+    document.body.prepend(el);
+    await el.plot.ready;
+    await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+    const notices = [...el.shadowRoot.querySelectorAll('.notice-text')].map((p) => p.textContent);
+    const h = el.shadowRoot.querySelector('canvas').getBoundingClientRect().height;
+    // the host page says dark: theme="auto" follows it
+    document.documentElement.style.colorScheme = 'dark';
+    el.plot.setState({ n: 5 });
+    await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+    const dark = el.shadowRoot.querySelector('.wrap').classList.contains('dark');
+    document.documentElement.style.colorScheme = '';
+    return { notices, h, dark, n: el.plot.getWeights().length };
+  });
+  assert.ok(r.notices.some((t) => /Unknown attribute "sede" was ignored \(did you mean "seed"\?\)/.test(t)), r.notices.join(' | '));
+  assert.ok(r.notices.some((t) => /n="8" and keys \(3 points\) disagree/.test(t)), r.notices.join(' | '));
+  assert.equal(Math.round(r.h), 300);
+  assert.equal(r.dark, true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the element is reached with the keyboard and answers the same keys as the page', async () => {
+  const page = await browser.context.newPage();
+  await page.goto(pathToFileURL(path.join(webRoot, 'examples/element.html')).href);
+  await page.waitForFunction(() => !!document.getElementById('b')?.plot?.getWeights());
+  await page.evaluate(() => document.getElementById('b').shadowRoot.querySelector('canvas').focus());
+  const before = await page.evaluate(() => document.getElementById('b').plot.getState().query);
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('PageUp');
+  const after = await page.evaluate(() => document.getElementById('b').plot.getState().query);
+  const ang = (q) => Math.atan2(q[1], q[0]) * 180 / Math.PI;
+  assert.ok(Math.abs(ang(after) - ang(before) - 5) < 0.05, `rotated ${ang(after) - ang(before)}°`);
+  assert.ok(Math.hypot(...after) > Math.hypot(...before) * 2, 'lengthened');
+  await page.close();
+});
+
+test('embed.html whose script cannot run says so instead of a blank box', async () => {
+  const page = await browser.context.newPage();
+  await page.route('**/generated/embed.js', (r) => r.fulfill({ status: 404, body: '' }));
+  await page.goto(new URL('embed.html#v=1&n=5', srv.url).href);
+  await page.waitForTimeout(4500);
+  const text = await page.evaluate(() => document.getElementById('embed-fallback')?.innerText ?? '');
+  assert.match(text, /could not load its script/);
+  assert.match(text, /Access-Control-Allow-Origin/);
+  await page.close();
+});
+
+test("README's iframe snippet, used twice on one page, sizes each frame to its own height", async () => {
+  const { readFile } = await import('node:fs/promises');
+  const http = await import('node:http');
+  const readme = await readFile(path.join(webRoot, '..', 'README.md'), 'utf8');
+  const snippet = /```html\n(<iframe class="attention-plot-frame"[\s\S]*?)```/.exec(readme)[1];
+  const [frame, script] = [snippet.slice(0, snippet.indexOf('<script>')), snippet.slice(snippet.indexOf('<script>'))];
+  const host = srv.url.replace(/\/$/, '');
+  const two = frame.replace('https://YOUR-HOST', host)
+    + frame.replace('https://YOUR-HOST', host).replace('controls=compact', 'controls=none');
+  const parent = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><meta charset="utf-8"><title>two frames</title><body style="width:500px">${two}${script}</body>`);
+  });
+  await new Promise((r) => parent.listen(0, '127.0.0.1', r));
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(`http://127.0.0.1:${parent.address().port}/`);
+    await page.waitForFunction(() => [...document.querySelectorAll('iframe.attention-plot-frame')].every((f) => parseFloat(f.style.height) > 100), null, { timeout: 20000 });
+    await page.waitForTimeout(500);
+    const heights = await page.evaluate(() => [...document.querySelectorAll('iframe.attention-plot-frame')].map((f) => parseFloat(f.style.height)));
+    const own = [];
+    for (const f of page.frames().filter((f) => f.url().includes('embed.html'))) {
+      own.push(await f.evaluate(() => Math.ceil(document.body.getBoundingClientRect().bottom)));
+    }
+    assert.equal(heights.length, 2);
+    assert.ok(Math.abs(heights[0] - own[0]) <= 1 && Math.abs(heights[1] - own[1]) <= 1, `${heights} vs ${own}`);
+    assert.ok(heights[0] > heights[1], 'the compact frame (with controls) is taller than the bare one');
+  } finally {
+    await page.close();
+    parent.closeAllConnections?.();
+    await new Promise((r) => parent.close(r));
+  }
+});

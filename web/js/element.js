@@ -12,6 +12,29 @@ import palette from '../css/palette.css';
 
 const TAG = 'attention-plot';
 const ATTRS = attributeMap(PLAYGROUND);
+// Attributes every element may carry; anything else that is not a field is named in a notice.
+const GLOBAL_ATTRS = /^(id|class|style|hidden|title|lang|dir|tabindex|slot|part|role|is|nonce|autofocus|inert|translate|draggable|spellcheck|contenteditable|enterkeyhint|inputmode|popover|exportparts|height|data-.*|aria-.*|on.*)$/;
+
+/** The known attribute closest to a misspelled one (at most 2 edits away), or null. */
+function suggest(name) {
+  let best = null, bestD = 3;
+  for (const known of [...ATTRS.keys(), 'height']) {
+    const d = editDistance(name, known);
+    if (d < bestD) { best = known; bestD = d; }
+  }
+  return best;
+}
+
+function editDistance(a, b) {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
 // What each `controls` value shows under the plot: the fields the schema puts in that set.
 const controlsFor = (mode) => Object.keys(PLAYGROUND.fields).filter((k) => PLAYGROUND.fields[k].controls?.includes(mode));
 
@@ -121,8 +144,15 @@ class Instance {
       : '';
   }
 
+  // auto: the host page's color-scheme where it chose one (`color-scheme: dark` on the page
+  // or an ancestor), else the system's.
   theme(theme) {
-    const dark = theme === 'dark' || (theme === 'auto' && !!this.dark?.matches);
+    let dark = theme === 'dark';
+    if (theme === 'auto') {
+      const scheme = this.host && this.host.isConnected ? getComputedStyle(this.host).colorScheme || '' : '';
+      const saysDark = /\bdark\b/.test(scheme), saysLight = /\blight\b/.test(scheme);
+      dark = saysDark && !saysLight ? true : saysLight && !saysDark ? false : !!this.dark?.matches;
+    }
     if (this.appliedDark !== dark || !this.canvas.isConnected) {
       this.appliedDark = dark;
       this.wrap.classList.toggle('dark', dark);
@@ -173,7 +203,7 @@ class Instance {
 function defineElement() {
   if (typeof customElements === 'undefined' || customElements.get(TAG)) return;
   class AttentionPlotElement extends HTMLElement {
-    static get observedAttributes() { return [...ATTRS.keys()]; }
+    static get observedAttributes() { return [...ATTRS.keys(), 'height']; }
 
     #inst = null;
     #handle = null;
@@ -187,9 +217,38 @@ function defineElement() {
       this.#inst = new Instance(shadow, this);
       this.#handle = this.#inst.handle();
       for (const attr of this.getAttributeNames()) this.#readAttr(attr);
+      this.#checkAttrs();
+      // attributes the element does not observe (misspellings) are caught as they change
+      this.#watch = new MutationObserver(() => this.#checkAttrs());
+      this.#watch.observe(this, { attributes: true });
+    }
+
+    #watch = null;
+
+    /** Names unknown (often misspelled) attributes and contradictory ones. */
+    #checkAttrs() {
+      const notices = [];
+      for (const attr of this.getAttributeNames()) {
+        if (ATTRS.has(attr) || GLOBAL_ATTRS.test(attr)) continue;
+        const near = suggest(attr);
+        notices.push(`Unknown attribute "${attr}" was ignored${near ? ` (did you mean "${near}"?)` : ''}.`);
+      }
+      const keys = this.getAttribute('keys'), n = this.getAttribute('n');
+      if (keys && n !== null) {
+        const count = keys.split(';').length;
+        if (String(count) !== n.trim()) notices.push(`n="${n}" and keys (${count} points) disagree; the plot has the ${count} keys given.`);
+      }
+      this.#inst.pg.notices.set('attributes', notices);
     }
 
     #readAttr(attr) {
+      if (attr === 'height') {
+        // a number is pixels, anything else a CSS length ("30rem", "60vh")
+        const h = this.getAttribute('height');
+        if (h === null || h.trim() === '') this.style.removeProperty('--attention-plot-height');
+        else this.style.setProperty('--attention-plot-height', /^\d+(\.\d+)?$/.test(h.trim()) ? `${h.trim()}px` : h.trim());
+        return;
+      }
       const field = ATTRS.get(attr);
       if (!field || !this.#inst) return;
       const raw = this.getAttribute(attr);

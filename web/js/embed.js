@@ -2,6 +2,7 @@
 // tells its parent how tall it is (the parent may live on another origin).
 import './element.js';
 
+document.getElementById('embed-fallback')?.remove();   // the script runs: no fallback
 const plot = document.querySelector('attention-plot');
 const handle = plot.plot;
 handle.followUrl();
