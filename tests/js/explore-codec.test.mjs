@@ -94,7 +94,8 @@ test('old links: no v=, the mask size after a colon, every field written', () =>
   assert.equal(state.k, 3);
   assert.deepEqual(state.tokens[4], [1.2, 1.1]);
   // Written back in today's form: only what differs from the defaults.
-  assert.equal(serialize(EXPLORE, state), 'v=1&tokens=1,0;0,1;-1,0.5;0.3,-0.8;1.2,1.1&mask=topk&k=3');
+  // (sseed=3 was the stream's old default; the default now shows a rescale, so the link keeps it)
+  assert.equal(serialize(EXPLORE, state), 'v=1&tokens=1,0;0,1;-1,0.5;0.3,-0.8;1.2,1.1&mask=topk&k=3&sseed=3');
 });
 
 test('cross-field rules: m follows the tokens given; a stream change starts the stepper again', () => {

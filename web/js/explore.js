@@ -100,7 +100,7 @@ function headsScene(s) {
 
 // The sweep over d changes only with n and seed. It is filled in a few core calls per
 // frame (a draw at d = 1024 with many keys takes a while) and kept: {n, seed, draws,
-// done (draws finished for every d), samples[d index][draw] = {raw, scaled} stats}.
+// next (core calls made: draw-major, then d), samples[d index][draw] = {raw, scaled} stats}.
 let sweepJob = null;
 function dimensionSweep(n, seed) {
   if (sweepJob?.n !== n || sweepJob.seed !== seed) {
@@ -454,7 +454,7 @@ function drawStream(sc, s, ui, theme) {
     note.dataset.rescale = String(cur.rescale);
     note.textContent = cur.rescale < 1
       ? `Block ${step - 1} (keys ${cur.begin}…${cur.end - 1}) raised the running max from ${fmt(prev.runningMax, 3)} to ${fmt(cur.runningMax, 3)}: ` +
-        `the sum and the partial output so far were multiplied by e^(${fmt(prev.runningMax, 3)} − ${fmt(cur.runningMax, 3)}) = ${fmt(cur.rescale, 4)} before this block was added.`
+        `the sum and the partial output so far were multiplied by exp(${fmt(prev.runningMax, 3)} − ${fmt(cur.runningMax, 3)}) = ${fmt(cur.rescale, 4)} before this block was added.`
       : `Block ${step - 1} (keys ${cur.begin}…${cur.end - 1}): its max ${fmt(cur.blockMax, 3)} is not above m = ${fmt(cur.runningMax, 3)}, so nothing is rescaled (factor 1).`;
   }
   const diffOut = $('stream-diff');
