@@ -58,15 +58,15 @@ test('parseHash never throws and always returns a complete, valid state', () => 
 });
 
 test('a bad field is named with its value and the value used; other fields survive', () => {
-  const { state, notices } = parseHash('#v=1&n=abc&seed=42&spread=Infinity&query=9,0&zzz=1');
+  const { state, notices } = parseHash('#v=1&n=abc&seed=42&spread=Infinity&query=2000,0&zzz=1');
   assert.equal(state.n, 8);
   assert.equal(state.seed, 42);
   assert.equal(state.spread, 0.3);
-  assert.deepEqual(state.query, [2.2, 0]);
+  assert.deepEqual(state.query, [1000, 0]);
   assert.equal(notices.length, 4);
   assert.match(notices[0], /^n: "abc" is not a whole number; using "8" instead\.$/);
   assert.match(notices[1], /^spread: "Infinity" is not a finite number; using "0\.3" instead\.$/);
-  assert.match(notices[2], /^query: "9,0" is outside ±2\.2; using "2\.2,0" instead\.$/);
+  assert.match(notices[2], /^query: "2000,0" is outside ±1000; using "1000,0" instead\.$/);
   assert.match(notices[3], /Unknown field "zzz"/);
 });
 
