@@ -57,17 +57,22 @@ function onFrame(sc, state, ui) {
   }
   weightList.update(indices, r, sc.keyAngles, ui.hovered, ui.selected, sc.long);
   document.querySelector('.legend')?.classList.toggle('no-values', !state.showValues);
-  $('legend-weight').innerHTML = sc.long
+  setHtml($('legend-weight'), sc.long
     ? '<b>weights</b>: blue ring = weight per 2° bin of keys, the largest bin drawn 1 unit out; green ring = key density'
-    : '<b>weight w<sub>i</sub></b>: blue offset from its key = w<sub>i</sub> × 1 unit';
+    : '<b>weight w<sub>i</sub></b>: blue offset from its key = w<sub>i</sub> × 1 unit');
   const curve = state.curve === 'vonmises'
     ? 'curve = von Mises density · 2π/n (matches evenly spaced unit keys only)'
     : `curve = the weight a unit key would get at that angle (every unit key sits on it${state.normalizeKeys ? '' : '; longer keys sit above, shorter below'})`;
-  $('legend-strip').innerHTML = sc.long
+  setHtml($('legend-strip'), sc.long
     ? `<b>strip</b>: mean weight per 2° bin along a line (x = key angle, y = weight); ${curve}`
-    : `<b>strip</b>: the same weights along a line (x = key angle, y = weight); ${curve}`;
+    : `<b>strip</b>: the same weights along a line (x = key angle, y = weight); ${curve}`);
   scheduleSummary(sc);
   if (document.body.dataset.ready !== '1') document.body.dataset.ready = '1';
+}
+
+// Our own fixed markup (no user text): rewritten only when it changes, not every frame.
+function setHtml(el, html) {
+  if (el.dataset.html !== html) { el.innerHTML = html; el.dataset.html = html; }
 }
 
 // ---------------------------------------------------------------- live region

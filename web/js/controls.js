@@ -159,21 +159,24 @@ export function bindForm(form, schema, commit) {
   form.addEventListener('change', onEvent);
   form.addEventListener('submit', (e) => e.preventDefault());
 
+  const outputs = new Map(controls.map((el) => [el.name, form.querySelector(`output[data-for="${el.name}"]`)]));
   return function sync(state) {
     for (const el of controls) {
       const f = fields[el.name];
       const v = state[el.name];
-      if (el.type === 'checkbox') el.checked = !!v;
-      else if (el.type === 'radio') el.checked = el.value === String(v);
-      else if (document.activeElement !== el || el.type === 'range') {
+      // Write only what changed: this runs every frame.
+      if (el.type === 'checkbox') { if (el.checked !== !!v) el.checked = !!v; }
+      else if (el.type === 'radio') { if (el.checked !== (el.value === String(v))) el.checked = el.value === String(v); }
+      else if ((document.activeElement !== el || el.type === 'range') && el.value !== String(v)) {
         if (el.tagName === 'SELECT' && ![...el.options].some((o) => o.value === String(v))) {
           el.add(new Option(String(v), String(v)));  // e.g. a long-context size from a link
         }
         el.value = String(v);
       }
-      el.disabled = f.enabledWhen ? !f.enabledWhen(state) : false;
-      const out = form.querySelector(`output[data-for="${el.name}"]`);
-      if (out && el.type !== 'radio') out.textContent = String(v);
+      const disabled = f.enabledWhen ? !f.enabledWhen(state) : false;
+      if (el.disabled !== disabled) el.disabled = disabled;
+      const out = outputs.get(el.name);
+      if (out && el.type !== 'radio' && out.textContent !== String(v)) out.textContent = String(v);
     }
   };
 }
