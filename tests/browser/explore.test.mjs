@@ -154,7 +154,7 @@ test('dimension: stats with and without 1/√d match the CLI', async () => {
   assert.ok(raw > scaled);
   // The sweep over d: each point is the mean over 32 draws (seeds 2 … 33) of the core's stats;
   // unscaled saturates, scaled does not.
-  await page.waitForFunction(() => document.getElementById('dim-sweep').dataset.done === '1', null, { timeout: 30000 });
+  await page.waitForFunction(() => document.getElementById('dim-sweep').dataset.done === '1', null, { timeout: 90000 });
   const sweep = await page.$eval('#dim-sweep', (c) => ({ draws: Number(c.dataset.draws), seeds: c.dataset.seeds,
     raw: c.dataset.maxWeightRaw.split(',').map(Number), scaled: c.dataset.maxWeightScaled.split(',').map(Number),
     effRaw: c.dataset.effectiveKeysRaw.split(',').map(Number) }));
@@ -565,7 +565,7 @@ for (const viewport of [{ width: 390, height: 844 }, { width: 1366, height: 768 
         const { page, problems } = await openPlayground(b.context, new URL(`explore.html#${hash}`, srv.url).href);
         await frames(page);
         if (hash.startsWith('mode=dim')) {
-          await page.waitForFunction(() => document.getElementById('dim-sweep').dataset.done === '1', null, { timeout: 30000 });
+          await page.waitForFunction(() => document.getElementById('dim-sweep').dataset.done === '1', null, { timeout: 90000 });
           await frames(page);
         }
         if (hash.startsWith('mode=self&m=16')) {

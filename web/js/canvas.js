@@ -70,7 +70,7 @@ export const fmt = (x, digits = 3) => (!Number.isFinite(x) ? '–' : Math.abs(x)
  * intersect).
  */
 export class Labels {
-  constructor() { this.boxes = []; this.obstacles = []; this.bounds = null; }
+  constructor() { this.boxes = []; this.obstacles = []; this.bounds = null; this.halo = null; }
 
   reset() { this.boxes = []; this.obstacles = []; }
 
@@ -92,9 +92,20 @@ export class Labels {
     for (const c of candidates) {
       const box = boxOf(c, w, h, m);
       if (bounds && (box.x < bounds.x || box.y < bounds.y || box.x + box.w > bounds.x + bounds.w || box.y + box.h > bounds.y + bounds.h)) continue;
-      if (this.boxes.some((b) => overlaps(b, box)) || this.obstacles.some((b) => overlaps(b, box))) continue;
+      // a gap of PAD px keeps neighbours from reading as one label ("1" "14" → "114")
+      const padded = { x: box.x - PAD, y: box.y - PAD, w: box.w + 2 * PAD, h: box.h + 2 * PAD };
+      if (this.boxes.some((b) => overlaps(b, padded)) || this.obstacles.some((b) => overlaps(b, box))) continue;
       ctx.textAlign = c.align ?? 'left';
       ctx.textBaseline = c.baseline ?? 'alphabetic';
+      if (this.halo) {
+        // a halo in the background colour keeps lines drawn under a label from crossing it
+        ctx.save();
+        ctx.strokeStyle = this.halo;
+        ctx.lineWidth = 3;
+        ctx.lineJoin = 'round';
+        ctx.strokeText(text, c.x, c.y);
+        ctx.restore();
+      }
       ctx.fillText(text, c.x, c.y);
       box.text = text;
       this.boxes.push(box);
@@ -103,6 +114,8 @@ export class Labels {
     return null;
   }
 }
+
+const PAD = 1.5;
 
 function boxOf(c, w, h, m) {
   const align = c.align ?? 'left', baseline = c.baseline ?? 'alphabetic';

@@ -85,9 +85,10 @@ export class Plot {
   computeGeometry(w, h) {
     const pad = Math.max(8, Math.min(18, w * 0.03));
     const gap = 10;
-    if (w >= h * 1.5) {
+    const sideSize = Math.max(40, Math.min(h - 2 * pad, w * 0.56));
+    if (w >= h * 1.3 && w - sideSize - 2 * pad >= 330) {
       // Wide: the circle on the left, the strip beside it (the same weights, side by side).
-      const size = Math.max(40, Math.min(h - 2 * pad, w * 0.56));
+      const size = sideSize;
       const cx = pad + size / 2, cy = h / 2;
       const ppu = size / 2 / WORLD_EXTENT;
       const sx = pad + size + gap;
@@ -108,7 +109,7 @@ export class Plot {
     const ppu = size / 2 / WORLD_EXTENT; // pixels per world unit
     const stripTop = pad + circleAreaH + gap;
     const left = pad + 42, right = w - pad - 10;
-    const strip = { x0: left, x1: Math.max(left + 10, right), y0: stripTop + 36, y1: h - pad - 20, top: stripTop, left: 0 };
+    const strip = { x0: left, x1: Math.max(left + 10, right), y0: stripTop + 40, y1: h - pad - 20, top: stripTop, left: 0 };
     const circle = { x: 0, y: 0, w, h: stripTop - gap / 2 };
     return { w, h, pad, cx, cy, ppu, size, strip, circle };
   }
@@ -220,6 +221,7 @@ export class Plot {
     ctx.fillStyle = t.bg;
     ctx.fillRect(0, 0, g.w, g.h);
     this.labels.reset();
+    this.labels.halo = t.bg;
     this.labels.bounds = g.circle;   // circle labels stay in the circle panel; the strip sets its own
     if (!scene) return;
 
@@ -542,6 +544,7 @@ export class Plot {
         ctx.fill();
       }
     }
+    if (n <= 64) for (let i = 0; i < n; i++) this.labels.avoidDot(g.cx + values[2 * i] * ppu, g.cy - values[2 * i + 1] * ppu, s);
     const h = scene.hovered;
     if (h >= 0 && h < n) {
       ctx.beginPath();
@@ -685,6 +688,12 @@ export class Plot {
       { x: qx, y: qy - 16, align: 'center', baseline: 'bottom' },
       { x: qx, y: qy + 16, align: 'center', baseline: 'top' },
       { x: qx - ux * 18, y: qy + uy * 18, align: out === 'left' ? 'right' : 'left', baseline: 'middle' },
+      { x: qx + 14, y: qy + 14, align: 'left', baseline: 'top' },
+      { x: qx - 14, y: qy + 14, align: 'right', baseline: 'top' },
+      { x: qx + 14, y: qy - 14, align: 'left', baseline: 'bottom' },
+      { x: qx - 14, y: qy - 14, align: 'right', baseline: 'bottom' },
+      { x: qx, y: qy + 30, align: 'center', baseline: 'top' },
+      { x: qx, y: qy - 30, align: 'center', baseline: 'bottom' },
     ], { bounds: { x: g.circle.x + 2, y: 2, w: g.circle.w - 4, h: g.circle.h - 4 } });
     ctx.restore();
   }
@@ -762,7 +771,7 @@ export class Plot {
       ctx.beginPath();
       ctx.moveTo(x, s.y0); ctx.lineTo(x, s.y1 + 3);
       ctx.stroke();
-      this.labels.place(ctx, label, [{ x, y: s.y1 + 8, align: 'center', baseline: 'top' }]);
+      this.labels.place(ctx, label, [{ x, y: s.y1 + 10, align: 'center', baseline: 'top' }]);
     }
     // title
     ctx.textAlign = 'left';
@@ -816,8 +825,9 @@ export class Plot {
       let started = false;
       for (let i = 0; i < c.angles.length; i++) {
         const v = c.y[i];
-        if (!Number.isFinite(v)) { started = false; continue; }
-        const x = this.stripX(c.angles[i]), y = this.stripY(Math.min(v, yMax * 1.05), yMax);
+        // above the chart (the unit-key curve where no key is): leave a gap, not a flat line
+        if (!Number.isFinite(v) || v > yMax * 1.02) { started = false; continue; }
+        const x = this.stripX(c.angles[i]), y = this.stripY(v, yMax);
         if (!started) { ctx.moveTo(x, y); started = true; } else ctx.lineTo(x, y);
       }
       ctx.stroke();

@@ -82,6 +82,12 @@ export class SvgContext {
     const px = parseFloat(/(\d+(?:\.\d+)?)px/.exec(this.font)?.[1] ?? '10');
     return { width: String(text).length * px * 0.6 };
   }
+  // A text outline (the labels' halo in the background colour).
+  strokeText(text, x, y) {
+    const anchor = { center: 'middle', right: 'end', end: 'end' }[this.textAlign] ?? 'start';
+    const base = { top: 'hanging', hanging: 'hanging', middle: 'middle', bottom: 'text-after-edge', ideographic: 'text-after-edge' }[this.textBaseline] ?? 'alphabetic';
+    this.items.push(`<text x="${n(x)}" y="${n(y)}" fill="none" stroke="${escapeXml(this.strokeStyle)}" stroke-width="${n(this.lineWidth)}" stroke-linejoin="round" ${fontAttrs(this.font)} text-anchor="${anchor}" dominant-baseline="${base}"${this.alpha()}>${escapeXml(keepSpaces(text))}</text>`);
+  }
   fillText(text, x, y) {
     const anchor = { center: 'middle', right: 'end', end: 'end' }[this.textAlign] ?? 'start';
     const base = { top: 'hanging', hanging: 'hanging', middle: 'middle', bottom: 'text-after-edge', ideographic: 'text-after-edge' }[this.textBaseline] ?? 'alphabetic';
