@@ -91,6 +91,11 @@ function vectorShape(name, v) {
 //   returns { rows, cols, points: boolean }
 // colsHint: the dimension from the option (d/dv) or from a sibling argument.
 function matrixShape(name, v, colsHint, colsName) {
+  if (v instanceof Resident) {
+    if (v.freed) throw new Error(`${name}: the uploaded matrix was freed`);
+    if (colsHint !== undefined && v.cols !== colsHint) throw new Error(`${name}: the uploaded matrix has ${v.cols} columns but ${colsName} = ${colsHint}`);
+    return { rows: v.rows, cols: v.cols, points: false, resident: v };
+  }
   if (isNumericView(v) || (Array.isArray(v) && v.length > 0 && !isVectorLike(v[0]))) {
     // Flat.
     if (v.length === 0) return { rows: 0, cols: colsHint ?? 0, points: false };
@@ -114,8 +119,15 @@ function matrixShape(name, v, colsHint, colsName) {
   return { rows: v.length, cols, points: true };
 }
 
+// Calls that copy their own inputs (double or projections) take plain arrays only.
+function plain(name, shape) {
+  if (shape.resident) throw new Error(`${name}: an uploaded (resident) matrix is accepted by attend, attentionMatrix and stream only`);
+  return shape;
+}
+
 // The number of columns a points array would imply, if it is one (used as a hint).
 function pointsCols(v) {
+  if (v instanceof Resident) return v.cols;
   if (Array.isArray(v) && v.length > 0 && isVectorLike(v[0])) return v[0].length;
   return undefined;
 }
@@ -133,8 +145,10 @@ function writeVector(name, v, heap, at) {
   }
 }
 
-// Copies a matrix (points or flat) row-major into `heap` at element offset `at`.
+// Copies a matrix (points or flat) row-major into `heap` at element offset `at`
+// (nothing for a resident matrix: it is already there).
 function writeMatrix(name, v, shape, heap, at) {
+  if (shape.resident) return;
   if (!shape.points) {
     writeVector(name, v, heap, at);
     return;
@@ -195,6 +209,38 @@ function seedHalves(seed) {
 const pad = (bytes) => (bytes + 15) & ~15;
 
 // ---------------------------------------------------------------------------------
+
+// A float32 matrix kept in the WASM heap between calls (core.upload): pass it wherever
+// keys, values or queries are accepted and only the other arguments are copied per call.
+// Its own allocation (not the scratch arena), so it survives any number of calls and
+// heap growth (a pointer is an offset); free() gives it back.
+export class Resident {
+  #m;
+  constructor(module, ptr, rows, cols) {
+    this.#m = module;
+    this.ptr = ptr;
+    this.rows = rows;
+    this.cols = cols;
+    this.freed = false;
+  }
+
+  /** Rewrites the matrix in place (same number of entries, row-major). */
+  update(data) {
+    if (this.freed) throw new Error('update: the uploaded matrix was freed');
+    const count = this.rows * this.cols;
+    if (!isVectorLike(data) || data.length !== count) {
+      throw new Error(`update: expected ${count} numbers (${this.rows} × ${this.cols}), got ${isVectorLike(data) ? data.length : typeName(data)}`);
+    }
+    writeVector('update', data, this.#m.HEAPF32, this.ptr >> 2);
+    return this;
+  }
+
+  free() {
+    if (this.freed) return;
+    this.freed = true;
+    this.#m._free(this.ptr);
+  }
+}
 
 export class AttentionCore {
   #m;          // the Emscripten module
@@ -272,6 +318,23 @@ export class AttentionCore {
     return p;
   }
 
+  // Arena bytes an argument needs (none when resident) and where it lives.
+  #bytes(shape) { return shape.resident ? 0 : pad(shape.rows * shape.cols * 4); }
+  #place(shape) { return shape.resident ? shape.resident.ptr : this.#take(shape.rows * shape.cols * 4); }
+
+  // upload(data, {d}) -> Resident: `data` (flat, row-major, d numbers per row, or points)
+  // copied once into the heap as float32. Use it as keys / values / queries; free() it.
+  upload(data, { d } = {}) {
+    d = optionalDim('d', d);
+    const sh = matrixShape('upload', data, d ?? pointsCols(data), 'd');
+    if (sh.resident) throw new Error('upload: is already uploaded');
+    const bytes = Math.max(4, sh.rows * sh.cols * 4);
+    const p = this.#m._malloc(bytes);
+    if (!p) throw new Error(`out of memory: the WASM heap could not provide ${bytes} bytes`);
+    writeMatrix('upload', data, sh, this.#f32(), p >> 2);
+    return new Resident(this.#m, p, sh.rows, sh.cols);
+  }
+
   #check(rc) {
     if (rc !== 0) {
       throw new Error(this.#m.UTF8ToString(this.#m._attn_last_error()));
@@ -298,9 +361,9 @@ export class AttentionCore {
     const n = ks.rows;
     const outDim = vs.rows > 0 ? vs.cols : 0;
 
-    this.#reserve(pad(dq * 4) + pad(ks.rows * ks.cols * 4) + pad(vs.rows * vs.cols * 4) +
+    this.#reserve(pad(dq * 4) + this.#bytes(ks) + this.#bytes(vs) +
       pad(n * 4) * 2 + pad(outDim * 4) + pad(STATS_LEN * 8));
-    const pq = this.#take(dq * 4), pk = this.#take(ks.rows * ks.cols * 4), pv = this.#take(vs.rows * vs.cols * 4);
+    const pq = this.#take(dq * 4), pk = this.#place(ks), pv = this.#place(vs);
     const pl = this.#take(n * 4), pw = this.#take(n * 4), po = this.#take(outDim * 4), ps = this.#take(STATS_LEN * 8);
 
     const f32 = this.#f32();
@@ -340,10 +403,10 @@ export class AttentionCore {
     const mk = parseMask(mask);
     const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0;
 
-    this.#reserve(pad(qs.rows * qs.cols * 4) + pad(ks.rows * ks.cols * 4) + pad(vs.rows * vs.cols * 4) +
+    this.#reserve(this.#bytes(qs) + this.#bytes(ks) + this.#bytes(vs) +
       pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n));
-    const pq = this.#take(qs.rows * qs.cols * 4), pk = this.#take(ks.rows * ks.cols * 4);
-    const pv = this.#take(vs.rows * vs.cols * 4);
+    const pq = this.#place(qs), pk = this.#place(ks);
+    const pv = this.#place(vs);
     const pw = this.#take(m * n * 4), pl = this.#take(m * n * 4), po = this.#take(m * outDim * 4);
     const pe = this.#take(m * 4), pz = this.#take(m), pmk = this.#take(m * n);
 
@@ -423,9 +486,9 @@ export class AttentionCore {
     const capBlocks = blockSize >= 1 && n >= 1 ? Math.ceil(n / blockSize) : 0;
     const stride = STATE_HEADER + dvOut;
 
-    this.#reserve(pad(dq * 4) + pad(ks.rows * ks.cols * 4) + pad(vs.rows * vs.cols * 4) + pad(dvOut * 4) +
+    this.#reserve(pad(dq * 4) + this.#bytes(ks) + this.#bytes(vs) + pad(dvOut * 4) +
       pad(4) + pad(capBlocks * stride * 8) + pad(4));
-    const pq = this.#take(dq * 4), pk = this.#take(ks.rows * ks.cols * 4), pv = this.#take(vs.rows * vs.cols * 4);
+    const pq = this.#take(dq * 4), pk = this.#place(ks), pv = this.#place(vs);
     const po = this.#take(dvOut * 4), plse = this.#take(4), ps = this.#take(capBlocks * stride * 8);
     const pnb = this.#take(4);
 
@@ -470,7 +533,7 @@ export class AttentionCore {
     const mk = parseMask(mask);
     // d_model for flat tokens: the row length of the first W_Q.
     const firstRow = Array.isArray(wq?.[0]?.[0]) ? wq[0][0] : Array.isArray(wq?.[0]) ? wq[0] : undefined;
-    const ts = matrixShape('tokens', tokens, pointsCols(tokens) ? undefined : firstRow?.length, 'd_model');
+    const ts = plain('tokens', matrixShape('tokens', tokens, pointsCols(tokens) ? undefined : firstRow?.length, 'd_model'));
     const m = ts.rows, dModel = ts.cols;
     const list = (name, w, count) => {
       if (!Array.isArray(w)) throw new Error(`${name}: is ${typeName(w)}; expected an array of ${count} matrices`);
@@ -552,7 +615,7 @@ export class AttentionCore {
   // logits see them (unit length when normalising; a zero key stays at the origin).
   keyPositions({ keys, normalizeKeys = false, d } = {}) {
     d = optionalDim('d', d);
-    const ks = matrixShape('keys', keys, d, 'd');
+    const ks = plain('keys', matrixShape('keys', keys, d, 'd'));
     const count = ks.rows * ks.cols;
     this.#reserve(pad(count * 8) * 2);
     const pk = this.#take(count * 8), po = this.#take(count * 8);

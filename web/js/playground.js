@@ -312,6 +312,8 @@ export class Playground {
   toSVG() { this.store.renderNow(); return this.plot.toSVG(); }
 
   destroy() {
+    this.cancelAnimation();
+    this.builder?.dispose();
     this.store.destroy();
     this.resizeObserver?.disconnect();
     this.listeners.clear();

@@ -20,9 +20,17 @@ export function scaleOf(state, core) {
 
 export class SceneBuilder {
   constructor(core) {
+    // (keyCache.residentKeys/residentValues: the current keys and values, uploaded once)
     this.core = core;
     this.keyCache = null;     // keys, values and what derives from them, by layout signature
     this.lastGood = null;     // {result, n}: the last weights the core accepted
+  }
+
+  /** Gives the uploaded keys and values back to the heap. */
+  dispose() {
+    this.keyCache?.residentKeys?.free();
+    this.keyCache?.residentValues?.free();
+    this.keyCache = null;
   }
 
   /** The keys and values a state stands for (explicit, or made by the core's layouts). */
@@ -56,8 +64,13 @@ export class SceneBuilder {
       keyAngles[i] = Math.atan2(keys[i][1], keys[i][0]);
     }
     const keyPos = core.keyPositions({ keys: keysFlat, d: 2, normalizeKeys: state.normalizeKeys });
+    // Keys and values stay in the WASM heap until they change: a frame sends only the query.
+    this.keyCache?.residentKeys?.free();
+    this.keyCache?.residentValues?.free();
     this.keyCache = {
       sig, n, keys, values, keysFlat, valuesFlat, keyPos, keyAngles,
+      residentKeys: n > 0 ? core.upload(keysFlat, { d: 2 }) : null,
+      residentValues: n > 0 ? core.upload(valuesFlat, { d: 2 }) : null,
       hull: long ? null : convexHull(valuesFlat, n),
       bins: long ? binAngles(keyAngles) : null,
     };
@@ -86,7 +99,7 @@ export class SceneBuilder {
 
     let result = null;
     try {
-      result = core.attend({ query: state.query, keys: c.keysFlat, values: c.valuesFlat, d: 2, dv: 2, scale, normalizeKeys: state.normalizeKeys });
+      result = core.attend({ query: state.query, keys: c.residentKeys ?? c.keysFlat, values: c.residentValues ?? c.valuesFlat, d: 2, dv: 2, scale, normalizeKeys: state.normalizeKeys });
       this.lastGood = { result, n };
     } catch (e) {
       fail('The attention core rejected the input', e);
