@@ -107,20 +107,21 @@ P('## W1: one query against n keys (logits, softmax + statistics, output; dv = d
 P();
 P('Speed-up of the WASM core (raw export) over each peer: peer time / WASM time (> 1: WASM is faster).');
 P();
-P('| n | d | native | WASM via core.js | plain JS (peer) | tfjs-wasm | onnxruntime-web |');
-P('|---|---|---|---|---|---|---|');
+P('| n | d | native | WASM via core.js | core.js, resident K/V | plain JS (peer) | tfjs-wasm | onnxruntime-web |');
+P('|---|---|---|---|---|---|---|---|');
 for (const r of node.w1) {
   const base = t(r, 'wasm_raw');
-  P(`| ${r.n} | ${r.d} | ${ratio(t(r, 'native') / base)} | ${ratio(t(r, 'wasm_api') / base)} | ${ratio(t(r, 'plain_js') / base)} | ${ratio(t(r, 'tfjs') / base)} | ${ratio(t(r, 'ort') / base)} |`);
+  const res = r.impl.wasm_api_resident ? ratio(t(r, 'wasm_api_resident') / base) : '–';
+  P(`| ${r.n} | ${r.d} | ${ratio(t(r, 'native') / base)} | ${ratio(t(r, 'wasm_api') / base)} | ${res} | ${ratio(t(r, 'plain_js') / base)} | ${ratio(t(r, 'tfjs') / base)} | ${ratio(t(r, 'ort') / base)} |`);
 }
 P();
 P('Medians in milliseconds:');
 P();
-P('| n | d | WASM raw | WASM via core.js | native core | native Eigen (old path) | plain JS | tfjs-wasm | ORT-web | max \\|Δ\\| vs float64 |');
-P('|---|---|---|---|---|---|---|---|---|---|');
+P('| n | d | WASM raw | WASM via core.js | core.js, resident K/V | native core | native Eigen (old path) | plain JS | tfjs-wasm | ORT-web | max \\|Δ\\| vs float64 |');
+P('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of node.w1) {
   const diff = Math.max(...['wasm_raw', 'wasm_api', 'plain_js', 'tfjs', 'ort'].map((k) => r.impl[k].max_abs_diff));
-  P(`| ${r.n} | ${r.d} | ${ms(t(r, 'wasm_raw'))} | ${ms(t(r, 'wasm_api'))} | ${ms(t(r, 'native'))} | ${ms(t(r, 'native_eigen'))} | ${ms(t(r, 'plain_js'))} | ${ms(t(r, 'tfjs'))} | ${ms(t(r, 'ort'))} | ${diff.toExponential(1)} |`);
+  P(`| ${r.n} | ${r.d} | ${ms(t(r, 'wasm_raw'))} | ${ms(t(r, 'wasm_api'))} | ${r.impl.wasm_api_resident ? ms(t(r, 'wasm_api_resident')) : '–'} | ${ms(t(r, 'native'))} | ${ms(t(r, 'native_eigen'))} | ${ms(t(r, 'plain_js'))} | ${ms(t(r, 'tfjs'))} | ${ms(t(r, 'ort'))} | ${diff.toExponential(1)} |`);
 }
 P();
 P('## W2: self-attention, d = dv = 64, m = n (output O = softmax(QKᵀ/8 [+ mask]) V)');
