@@ -7,6 +7,7 @@ import { WeightList, setStat, bindForm, buildControls } from './controls.js';
 import { PLAYGROUND } from './schema.js';
 import { defaults, format, kebab, serialize, escapeHtml } from './codec.js';
 import { Tour } from './tour.js';
+import { bindRecordButton, recordGIF, recordVideo } from './record.js';
 
 const KEY_MAX = 1.6;
 const $ = (id) => document.getElementById(id);
@@ -46,7 +47,7 @@ function onFrame(sc, state, ui) {
   setStat($('stat-n'), sc.n.toLocaleString('en-US'), sc.n);
   const r = sc.result;
   setStat($('stat-entropy'), r ? `${r.entropy.toFixed(3)} nats` : '–', r ? r.entropy : '');
-  setStat($('stat-effective'), r ? r.effectiveKeys.toFixed(2) : '–', r ? r.effectiveKeys : '');
+  setStat($('stat-effective'), r ? r.effectiveKeys.toFixed(r.effectiveKeys >= 100 ? 0 : 2) : '–', r ? r.effectiveKeys : '');
   let indices;
   if (sc.long) {
     indices = Array.from(sc.top);
@@ -179,7 +180,11 @@ function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+// Recordings take the canvas as it is, after drawing a pending frame.
+const flush = () => { if (pg.store.frame) pg.store.renderNow(); };
+
 function bindShare() {
+  if ($('record')) bindRecordButton($('record'), { canvas: pg.canvas, render: flush, status: $('share-status') });
   $('copy-link')?.addEventListener('click', async () => {
     const link = shareLink();
     try {
@@ -276,6 +281,8 @@ async function main() {
     getState: () => pg.getState(),
     setState: (patch) => pg.setState(patch),
     animateTo: (patch, options) => pg.animateTo(patch, options),
+    record: (options) => recordVideo(pg.canvas, flush, options),
+    toGIF: (options) => recordGIF(pg.canvas, flush, options),
     get lastResult() { return pg.scene?.fresh ?? null; },
     render: () => pg.store.renderNow(),
     get plot() { return pg.plot; },
