@@ -9,6 +9,8 @@ import { PLAYGROUND } from './schema.js';
 import { attributeMap } from './codec.js';
 import { bindForm, buildControls } from './controls.js';
 import palette from '../css/palette.css';
+import { bindRecordButton, recordGIF, recordVideo } from './record.js';
+import './story.js';   // <attention-story>, in the same bundle
 
 const TAG = 'attention-plot';
 const ATTRS = attributeMap(PLAYGROUND);
@@ -71,6 +73,9 @@ canvas:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 .control { display: inline-flex; align-items: center; gap: .35rem; }
 .control input[type=number] { width: 6.5em; }
 .control-points { display: none; }
+.record.is-recording { color: var(--output); border-color: currentColor; font-variant-numeric: tabular-nums; }
+.record-status { flex-basis: 100%; margin: 0; font-size: 12px; }
+.record-status:empty { display: none; }
 `;
 
 let sheet = null;
@@ -168,6 +173,25 @@ class Instance {
     this.controls.hidden = mode === 'none';
     this.controls.dataset.mode = mode;
     this.sync = bindForm(this.controls, PLAYGROUND, (patch) => this.pg.commit(patch, 'form'));
+    this.recorder?.stop();
+    this.recorder = null;
+    if (mode === 'full') {
+      // Record what the reader does with the plot (record.js): a WebM download on Stop.
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'record';
+      button.textContent = 'Record';
+      const status = document.createElement('p');
+      status.className = 'record-status';
+      status.setAttribute('role', 'status');
+      this.controls.append(button, status);
+      this.recorder = bindRecordButton(button, { canvas: this.canvas, render: () => this.flush(), status });
+    }
+  }
+
+  /** Draws a pending frame now (recordings take the canvas as it is). */
+  flush() {
+    if (this.pg.store.frame) this.pg.store.renderNow();
   }
 
   handle() {
@@ -181,6 +205,12 @@ class Instance {
       on: (type, fn) => pg.on(type, fn),
       toPNG: () => pg.toPNG(),
       toSVG: () => pg.toSVG(),
+      /** Records `duration` ms of the plot: a Promise of a WebM Blob. */
+      record: (options) => recordVideo(this.canvas, () => this.flush(), options),
+      /** Records `duration` ms of the plot at `fps`: a Promise of an animated GIF Blob. */
+      toGIF: (options) => recordGIF(this.canvas, () => this.flush(), options),
+      /** Shows `texts` as the plot's notices under `source` (an empty list clears them). */
+      notice: (source, texts) => pg.notices.set(`page:${String(source)}`, (Array.isArray(texts) ? texts : [texts]).map(String)),
       destroy: () => this.destroy(),
       /** The renderer (world↔screen: renderer.toScreen(x, y) in canvas CSS pixels). */
       renderer: pg.plot,
@@ -272,7 +302,7 @@ function defineElement() {
 /**
  * Puts a plot into `element` (its own shadow root). `options` are state fields
  * (as in setState); a bad one is corrected and shown as a notice in the plot.
- * Returns the handle {ready, getState, setState, getWeights, on, toPNG, toSVG, loadHash, followUrl, destroy}.
+ * Returns the handle {ready, getState, setState, animateTo, getWeights, on, toPNG, toSVG, record, toGIF, notice, loadHash, followUrl, destroy}.
  */
 export function mount(element, options = {}) {
   if (!element || typeof element.attachShadow !== 'function') throw new Error('mount: expected an element');
