@@ -36,8 +36,8 @@ Mask Mask::parse(const std::string& text) {
     if (digits && name == "window") return window(v);
     if (digits && (name == "topk" || name == "top_k")) return top_k(v);
   }
-  throw invalid_argument("mask", detail::cat("is \"", text,
-                                             "\"; expected none, causal, window:<w> or topk:<k>"));
+  throw invalid_argument("mask", detail::cat("is ", detail::quoted(text),
+                                             "; expected none, causal, window:<w> or topk:<k>"));
 }
 
 bool mask_allows(const Mask& mask, Index i, Index j) {
