@@ -71,7 +71,7 @@ Mat<T> as(const char* name, const Eigen::MatrixBase<Derived>& m) {
     for (Index i = 0; i < m.rows(); ++i)
       for (Index j = 0; j < m.cols(); ++j)
         if (std::isinf(static_cast<float>(m(i, j))))
-          throw invalid_argument(name, detail::cat(m.cols() == 1 ? detail::cat("entry ", i)
+          throw invalid_argument(name, detail::cat(Derived::ColsAtCompileTime == 1 ? detail::cat("entry ", i)
                                                                  : detail::cat("entry (", i, ", ", j, ")"),
                                                    " is ", m(i, j), ", beyond precision \"float\" (|x| <= ", kMax,
                                                    "); use precision \"double\""));
@@ -326,7 +326,8 @@ json solve_layout(const json& p) {
   // so the core's message stays the one the WASM build gives.
   const bool wide = kind == "sphere" || kind == "gaussian";
   const double cols = wide ? static_cast<double>(d) : 2.0;
-  if (n >= 1 && n <= (Index(1) << 24) && cols >= 1 && cols * static_cast<double>(n) <= double(Index(1) << 24))
+  constexpr double kCore = double(Index(1) << 24);  // the core's limit on n and on n · d
+  if (n >= 1 && n <= kCore && cols >= 1 && (!wide || cols * static_cast<double>(n) <= kCore))
     check_result_size("n", static_cast<double>(n) * (cols + (cols == 2 ? 1 : 0)),
                       detail::cat("is ", n, ": the points ", cols == 2 ? "and angles are " : "are ", n, " · ",
                                   cols == 2 ? 3 : cols));
@@ -472,7 +473,9 @@ std::string run(const std::string& text) {
   json problem;
   try {
     problem = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::out_of_range& e) {  // 1e400: valid JSON, but no double holds it
+    throw invalid_argument("problem", std::string("has a number beyond double range (") + e.what() + ")");
+  } catch (const json::exception& e) {
     throw invalid_argument("problem", std::string("not valid JSON (") + e.what() + ")");
   }
   try {
