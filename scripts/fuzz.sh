@@ -25,7 +25,7 @@ set +e
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   build/fuzz/attention_fuzz build/fuzz/corpus tests/fuzz/corpus \
   -dict=tests/fuzz/cli.dict -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-  -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" \
+  -max_total_time="$seconds" $([[ "$jobs" -gt 1 ]] && echo "-jobs=$jobs -workers=$jobs") \
   -artifact_prefix=tests/fuzz/crashes/ -print_final_stats=1 2>&1 | tee "$log" | grep -E "^#[0-9]+.*(pulse|DONE)|ERROR|broken promise|stat::"
 status=${PIPESTATUS[0]}
 set -e

@@ -57,12 +57,14 @@ std::string cat(const Parts&... parts) {
 
 // Appends text with control characters (C0 and C1), line and paragraph separators and bytes
 // that are not UTF-8 escaped (\n, \u0085, \u2028, \xff). quoted = true (text a user gave)
-// also escapes quotes, backslashes and every other non-ASCII character. Stops after
-// max_bytes of text (never inside a character); returns how many bytes it consumed.
+// also escapes quotes, backslashes and every other non-ASCII character. Stops once it has
+// appended max_bytes (escapes count as written, so the bound holds for any text; never
+// inside a character); returns how many bytes of text it consumed.
 inline std::size_t escape_into(std::string& out, const std::string& text, std::size_t max_bytes, bool quoted) {
   static const char* hex = "0123456789abcdef";
+  const std::size_t start = out.size();
   std::size_t i = 0;
-  while (i < text.size() && i < max_bytes) {
+  while (i < text.size() && out.size() - start < max_bytes) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x7f) {
       if (quoted && (c == '"' || c == '\\')) out += '\\';
@@ -108,7 +110,7 @@ inline std::size_t escape_into(std::string& out, const std::string& text, std::s
 }
 
 // Text a user gave, as a message quotes it: in double quotes, escaped (escape_into), at
-// most max_bytes of it and then "... (N bytes)", so a message stays one short line.
+// most max_bytes of escaped text and then "... (N bytes)", so a message stays one short line.
 inline std::string quoted(const std::string& text, std::size_t max_bytes = 40) {
   std::string out = "\"";
   const std::size_t used = escape_into(out, text, max_bytes, true);
