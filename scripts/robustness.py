@@ -186,17 +186,15 @@ def p_vonmises(quick):
 def p_float_range(quick):
     rng = random.Random(5)
     for i in range(100 if not quick else 10):
-        field = rng.choice(["query", "keys", "values", "scale"])
+        field = rng.choice(["query", "keys", "values"])
         big = rng.choice([1, -1]) * 10.0 ** rng.uniform(38.6, 308)
         p = {"mode": "attend", "query": [1.0, 0.0], "keys": [[1.0, 0.0], [0.0, 1.0]], "values": [[1.0], [2.0]],
              "precision": "float"}
         if field == "query":
             p["query"][1] = big
-        elif field == "scale":
-            p["scale"] = big
         else:
             p[field][1][0] = big
-        yield json.dumps(p), (lambda f: lambda rc, o, e: error_ok(rc, o, e, [f], ["float"]))(field), 10
+        yield json.dumps(p), (lambda f: lambda rc, o, e: error_ok(rc, o, e, [f], ["float32"]))(field), 10
 
 
 def p_quoting(quick):
@@ -268,7 +266,7 @@ PROBES = [
     ("attend: query entries up to 1e308, scale up to 1e300", "null anywhere (kappa, logits, ...)", p_kappa),
     ("self: 2,000 random problems, entries up to 1e300", "null, or an error not naming wq/wk/wv/tokens", p_self),
     ("vonmises: phi and angles up to ±1e308", "non-finite density or an error", p_vonmises),
-    ("float precision: a number beyond float range in query, keys, values or scale",
+    ("float precision: a number beyond float32 in query, keys or values",
      "not an error naming that field (e.g. \"is inf\")", p_float_range),
     ("quoting: strings up to 10 MB, U+2028/2029/0085, NUL, emoji, invalid UTF-8, huge numbers",
      "more than one line, > 600 bytes, raw separators or non-ASCII", p_quoting),
