@@ -39,8 +39,8 @@ double cos_kernel(double r) {
   return 1.0 - 0.5 * r2 + r2 * r2 * p;
 }
 
-// Beyond this |x| the Cody–Waite split below is no longer exact (k >= 2^19).
-constexpr double kExactBelow = 823549.0;
+// Below this |x| the Cody–Waite split in reduce() is exact (|k| < 2^20, k · π/2 < 1647099.3).
+constexpr double kExactBelow = 1647000.0;
 
 // x mod 2π (the double kTwoPi) for large |x|, exactly: fmod is exact in IEEE 754 (the same
 // bits in every libc), so the result is deterministic and finite for every finite x.
