@@ -20,11 +20,13 @@ cmake --build --preset fuzz -j2 --target attention_fuzz
 mkdir -p build/fuzz/corpus tests/fuzz/crashes
 log=build/fuzz/fuzz.log
 # -max_len: problems worth fuzzing are small; -timeout/-rss_limit_mb: a slow or huge case is a
-# finding too (the CLI promises limits before work). Output of every run goes to $log.
+# finding too (the CLI promises limits before work). 30 s because the largest dimension draw
+# allowed ((n + 1) · d = 2^24 normals) takes ~3 s in release and ~12 s under the fuzzer's
+# instrumentation. Output of every run goes to $log.
 set +e
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   build/fuzz/attention_fuzz build/fuzz/corpus tests/fuzz/corpus \
-  -dict=tests/fuzz/cli.dict -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+  -dict=tests/fuzz/cli.dict -max_len=4096 -timeout=30 -rss_limit_mb=2048 \
   -max_total_time="$seconds" $([[ "$jobs" -gt 1 ]] && echo "-jobs=$jobs -workers=$jobs") \
   -artifact_prefix=tests/fuzz/crashes/ -print_final_stats=1 2>&1 | tee "$log" | grep -E "^#[0-9]+.*(pulse|DONE)|ERROR|broken promise|stat::"
 status=${PIPESTATUS[0]}
