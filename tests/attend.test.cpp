@@ -443,3 +443,29 @@ TEST_CASE("attend: kappa and inv_sqrt_d", "[attend]") {
   CHECK(attn::inv_sqrt_d(1) == 1);
   CHECK_CLOSE(attn::inv_sqrt_d(2), 0.70710678118654752, 1e-15, 0);
 }
+
+TEST_CASE("kappa: finite for every finite query and scale", "[attend]") {
+  // |q| of (1e200, 1e200, 0) is 1.4e200; squaring first overflowed to inf.
+  Vec<double> q(3);
+  q << 1e200, 1e200, 0;
+  CHECK_CLOSE(attn::kappa(q, 1.0), std::sqrt(2.0) * 1e200, 1e-15, 0);
+  // A product beyond DBL_MAX saturates, like the logits.
+  CHECK(attn::kappa(q, 1e200) == std::numeric_limits<double>::max());
+  CHECK(attn::kappa(q, -1e200) == -std::numeric_limits<double>::max());
+}
+
+TEST_CASE("attend<float>: the weights sum to 1 at 2^22 keys", "[attend]") {
+  // A float running sum over millions of exp terms drifts (2^24 keys gave Σw = 1.0039);
+  // the kernels sum 64-key blocks in float and the blocks in double.
+  const Index n = Index(1) << 22;
+  attn::Rng rng(11);
+  Mat<float> K(n, 2);
+  for (Index i = 0; i < n; ++i) K.row(i) << float(rng.uniform(-1, 1)), float(rng.uniform(-1, 1));
+  Vec<float> q(2);
+  q << 0.7f, -0.4f;
+  const auto r = attn::attend<float>(q, K);
+  double sum = 0;
+  for (Index i = 0; i < n; ++i) sum += r.weights(i);  // in double: the check must not drift itself
+  CHECK(std::abs(sum - 1) < 1e-6);
+  CHECK(r.stats.entropy <= std::log(double(n)));
+}

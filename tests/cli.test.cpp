@@ -352,3 +352,130 @@ TEST_CASE("cli errors: exit 2, one line on stderr, nothing on stdout", "[cli]") 
     require_error(run_cli("{}", Input::file, missing), "attn_cli_test_no_such_dir");
   }
 }
+
+TEST_CASE("cli robustness: deep nesting is a named error, not a stack overflow", "[cli]") {
+  // 100,000 nested arrays crashed the parser (and the quoting of the bad value) with SIGSEGV.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  std::string objects;
+  for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(100000, '}');
+  for (const std::string& field : {"query", "scale", "mask"}) {
+    INFO(field);
+    const std::string mode = std::string(field) == "mask" ? "matrix" : "attend";
+    const std::string q = mode == "matrix" ? "\"queries\":[[1]]" : "\"query\":[1]";
+    for (const std::string& bad : {deep, objects}) {
+      const std::string problem = "{\"mode\":\"" + mode + "\",\"keys\":[[1]]," +
+                                  (std::string(field) == "query" ? "" : q + ",") + "\"" + field + "\":" + bad + "}";
+      require_error(run_cli(problem), "levels deep");
+    }
+  }
+  // Nesting a problem really uses (self mode, several heads: 4 levels) is fine.
+  CHECK(solve(json::parse(R"({"mode": "self", "tokens": [[1, 0], [0, 1]], "wq": [[[1, 0]], [[0, 1]]],
+                              "wk": [[[1, 0]]], "wv": [[[1, 0]]], "heads": 2, "kv_heads": 1})"))
+            .at("heads")
+            .size() == 2);
+}
+
+TEST_CASE("cli robustness: quoted values are bounded and escaped", "[cli]") {
+  // A 10 MB string used to be echoed whole; U+2028 and U+0085 passed through raw.
+  const std::string huge(10 * 1000 * 1000, 'x');
+  Run r = run_cli(R"({"mode": "attend", "keys": [[1]], "query": ")" + huge + "\"}");
+  require_error(r, "query");
+  CHECK(r.err.size() < 600);
+  CHECK_THAT(r.err, Catch::Contains("10000000 bytes"));
+  r = run_cli("{\"mode\": \"layout\", \"kind\": \"a\xe2\x80\xa8" "b\xc2\x85" "c\\n\"}");
+  require_error(r, "kind");
+  CHECK_THAT(r.err, Catch::Contains(R"("a\u2028b\u0085c\n")"));
+  for (unsigned char c : r.err) CHECK(c < 0x80);
+  // Bytes that are not UTF-8 (the parser rejects them) are escaped too, and a long
+  // parser message is cut: the line stays short.
+  r = run_cli("{\"mode\": \"" + std::string(5000, 'y') + "\xff\"}");
+  require_error(r, "JSON");
+  CHECK(r.err.size() < 600);
+  // An array value is quoted as a prefix.
+  r = run_cli(R"({"mode": "attend", "keys": [[1]], "query": [1], "scale": [)" + std::string(100, '7') +
+              R"(, 1, 2, 3, "four", [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]]})");
+  require_error(r, "scale: is [7.777");
+  CHECK(r.err.size() < 200);
+  // A number no double holds (valid JSON) is its own error, with the parser's text cut short.
+  r = run_cli(R"({"mode": "attend", "keys": [[1]], "query": [1], "scale": )" + std::string(100000, '7') + "}");
+  require_error(r, "problem: has a number beyond double range");
+  CHECK(r.err.size() < 600);
+}
+
+TEST_CASE("cli robustness: finite input gives finite output", "[cli]") {
+  const double big = std::numeric_limits<double>::max();
+  auto all_finite = [](const json& j, auto&& self) -> bool {
+    if (j.is_null()) return false;  // how a NaN or Inf leaves nlohmann::json
+    if (j.is_number()) return std::isfinite(j.get<double>());
+    if (j.is_array() || j.is_object()) {
+      for (const auto& x : j) {
+        if (!self(x, self)) return false;
+      }
+    }
+    return true;
+  };
+  auto finite = [&](const json& problem) {
+    INFO(problem.dump());
+    const json r = solve(problem);
+    CHECK(all_finite(r, all_finite));
+    return r;
+  };
+  for (double phase : {1e20, 5e37, 1e300}) {
+    const json r = finite({{"mode", "layout"}, {"n", 4}, {"phase", phase}});
+    for (const auto& p : r.at("points")) CHECK(std::abs(std::hypot(p[0].get<double>(), p[1].get<double>()) - 1) < 1e-14);
+  }
+  finite({{"mode", "layout"}, {"kind", "clusters"}, {"n", 9}, {"spread", 1e300}});
+  const json s = finite(json::parse(R"({"mode":"stream","query":[0,0],"keys":[[1,0],[0,1]],
+                                        "values":[[1e308],[1e308]],"block_size":1})"));
+  CHECK(s.at("output")[0].get<double>() == 1e308);
+  const json sf = finite(json::parse(R"({"mode":"stream","query":[0,0],"keys":[[1,0],[0,1]],
+                                         "values":[[3e38],[3e38]],"block_size":1,"precision":"float"})"));
+  CHECK(std::abs(sf.at("output")[0].get<double>() / 3e38 - 1) < 1e-6);
+  const json a = finite(json::parse(R"({"mode":"attend","query":[1e200,1e200,0],"keys":[[1,0,0],[0,1,0]]})"));
+  CHECK_CLOSE(a.at("kappa").get<double>(), std::sqrt(2.0) * 1e200, 1e-15, 0);
+  finite(json::parse(R"({"mode":"attend","query":[1e200,1e200],"keys":[[1,0],[0,1]],"scale":1e300})"));
+  finite({{"mode", "vonmises"}, {"kappa", 1}, {"phi", -1e308}, {"angles", {1e308, big, 0}}});
+  const json self = finite(json::parse(R"({"mode":"self","tokens":[[1,0],[0,1]],"wq":[[1e300,1],[0,1e300]],
+                                           "wk":[[1e300,0],[1,1e300]],"wv":[[1,0]]})"));
+  CHECK_CLOSE(self.at("heads")[0].at("logit_asymmetry").get<double>(), 2e300, 1e-15, 0);
+}
+
+TEST_CASE("cli robustness: errors name the user's field and what overflowed", "[cli]") {
+  // Self mode has no "values": an overflowing projection is named by its weight matrix.
+  Run r = run_cli(R"({"mode":"self","tokens":[[1e300,0],[0,1]],"wq":[[1,0]],"wk":[[1,0]],"wv":[[1e300,0]]})");
+  require_error(r, "wv: the projection V = tokens");
+  CHECK_THAT(r.err, Catch::Contains("overflows"));
+  require_error(run_cli(R"({"mode":"self","tokens":[[1,0]],"wq":[[1,0,0]],"wk":[[1,0]],"wv":[[1,0]]})"), "wq: is 1 x 3");
+  // precision "float": a number float cannot hold is named as the user wrote it, not "inf".
+  r = run_cli(R"({"mode":"attend","query":[1e39],"keys":[[1]],"precision":"float"})");
+  require_error(r, "query: entry 0 is 9.9999999999999994e+38, beyond float32 (|x| <= 3.4028234663852886e+38)");
+  require_error(run_cli(R"({"mode":"matrix","queries":[[1]],"keys":[[1],[-4e38]],"precision":"float"})"),
+                "keys: entry (1, 0)");
+  // A float scale past float32 is fine: it is applied in double and the logits saturate.
+  const json big_scale = solve(json::parse(R"({"mode":"attend","query":[1],"keys":[[1],[-1]],"scale":1e39,
+                                               "precision":"float"})"));
+  CHECK(big_scale.at("weights")[0].get<double>() == 1);
+  // dimension: the limit is on the draw of the query and n keys, (n + 1) · d.
+  require_error(run_cli(R"({"mode":"dimension","d":65536,"n":256})"), "n: is 256 with d = 65536");
+}
+
+TEST_CASE("cli robustness: size limits are checked before any work", "[cli]") {
+  // The documented layout maximum used to take 16 s and 3.9 GB; now the CLI refuses results
+  // of more than 2^21 numbers at once, with the limit in the message.
+  Run r = run_cli(R"({"mode":"layout","n":16777216})");
+  require_error(r, "n: is 16777216");
+  CHECK_THAT(r.err, Catch::Contains("at most 2097152"));
+  require_error(run_cli(R"({"mode":"layout","kind":"gaussian","n":1000000,"d":3})"), "at most 2097152");
+  // The core's own limit still speaks first (the WASM build gives the same message).
+  require_error(run_cli(R"({"mode":"layout","kind":"gaussian","n":16777216,"d":3})"), "expected at most 16777216");
+  // matrix: m · n from a small input.
+  std::string q = "[", k = "[";
+  for (int i = 0; i < 2000; ++i) {
+    q += std::string(i ? "," : "") + "[1]";
+    k += std::string(i ? "," : "") + "[1]";
+  }
+  r = run_cli(R"({"mode":"matrix","queries":)" + q + "]," + R"("keys":)" + k + "]}");
+  require_error(r, "queries: has m = 2000 rows and keys n = 2000");
+  CHECK(solve({{"mode", "layout"}, {"n", 600000}}).at("points").size() == 600000);
+}

@@ -66,3 +66,12 @@ TEST_CASE("histogram counts every value once, clamping outliers into the end bin
   v(2) = nan<double>();
   REQUIRE_INVALID(attn::histogram(v, 3, 0.0, 1.0), "values");
 }
+
+TEST_CASE("dimension_stats: a draw too large names n, d and the real limit", "[dimension]") {
+  // The draw holds the query and the n keys: (n + 1) · d numbers. The message used to
+  // come from the layout and say "n · d is 257 · 65536" for n = 256.
+  REQUIRE_INVALID(attn::dimension_stats(65536, 256, 1, true), "n");
+  REQUIRE_THROWS_WITH(attn::dimension_stats(65536, 256, 1, true),
+                      Catch::Contains("is 256 with d = 65536") && Catch::Contains("(n + 1) · d <= 16777216"));
+  CHECK_NOTHROW(attn::dimension_stats(65536, 255, 1, true));
+}

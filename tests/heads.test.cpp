@@ -1,6 +1,9 @@
 // Self-attention with projections, and MHA / MQA / GQA.
 #include "attn/heads.hpp"
 
+#include <cmath>
+#include <limits>
+
 #include <catch2/catch.hpp>
 
 #include "approx.hpp"
@@ -116,4 +119,27 @@ TEST_CASE("self_attention rejects bad projections and tokens", "[heads]") {
   Mat<double> xbad = x;
   xbad(2, 0) = inf<double>();
   REQUIRE_INVALID(attn::self_attention<double>(xbad, w, w, w), "tokens");
+}
+
+TEST_CASE("self_attention: huge projections saturate, overflowing ones are named", "[heads]") {
+  Mat<double> x(2, 2), big(2, 2), eye = Mat<double>::Identity(2, 2);
+  x << 1, 0, 0, 1;
+  big << 1e300, 1, 0, 1e300;
+  // Logits of 1e600 saturate at ±DBL_MAX; their asymmetry is measured without overflow.
+  Mat<double> big_k = big.transpose();
+  // L = Q Kᵀ = [[sat, 2e300], [0, sat]]: the asymmetry is 2e300, and L - Lᵀ is not inf.
+  const auto r = attn::self_attention<double>(x, big, big_k, eye);
+  CHECK(r.attention.logits(0, 0) == std::numeric_limits<double>::max());
+  CHECK(std::isfinite(r.logit_asymmetry));
+  CHECK_CLOSE(r.logit_asymmetry, 2e300, 1e-15, 0);
+  CHECK(r.attention.weights.allFinite());
+  // tokens · W_Kᵀ itself overflowing is an error under W_K's name, not a non-finite
+  // entry of "keys" or "values" (names the user never wrote).
+  Mat<double> xs(2, 2);
+  xs << 1e300, 0, 0, 1;
+  REQUIRE_INVALID(attn::self_attention<double>(xs, eye, big, eye), "W_K");
+  REQUIRE_THROWS_WITH(attn::self_attention<double>(xs, eye, big, eye), Catch::Contains("overflows"));
+  REQUIRE_INVALID(attn::self_attention<float>(Mat<float>::Constant(2, 2, 1e20f), Mat<float>::Constant(2, 2, 1e20f),
+                                              Mat<float>::Identity(2, 2), Mat<float>::Identity(2, 2)),
+                  "W_Q");
 }

@@ -279,3 +279,42 @@ TEST_CASE("kernels: the float fast paths fall back to the reference behaviour", 
     REQUIRE_ALL_CLOSE(l, r.logits, 0.0);
   }
 }
+
+TEST_CASE("kernels: softmax sums stay at 1 for millions of keys", "[kernels]") {
+  // softmax_f32 and one row of attention_f32 (the matrix kernel) over 2^22 keys: blocks of
+  // 64 summed in float, blocks in double. A float running sum drifted by ~1e-3 here.
+  const Index n = Index(1) << 22;
+  attn::Rng rng(3);
+  std::vector<float> logits(static_cast<size_t>(n)), w(static_cast<size_t>(n));
+  float mx = -std::numeric_limits<float>::infinity();
+  for (auto& l : logits) {
+    l = static_cast<float>(rng.uniform(-4, 4));
+    mx = std::max(mx, l);
+  }
+  attn::kernels::softmax_f32(logits.data(), n, mx, w.data());
+  double sum = 0;
+  for (float x : w) sum += x;
+  CHECK(std::abs(sum - 1) < 1e-6);
+
+  // One query (d = 1, q = 1) against keys equal to the logits: row of the full matrix.
+  std::vector<float> q = {1.0f}, ws(static_cast<size_t>(attn::kernels::attention_workspace_floats(1, n, 1, false)));
+  std::vector<float> L(static_cast<size_t>(n)), W(static_cast<size_t>(n));
+  float entropy = 0;
+  attn::kernels::AttentionProblem p;
+  p.Q = q.data();
+  p.m = 1;
+  p.ldq = 1;
+  p.K = logits.data();
+  p.n = n;
+  p.ldk = 1;
+  p.d = 1;
+  attn::kernels::AttentionOutputs o;
+  o.logits = L.data();
+  o.weights = W.data();
+  o.lds = n;
+  o.entropy = &entropy;
+  REQUIRE(attn::kernels::attention_f32(p, o, ws.data()));
+  sum = 0;
+  for (float x : W) sum += x;
+  CHECK(std::abs(sum - 1) < 1e-6);
+}

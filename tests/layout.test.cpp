@@ -252,3 +252,37 @@ TEST_CASE("layouts reject empty and impossible shapes", "[layout]") {
   REQUIRE_INVALID(attn::layout_gaussian(5, 0, 1), "d");
   REQUIRE_THROWS_AS(attn::angles_of(Mat<double>(4, 3)), attn::invalid_argument);
 }
+
+TEST_CASE("det_sin/det_cos: every finite angle gives a point on the unit circle", "[layout]") {
+  // Beyond |x| ~ 1.6e6 the angle is reduced exactly mod the double 2π (fmod) first; before
+  // that, 1e300 gave NaN and 1e20 a "point" of norm 3e32.
+  for (double x : {1e6, -1e6, 5e37, 1e20, -1e20, 1e300, -1e300, std::numeric_limits<double>::max(),
+                   -std::numeric_limits<double>::max(), 0x1p52 + 1, 1646999.9, 1647000.0}) {
+    INFO("x = " << x);
+    const double s = attn::det_sin(x), c = attn::det_cos(x);
+    REQUIRE(std::isfinite(s));
+    REQUIRE(std::isfinite(c));
+    REQUIRE(std::abs(s * s + c * c - 1) < 1e-14);
+  }
+  // Below the threshold nothing changes: sin agrees with libm to rounding.
+  for (double x : {0.5, 100.0, -777.0, 1646999.0})
+    CHECK(std::abs(attn::det_sin(x) - std::sin(x)) < 1e-9);
+}
+
+TEST_CASE("layout_even and layout_clusters: huge phase and spread stay on the unit circle", "[layout]") {
+  const double big = std::numeric_limits<double>::max();
+  for (double phase : {1e20, 5e37, 1e300, -1e300, big}) {
+    INFO("phase = " << phase);
+    const Mat<double> p = attn::layout_even(4, phase);
+    REQUIRE(p.allFinite());
+    for (Index i = 0; i < 4; ++i) REQUIRE(std::abs(p.row(i).norm() - 1) < 1e-14);
+    // Still evenly spaced: neighbours 90° apart (a huge phase added as it is swallowed 2πi/n).
+    for (Index i = 0; i < 4; ++i) REQUIRE(std::abs(p.row(i).dot(p.row((i + 1) % 4))) < 1e-12);
+  }
+  for (double spread : {1e20, 1e300, big}) {
+    INFO("spread = " << spread);
+    const Mat<double> p = attn::layout_clusters(64, 3, spread, 5);
+    REQUIRE(p.allFinite());
+    for (Index i = 0; i < p.rows(); ++i) REQUIRE(std::abs(p.row(i).norm() - 1) < 1e-14);
+  }
+}

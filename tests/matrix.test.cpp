@@ -335,3 +335,14 @@ TEST_CASE("masked flags: exactly the cells the mask hides, in every kernel path"
     }
   }
 }
+
+TEMPLATE_TEST_CASE("attention_matrix: too large is a named error before any allocation", "[matrix]", float, double) {
+  // 8192 x 8192 queries against keys needs 2^26 entries per matrix: refused with the limit
+  // (it used to end in std::bad_alloc in the browser).
+  using T = TestType;
+  const Mat<T> Q = Mat<T>::Zero(8192, 1), K = Mat<T>::Zero(8192, 1);
+  REQUIRE_INVALID(attn::attention_matrix<T>(Q, K, Mat<T>(0, 0)), "queries");
+  REQUIRE_THROWS_WITH(attn::attention_matrix<T>(Q, K, Mat<T>(0, 0)),
+                      Catch::Contains("8192 x 8192") && Catch::Contains("16777216"));
+  CHECK(attn::attention_matrix<T>(Mat<T>::Zero(2, 1), K, Mat<T>(0, 0)).weights.rows() == 2);
+}

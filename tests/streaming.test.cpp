@@ -162,3 +162,22 @@ TEMPLATE_TEST_CASE("streaming: bad input throws attn::invalid_argument", "[strea
   REQUIRE_INVALID(attn::streaming_attend<T>(q, K, V, bo, 2), "scale");
   REQUIRE_INVALID(attn::streaming_attend<T>(q, K, Mat<T>(0, 2), opt, 2), "values");  // values are required
 }
+
+TEMPLATE_TEST_CASE("streaming: values near the type's max give a finite output", "[streaming]", float, double) {
+  // The running output is kept normalised (a convex combination of value rows), so it
+  // cannot overflow where the raw sum Σ p v would (two values of 1e308: 2e308 = inf).
+  using T = TestType;
+  const T big = std::numeric_limits<T>::max() * T(0.9);
+  const Mat<T> K = attn::layout_even(6).cast<T>();
+  Mat<T> V(6, 2);
+  for (Index i = 0; i < 6; ++i) V.row(i) << big, (i % 2 ? -big : big);
+  const Vec<T> q = Vec<T>::Zero(2);  // uniform weights: the output is the mean of the values
+  for (Index b : {1, 2, 6}) {
+    INFO("block " << b);
+    const auto s = attn::streaming_attend<T>(q, K, V, {}, b);
+    REQUIRE(s.output.allFinite());
+    for (const auto& st : s.blocks) REQUIRE(st.partial_output.allFinite());
+    CHECK(std::abs(s.output(0) / big - 1) < 1e-5);
+    CHECK(std::abs(s.output(1) / big) < 1e-5);
+  }
+}

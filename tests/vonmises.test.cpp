@@ -166,3 +166,18 @@ TEST_CASE("wrap_angle maps into -pi..pi", "[vonmises]") {
     REQUIRE(std::fabs(std::remainder(a - w, 2 * kPi)) < 1e-12);
   }
 }
+
+TEST_CASE("von_mises_density: finite angles far apart still give a finite density", "[vonmises]") {
+  // θ − φ = 1e308 − (−1e308) overflows; the density only needs θ − φ mod 2π, so each
+  // angle is reduced first (it used to throw "delta: is inf", a field nobody wrote).
+  const double big = std::numeric_limits<double>::max();
+  Vec<double> angles(3);
+  angles << 1e308, -big, 0.5;
+  for (double phi : {-1e308, big, -big}) {
+    INFO("phi = " << phi);
+    const Vec<double> d = attn::von_mises_density(angles, 2.0, phi);
+    REQUIRE(d.allFinite());
+    REQUIRE((d.array() >= 0).all());
+    REQUIRE(attn::von_mises_gaussian(angles, 2.0, phi).allFinite());
+  }
+}

@@ -168,7 +168,14 @@ AttendResult<T> attend(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& o
   return attend<T>(query, keys, Mat<T>(0, 0), opt);
 }
 
-double kappa(const Vec<double>& query, double scale) { return query.norm() * scale; }
+double kappa(const Vec<double>& query, double scale) {
+  // stableNorm: |q| of a finite q is finite unless it truly exceeds DBL_MAX (the plain
+  // norm squares first: |q| = 1.4e200 would overflow). The product saturates at ±max,
+  // like the logits; for d = 2 the von Mises density is finite for every finite κ.
+  const double big = std::numeric_limits<double>::max();
+  const double k = std::min(query.stableNorm(), big) * scale;
+  return std::isfinite(k) ? k : std::copysign(big, k);
+}
 
 double inv_sqrt_d(Index d) {
   if (d < 1) throw invalid_argument("d", detail::cat("is ", d, "; expected d >= 1"));

@@ -50,6 +50,7 @@ template <typename T>
 AttendResult<T> attend(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt = {});
 
 // The query read as direction + sharpness: κ = |q| · scale, φ = atan2(q_y, q_x) for d = 2.
+// Finite for every finite q and scale: saturates at ±DBL_MAX like the logits.
 double kappa(const Vec<double>& query, double scale);
 
 // Scale 1/√d, the transformer default.

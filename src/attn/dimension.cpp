@@ -11,6 +11,11 @@ namespace attn {
 DimensionStats dimension_stats(Index d, Index n, std::uint64_t seed, bool scaled) {
   if (d < 1 || d > 65536) throw invalid_argument("d", detail::cat("is ", d, "; expected 1 <= d <= 65536"));
   if (n < 1 || n > 65536) throw invalid_argument("n", detail::cat("is ", n, "; expected 1 <= n <= 65536"));
+  // One draw holds the query and the n keys: (n + 1) · d numbers, within layout_gaussian's limit.
+  constexpr Index kMaxDraw = Index(1) << 24;
+  if (n + 1 > kMaxDraw / d)
+    throw invalid_argument("n", detail::cat("is ", n, " with d = ", d, ": the query and keys are (n + 1) · d = ",
+                                            (n + 1) * d, " numbers; expected (n + 1) · d <= ", kMaxDraw));
   const Mat<double> draw = layout_gaussian(n + 1, d, seed);  // row 0 is q, rows 1..n are the keys
   DimensionStats s;
   s.d = d;

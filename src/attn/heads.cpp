@@ -1,5 +1,9 @@
 #include "attn/heads.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "attn/errors.hpp"
 
 namespace attn {
@@ -13,6 +17,20 @@ void check_projection(const char* name, MatCRef<T> w, Index d_model, Index d_hea
                                              d_model, " (d_head x d_model)"));
   if (w.rows() == 0) throw invalid_argument(name, "has d_head = 0 rows; expected at least 1");
   detail::require_all_finite(name, w);
+}
+
+// tokens · Wᵀ of finite inputs can still overflow; say so under W's name (and not, later,
+// as a non-finite entry of "queries" or "values", names the user never wrote).
+template <typename T>
+void check_projection_finite(const char* name, const char* what, const Mat<T>& p) {
+  if (p.allFinite()) return;
+  for (Index i = 0; i < p.rows(); ++i)
+    for (Index j = 0; j < p.cols(); ++j)
+      if (!std::isfinite(p(i, j)))
+        throw invalid_argument(name, detail::cat("the projection ", what, " = tokens · ", name, "ᵀ overflows at (", i,
+                                                 ", ", j, "); expected |tokens| · |", name, "| products within ±",
+                                                 static_cast<double>(std::numeric_limits<T>::max()),
+                                                 " (scale the tokens or ", name, " down)"));
 }
 
 }  // namespace
@@ -31,9 +49,15 @@ SelfAttentionResult<T> self_attention(MatCRef<T> x, MatCRef<T> wq, MatCRef<T> wk
   r.q.noalias() = x * wq.transpose();  // (m, d_head)
   r.k.noalias() = x * wk.transpose();
   r.v.noalias() = x * wv.transpose();
+  check_projection_finite<T>("W_Q", "Q", r.q);
+  check_projection_finite<T>("W_K", "K", r.k);
+  check_projection_finite<T>("W_V", "V", r.v);
   r.attention = attention_matrix<T>(r.q, r.k, r.v, opt);
-  // Asymmetry readouts (square: m queries against the same m tokens).
-  r.logit_asymmetry = (r.attention.logits - r.attention.logits.transpose()).cwiseAbs().maxCoeff();
+  // Asymmetry readouts (square: m queries against the same m tokens). Logits saturate at
+  // ±max, so their difference is taken in halves and saturates too (never inf).
+  const T big = std::numeric_limits<T>::max();
+  const T half = (r.attention.logits * T(0.5) - r.attention.logits.transpose() * T(0.5)).cwiseAbs().maxCoeff();
+  r.logit_asymmetry = std::min(half, big / 2) * 2;
   r.weight_asymmetry = (r.attention.weights - r.attention.weights.transpose()).cwiseAbs().maxCoeff();
   return r;
 }
@@ -60,6 +84,10 @@ MultiHeadResult<T> multi_head_attention(MatCRef<T> x, const std::vector<Mat<T>>&
   if (static_cast<Index>(wk.size()) != layout.kv_heads || static_cast<Index>(wv.size()) != layout.kv_heads)
     throw invalid_argument("W_K", detail::cat("W_K and W_V have ", wk.size(), " and ", wv.size(),
                                               " matrices; expected one per key/value head (", layout.kv_heads, ")"));
+  if (x.rows() > 0 && layout.heads > kMaxMatrixEntries / x.rows() / x.rows())
+    throw invalid_argument("tokens", detail::cat("has m = ", x.rows(), " rows: ", layout.heads, " heads of ", x.rows(),
+                                                 " x ", x.rows(), " attention matrices exceed ", kMaxMatrixEntries,
+                                                 " entries in all; expected heads · m² <= ", kMaxMatrixEntries));
   MultiHeadResult<T> r;
   for (Index h = 0; h < layout.heads; ++h) {
     const auto g = static_cast<size_t>(layout.kv_head_of(h));

@@ -168,6 +168,8 @@ inline f4 exp4(f4 x) {
 inline float exp1(float x) { return lane0(exp4(set1(x))); }
 
 constexpr Index kWsumMaxBlocked = 256;  // dv up to this: weighted_sum_f32 blocks over rows
+// Softmax sums: float lanes within a block of this many keys, double across blocks.
+constexpr Index kSumBlock = 64;
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 // One key: the dot product in the order logits_f32 uses for every key.
@@ -358,33 +360,50 @@ SoftmaxOut softmax_f32(const float* logits, Index n, float max_logit, float* wei
       s.argmax = i;
       break;
     }
-  // exp and sum; the max contributes exactly 1, so sum >= 1.
+  // exp and sum; the max contributes exactly 1, so sum >= 1. Sums run in float lanes over
+  // blocks of kSumBlock keys and the block sums add up in double: a float running sum
+  // over 2^24 keys drifts by ~0.4% (Σw = 1.0039), blocks keep the error at float rounding.
   const f4 mv = set1(max_logit);
-  f4 acc = zero();
+  double total = 0;
   Index i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const f4 e = exp4(sub(ld(logits + i), mv));
-    st(weights + i, e);
-    acc = add(acc, e);
+  for (;;) {
+    const Index end = std::min(n, i + kSumBlock);
+    f4 acc = zero();
+    for (; i + 4 <= end; i += 4) {
+      const f4 e = exp4(sub(ld(logits + i), mv));
+      st(weights + i, e);
+      acc = add(acc, e);
+    }
+    float part = hsum(acc);
+    for (; i < end; ++i) {  // only in the last block
+      weights[i] = exp1(logits[i] - max_logit);
+      part += weights[i];
+    }
+    total += part;
+    if (end == n) break;
   }
-  float sum = hsum(acc);
-  for (Index j = i; j < n; ++j) {
-    weights[j] = exp1(logits[j] - max_logit);
-    sum += weights[j];
-  }
+  const float sum = static_cast<float>(total);
   // normalise, and Σ w (l - max) over w > 0 for the entropy (as attn::softmax_into).
   const f4 sv = set1(sum);
-  f4 dacc = zero();
-  for (i = 0; i + 4 <= n; i += 4) {
-    const f4 w = div(ld(weights + i), sv);
-    st(weights + i, w);
-    dacc = add(dacc, keep_where_pos(w, mul(w, sub(ld(logits + i), mv))));
+  double dot_total = 0;
+  i = 0;
+  for (;;) {
+    const Index end = std::min(n, i + kSumBlock);
+    f4 dacc = zero();
+    for (; i + 4 <= end; i += 4) {
+      const f4 w = div(ld(weights + i), sv);
+      st(weights + i, w);
+      dacc = add(dacc, keep_where_pos(w, mul(w, sub(ld(logits + i), mv))));
+    }
+    float part = hsum(dacc);
+    for (; i < end; ++i) {
+      weights[i] /= sum;
+      if (weights[i] > 0) part += weights[i] * (logits[i] - max_logit);
+    }
+    dot_total += part;
+    if (end == n) break;
   }
-  float dot = hsum(dacc);
-  for (; i < n; ++i) {
-    weights[i] /= sum;
-    if (weights[i] > 0) dot += weights[i] * (logits[i] - max_logit);
-  }
+  const float dot = static_cast<float>(dot_total);
   const float log_sum = std::log(sum);
   s.log_sum_exp = max_logit + log_sum;
   s.entropy = std::clamp<float>(log_sum - dot, 0.0f, std::log(static_cast<float>(n)));
@@ -611,22 +630,32 @@ bool attention_f32(const AttentionProblem& p, const AttentionOutputs& out, float
       for (j = 0; j + 4 <= check; j += 4) fin = add(fin, mul(ld(s + j), zero()));
       for (; j < check; ++j) sfin += s[j] * 0.0f;
       // exp and sum (and Σ e (l - max) for the lean entropy)
+      // (blocks of kSumBlock in float lanes, block sums in double, as in softmax_f32)
       const f4 mv = set1(mx);
-      f4 acc = zero(), eacc = zero();
-      for (j = 0; j + 4 <= L; j += 4) {
-        const f4 x = sub(ld(s + j), mv);
-        const f4 e = exp4(x);
-        st(w + j, e);
-        acc = add(acc, e);
-        eacc = add(eacc, keep_where_pos(e, mul(e, x)));
+      double sum_total = 0, edot_total = 0;
+      j = 0;
+      for (;;) {
+        const Index end = std::min(L, j + kSumBlock);
+        f4 acc = zero(), eacc = zero();
+        for (; j + 4 <= end; j += 4) {
+          const f4 x = sub(ld(s + j), mv);
+          const f4 e = exp4(x);
+          st(w + j, e);
+          acc = add(acc, e);
+          eacc = add(eacc, keep_where_pos(e, mul(e, x)));
+        }
+        float part = hsum(acc), epart = hsum(eacc);
+        for (; j < end; ++j) {
+          const float x = s[j] - mx;
+          w[j] = exp1(x);
+          part += w[j];
+          if (w[j] > 0) epart += w[j] * x;
+        }
+        sum_total += part;
+        edot_total += epart;
+        if (end >= L) break;
       }
-      float sum = hsum(acc), edot = hsum(eacc);
-      for (; j < L; ++j) {
-        const float x = s[j] - mx;
-        w[j] = exp1(x);
-        sum += w[j];
-        if (w[j] > 0) edot += w[j] * x;
-      }
+      const float sum = static_cast<float>(sum_total), edot = static_cast<float>(edot_total);
       const float log_sum = std::log(sum);
       float dot;
       if (lean) {
@@ -638,17 +667,25 @@ bool attention_f32(const AttentionProblem& p, const AttentionOutputs& out, float
         std::fill(w + L, w + Lq, 0.0f);
       } else {
         const f4 sv = set1(sum);
-        f4 dacc = zero();
-        for (j = 0; j + 4 <= L; j += 4) {
-          const f4 wv = div(ld(w + j), sv);
-          st(w + j, wv);
-          dacc = add(dacc, keep_where_pos(wv, mul(wv, sub(ld(s + j), mv))));
+        double dot_total = 0;
+        j = 0;
+        for (;;) {
+          const Index end = std::min(L, j + kSumBlock);
+          f4 dacc = zero();
+          for (; j + 4 <= end; j += 4) {
+            const f4 wv = div(ld(w + j), sv);
+            st(w + j, wv);
+            dacc = add(dacc, keep_where_pos(wv, mul(wv, sub(ld(s + j), mv))));
+          }
+          float part = hsum(dacc);
+          for (; j < end; ++j) {
+            w[j] /= sum;
+            if (w[j] > 0) part += w[j] * (s[j] - mx);
+          }
+          dot_total += part;
+          if (end >= L) break;
         }
-        dot = hsum(dacc);
-        for (; j < L; ++j) {
-          w[j] /= sum;
-          if (w[j] > 0) dot += w[j] * (s[j] - mx);
-        }
+        dot = static_cast<float>(dot_total);
         std::fill(w + L, w + n, 0.0f);  // masked: exactly 0
       }
       if (out.entropy)

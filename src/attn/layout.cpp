@@ -39,8 +39,17 @@ double cos_kernel(double r) {
   return 1.0 - 0.5 * r2 + r2 * r2 * p;
 }
 
+// Below this |x| the Cody–Waite split in reduce() is exact (|k| < 2^20, k · π/2 < 1647099.3).
+constexpr double kExactBelow = 1647000.0;
+
+// x mod 2π (the double kTwoPi) for large |x|, exactly: fmod is exact in IEEE 754 (the same
+// bits in every libc), so the result is deterministic and finite for every finite x.
+// Small |x| is returned unchanged, keeping the bits layouts always had there.
+double wrap(double x) { return std::abs(x) < kExactBelow ? x : std::fmod(x, kTwoPi); }
+
 // x = k · π/2 + r with |r| <= π/4 (approximately); returns k mod 4.
 int reduce(double x, double& r) {
+  x = wrap(x);
   const double k = std::floor(x * kTwoOverPi + 0.5);
   r = (x - k * kPio2Hi) - k * kPio2Lo;
   const double q = k - 4.0 * std::floor(k / 4.0);
@@ -126,7 +135,9 @@ Mat<double> layout_even(Index n, double phase) {
   check_count("n", n);
   detail::require_finite("phase", phase);
   Vec<double> a(n);
-  for (Index i = 0; i < n; ++i) a(i) = phase + kTwoPi * static_cast<double>(i) / static_cast<double>(n);
+  // A huge phase is taken mod 2π first: added as it is, it would swallow the spacing 2π/n.
+  const double p = wrap(phase);
+  for (Index i = 0; i < n; ++i) a(i) = p + kTwoPi * static_cast<double>(i) / static_cast<double>(n);
   return points_at(a);
 }
 
@@ -148,7 +159,17 @@ Mat<double> layout_clusters(Index n, Index clusters, double spread, std::uint64_
   Vec<double> centre(clusters);
   for (Index c = 0; c < clusters; ++c) centre(c) = kTwoPi * rng.uniform();
   Vec<double> a(n);
-  for (Index i = 0; i < n; ++i) a(i) = centre(i % clusters) + spread * rng.normal();
+  for (Index i = 0; i < n; ++i) {
+    const double z = rng.normal();  // |z| < 40 (Marsaglia's polar method with 53-bit uniforms)
+    double t = spread * z;
+    if (!std::isfinite(t)) {
+      // spread near DBL_MAX: the offset overflows. Its value mod 2π is still exact:
+      // 64 · y with y = (spread / 64) · z (the same rounding), reduced before and after.
+      const double y = (spread * 0x1.0p-6) * z;
+      t = std::fmod(std::fmod(y, kTwoPi) * 64.0, kTwoPi);
+    }
+    a(i) = centre(i % clusters) + wrap(t);
+  }
   return points_at(a);
 }
 

@@ -36,8 +36,8 @@ Mask Mask::parse(const std::string& text) {
     if (digits && name == "window") return window(v);
     if (digits && (name == "topk" || name == "top_k")) return top_k(v);
   }
-  throw invalid_argument("mask", detail::cat("is \"", text,
-                                             "\"; expected none, causal, window:<w> or topk:<k>"));
+  throw invalid_argument("mask", detail::cat("is ", detail::quoted(text),
+                                             "; expected none, causal, window:<w> or topk:<k>"));
 }
 
 bool mask_allows(const Mask& mask, Index i, Index j) {
@@ -56,6 +56,10 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
   if (queries.cols() != d)
     throw invalid_argument("queries", detail::cat("have dimension ", queries.cols(), " but keys have d = ", d,
                                                   "; expected equal dimensions"));
+  if (m > kMaxMatrixEntries / n)
+    throw invalid_argument("queries", detail::cat("and keys make an m x n = ", m, " x ", n,
+                                                  " attention matrix; expected m · n <= ", kMaxMatrixEntries,
+                                                  " entries (4096 x 4096)"));
   detail::require_all_finite("queries", queries);
   const Mask& mask = opt.mask;
   if (mask.kind == Mask::Kind::window && mask.size < 1)

@@ -51,6 +51,11 @@ struct MatrixResult {
 // Whether query i may see key j under the mask (top_k is decided per row from logits).
 bool mask_allows(const Mask& mask, Index i, Index j);
 
+// The most entries (m · n) one attention matrix may have: 4096 x 4096. Beyond it the
+// logits and weights alone need 256 MB (double) and more than a page can hold; the size is
+// checked before anything is allocated, with an error that names it.
+constexpr Index kMaxMatrixEntries = Index(1) << 24;
+
 template <typename T>
 MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T> values,
                                  const MatrixOptions& opt = {});

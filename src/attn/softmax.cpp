@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <type_traits>
 
 #include "attn/errors.hpp"
 
@@ -29,18 +30,23 @@ SoftmaxStats<T> softmax_into(VecCRef<T> logits, VecRef<T> weights) {
   // 2) exp and sum. Shifted logits are <= 0, so each term is in [0, 1] and the max
   //    contributes exactly 1: sum >= 1, never 0, never Inf. The shift itself can
   //    overflow to -Inf (logits spread past the type's range); exp(-Inf) = 0 is right.
-  T sum = 0;
+  //    float sums in double: a float running sum over millions of keys drifts (2^24
+  //    keys: Σw = 1.0039); the double sum keeps Σw = 1 to float rounding at any n.
+  using Acc = std::conditional_t<std::is_same<T, float>::value, double, T>;
+  Acc acc = 0;
   for (Index i = 0; i < n; ++i) {
     weights(i) = std::exp(logits(i) - s.max_logit);
-    sum += weights(i);
+    acc += weights(i);
   }
+  const T sum = static_cast<T>(acc);
   // 3) normalise.
   weights /= sum;
   // 4) entropy H = -Σ w log w = log(sum) - Σ w (l - max), over keys with w > 0
   //    (w = 0 contributes 0; skipping it also avoids 0 · (-Inf)).
-  T dot = 0;
+  Acc dot_acc = 0;
   for (Index i = 0; i < n; ++i)
-    if (weights(i) > 0) dot += weights(i) * (logits(i) - s.max_logit);
+    if (weights(i) > 0) dot_acc += weights(i) * (logits(i) - s.max_logit);
+  const T dot = static_cast<T>(dot_acc);
   const T log_sum = std::log(sum);
   s.log_sum_exp = s.max_logit + log_sum;
   s.entropy = std::clamp<T>(log_sum - dot, T(0), std::log(static_cast<T>(n)));

@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "attn/errors.hpp"
 
 namespace attn {
 
 template <typename T>
-StreamingSoftmax<T>::StreamingSoftmax(Index value_dim) : dv_(value_dim), acc_(Vec<T>::Zero(value_dim)) {
+StreamingSoftmax<T>::StreamingSoftmax(Index value_dim) : dv_(value_dim), out_(Vec<T>::Zero(value_dim)) {
   if (value_dim < 1) throw invalid_argument("values", detail::cat("have width dv = ", value_dim, "; expected dv >= 1"));
   state_.partial_output = Vec<T>::Zero(value_dim);
 }
@@ -28,17 +29,23 @@ const StreamState<T>& StreamingSoftmax<T>::push(VecCRef<T> logits, MatCRef<T> va
   s.block_max = logits.maxCoeff();
   const bool first = seen_ == 0;
   const T m_new = first ? s.block_max : std::max(s.running_max, s.block_max);
-  // Rescale what we have so far to the new max: exp(m_old − m_new) <= 1, never overflows.
+  // Rescale the sum so far to the new max: exp(m_old − m_new) <= 1, never overflows.
+  // O needs no rescaling: numerator and denominator change by the same factor.
   s.rescale = first ? T(0) : std::exp(s.running_max - m_new);
   s.running_sum *= s.rescale;
-  acc_ *= s.rescale;
+  const T big = std::numeric_limits<T>::max();
   for (Index i = 0; i < b; ++i) {
     const T p = std::exp(logits(i) - m_new);
+    const T l_old = s.running_sum;
     s.running_sum += p;
-    acc_.noalias() += p * values.row(i).transpose();
+    if (p == 0) continue;  // weight 0 (underflow): O is unchanged, and l may still be 0
+    // O ← (l_old O + p v) / l_new: weights in [0, 1] summing to 1, so |O| <= max |v|; only
+    // the rounding of the last addition can step past ±max, and that saturates.
+    const T a = l_old / s.running_sum, c = p / s.running_sum;
+    out_ = (a * out_ + c * values.row(i).transpose()).cwiseMax(-big).cwiseMin(big);
   }
   s.running_max = m_new;
-  s.partial_output = acc_ / s.running_sum;  // running_sum >= 1: the max term is exp(0)
+  s.partial_output = out_;  // running_sum >= 1: the max term is exp(0)
   seen_ += b;
   return s;
 }
@@ -46,7 +53,7 @@ const StreamState<T>& StreamingSoftmax<T>::push(VecCRef<T> logits, MatCRef<T> va
 template <typename T>
 Vec<T> StreamingSoftmax<T>::output() const {
   if (seen_ == 0) throw invalid_argument("stream", "has seen no keys; push at least one block first");
-  return acc_ / state_.running_sum;
+  return out_;
 }
 
 template <typename T>

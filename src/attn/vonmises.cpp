@@ -8,6 +8,13 @@ namespace attn {
 namespace {
 constexpr double kTwoPi = 6.28318530717958647692;
 
+// θ − φ for the density, which only needs it mod 2π. Finite angles can still differ by
+// more than DBL_MAX (1e308 − (−1e308)); then each is reduced mod 2π first (remainder is exact).
+double angle_diff(double theta, double phi) {
+  const double d = theta - phi;
+  return std::isfinite(d) ? d : std::remainder(theta, kTwoPi) - std::remainder(phi, kTwoPi);
+}
+
 }  // namespace
 
 double bessel_i0e(double kappa) {
@@ -64,7 +71,7 @@ Vec<double> von_mises_density(VecCRef<double> angles, double kappa, double phi) 
   detail::require_finite("phi", phi);
   detail::require_all_finite("angles", angles);
   Vec<double> out(angles.size());
-  for (Index i = 0; i < angles.size(); ++i) out(i) = von_mises_density(angles(i) - phi, kappa);
+  for (Index i = 0; i < angles.size(); ++i) out(i) = von_mises_density(angle_diff(angles(i), phi), kappa);
   return out;
 }
 
@@ -72,7 +79,7 @@ Vec<double> von_mises_gaussian(VecCRef<double> angles, double kappa, double phi)
   detail::require_finite("phi", phi);
   detail::require_all_finite("angles", angles);
   Vec<double> out(angles.size());
-  for (Index i = 0; i < angles.size(); ++i) out(i) = von_mises_gaussian(angles(i) - phi, kappa);
+  for (Index i = 0; i < angles.size(); ++i) out(i) = von_mises_gaussian(angle_diff(angles(i), phi), kappa);
   return out;
 }
 

@@ -5,15 +5,11 @@
 #include <sstream>
 #include <string>
 
-#include "attn/errors.hpp"
 #include "cli/problem.hpp"
 
 namespace {
 int fail(const std::string& message) {
-  std::string line = message;
-  for (char& c : line)
-    if (c == '\n' || c == '\r') c = ' ';  // the contract is one line
-  std::cerr << "attention-cli: " << line << '\n';
+  std::cerr << "attention-cli: " << attn::cli::error_line(message) << '\n';  // the contract is one line
   return 2;
 }
 }  // namespace
@@ -36,12 +32,9 @@ int main(int argc, char** argv) {
       if (!file) return fail("cannot read problem file \"" + arg + "\"");
       text << file.rdbuf();
     }
-    const nlohmann::json problem = nlohmann::json::parse(text.str());
-    const std::string result = attn::cli::solve(problem).dump(2);
+    const std::string result = attn::cli::run(text.str());
     std::cout << result << '\n';
     return 0;
-  } catch (const nlohmann::json::exception& e) {  // only parsing can throw these here
-    return fail(std::string("problem: not valid JSON (") + e.what() + ")");
   } catch (const std::exception& e) {
     return fail(e.what());
   }

@@ -1,8 +1,11 @@
 #include "cli/problem.hpp"
 
 #include <cmath>
+#include <limits>
+#include <new>
 #include <set>
 #include <string>
+#include <type_traits>
 
 #include "attn/attend.hpp"
 #include "attn/dimension.hpp"
@@ -18,6 +21,75 @@ namespace {
 
 using nlohmann::json;
 
+// A JSON value as a message quotes it: a bounded prefix, never the whole value (a
+// 10 MB string or a deeply nested array stays one short line). Recursion is bounded
+// by the parse depth limit and stops as soon as the budget is spent.
+void quote_into(std::string& out, const json& v, std::size_t budget) {
+  if (out.size() >= budget) return;
+  if (v.is_string()) {
+    out += detail::quoted(v.get_ref<const std::string&>(), 32);
+  } else if (v.is_array() || v.is_object()) {
+    out += v.is_array() ? '[' : '{';
+    bool first = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      if (out.size() >= budget) {
+        out += "...";
+        break;
+      }
+      if (!first) out += ", ";
+      first = false;
+      if (v.is_object()) out += detail::quoted(it.key(), 32) + ": ";
+      quote_into(out, *it, budget);
+    }
+    out += v.is_array() ? ']' : '}';
+  } else {
+    out += v.dump();  // number, true, false, null: short
+  }
+}
+
+std::string quote(const json& v) {
+  std::string out;
+  quote_into(out, v, 48);
+  if (out.size() > 96) out = out.substr(0, 96) + "...";
+  return out;
+}
+
+// A field name as the user wrote it; quoted (bounded, escaped) unless it is a plain identifier.
+std::string field_name(const std::string& key) {
+  const bool plain = !key.empty() && key.size() <= 32 &&
+                     key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+                         std::string::npos;
+  return plain ? key : detail::quoted(key, 32);
+}
+
+// precision "float": the numbers as float32, or an error naming the field and the first
+// entry float32 cannot hold (it would become inf, which is not what the user wrote). The
+// wording avoids CLI-only terms so the web page can give the same message for a Float32Array.
+template <typename T, typename Derived>
+Mat<T> as(const char* name, const Eigen::MatrixBase<Derived>& m) {
+  if constexpr (std::is_same<T, float>::value) {
+    constexpr double kMax = std::numeric_limits<float>::max();
+    for (Index i = 0; i < m.rows(); ++i)
+      for (Index j = 0; j < m.cols(); ++j)
+        if (std::isinf(static_cast<float>(m(i, j))))
+          throw invalid_argument(name, detail::cat(Derived::ColsAtCompileTime == 1 ? detail::cat("entry ", i)
+                                                                                   : detail::cat("entry (", i, ", ", j, ")"),
+                                                   " is ", m(i, j), ", beyond float32 (|x| <= ", kMax, ")"));
+  }
+  return m.template cast<T>();
+}
+
+// The CLI answers in one JSON document; beyond this many numbers building and printing
+// it takes seconds and gigabytes, so larger requests are refused before any work.
+constexpr double kMaxResultNumbers = 1 << 21;  // 2,097,152 (docs/cli.md)
+
+// what: "is ...: the weights are m · n" (the message goes on " = N numbers; ...").
+void check_result_size(const char* field, double numbers, const std::string& what) {
+  if (numbers > kMaxResultNumbers)
+    throw invalid_argument(field, detail::cat(what, " = ", numbers, " numbers; the CLI returns at most ",
+                                              kMaxResultNumbers, " (see docs/cli.md)"));
+}
+
 // Reads fields of one problem object, checking types and rejecting fields the mode does not use.
 class Fields {
  public:
@@ -25,7 +97,7 @@ class Fields {
     allowed.insert("mode");
     for (const auto& item : obj.items())
       if (!allowed.count(item.key()))
-        throw invalid_argument(item.key(), detail::cat("is not a field of mode \"", mode_, "\""));
+        throw invalid_argument(field_name(item.key()), detail::cat("is not a field of mode \"", mode_, "\""));
   }
 
   bool has(const char* name) const { return obj_.contains(name) && !obj_.at(name).is_null(); }
@@ -38,7 +110,7 @@ class Fields {
   double number(const char* name, double fallback) const {
     if (!has(name)) return fallback;
     const json& v = obj_.at(name);
-    if (!v.is_number()) throw invalid_argument(name, detail::cat("is ", v.dump(), "; expected a number"));
+    if (!v.is_number()) throw invalid_argument(name, detail::cat("is ", quote(v), "; expected a number"));
     return v.get<double>();
   }
 
@@ -52,14 +124,14 @@ class Fields {
   bool boolean(const char* name, bool fallback) const {
     if (!has(name)) return fallback;
     const json& v = obj_.at(name);
-    if (!v.is_boolean()) throw invalid_argument(name, detail::cat("is ", v.dump(), "; expected true or false"));
+    if (!v.is_boolean()) throw invalid_argument(name, detail::cat("is ", quote(v), "; expected true or false"));
     return v.get<bool>();
   }
 
   std::string text(const char* name, const std::string& fallback) const {
     if (!has(name)) return fallback;
     const json& v = obj_.at(name);
-    if (!v.is_string()) throw invalid_argument(name, detail::cat("is ", v.dump(), "; expected a string"));
+    if (!v.is_string()) throw invalid_argument(name, detail::cat("is ", quote(v), "; expected a string"));
     return v.get<std::string>();
   }
 
@@ -83,11 +155,11 @@ class Fields {
 
  private:
   static Vec<double> numbers(const char* name, const json& v, const std::string& what) {
-    if (!v.is_array()) throw invalid_argument(name, detail::cat(what, " is ", v.dump(), "; expected an array of numbers"));
+    if (!v.is_array()) throw invalid_argument(name, detail::cat(what, " is ", quote(v), "; expected an array of numbers"));
     Vec<double> out(static_cast<Index>(v.size()));
     for (size_t j = 0; j < v.size(); ++j) {
       if (!v[j].is_number())
-        throw invalid_argument(name, detail::cat(what, " has ", v[j].dump(), " at ", j, "; expected a number"));
+        throw invalid_argument(name, detail::cat(what, " has ", quote(v[j]), " at ", j, "; expected a number"));
       out(static_cast<Index>(j)) = v[j].get<double>();
     }
     return out;
@@ -118,7 +190,7 @@ json list(const Eigen::MatrixBase<Derived>& v) {
 bool use_float(const Fields& f) {
   const std::string p = f.text("precision", "double");
   if (p != "double" && p != "float")
-    throw invalid_argument("precision", detail::cat("is \"", p, "\"; expected \"double\" or \"float\""));
+    throw invalid_argument("precision", detail::cat("is ", detail::quoted(p), "; expected \"double\" or \"float\""));
   return p == "float";
 }
 
@@ -133,14 +205,15 @@ Mask mask_of(const Fields& f) {
     if ((kind == "window" || kind == "topk") && v.begin()->is_number_integer())
       return Mask::parse(kind + ":" + std::to_string(v.begin()->get<long long>()));
   }
-  throw invalid_argument("mask", detail::cat("is ", v.dump(),
+  throw invalid_argument("mask", detail::cat("is ", quote(v),
                                              "; expected \"none\", \"causal\", \"window:<w>\", \"topk:<k>\", "
                                              "{\"window\": w} or {\"topk\": k}"));
 }
 
 template <typename T>
 json attend_json(const Vec<double>& q, const Mat<double>& k, const Mat<double>& v, const AttendOptions& opt) {
-  const AttendResult<T> r = attend<T>(q.cast<T>(), k.cast<T>(), v.cast<T>(), opt);
+  const Vec<T> qt = as<T>("query", q);
+  const AttendResult<T> r = attend<T>(qt, as<T>("keys", k), as<T>("values", v), opt);
   json out = {{"logits", list(r.logits)},        {"weights", list(r.weights)},
               {"entropy", r.stats.entropy},      {"effective_keys", r.stats.effective_keys},
               {"argmax", r.stats.argmax},        {"log_sum_exp", r.stats.log_sum_exp},
@@ -170,7 +243,7 @@ json solve_attend(const json& p) {
 
 template <typename T>
 json matrix_json(const Mat<double>& q, const Mat<double>& k, const Mat<double>& v, const MatrixOptions& opt) {
-  const MatrixResult<T> r = attention_matrix<T>(q.cast<T>(), k.cast<T>(), v.cast<T>(), opt);
+  const MatrixResult<T> r = attention_matrix<T>(as<T>("queries", q), as<T>("keys", k), as<T>("values", v), opt);
   json empty = json::array();
   for (Index i = 0; i < r.empty_row.size(); ++i) empty.push_back(static_cast<bool>(r.empty_row(i)));
   return {{"weights", rows(r.weights)}, {"logits", rows(r.logits)}, {"output", rows(r.output)},
@@ -184,17 +257,29 @@ json solve_matrix(const json& p) {
   opt.scale = f.number("scale", 1.0);
   opt.normalize_keys = f.boolean("normalize_keys", false);
   opt.mask = mask_of(f);
+  const double m = static_cast<double>(q.rows()), n = static_cast<double>(k.rows());
+  check_result_size("queries", 2 * m * n + m * static_cast<double>(v.cols()),
+                    detail::cat("has m = ", q.rows(), " rows and keys n = ", k.rows(),
+                                ": the weights and logits (and outputs) are 2 · ", q.rows(), " · ", k.rows(), " + ",
+                                q.rows(), " · ", v.cols()));
   json out = use_float(f) ? matrix_json<float>(q, k, v, opt) : matrix_json<double>(q, k, v, opt);
   out["mode"] = "matrix";
   out["mask"] = opt.mask.to_string();
   return out;
 }
 
+// max |a_i - b_i| without overflow (outputs near ±max of opposite sign): halves first, saturates.
+template <typename T>
+double max_abs_diff(const Vec<T>& a, const Vec<T>& b) {
+  const double half = (a.template cast<double>() * 0.5 - b.template cast<double>() * 0.5).cwiseAbs().maxCoeff();
+  return std::min(half, std::numeric_limits<double>::max() / 2) * 2;
+}
+
 template <typename T>
 json stream_json(const Vec<double>& q, const Mat<double>& k, const Mat<double>& v, const AttendOptions& opt,
                  Index block) {
-  const Vec<T> qt = q.cast<T>();
-  const Mat<T> kt = k.cast<T>(), vt = v.cast<T>();
+  const Vec<T> qt = as<T>("query", q);
+  const Mat<T> kt = as<T>("keys", k), vt = as<T>("values", v);
   const StreamResult<T> r = streaming_attend<T>(qt, kt, vt, opt, block);
   const AttendResult<T> two_pass = attend<T>(qt, kt, vt, opt);
   json blocks = json::array();
@@ -206,7 +291,7 @@ json stream_json(const Vec<double>& q, const Mat<double>& k, const Mat<double>& 
           {"log_sum_exp", r.log_sum_exp},
           {"blocks", blocks},
           {"two_pass_output", list(two_pass.output)},
-          {"max_abs_diff", static_cast<double>((r.output - two_pass.output).cwiseAbs().maxCoeff())}};
+          {"max_abs_diff", max_abs_diff(r.output, two_pass.output)}};
 }
 
 json solve_stream(const json& p) {
@@ -225,6 +310,15 @@ json solve_layout(const json& p) {
   const Fields f(p, "layout", {"kind", "n", "seed", "d", "clusters", "spread", "phase"});
   const std::string kind = f.text("kind", "even");
   const Index n = f.integer("n", 8), d = f.integer("d", 2);
+  // Only requests the core accepts (n, n · d <= 2^24) meet the CLI's own, smaller limit,
+  // so the core's message stays the one the WASM build gives.
+  const bool wide = kind == "sphere" || kind == "gaussian";
+  const double cols = wide ? static_cast<double>(d) : 2.0;
+  constexpr double kCore = double(Index(1) << 24);  // the core's limit on n and on n · d
+  if (n >= 1 && n <= kCore && cols >= 1 && (!wide || cols * static_cast<double>(n) <= kCore))
+    check_result_size("n", static_cast<double>(n) * (cols + (cols == 2 ? 1 : 0)),
+                      detail::cat("is ", n, ": the points ", cols == 2 ? "and angles are " : "are ", n, " · ",
+                                  cols == 2 ? 3 : cols));
   const double seed = f.number("seed", 1);
   if (seed < 0 || seed != std::floor(seed) || seed > 9007199254740992.0)
     throw invalid_argument("seed", detail::cat("is ", seed, "; expected a whole number 0 <= seed <= 2^53"));
@@ -237,8 +331,8 @@ json solve_layout(const json& p) {
   else if (kind == "values") points = layout_values(n, s);
   else if (kind == "gaussian") points = layout_gaussian(n, d, s);
   else
-    throw invalid_argument("kind", detail::cat("is \"", kind,
-                                               "\"; expected even, random, clusters, sphere, values or gaussian"));
+    throw invalid_argument("kind", detail::cat("is ", detail::quoted(kind),
+                                               "; expected even, random, clusters, sphere, values or gaussian"));
   json out = {{"mode", "layout"}, {"kind", kind}, {"points", rows(points)}};
   if (points.cols() == 2) out["angles"] = list(angles_of(points));
   return out;
@@ -288,7 +382,21 @@ json solve_self(const json& p) {
   const std::vector<Mat<double>> wq = projections(f, "wq"), wk = projections(f, "wk"), wv = projections(f, "wv");
   const HeadLayout layout{f.integer("heads", static_cast<Index>(wq.size())),
                           f.integer("kv_heads", static_cast<Index>(wk.size()))};
-  const MultiHeadResult<double> r = multi_head_attention<double>(x, wq, wk, wv, layout, opt);
+  const double m = static_cast<double>(x.rows()), nheads = static_cast<double>(std::max<Index>(layout.heads, 1));
+  check_result_size("tokens", nheads * 2 * m * m,
+                    detail::cat("has m = ", x.rows(), " rows: the weights and logits of ", layout.heads,
+                                " heads are ", layout.heads, " · 2 · ", x.rows(), " · ", x.rows()));
+  const MultiHeadResult<double> r = [&] {
+    try {
+      return multi_head_attention<double>(x, wq, wk, wv, layout, opt);
+    } catch (const invalid_argument& e) {
+      // The core says W_Q, W_K, W_V; the user wrote wq, wk, wv.
+      const std::string& a = e.argument();
+      const char* field = a == "W_Q" ? "wq" : a == "W_K" ? "wk" : a == "W_V" ? "wv" : nullptr;
+      if (!field) throw;
+      throw invalid_argument(field, std::string(e.what()).substr(a.size() + 2));
+    }
+  }();
   json heads = json::array();
   for (const auto& h : r.heads) heads.push_back(self_json(h));
   const Index d_head = wk.front().rows();
@@ -324,8 +432,52 @@ json solve(const json& problem) {
   if (mode == "vonmises") return solve_vonmises(problem);
   if (mode == "self") return solve_self(problem);
   if (mode == "dimension") return solve_dimension(problem);
-  throw invalid_argument("mode", detail::cat("is \"", mode,
-                                             "\"; expected attend, matrix, stream, layout, vonmises, self or dimension"));
+  throw invalid_argument("mode", detail::cat("is ", detail::quoted(mode),
+                                             "; expected attend, matrix, stream, layout, vonmises, self or dimension"));
+}
+
+void check_depth(const std::string& text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // skip the escaped character
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth)
+        throw invalid_argument("problem", detail::cat("nests arrays and objects more than ", kMaxDepth,
+                                                      " levels deep (at byte ", i, "); expected at most ", kMaxDepth));
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
+std::string run(const std::string& text) {
+  check_depth(text);
+  json problem;
+  try {
+    problem = json::parse(text);
+  } catch (const json::out_of_range& e) {  // 1e400: valid JSON, but no double holds it
+    throw invalid_argument("problem", std::string("has a number beyond double range (") + e.what() + ")");
+  } catch (const json::exception& e) {
+    throw invalid_argument("problem", std::string("not valid JSON (") + e.what() + ")");
+  }
+  try {
+    return solve(problem).dump(2);
+  } catch (const std::bad_alloc&) {
+    throw invalid_argument("problem", "needs more memory than is available; see the size limits in docs/cli.md");
+  }
+}
+
+std::string error_line(const std::string& message) {
+  std::string out;
+  const std::size_t used = detail::escape_into(out, message, kMaxErrorBytes, false);
+  if (used < message.size()) out += detail::cat("... (", message.size(), " bytes)");
+  return out;
 }
 
 }  // namespace attn::cli

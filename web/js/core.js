@@ -132,15 +132,41 @@ function pointsCols(v) {
   return undefined;
 }
 
+// C's "%.17g" for the numbers beyond float32 (always in exponent form), so the page's
+// message is the CLI's word for word.
+function g17(x) {
+  let [mant, exp] = x.toPrecision(17).split('e');
+  if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '');
+  if (exp === undefined) return mant;
+  const e = Number(exp);
+  return `${mant}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+}
+const FLT_MAX = 3.4028234663852886e38;
+
+// A finite number that float32 cannot hold would become inf in the heap: say so (the
+// core would only see "inf", which is not what the user wrote).
+function beyondFloat32(name, where, x) {
+  return new Error(`${name}: ${where} is ${g17(x)}, beyond float32 (|x| <= ${g17(FLT_MAX)})`);
+}
+
 // Copies a vector into heap view `heap` at element offset `at`, checking entry types.
-function writeVector(name, v, heap, at) {
+// `cols` (a flat matrix) names entries as (row, column).
+function writeVector(name, v, heap, at, cols = 0) {
+  const f32 = heap instanceof Float32Array;
+  const where = (i) => (cols ? `entry (${Math.floor(i / cols)}, ${i % cols})` : `entry ${i}`);
   if (isNumericView(v)) {
+    if (f32 && !(v instanceof Float32Array)) {
+      for (let i = 0; i < v.length; i++) {
+        if (Number.isFinite(v[i]) && !Number.isFinite(Math.fround(v[i]))) throw beyondFloat32(name, where(i), v[i]);
+      }
+    }
     heap.set(v, at);
     return;
   }
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
     if (typeof x !== 'number') throw badEntry(name, `entry ${i}`, x);
+    if (f32 && Number.isFinite(x) && !Number.isFinite(Math.fround(x))) throw beyondFloat32(name, where(i), x);
     heap[at + i] = x;
   }
 }
@@ -150,7 +176,7 @@ function writeVector(name, v, heap, at) {
 function writeMatrix(name, v, shape, heap, at) {
   if (shape.resident) return;
   if (!shape.points) {
-    writeVector(name, v, heap, at);
+    writeVector(name, v, heap, at, shape.cols);
     return;
   }
   const { rows, cols } = shape;
@@ -164,12 +190,18 @@ function writeMatrix(name, v, shape, heap, at) {
     }
     const base = at + i * cols;
     if (isNumericView(row)) {
+      if (heap instanceof Float32Array && !(row instanceof Float32Array)) {
+        for (let j = 0; j < cols; j++) {
+          if (Number.isFinite(row[j]) && !Number.isFinite(Math.fround(row[j]))) throw beyondFloat32(name, `entry (${i}, ${j})`, row[j]);
+        }
+      }
       heap.set(row, base);
       continue;
     }
     for (let j = 0; j < cols; j++) {
       const x = row[j];
       if (typeof x !== 'number') throw badEntry(name, `row ${i}, column ${j}`, x);
+      if (heap instanceof Float32Array && Number.isFinite(x) && !Number.isFinite(Math.fround(x))) throw beyondFloat32(name, `entry (${i}, ${j})`, x);
       heap[base + j] = x;
     }
   }
