@@ -7,7 +7,7 @@ import { WeightList, setStat, bindForm, buildControls } from './controls.js';
 import { PLAYGROUND } from './schema.js';
 import { defaults, format, kebab, serialize, escapeHtml } from './codec.js';
 import { Tour } from './tour.js';
-import { bindRecordButton, recordGIF, recordVideo } from './record.js';
+import { bindRecordButton, download, recordGIF, recordVideo } from './record.js';
 
 const KEY_MAX = 1.6;
 const $ = (id) => document.getElementById(id);
@@ -169,16 +169,6 @@ function exportJson() {
 
 const setShareStatus = (text) => { const el = $('share-status'); if (el) el.textContent = text; };
 
-function download(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
 
 // Recordings take the canvas as it is, after drawing a pending frame.
 const flush = () => { if (pg.store.frame) pg.store.renderNow(); };
