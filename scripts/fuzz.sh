@@ -26,13 +26,14 @@ log=build/fuzz/fuzz.log
 set +e
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   build/fuzz/attention_fuzz build/fuzz/corpus tests/fuzz/corpus \
-  -dict=tests/fuzz/cli.dict -max_len=4096 -timeout=30 -rss_limit_mb=2048 \
+  -dict=tests/fuzz/cli.dict -max_len=4096 -timeout=30 -report_slow_units=30 -rss_limit_mb=2048 \
   -max_total_time="$seconds" $([[ "$jobs" -gt 1 ]] && echo "-jobs=$jobs -workers=$jobs") \
   -artifact_prefix=tests/fuzz/crashes/ -print_final_stats=1 2>&1 | tee "$log" | grep -E "^#[0-9]+.*(pulse|DONE)|ERROR|broken promise|stat::"
 status=${PIPESTATUS[0]}
 set -e
 # With -jobs the workers log to fuzz-N.log; gather their final stats too.
-runs=$(cat "$log" fuzz-*.log 2>/dev/null | grep -E "stat::number_of_executed_units" | awk '{s += $2} END {print s + 0}')
+runs=$( (grep -h "stat::number_of_executed_units" "$log" fuzz-*.log 2>/dev/null || true) | awk '{s += $2} END {print s + 0}')
 rm -f fuzz-*.log
-echo "fuzz.sh: ${runs} inputs in ${seconds} s, exit status ${status}; crashes saved: $(ls tests/fuzz/crashes | wc -l) files in tests/fuzz/crashes"
+new=$(git status --porcelain --untracked-files=all tests/fuzz/crashes | wc -l)
+echo "fuzz.sh: ${runs} inputs in ${seconds} s, libFuzzer exit status ${status}; ${new} new file(s) in tests/fuzz/crashes"
 exit "$status"
