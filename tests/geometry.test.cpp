@@ -42,6 +42,15 @@ TEST_CASE("query_geometry: huge finite entries give a finite norm", "[geometry]"
   CHECK(attn_test::close(g.norm, std::sqrt(2.0) * 1e200, 1e-14));
 }
 
+TEST_CASE("query_geometry: kappa saturates instead of overflowing", "[geometry]") {
+  attn::Vec<double> q(2);
+  q << -1.8e269, 0;
+  const attn::QueryGeometry g = attn::query_geometry<double>(q, 1e39);
+  CHECK(std::isfinite(g.kappa));
+  CHECK(g.kappa == std::numeric_limits<double>::max());
+  CHECK(attn::query_geometry<double>(q, -1e39).kappa == -std::numeric_limits<double>::max());
+}
+
 TEST_CASE("query_geometry: bad input names the field", "[geometry]") {
   attn::Vec<double> q(2);
   q << 1, std::numeric_limits<double>::quiet_NaN();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "attn/errors.hpp"
 
@@ -27,7 +28,9 @@ QueryGeometry query_geometry(VecCRef<T> query, double scale) {
     }
     g.norm = big * std::sqrt(sum);
   }
-  g.kappa = g.norm * scale;
+  // κ saturates at ±max (as attend's κ does) rather than becoming ±inf for finite input.
+  constexpr double kMax = std::numeric_limits<double>::max();
+  g.kappa = std::clamp(g.norm * scale, -kMax, kMax);
   if (query.size() >= 2 && big > 0) g.phi = std::atan2(static_cast<double>(query(1)), static_cast<double>(query(0)));
   return g;
 }
