@@ -63,13 +63,16 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-// The model as the kernel last received it, once `ok(attrs)` holds.
-function savedWhen(id, predicate) {
-  return page.waitForFunction(([id, src]) => {
-    const saved = window.harness.views[id].model.saved;
-    const last = saved[saved.length - 1];
-    return last && new Function('m', `return (${src})(m)`)(last) ? last : null;
-  }, [id, predicate.toString()], { timeout: 20000 }).then((h) => h.jsonValue());
+// The model as the kernel last received it (the last save_changes), once `ok(it)` holds.
+async function savedWhen(id, ok, timeout = 20000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await page.evaluate((id) => window.harness.views[id]?.model.saved.at(-1) ?? null, id);
+    if (last && ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${id}: the model never reached the expected state; last saved: ${JSON.stringify(last)?.slice(0, 300)}`);
 }
 
 // What the core gives for the plot's current state.
