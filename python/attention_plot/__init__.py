@@ -8,6 +8,7 @@ No runtime dependencies. The plot is the <attention-plot> element of the npm pac
 attention-plot, with its WebAssembly core inlined in the HTML.
 """
 
+import pathlib
 from importlib import resources
 
 from .plot import AttentionPlot, html, script_tag
@@ -20,4 +21,4 @@ __all__ = ["AttentionPlot", "html", "script_tag", "widget_esm", "__version__"]
 def widget_esm():
     """Path of the anywidget front end (the npm package's attention-plot/widget), for
     ``class Plot(anywidget.AnyWidget): _esm = attention_plot.widget_esm()``."""
-    return resources.files(__package__).joinpath("static", "widget.js")
+    return pathlib.Path(str(resources.files(__package__).joinpath("static", "widget.js")))
