@@ -127,6 +127,13 @@ test('a drag of the query writes the query and the outputs back to the model', a
   assertOutputs(saved, want);
 });
 
+test('after a drag, the kernel can set the query back to the value the plot started with', async () => {
+  await page.evaluate(() => window.harness.views.w1.model.set('query', [1, 0.5]));
+  await page.waitForFunction(() => { const q = window.plotOf('w1').getState().query; return q[0] === 1 && q[1] === 0.5; }, null, { timeout: 5000 });
+  const saved = await savedWhen('w1', (m) => m.query[0] === 1 && m.query[1] === 0.5);
+  assertOutputs(saved, await expected('w1'));
+});
+
 test('a bad value from the model is named in a notice inside the plot, corrected, and the correction synced back', async () => {
   await page.evaluate(() => window.harness.views.w1.model.set('n', 'abc'));
   const saved = await savedWhen('w1', (m) => m.n === 8);

@@ -40,10 +40,13 @@ function render({ model, el }) {
     const value = model.get(name);
     if (value === undefined) return;
     if (name === 'keys') explicit = value !== null;
-    const t = text(value);
+    const t = text(value), attr = kebab(name);
     if (handle && t !== null && t === text(handle.getState()[name])) return;  // our own write coming back
-    if (t === null) plotEl.removeAttribute(kebab(name));
-    else plotEl.setAttribute(kebab(name), t);
+    if (t === null) { plotEl.removeAttribute(attr); return; }
+    // The attribute may still hold this text from before a drag: setting it again would not
+    // reach the element (it ignores unchanged attributes), so clear it first.
+    if (plotEl.getAttribute(attr) === t) plotEl.removeAttribute(attr);
+    plotEl.setAttribute(attr, t);
   };
   const listeners = FIELDS.map((name) => [`change:${name}`, () => apply(name)]);
   for (const name of FIELDS) apply(name);
