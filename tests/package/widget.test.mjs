@@ -170,3 +170,29 @@ test('rendered into an element not yet in the page (as notebook front ends do), 
   assertOutputs(saved, await expected('w3'));
   assert.deepEqual(problems, []);
 });
+
+test('a key added on the plot makes the keys explicit: keys, values and n go to the model; keys=None gives them back to the layout', async () => {
+  await page.evaluate(() => {
+    document.body.append(Object.assign(document.createElement('div'), { id: 'w4' }));
+    window.render('w4', { n: 4, keys: null, weights: [] });
+  });
+  await savedWhen('w4', (m) => m.weights.length === 4);
+  assert.equal((await page.evaluate(() => window.harness.views.w4.model.saved.at(-1))).keys, null, 'layout keys stay implicit');
+  const at = await page.evaluate(() => {
+    document.getElementById('w4').scrollIntoView({ block: 'center' });
+    const plot = window.plotOf('w4');
+    const r = document.querySelector('#w4 attention-plot').shadowRoot.querySelector('canvas').getBoundingClientRect();
+    const [sx, sy] = plot.renderer.toScreen(0.25, -0.35);
+    return [r.left + sx, r.top + sy];
+  });
+  await page.mouse.click(at[0], at[1]);
+  const saved = await savedWhen('w4', (m) => Array.isArray(m.keys) && m.keys.length === 5);
+  assert.equal(saved.n, 5);
+  assert.equal(saved.values.length, 5);
+  assertOutputs(saved, await expected('w4'));
+  await page.evaluate(() => window.harness.views.w4.model.set('keys', null));
+  await page.waitForFunction(() => window.plotOf('w4').getState().keys.every(([x, y]) => Math.abs(Math.hypot(x, y) - 1) < 1e-6));
+  const notices = await page.evaluate(() => document.querySelector('#w4 attention-plot').shadowRoot.querySelectorAll('.notice-text').length);
+  assert.equal(notices, 0, 'no notice: the layout takes keys and values back silently');
+  assert.deepEqual(problems, []);
+});

@@ -6,11 +6,11 @@
 //   plot → model: after a drag or a control, the fields the model has, and always the core's
 //                 `weights`, `entropy` and `output` (at most once per animation frame).
 // Keys and values drawn by the layout are written back only once they are explicit (the
-// model gave keys, or the reader dragged, added or removed one), so a model that leaves
-// `keys` unset keeps following `n`, `layout` and `seed`.
+// model gave keys, or the reader dragged, added or removed one on the plot), so a model that
+// leaves `keys` unset keeps following `n`, `layout` and `seed`.
 import './element.js';
 import { loadCore } from './wasm.js';
-import { LAYOUT_FIELDS, PLAYGROUND } from './schema.js';
+import { PLAYGROUND } from './schema.js';
 import { kebab } from './codec.js';
 
 const FIELDS = Object.keys(PLAYGROUND.fields);
@@ -31,18 +31,30 @@ function render({ model, el }) {
   const plotEl = document.createElement(TAG);
   let handle = null, core = null, frame = 0, stopped = false;
   let explicit = model.get('keys') != null;  // write the drawn keys back?
-  let last = null;                           // {layout, keys} at the last write-back
-
-  const layoutText = (s) => JSON.stringify(LAYOUT_FIELDS.map((k) => s[k]));
+  let lastKeys = null;                       // the drawn keys at the last write-back
+  // Keys that change right after the reader pressed on the canvas were edited (dragged,
+  // added, removed); keys that change otherwise come from the layout (n, seed, … from the
+  // model or the plot's own controls).
+  let touched = false;
+  const onInput = (e) => { if (e.composedPath()[0]?.localName === 'canvas') touched = true; };
+  const inputs = ['pointerdown', 'pointerup', 'keydown'];
+  for (const type of inputs) plotEl.addEventListener(type, onInput);
 
   // model → plot
   const apply = (name) => {
     const value = model.get(name);
     if (value === undefined) return;
+    touched = false;
     if (name === 'keys') explicit = value !== null;
     const t = text(value), attr = kebab(name);
     if (handle && t !== null && t === text(handle.getState()[name])) return;  // our own write coming back
-    if (t === null) { plotEl.removeAttribute(attr); return; }
+    if (t === null) {
+      // None: back to the default (keys: the layout makes keys and values again).
+      if (name === 'keys') handle?.setState({ keys: null, values: null });
+      if (plotEl.hasAttribute(attr)) plotEl.removeAttribute(attr);
+      else if (name !== 'keys') handle?.setState({ [name]: PLAYGROUND.fields[name].def });
+      return;
+    }
     // The attribute may still hold this text from before a drag: setting it again would not
     // reach the element (it ignores unchanged attributes), so clear it first.
     if (plotEl.getAttribute(attr) === t) plotEl.removeAttribute(attr);
@@ -59,9 +71,10 @@ function render({ model, el }) {
     const weights = handle.getWeights();
     if (!weights) return;
     const s = handle.getState();
-    const layout = layoutText(s), keys = JSON.stringify(s.keys);
-    if (last && last.layout === layout && last.keys !== keys) explicit = true;  // a key was edited
-    last = { layout, keys };
+    const keys = JSON.stringify(s.keys);
+    if (touched && lastKeys !== null && keys !== lastKeys) explicit = true;
+    touched = false;
+    lastKeys = keys;
     let dirty = false;
     const put = (name, value) => {
       if (same(model.get(name), value)) return;
@@ -100,6 +113,7 @@ function render({ model, el }) {
     cancelAnimationFrame(frame);
     for (const [event, fn] of listeners) model.off(event, fn);
     plotEl.removeEventListener('change', schedule);
+    for (const type of inputs) plotEl.removeEventListener(type, onInput);
     handle?.destroy();
     plotEl.remove();
   };
