@@ -42,9 +42,10 @@ const common = {
   logOverride: { 'empty-import-meta': 'silent', 'unsupported-dynamic-import': 'silent' },
 };
 
-// Browser ESM for the package (index.js, widget.js): no import.meta, no node: imports and
-// no asset references left, so esbuild, Vite, webpack and a plain <script type="module">
-// take it as it is. core.js's node-only branch (AttentionCore.load reading a file) is dead
+// Browser ESM for the package (index.js, widget.js): no import.meta (so no asset URL for a
+// bundler to chase: the Emscripten loader's own .wasm URL is built from a plain variable) and
+// no node: imports, so esbuild, Vite, webpack and a plain <script type="module"> take it as
+// it is. core.js's node-only branch (AttentionCore.load reading a file) is dead
 // code here (package.js overrides load); its `node:` import becomes a stub that says so.
 const noNodeBuiltins = {
   name: 'no-node-builtins',
