@@ -63,11 +63,14 @@ cp build/wasm/src/wasm/attention_wasm.mjs build/wasm/src/wasm/attention_wasm.was
 
 # The pages' classic scripts (esbuild, the .wasm inlined): app.js, explore.js, embed.js
 # and the drop-in element attention-plot.js. Classic scripts open from file:// too.
+# Then the npm package's dist/ (index.js, node.js, attention-plot.js, widget.js, the .wasm,
+# playground.html: one self-contained file) and the Python package's static copies.
 node scripts/bundle.mjs
 
 size_of() { wc -c <"$1" | tr -d ' '; }
 gz_of() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
-for f in web/generated/attention_wasm.wasm web/generated/attention_wasm.mjs web/generated/{app,explore,embed,attention-plot}.js; do
+for f in web/generated/attention_wasm.wasm web/generated/attention_wasm.mjs web/generated/{app,explore,embed,attention-plot}.js \
+         dist/{index,node,widget}.js dist/playground.html; do
   printf '%-36s %8s bytes (gzip -9: %s)\n' "$f" "$(size_of "$f")" "$(gz_of "$f")"
 done
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: native Catch2 (release, then ASan+UBSan), WASM parity in node,
-# and real-browser tests in Debian's Chromium. Installs what is missing first.
+# real-browser tests in Debian's Chromium, the npm package as a user installs it
+# (tests/package/) and the Python package (tests/python/, pytest). Installs what is
+# missing first.
 #
 #   ./test.sh            everything
 #   ./test.sh native     only the native Catch2 suites (release + sanitizers)
@@ -40,5 +42,11 @@ ATTN_CLI="$PWD/build/release/attention-cli" node --test tests/wasm/
 
 step "browser tests (Chromium + playwright-core)"
 node --test --test-concurrency=1 tests/browser/
+
+step "npm package: pack, offline install, node, esbuild + Chromium, TypeScript, widget, playground.html, Python HTML"
+node --test --test-concurrency=1 tests/package/
+
+step "Python package (Debian's python3 + pytest)"
+/usr/bin/python3 -m pytest -q tests/python
 
 printf '\nAll tests passed.\n'

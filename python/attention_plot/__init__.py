@@ -1,0 +1,24 @@
+"""attention_plot: the attention plot in notebooks and static pages, offline.
+
+    from attention_plot import AttentionPlot
+    AttentionPlot(n=12, query=(1, 0.5))          # a notebook cell shows it (_repr_html_)
+    AttentionPlot(n=12).to_html(full_page=True)  # a whole page
+
+No runtime dependencies. The plot is the <attention-plot> element of the npm package
+attention-plot, with its WebAssembly core inlined in the HTML.
+"""
+
+import pathlib
+from importlib import resources
+
+from .plot import AttentionPlot, html, script_tag
+from .schema import SCHEMA
+
+__version__ = SCHEMA["package"]["version"]
+__all__ = ["AttentionPlot", "html", "script_tag", "widget_esm", "__version__"]
+
+
+def widget_esm():
+    """Path of the anywidget front end (the npm package's attention-plot/widget), for
+    ``class Plot(anywidget.AnyWidget): _esm = attention_plot.widget_esm()``."""
+    return pathlib.Path(str(resources.files(__package__).joinpath("static", "widget.js")))

@@ -1,0 +1,95 @@
+"""AttentionPlot: the <attention-plot> element for notebooks and static pages.
+
+Its HTML carries the element's single-file script (the WebAssembly core inlined), so a
+plot shows with no network and no CDN, in Jupyter, VS Code, Colab and Quarto alike, and
+any number of plots can share a page or an output.
+"""
+
+import html as _html
+from importlib import resources
+
+from .schema import FIELDS, SCHEMA, check, text
+
+_SNAKE = {}
+for _name in FIELDS:
+    _SNAKE["".join("_" + c.lower() if c.isupper() else c for c in _name)] = _name
+
+
+def _script_text():
+    path = resources.files(__package__).joinpath("static", "attention-plot.js")
+    try:
+        code = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{path} is missing: it is built, not committed. Run ./build_wasm.sh at the repository root "
+            "(it copies the element there), or install the built wheel.") from None
+    if "</script" in code.lower():
+        raise ValueError(f"{path} contains '</script' and cannot be inlined; rebuild it with ./build_wasm.sh")
+    return code
+
+
+def script_tag():
+    """The element's script (WebAssembly inlined) as one <script> tag; once per page is enough."""
+    version = SCHEMA["package"]["version"]
+    return f"<script>/* attention-plot {version} (MIT): the <attention-plot> element, WebAssembly inlined */\n{_script_text()}</script>"
+
+
+class AttentionPlot:
+    """One plot. Keyword arguments are the fields of the playground (web/js/schema.js), in
+    the JavaScript spelling (``normalizeKeys``) or in Python's (``normalize_keys``)::
+
+        AttentionPlot(n=12, query=(1, 0.5), layout="clusters", seed=3, controls="compact")
+
+    A bad value raises ValueError naming the field, the value and what it takes; an unknown
+    name raises TypeError. Fields left out take the plot's defaults. Rules between fields
+    (explicit keys set ``n``, for instance) are the element's: it applies them and says so
+    in a notice on the plot.
+    """
+
+    def __init__(self, **fields):
+        self._fields = {}
+        for key, raw in fields.items():
+            name = _SNAKE.get(key, key)
+            if name not in FIELDS:
+                raise TypeError(f'Unknown field {key!r}; the fields are: {", ".join(FIELDS)}.')
+            self._fields[name] = check(name, raw)
+
+    @property
+    def fields(self):
+        """The fields given (checked), by their schema names."""
+        return dict(self._fields)
+
+    def attributes(self):
+        """The element's attributes: kebab-case name → text."""
+        return {FIELDS[name]["attribute"]: text(name, value) for name, value in self._fields.items() if value is not None}
+
+    def element(self):
+        """The <attention-plot> tag alone (the page needs script_tag() once)."""
+        attrs = "".join(f' {k}="{_html.escape(v, quote=True)}"' for k, v in self.attributes().items())
+        return f"<attention-plot{attrs}></attention-plot>"
+
+    def to_html(self, full_page=False, title="Attention plot"):
+        """HTML that shows the plot offline: the script inlined and the element. With
+        ``full_page=True``, a whole document (to save as a file or serve)."""
+        return html(self, full_page=full_page, title=title)
+
+    def _repr_html_(self):
+        return self.to_html()
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self._fields.items())
+        return f"AttentionPlot({args})"
+
+
+def html(*plots, full_page=False, title="Attention plot"):
+    """Several plots in one piece of HTML, sharing one copy of the script."""
+    for p in plots:
+        if not isinstance(p, AttentionPlot):
+            raise TypeError(f"html() takes AttentionPlot objects; got {type(p).__name__}")
+    body = "\n".join(p.element() for p in plots)
+    fragment = f'<div class="attention-plot-output">\n{script_tag()}\n{body}\n</div>'
+    if not full_page:
+        return fragment
+    return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_html.escape(title)}</title>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n")

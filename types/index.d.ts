@@ -1,0 +1,347 @@
+// Types for `import { AttentionCore, mount } from 'attention-plot'` (dist/index.js in
+// browsers and bundlers, dist/node.js in node). Written by hand from docs/js-api.md;
+// tests/package/types.test.mjs checks the plot's fields against web/js/schema.js and
+// compiles a strict consumer against this file.
+
+// ----------------------------------------------------------------------------- the core
+
+/** A vector: an array of numbers or a typed array. */
+export type Vector = readonly number[] | Float32Array | Float64Array;
+/** Points `[[x, y], …]`, or a flat row-major array (then pass `d` / `dv`). */
+export type Matrix = ReadonlyArray<Vector> | Vector;
+/** `'window:3'` / `'topk:2'` are the command line's spelling of the same masks. */
+export type Mask = 'none' | 'causal' | { window: number } | { topK: number } | `window:${number}` | `topk:${number}`;
+export type LayoutKind = 'even' | 'random' | 'clusters' | 'sphere' | 'values' | 'gaussian';
+
+export interface AttendOptions {
+  query: Vector;
+  keys: Matrix;
+  values?: Matrix | null;
+  /** Multiplies the logits (κ = |q|·scale); default 1. */
+  scale?: number;
+  normalizeKeys?: boolean;
+  d?: number;
+  dv?: number;
+}
+
+export interface AttendResult {
+  logits: Float32Array;
+  weights: Float32Array;
+  output: Float32Array;
+  entropy: number;
+  effectiveKeys: number;
+  argmax: number;
+  logSumExp: number;
+  maxLogit: number;
+}
+
+export interface MatrixOptions {
+  queries: Matrix;
+  keys: Matrix;
+  values?: Matrix | null;
+  scale?: number;
+  normalizeKeys?: boolean;
+  mask?: Mask;
+  d?: number;
+  dv?: number;
+}
+
+export interface MatrixResult {
+  /** m·n, row-major. */
+  weights: Float32Array;
+  logits: Float32Array;
+  /** m·dv. */
+  output: Float32Array;
+  entropy: Float32Array;
+  /** 1 where every key of the row is masked. */
+  emptyRows: Uint8Array;
+  /** m·n, 1 where the mask hides the key. */
+  masked: Uint8Array;
+  m: number;
+  n: number;
+  dv: number;
+}
+
+export interface LayoutOptions {
+  kind: LayoutKind;
+  n: number;
+  seed?: number | bigint;
+  d?: number;
+  clusters?: number;
+  spread?: number;
+  phase?: number;
+}
+
+export interface LayoutResult {
+  /** n·d, row-major. */
+  points: Float64Array;
+  d: number;
+  /** For d = 2: the angle of each point. */
+  angles?: Float64Array;
+}
+
+export interface VonMisesOptions {
+  kappa: number;
+  phi: number;
+  angles: Vector;
+  gaussian?: boolean;
+}
+
+export interface SelfAttentionOptions {
+  tokens: Matrix;
+  /** `heads` matrices (rows), or one matrix for one head. */
+  wq: ReadonlyArray<ReadonlyArray<Vector>> | ReadonlyArray<Vector>;
+  /** `kvHeads` matrices (rows), or one matrix. */
+  wk: ReadonlyArray<ReadonlyArray<Vector>> | ReadonlyArray<Vector>;
+  wv: ReadonlyArray<ReadonlyArray<Vector>> | ReadonlyArray<Vector>;
+  heads?: number;
+  kvHeads?: number;
+  scale?: number;
+  mask?: Mask;
+}
+
+export interface HeadResult {
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+  logits: Float32Array;
+  weights: Float32Array;
+  output: Float32Array;
+  entropy: Float32Array;
+  emptyRows: Uint8Array;
+  masked: Uint8Array;
+  /** The key/value head this query head reads. */
+  kvHead: number;
+  logitAsymmetry: number;
+  weightAsymmetry: number;
+}
+
+export interface SelfAttentionResult {
+  heads: HeadResult[];
+  /** The heads side by side (m · heads·dHead). */
+  output: Float32Array;
+  variant: 'MHA' | 'GQA' | 'MQA';
+  kvCacheEntries: number;
+  kvCacheEntriesMHA: number;
+  m: number;
+  dHead: number;
+  dModel: number;
+}
+
+export interface DimensionOptions {
+  d: number;
+  n: number;
+  seed?: number | bigint;
+  scaled?: boolean;
+}
+
+export interface DimensionResult {
+  logits: Float64Array;
+  weights: Float64Array;
+  scale: number;
+  logitMean: number;
+  logitStd: number;
+  maxWeight: number;
+  entropy: number;
+  effectiveKeys: number;
+}
+
+export interface StreamOptions {
+  query: Vector;
+  keys: Matrix;
+  values: Matrix;
+  scale?: number;
+  normalizeKeys?: boolean;
+  blockSize: number;
+  d?: number;
+  dv?: number;
+}
+
+export interface StreamBlock {
+  begin: number;
+  end: number;
+  blockMax: number;
+  runningMax: number;
+  rescale: number;
+  runningSum: number;
+  partialOutput: Float32Array;
+}
+
+export interface StreamResult {
+  output: Float32Array;
+  logSumExp: number;
+  blocks: StreamBlock[];
+}
+
+export interface QueryGeometry {
+  /** |q| */
+  norm: number;
+  /** |q|·scale */
+  kappa: number;
+  /** atan2(q₁, q₀) */
+  phi: number;
+}
+
+export interface LoadOptions {
+  /** The .wasm bytes to use instead of the package's own (e.g. after a bundler moved it). */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+}
+
+/** The C++ attention core compiled to WebAssembly. Errors are `Error`s with the core's message. */
+export declare class AttentionCore {
+  /** A new core with its own WebAssembly instance. */
+  static load(options?: LoadOptions): Promise<AttentionCore>;
+  /** Current size of the WASM heap in bytes. */
+  readonly heapBytes: number;
+  attend(options: AttendOptions): AttendResult;
+  attentionMatrix(options: MatrixOptions): MatrixResult;
+  layout(options: LayoutOptions): LayoutResult;
+  vonMises(options: VonMisesOptions): Float64Array;
+  selfAttention(options: SelfAttentionOptions): SelfAttentionResult;
+  dimensionStats(options: DimensionOptions): DimensionResult;
+  stream(options: StreamOptions): StreamResult;
+  queryGeometry(options: { query: Vector; scale?: number }): QueryGeometry;
+  keyPositions(options: { keys: Matrix; normalizeKeys?: boolean; d?: number }): Float64Array;
+  /** Indices of the k largest weights, largest first (ties: lower index first). */
+  topK(weights: Vector, k: number): Int32Array;
+  /** 1/√d, the transformer's default scale. */
+  invSqrtD(d: number): number;
+}
+
+// ----------------------------------------------------------------------------- the plot
+
+export type Layout = 'even' | 'random' | 'clusters';
+export type ScaleMode = 'one' | 'invsqrt' | 'custom';
+export type Controls = 'full' | 'compact' | 'none';
+export type Theme = 'auto' | 'light' | 'dark';
+export type XY = readonly [number, number];
+
+/**
+ * The plot's settings: the PLAYGROUND fields of web/js/schema.js (ranges in
+ * docs/js-api.md). A bad value is corrected and named in a notice (mount options,
+ * attributes) or rejected with an Error (setState).
+ */
+export interface PlotFields {
+  /** Number of keys, 1…64 (default 8). */
+  n: number;
+  layout: Layout;
+  /** 0…2³¹−1. */
+  seed: number;
+  /** 1…16, for layout 'clusters'. */
+  clusters: number;
+  /** 0…3 radians, for layout 'clusters'. */
+  spread: number;
+  normalizeKeys: boolean;
+  randomLengths: boolean;
+  scaleMode: ScaleMode;
+  /** −100…100, used when scaleMode is 'custom'. */
+  customScale: number;
+  /** [x, y], each in ±2.2. */
+  query: XY;
+  /** 0 (off) or 1…65,536 keys drawn as a density ring. */
+  longContext: number;
+  showValues: boolean;
+  showGaussian: boolean;
+  /** Up to 64 points in ±1.8; null: made by the layout. */
+  keys: ReadonlyArray<XY> | null;
+  /** Up to 64 points in ±1; null: made by the layout. */
+  values: ReadonlyArray<XY> | null;
+  controls: Controls;
+  theme: Theme;
+}
+
+/** What mount() and setState() take: any of the fields, plus `scale` (selects a custom scale). */
+export type PlotOptions = Partial<PlotFields> & {
+  scale?: number;
+  /** Index of the selected / hovered key, or −1. */
+  selected?: number;
+  hovered?: number;
+};
+
+/** getState(): the fields with the keys and values actually drawn, the effective scale and the selection. */
+export interface PlotState extends PlotFields {
+  keys: Array<[number, number]>;
+  values: Array<[number, number]>;
+  scale: number;
+  selected: number;
+  hovered: number;
+}
+
+export interface ChangeDetail {
+  readonly state: PlotState;
+  /** null before the core is loaded. */
+  readonly weights: number[] | null;
+}
+
+export interface PlotRenderer {
+  /** World coordinates → canvas CSS pixels. */
+  toScreen(x: number, y: number): [number, number];
+}
+
+/** The handle of one plot (mount's result, `element.plot`). */
+export interface PlotHandle {
+  /** Resolves once the shared WASM instance is up. */
+  readonly ready: Promise<void>;
+  getState(): PlotState;
+  /** Throws an Error carrying the notice on bad input, and changes nothing. */
+  setState(partial: PlotOptions): PlotState;
+  /** The core's weights for the current state (null before the core is loaded). */
+  getWeights(): number[] | null;
+  /** Returns an unsubscribe function. */
+  on(type: 'change', listener: (detail: ChangeDetail) => void): () => void;
+  /** A data:image/png URL of the plot. */
+  toPNG(): string;
+  /** An SVG document of the plot. */
+  toSVG(): string;
+  /** Reads the state from a `#v=1&…` link; its problems show as notices. */
+  loadHash(hash: string): void;
+  /** Keeps the state in step with this page's location.hash. */
+  followUrl(): void;
+  readonly renderer: PlotRenderer;
+  destroy(): void;
+}
+
+/** Puts a plot into `element` (its own shadow root). */
+export declare function mount(element: HTMLElement, options?: PlotOptions): PlotHandle;
+
+/**
+ * The element's attributes: the fields in kebab case, as text (`query="1.2,0.4"`,
+ * `keys="x,y;x,y"`, booleans `1`/`0`). The lower-cased field name is accepted too.
+ */
+export interface AttentionPlotAttributes {
+  'n'?: string | number;
+  'layout'?: Layout;
+  'seed'?: string | number;
+  'clusters'?: string | number;
+  'spread'?: string | number;
+  'normalize-keys'?: string;
+  'random-lengths'?: string;
+  'scale-mode'?: ScaleMode;
+  'custom-scale'?: string | number;
+  'query'?: string;
+  'long-context'?: string | number;
+  'show-values'?: string;
+  'show-gaussian'?: string;
+  'keys'?: string;
+  'values'?: string;
+  'controls'?: Controls;
+  'theme'?: Theme;
+}
+
+/** `<attention-plot>`: the same handle as `element.plot`; fires `change` with a ChangeDetail. */
+export interface AttentionPlotElement extends HTMLElement {
+  /** null before the element is connected. */
+  readonly plot: PlotHandle | null;
+  addEventListener<K extends keyof AttentionPlotElementEventMap>(type: K, listener: (this: AttentionPlotElement, ev: AttentionPlotElementEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+}
+
+export interface AttentionPlotElementEventMap extends HTMLElementEventMap {
+  change: CustomEvent<ChangeDetail>;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'attention-plot': AttentionPlotElement;
+  }
+}
