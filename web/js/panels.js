@@ -348,7 +348,8 @@ export function drawStream(canvas, { logits, blocks, step }, theme) {
   const bw = (w - left - right) / n;
   const yOf = (v) => top + ((hi - v) / (hi - lo || 1)) * (h - top - bottom);
   const done = step > 0 ? blocks[step - 1].end : 0;
-  for (const [from, to, colour] of [[0, done, theme.key], [done, n, theme.grid]]) {
+  // keys not yet streamed: the axis grey (the grid colour vanishes on a dark background)
+  for (const [from, to, colour] of [[0, done, theme.key], [done, n, theme.axis]]) {
     ctx.fillStyle = colour;
     ctx.beginPath();
     for (let i = from; i < to; i++) {
