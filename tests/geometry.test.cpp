@@ -49,6 +49,11 @@ TEST_CASE("query_geometry: kappa saturates instead of overflowing", "[geometry]"
   CHECK(std::isfinite(g.kappa));
   CHECK(g.kappa == std::numeric_limits<double>::max());
   CHECK(attn::query_geometry<double>(q, -1e39).kappa == -std::numeric_limits<double>::max());
+  attn::Vec<double> top(2);
+  top << std::numeric_limits<double>::max(), -std::numeric_limits<double>::max();
+  const attn::QueryGeometry t = attn::query_geometry<double>(top, 0);
+  CHECK(t.norm == std::numeric_limits<double>::max());
+  CHECK(t.kappa == 0);
 }
 
 TEST_CASE("query_geometry: bad input names the field", "[geometry]") {

@@ -19,6 +19,9 @@ QueryGeometry query_geometry(VecCRef<T> query, double scale) {
     if (!std::isfinite(v)) throw invalid_argument("query", detail::cat("entry ", i, " is ", v, "; expected a finite number"));
     big = std::max(big, std::abs(v));
   }
+  // |q| = big · sqrt(Σ (q_i / big)²) and κ = (big · scale) · sqrt(…): both saturate at ±max
+  // (as attend's κ does) rather than becoming ±inf or NaN for finite input.
+  constexpr double kMax = std::numeric_limits<double>::max();
   QueryGeometry g;
   if (big > 0) {
     double sum = 0;
@@ -26,11 +29,10 @@ QueryGeometry query_geometry(VecCRef<T> query, double scale) {
       const double v = static_cast<double>(query(i)) / big;
       sum += v * v;
     }
-    g.norm = big * std::sqrt(sum);
+    const double root = std::sqrt(sum);
+    g.norm = std::min(big * root, kMax);
+    g.kappa = std::clamp((big * scale) * root, -kMax, kMax);
   }
-  // κ saturates at ±max (as attend's κ does) rather than becoming ±inf for finite input.
-  constexpr double kMax = std::numeric_limits<double>::max();
-  g.kappa = std::clamp(g.norm * scale, -kMax, kMax);
   if (query.size() >= 2 && big > 0) g.phi = std::atan2(static_cast<double>(query(1)), static_cast<double>(query(0)));
   return g;
 }
