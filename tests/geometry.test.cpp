@@ -110,6 +110,10 @@ TEST_CASE("unit_key_weights: bad input names the field, a huge kappa stays finit
   CHECK_THROWS_WITH(attn::unit_key_weights(NAN, 0, 0, a, o), Catch::Contains("kappa"));
   CHECK_THROWS_WITH(attn::unit_key_weights(1, 0, INFINITY, a, o), Catch::Contains("logSumExp"));
   CHECK_THROWS_WITH(attn::unit_key_weights(1, 0, 0, a, small), Catch::Contains("angles"));
+  attn::Vec<double> far(2);
+  far << 1.7976931348623157e308, 0;
+  attn::unit_key_weights(0, -1.7976931348623157e308, 0, far, o);  // θ − φ overflows: reduced first
+  CHECK(std::isfinite(o(0)));
   attn::unit_key_weights(1e6, 0, 0, a, o);
   CHECK(std::isfinite(o(0)));
   CHECK(std::isfinite(o(1)));

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "attn/errors.hpp"
+#include "attn/vonmises.hpp"
 
 namespace attn {
 
@@ -61,7 +62,7 @@ void unit_key_weights(double kappa, double phi, double log_sum_exp, VecCRef<doub
     finite("angles", angles(i));
     // κ cos(θ − φ) − log Σ <= |κ| + |log Σ|; exp of a huge positive number is +inf, which
     // only happens where no key is (the curve's peak over an empty region): cap at 1e300.
-    const double e = kappa * std::cos(angles(i) - phi) - log_sum_exp;
+    const double e = kappa * std::cos(angle_diff(angles(i), phi)) - log_sum_exp;
     out(i) = e > 690.0 ? 1e300 : std::exp(e);
   }
 }

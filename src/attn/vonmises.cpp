@@ -8,14 +8,12 @@ namespace attn {
 namespace {
 constexpr double kTwoPi = 6.28318530717958647692;
 
-// θ − φ for the density, which only needs it mod 2π. Finite angles can still differ by
-// more than DBL_MAX (1e308 − (−1e308)); then each is reduced mod 2π first (remainder is exact).
+}  // namespace
+
 double angle_diff(double theta, double phi) {
   const double d = theta - phi;
   return std::isfinite(d) ? d : std::remainder(theta, kTwoPi) - std::remainder(phi, kTwoPi);
 }
-
-}  // namespace
 
 double bessel_i0e(double kappa) {
   detail::require_finite("kappa", kappa);

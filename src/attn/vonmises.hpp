@@ -26,4 +26,9 @@ Vec<double> von_mises_gaussian(VecCRef<double> angles, double kappa, double phi)
 // Wrap an angle into [−π, π].
 double wrap_angle(double a);
 
+// θ − φ where only its value mod 2π matters (densities, cosines). Finite angles can still
+// differ by more than DBL_MAX (1e308 − (−1e308)); then each is reduced mod 2π first
+// (remainder is exact), so the result is finite for finite input.
+double angle_diff(double theta, double phi);
+
 }  // namespace attn
