@@ -131,14 +131,14 @@ test('the tour: a step link animates to its state; next, back, leave and resume'
   await page.waitForFunction((want) => {
     const q = window.playground.getState().query;
     return Math.abs(q[0] - want[0]) < 1e-9 && Math.abs(q[1] - want[1]) < 1e-9;
-  }, TOUR[2].state.query, { timeout: 5000 });
+  }, TOUR[2].state.query, { timeout: 20000 });
   assert.equal(await page.textContent('#tour-title'), TOUR[2].title);
   assert.equal(await page.textContent('#tour-try'), TOUR[2].tryThis);
   assert.equal(await page.isVisible('#tour'), true);
   await page.click('#tour-next');
   await page.waitForFunction(() => document.getElementById('tour-count').textContent.startsWith('4 of'));
   await page.waitForFunction((want) => Math.abs(Math.hypot(...window.playground.getState().query) - Math.hypot(...want)) < 1e-6,
-    TOUR[3].state.query, { timeout: 5000 });
+    TOUR[3].state.query, { timeout: 20000 });
   assert.match(await page.evaluate(() => location.hash), /tour=4/);
   await page.click('#tour-prev');
   await page.waitForFunction(() => document.getElementById('tour-count').textContent.startsWith('3 of'));
