@@ -137,8 +137,9 @@ LatentDrift latent_drift(MatCRef<T> x, const std::vector<Mat<T>>& wq, const std:
     wr.middleRows(h * dh, dh) = (lat.w_uk[static_cast<size_t>(h)] * lat.w_dkv).template cast<double>();
     wr.middleRows((heads + h) * dh, dh) = (lat.w_uv[static_cast<size_t>(h)] * lat.w_dkv).template cast<double>();
   }
-  const double norm = w.norm();
-  d.projection_error = norm > 0 ? (w - wr).norm() / norm : 0.0;
+  // stableNorm: weights near ±max would overflow a plain sum of squares.
+  const double norm = w.stableNorm();
+  d.projection_error = norm > 0 ? std::min(1e300, (w - wr).stableNorm() / norm) : 0.0;
   for (size_t h = 0; h < wq.size(); ++h)
     d.max_weight_diff = std::max(d.max_weight_diff, static_cast<double>((mla.heads[h].attention.weights -
                                                                          mha.heads[h].attention.weights).cwiseAbs().maxCoeff()));

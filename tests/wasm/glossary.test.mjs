@@ -133,3 +133,85 @@ test('mla matches mode mla: latent, weights, drift by rank, cache sizes', () => 
   const cli = runCli({ mode: 'mla', tokens, wq, wk, wv, rank: 5 });
   assert.throws(() => core.mla({ tokens, wq, wk, wv, rank: 5 }), (e) => e.message === cli.message);
 });
+
+// ---- robustness: finite input gives finite output or an error naming a real argument; a flat heap ----
+
+import fc from 'fast-check';
+
+const num = fc.oneof(
+  fc.double({ min: -10, max: 10, noNaN: true }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(0, -0, 1e-300, 1e300, -1e300, 3.4e38, -3.4e38, 1e39, Number.MAX_VALUE, -Number.MAX_VALUE),
+);
+const vecOf = (d) => fc.array(num, { minLength: d, maxLength: d });
+const ptsOf = (n, d) => fc.array(vecOf(d), { minLength: n, maxLength: n });
+
+function numbersIn(x, out = []) {
+  if (typeof x === 'number') out.push(x);
+  else if (ArrayBuffer.isView(x)) out.push(...x);
+  else if (Array.isArray(x)) for (const v of x) numbersIn(v, out);
+  else if (x && typeof x === 'object') for (const v of Object.values(x)) numbersIn(v, out);
+  return out;
+}
+
+function finiteOrNamed(fn, fields) {
+  let r;
+  try {
+    r = fn();
+  } catch (e) {
+    assert.ok(e instanceof Error, `threw a non-Error: ${e}`);
+    const field = /^([A-Za-z_][\w[\]]*?)(\[\d+\])?:/.exec(e.message)?.[1];
+    assert.ok(field && fields.includes(field), `error does not start with a real field: ${e.message}`);
+    return;
+  }
+  const bad = numbersIn(r).filter((v) => !Number.isFinite(v));
+  assert.deepEqual(bad, [], 'non-finite output for finite input');
+}
+
+test('sparse, cross, paged and mla: finite in, finite out or a named error', () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: -1, max: 5 }), fc.integer({ min: -1, max: 5 }),
+    fc.array(fc.integer({ min: -1, max: 9 }), { maxLength: 3 }), fc.boolean(), fc.integer(), (n, window, stride, global, causal, seed) => {
+      fc.assert(fc.property(ptsOf(n, 2), ptsOf(n, 2), num, (x, v, scale) => {
+        finiteOrNamed(() => core.attentionMatrix({ queries: x, keys: x, values: v, scale, mask: { sparse: { window, stride, global, causal } } }),
+          ['queries', 'keys', 'values', 'scale', 'window', 'stride', 'global']);
+      }), { numRuns: 2, seed });
+    }), { numRuns: 100 });
+  const mat2 = fc.tuple(vecOf(2), vecOf(2));
+  fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), mat2, mat2, mat2, fc.integer(), (m, n, wq, wk, wv, seed) => {
+    fc.assert(fc.property(ptsOf(m, 2), ptsOf(n, 2), (tokens, source) => {
+      finiteOrNamed(() => core.crossAttention({ tokens, source, wq, wk, wv }), ['tokens', 'source', 'wq', 'wk', 'wv', 'W_Q', 'W_K', 'W_V', 'scale', 'mask']);
+    }), { numRuns: 2, seed });
+  }), { numRuns: 100 });
+  fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: -1, max: 4 }),
+    fc.integer({ min: -1, max: 7 }), fc.integer({ min: -1, max: 11 }), fc.integer(), (na, nb, blockSize, sharedPrefix, steps, seed) => {
+      fc.assert(fc.property(ptsOf(na, 2), ptsOf(na, 2), ptsOf(nb, 2), (keys, values, keysB) => {
+        finiteOrNamed(() => core.pagedDecode({ keys, values, blockSize, sharedPrefix, steps, ...(nb > 0 ? { keysB } : {}) }),
+          ['keys', 'values', 'queries', 'keys_b', 'values_b', 'queries_b', 'keysB', 'valuesB', 'queriesB', 'blockSize', 'block_size', 'shared_prefix', 'sharedPrefix', 'steps', 'seq', 'query']);
+      }), { numRuns: 2, seed });
+    }), { numRuns: 100 });
+  fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }),
+    fc.integer({ min: 0, max: 5 }), fc.integer({ min: -1, max: 2 }), fc.integer({ min: 0, max: 3 }), fc.integer(), (m, dm, heads, rank, ropeDim, kvHeads, seed) => {
+      const W = fc.array(ptsOf(2, dm), { minLength: heads, maxLength: heads });
+      fc.assert(fc.property(ptsOf(m, dm), W, W, W, (tokens, wq, wk, wv) => {
+        finiteOrNamed(() => core.mla({ tokens, wq, wk, wv, rank, ropeDim, kvHeads }),
+          ['tokens', 'wq', 'wk', 'wv', 'W_Q', 'W_K', 'W_V', 'W_UK', 'W_DKV', 'rank', 'rope_dim', 'ropeDim', 'kv_heads', 'kvHeads', 'heads']);
+      }), { numRuns: 2, seed });
+    }), { numRuns: 100 });
+});
+
+test('the heap stays flat over 10,000 calls of each glossary function', () => {
+  const K = [[1, 0], [0, 1], [-1, 0.5]], V = [[1, 2], [3, 4], [5, 6]], I = [[1, 0], [0, 1]];
+  const calls = [
+    () => core.attentionMatrix({ queries: K, keys: K, values: V, mask: { sparse: { window: 1, global: [0] } } }),
+    () => core.crossAttention({ tokens: K.slice(0, 2), source: K, wq: I, wk: I, wv: I }),
+    () => core.pagedDecode({ keys: K, values: V, blockSize: 2, sharedPrefix: 1, keysB: K }),
+    () => core.mla({ tokens: K, wq: [I], wk: [I], wv: [I], rank: 1 }),
+    () => { try { core.mla({ tokens: K, wq: [I], wk: [I], wv: [I], rank: 3 }); } catch { /* a named error */ } },
+  ];
+  for (const call of calls) {
+    call();
+    const before = core.heapBytes;
+    for (let i = 0; i < 10000; i++) call();
+    assert.equal(core.heapBytes, before, call.toString());
+  }
+});

@@ -851,13 +851,14 @@ export class AttentionCore {
     const pw = this.#take(capLen * 4), pcw = this.#take(capLen * 4), po = this.#take(dv * 4), pco = this.#take(dv * 4);
     const pd = this.#take(16);
     const f32 = this.#f32();
-    writeMatrix('queries', queries, qa, f32, pqa >> 2);
+    // Keys first: queries and values default to them, so a bad entry is named as the user gave it.
     writeMatrix('keys', keys, ka, f32, pka >> 2);
     writeMatrix('values', values, va, f32, pva >> 2);
+    writeMatrix('queries', queries, qa, f32, pqa >> 2);
     if (hasB) {
-      writeMatrix('queriesB', queriesB, qb, f32, pqb >> 2);
       writeMatrix('keysB', keysB, kb, f32, pkb >> 2);
       writeMatrix('valuesB', valuesB, vb, f32, pvb >> 2);
+      writeMatrix('queriesB', queriesB, qb, f32, pqb >> 2);
     }
     this.#check(this.#m._attn_paged_decode(blockSize, pqa, pka, pva, nA, d, dv, sharedPrefix, pqb, pkb, pvb, nB,
       steps, scale, normalizeKeys ? 1 : 0, pinfo, ptab, pblk, capTables, pw, pcw, capLen, po, pco, pd));
