@@ -201,6 +201,10 @@ Mat<double> optional_values(const Fields& f) { return f.has("values") ? f.matrix
 // {"window": w, "stride": s, "global": [..], "causal": true|false}; defaults 1, 0, [], true.
 Mask sparse_of(const json& v) {
   if (!v.is_object()) throw invalid_argument("sparse", detail::cat("is ", quote(v), "; expected an object {\"window\": w, \"stride\": s, \"global\": [..], \"causal\": true}"));
+  for (const auto& item : v.items())
+    if (item.key() != "window" && item.key() != "stride" && item.key() != "global" && item.key() != "causal")
+      throw invalid_argument(field_name(item.key()),
+                             "is not a field of the sparse mask; expected window, stride, global or causal");
   const Fields f(v, "sparse", {"window", "stride", "global", "causal"});
   SparsePattern p;
   p.window = f.integer("window", 1);

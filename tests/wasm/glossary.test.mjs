@@ -53,7 +53,9 @@ test('sparse mask errors name the setting, word for word as the CLI', () => {
     assert.throws(() => core.attentionMatrix({ queries: x, keys: x, mask: { sparse: pattern } }),
       (e) => e.message === cli.message && e.message.startsWith(`${name}:`));
   }
-  assert.throws(() => core.attentionMatrix({ queries: x, keys: x, mask: { sparse: { wndow: 1 } } }), /wndow/);
+  const typo = runCli({ mode: 'matrix', queries: x, keys: x, mask: { sparse: { wndow: 1 } } });
+  assert.throws(() => core.attentionMatrix({ queries: x, keys: x, mask: { sparse: { wndow: 1 } } }),
+    (e) => e.message === typo.message && e.message.startsWith('wndow: is not a field of the sparse mask'));
 });
 
 test('crossAttention matches mode cross for m != n', () => {

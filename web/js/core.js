@@ -237,7 +237,7 @@ function sparseFields(p) {
   }
   for (const key of Object.keys(p)) {
     if (!['window', 'stride', 'global', 'causal'].includes(key)) {
-      throw new Error(`mask.sparse.${key}: is not a field of a sparse pattern; expected window, stride, global, causal`);
+      throw new Error(`${key}: is not a field of the sparse mask; expected window, stride, global or causal`);
     }
   }
   const window = p.window === undefined ? 1 : int32('window', p.window);
