@@ -109,3 +109,13 @@ TEST_CASE("unit_key_weights: bad input names the field, a huge kappa stays finit
   CHECK(std::isfinite(o(0)));
   CHECK(std::isfinite(o(1)));
 }
+
+TEST_CASE("unit_key_weights stays finite when theta - phi overflows", "[geometry]") {
+  attn::Vec<double> angles(2), out(2);
+  angles << -std::numeric_limits<double>::max(), 1.0;
+  attn::unit_key_weights(0.5, 1e300, 0.0, angles, out);
+  REQUIRE(out.allFinite());
+  // The expansion agrees with the direct formula where both are defined.
+  attn::unit_key_weights(0.5, 0.25, 0.0, angles.tail(1), out.tail(1));
+  REQUIRE_CLOSE(out(1), std::exp(0.5 * std::cos(1.0 - 0.25)), 1e-15, 0.0);
+}

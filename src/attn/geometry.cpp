@@ -59,7 +59,12 @@ void unit_key_weights(double kappa, double phi, double log_sum_exp, VecCRef<doub
     finite("angles", angles(i));
     // κ cos(θ − φ) − log Σ <= |κ| + |log Σ|; exp of a huge positive number is +inf, which
     // only happens where no key is (the curve's peak over an empty region): cap at 1e300.
-    const double e = kappa * std::cos(angles(i) - phi) - log_sum_exp;
+    // θ − φ of two finite angles can overflow (−max − 1e300 = −inf, whose cos is NaN):
+    // then expand cos(θ − φ) = cos θ cos φ + sin θ sin φ, which stays finite.
+    const double diff = angles(i) - phi;
+    const double c = std::isfinite(diff) ? std::cos(diff)
+                                         : std::cos(angles(i)) * std::cos(phi) + std::sin(angles(i)) * std::sin(phi);
+    const double e = kappa * c - log_sum_exp;
     out(i) = e > 690.0 ? 1e300 : std::exp(e);
   }
 }
