@@ -119,3 +119,12 @@ TEST_CASE("unit_key_weights stays finite when theta - phi overflows", "[geometry
   attn::unit_key_weights(0.5, 0.25, 0.0, angles.tail(1), out.tail(1));
   REQUIRE_CLOSE(out(1), std::exp(0.5 * std::cos(1.0 - 0.25)), 1e-15, 0.0);
 }
+
+TEST_CASE("query_geometry: |q| beyond max saturates and scale 0 gives kappa 0", "[geometry]") {
+  attn::Vec<double> q(2);
+  q << -std::numeric_limits<double>::max(), -std::numeric_limits<double>::max();
+  const auto g = attn::query_geometry<double>(q, 0.0);
+  REQUIRE(g.norm == std::numeric_limits<double>::max());
+  REQUIRE(g.kappa == 0.0);
+  REQUIRE(std::isfinite(attn::query_geometry<double>(q, 2.0).kappa));
+}

@@ -28,9 +28,11 @@ QueryGeometry query_geometry(VecCRef<T> query, double scale) {
     }
     g.norm = big * std::sqrt(sum);
   }
-  // κ saturates at ±max (as attend's κ does) rather than becoming ±inf for finite input.
+  // |q| and κ saturate at ±max (as attend's κ does) rather than becoming ±inf for finite
+  // input (two entries near max make |q| > max); scale 0 gives κ = 0, never inf · 0.
   constexpr double kMax = std::numeric_limits<double>::max();
-  g.kappa = std::clamp(g.norm * scale, -kMax, kMax);
+  g.norm = std::min(g.norm, kMax);
+  g.kappa = scale == 0 ? 0.0 : std::clamp(g.norm * scale, -kMax, kMax);
   if (query.size() >= 2 && big > 0) g.phi = std::atan2(static_cast<double>(query(1)), static_cast<double>(query(0)));
   return g;
 }
