@@ -1,7 +1,8 @@
 // explore.html: self-attention + masks, heads (MHA/GQA/MQA), dimension and √d, streaming
 // softmax, cross-attention, sparse patterns, paged KV cache and MLA. One flow: a handler
 // commits a patch to the store (validated against the EXPLORE table, explore-schema.js) →
-// the store writes the URL and asks for one render per frame → render builds the open tab's scene from core results → panels.js draws it.
+// the store writes the URL and asks for one render per frame → render builds the open
+// tab's scene from core results → panels.js draws it.
 // Every number drawn comes from the attention core (WebAssembly); this file only wires.
 import { loadCore } from './wasm.js';
 import { EXPLORE, upgradeHash } from './explore-schema.js';
