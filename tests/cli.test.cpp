@@ -16,6 +16,7 @@
 
 #include "approx.hpp"
 #include "attn/layout.hpp"
+#include "attn/matrix.hpp"
 #include "attn/streaming.hpp"
 #include "fixtures.hpp"
 
@@ -478,4 +479,87 @@ TEST_CASE("cli robustness: size limits are checked before any work", "[cli]") {
   r = run_cli(R"({"mode":"matrix","queries":)" + q + "]," + R"("keys":)" + k + "]}");
   require_error(r, "queries: has m = 2000 rows and keys n = 2000");
   CHECK(solve({{"mode", "layout"}, {"n", 600000}}).at("points").size() == 600000);
+}
+
+// ---- the rest of the glossary: sparse masks, cross, paged, mla --------------------------
+
+TEST_CASE("cli matrix: a sparse mask reports the scores computed and names bad settings", "[cli][sparse]") {
+  const json x = {{1, 0}, {0, 1}, {1, 1}, {-1, 0}, {0, -1}, {1, -1}};
+  const json r = solve({{"mode", "matrix"}, {"queries", x}, {"keys", x}, {"values", x},
+                        {"mask", {{"sparse", {{"window", 2}, {"stride", 3}, {"global", {0}}, {"causal", true}}}}}});
+  attn::MatrixOptions opt;
+  attn::SparsePattern p;
+  p.window = 2;
+  p.stride = 3;
+  p.global = {0};
+  opt.mask = attn::Mask::sparse_pattern(p);
+  const Mat<double> xm = mat(x);
+  const auto ref = attn::attention_matrix<double>(xm, xm, xm, opt);
+  CHECK_ALL_CLOSE(mat(r.at("weights")), ref.weights, 1e-15);
+  CHECK(r.at("scores_computed").get<Index>() == ref.scores_computed);
+  CHECK(r.at("computed_fraction").get<double>() == ref.computed_fraction());
+  CHECK(r.at("mask").at("sparse").at("stride") == 3);
+  CHECK(r.at("masked")[0][1] == 1);
+  const json base = {{"mode", "matrix"}, {"queries", {{1, 0}}}, {"keys", {{1, 0}}}};
+  json bad = base;
+  bad["mask"] = {{"sparse", {{"window", 0}}}};
+  require_error(run_cli(bad.dump()), "window: is 0");
+  bad["mask"] = {{"sparse", {{"stride", -2}}}};
+  require_error(run_cli(bad.dump()), "stride: is -2");
+  bad["mask"] = {{"sparse", {{"global", {5}}}}};
+  require_error(run_cli(bad.dump()), "global: entry 0 is 5");
+}
+
+TEST_CASE("cli cross: m target tokens attend over n source tokens", "[cli][cross]") {
+  const json r = solve({{"mode", "cross"}, {"tokens", {{1, 0}, {0, 1}}}, {"source", {{1, 0}, {0, 1}, {1, 1}}},
+                        {"wq", {{1, 0}, {0, 1}}}, {"wk", {{1, 0}, {0, 1}}}, {"wv", {{2, 0}, {0, 1}}}});
+  CHECK(r.at("m") == 2);
+  CHECK(r.at("n") == 3);
+  const Mat<double> w = mat(r.at("weights"));
+  REQUIRE(w.cols() == 3);
+  const double e = std::exp(1.0), s = 2 * e + 1;
+  CHECK_ALL_CLOSE(w.row(0), (Vec<double>(3) << e / s, 1 / s, e / s).finished().transpose(), 1e-15);
+  require_error(run_cli(json({{"mode", "cross"}, {"tokens", {{1, 0}}}, {"source", {{1, 0, 0}}}, {"wq", {{1, 0}}},
+                              {"wk", {{1, 0}}}, {"wv", {{1, 0}}}}).dump()),
+                "source: has d_model = 3");
+}
+
+TEST_CASE("cli paged: step by step, prefix sharing, paged equals contiguous", "[cli][paged]") {
+  const json problem = {{"mode", "paged"}, {"block_size", 2}, {"keys", {{1, 0}, {0, 1}, {1, 1}, {0.5, 0.2}, {0.1, 0.9}}},
+                        {"shared_prefix", 3}, {"keys_b", {{0.3, 0.3}, {1, -1}}}};
+  const json r = solve(problem);
+  CHECK(r.at("total_steps") == 7);
+  CHECK(r.at("forked") == true);
+  CHECK(r.at("max_abs_diff").get<double>() < 1e-14);
+  CHECK(r.at("blocks_used") == 5);
+  CHECK(r.at("blocks_without_sharing") == 6);
+  CHECK(r.at("blocks_saved") == 1);
+  CHECK(r.at("wasted_slots") == 2);
+  CHECK(r.at("sequences")[0].at("block_table")[0] == r.at("sequences")[1].at("block_table")[0]);
+  json early = problem;
+  early["steps"] = 2;
+  const json e = solve(early);
+  CHECK(e.at("forked") == false);
+  CHECK(e.at("sequences").size() == 1);
+  CHECK(e.at("last").at("weights").size() == 2);
+  early["steps"] = 8;
+  require_error(run_cli(early.dump()), "steps: is 8");
+}
+
+TEST_CASE("cli mla: full rank equals MHA, cache sizes against MHA GQA MQA", "[cli][mla]") {
+  const json r = solve({{"mode", "mla"},
+                        {"tokens", {{1, 0, 0.5}, {0, 1, 0.2}, {1, 1, -0.3}, {0.2, -0.4, 1}}},
+                        {"wq", {{{1, 0, 0}, {0, 1, 0}}, {{0, 1, 0}, {0, 0, 1}}}},
+                        {"wk", {{{1, 0.5, 0}, {0, 1, 0}}, {{0, 1, 0.2}, {0.3, 0, 1}}}},
+                        {"wv", {{{1, 0, 0}, {0, 0, 1}}, {{0, 1, 0}, {1, 0, 0}}}},
+                        {"rank", 3},
+                        {"rope_dim", 1}});
+  CHECK(r.at("drift").at("max_weight_diff").get<double>() < 1e-12);
+  CHECK_ALL_CLOSE(mat(r.at("output")), mat(r.at("mha_output")), 1e-12);
+  CHECK(r.at("cache").at("mla") == 16.0);  // 4 tokens · (3 + 1)
+  CHECK(r.at("cache").at("mha") == 32.0);  // 2 · 4 · 2 · 2
+  CHECK(r.at("drift_by_rank")[0].at("projection_error").get<double>() > 0.1);
+  require_error(run_cli(json({{"mode", "mla"}, {"tokens", {{1, 0}}}, {"wq", {{1, 0}}}, {"wk", {{1, 0}}},
+                              {"wv", {{1, 0}}}, {"rank", 3}}).dump()),
+                "rank: is 3");
 }

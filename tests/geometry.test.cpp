@@ -118,3 +118,22 @@ TEST_CASE("unit_key_weights: bad input names the field, a huge kappa stays finit
   CHECK(std::isfinite(o(0)));
   CHECK(std::isfinite(o(1)));
 }
+
+TEST_CASE("unit_key_weights stays finite when theta - phi overflows", "[geometry]") {
+  attn::Vec<double> angles(2), out(2);
+  angles << -std::numeric_limits<double>::max(), 1.0;
+  attn::unit_key_weights(0.5, 1e300, 0.0, angles, out);
+  REQUIRE(out.allFinite());
+  // The expansion agrees with the direct formula where both are defined.
+  attn::unit_key_weights(0.5, 0.25, 0.0, angles.tail(1), out.tail(1));
+  REQUIRE_CLOSE(out(1), std::exp(0.5 * std::cos(1.0 - 0.25)), 1e-15, 0.0);
+}
+
+TEST_CASE("query_geometry: |q| beyond max saturates and scale 0 gives kappa 0", "[geometry]") {
+  attn::Vec<double> q(2);
+  q << -std::numeric_limits<double>::max(), -std::numeric_limits<double>::max();
+  const auto g = attn::query_geometry<double>(q, 0.0);
+  REQUIRE(g.norm == std::numeric_limits<double>::max());
+  REQUIRE(g.kappa == 0.0);
+  REQUIRE(std::isfinite(attn::query_geometry<double>(q, 2.0).kappa));
+}

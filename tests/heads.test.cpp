@@ -143,3 +143,30 @@ TEST_CASE("self_attention: huge projections saturate, overflowing ones are named
                                               Mat<float>::Identity(2, 2), Mat<float>::Identity(2, 2)),
                   "W_Q");
 }
+
+TEMPLATE_TEST_CASE("cross_attention: queries from one sequence, keys and values from another", "[heads][cross]", float, double) {
+  const Mat<TestType> target = gaussian<TestType>(3, 4, 1), source = gaussian<TestType>(5, 4, 2);
+  const Mat<TestType> wq = gaussian<TestType>(2, 4, 3), wk = gaussian<TestType>(2, 4, 4), wv = gaussian<TestType>(3, 4, 5);
+  const auto r = attn::cross_attention<TestType>(target, source, wq, wk, wv);
+  REQUIRE(r.attention.weights.rows() == 3);
+  REQUIRE(r.attention.weights.cols() == 5);
+  REQUIRE(r.attention.output.cols() == 3);
+  const Mat<TestType> q = target * wq.transpose(), k = source * wk.transpose(), v = source * wv.transpose();
+  const auto ref = attn::attention_matrix<TestType>(q, k, v);
+  REQUIRE_ALL_CLOSE(r.attention.weights, ref.weights, tol<TestType>());
+  REQUIRE_ALL_CLOSE(r.attention.output, ref.output, tol<TestType>());
+  // Each target token's output is a convex mix of the source's values.
+  for (Index i = 0; i < 3; ++i) REQUIRE(is_distribution(r.attention.weights.row(i).transpose().eval(), 1e-5));
+}
+
+TEST_CASE("cross_attention with the same tokens on both sides is self-attention", "[heads][cross]") {
+  const Mat<double> x = gaussian<double>(4, 3, 7), wq = gaussian<double>(2, 3, 8), wk = gaussian<double>(2, 3, 9),
+                    wv = gaussian<double>(2, 3, 10);
+  REQUIRE_ALL_CLOSE(attn::cross_attention<double>(x, x, wq, wk, wv).attention.weights,
+                    attn::self_attention<double>(x, wq, wk, wv).attention.weights, 0.0);
+}
+
+TEST_CASE("cross_attention names a source with a different d_model", "[heads][cross]") {
+  const Mat<double> x = gaussian<double>(3, 2, 1), y = gaussian<double>(4, 3, 2), w = gaussian<double>(2, 2, 3);
+  REQUIRE_INVALID(attn::cross_attention<double>(x, y, w, w, w), "source: has d_model = 3");
+}

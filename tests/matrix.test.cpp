@@ -346,3 +346,103 @@ TEMPLATE_TEST_CASE("attention_matrix: too large is a named error before any allo
                       Catch::Contains("8192 x 8192") && Catch::Contains("16777216"));
   CHECK(attn::attention_matrix<T>(Mat<T>::Zero(2, 1), K, Mat<T>(0, 0)).weights.rows() == 2);
 }
+
+// ---- sparse patterns -------------------------------------------------------------------
+
+namespace {
+attn::Mask sparse_mask(Index w, Index s, std::vector<Index> global, bool causal) {
+  attn::SparsePattern p;
+  p.window = w;
+  p.stride = s;
+  p.global = std::move(global);
+  p.causal = causal;
+  return attn::Mask::sparse_pattern(p);
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("matrix: sparse visibility follows the stated rule cell by cell", "[matrix][sparse]", float, double) {
+  const Index n = 12;
+  const Mat<TestType> q = gaussian<TestType>(n, 3, 3), k = gaussian<TestType>(n, 3, 4), v = gaussian<TestType>(n, 2, 5);
+  for (const bool causal : {true, false})
+    for (const Index w : {1, 2, 3})
+      for (const Index s : {0, 3, 4}) {
+        const std::vector<Index> global = {0, 7};
+        attn::MatrixOptions opt;
+        opt.mask = sparse_mask(w, s, global, causal);
+        const auto r = attn::attention_matrix<TestType>(q, k, v, opt);
+        Index visible = 0;
+        for (Index i = 0; i < n; ++i)
+          for (Index j = 0; j < n; ++j) {
+            const Index gap = std::abs(i - j);
+            const bool g = i == 0 || i == 7 || j == 0 || j == 7;
+            const bool see = (!causal || j <= i) && (gap < w || (s > 0 && gap % s == 0) || g);
+            INFO("causal " << causal << " w " << w << " s " << s << " (" << i << ", " << j << ")");
+            REQUIRE(r.masked(i, j) == !see);
+            REQUIRE(attn::mask_allows(opt.mask, i, j) == see);
+            if (!see) REQUIRE(r.weights(i, j) == 0);
+            visible += see;
+          }
+        REQUIRE(r.scores_computed == visible);
+        REQUIRE(r.computed_fraction() == static_cast<double>(visible) / static_cast<double>(n * n));
+      }
+}
+
+TEMPLATE_TEST_CASE("matrix: a sparse row equals attend over its visible keys", "[matrix][sparse]", float, double) {
+  const Mat<TestType> q = gaussian<TestType>(10, 4, 6), k = gaussian<TestType>(10, 4, 7), v = gaussian<TestType>(10, 3, 8);
+  attn::MatrixOptions opt;
+  opt.scale = 0.7;
+  opt.mask = sparse_mask(2, 4, {5}, false);
+  const auto r = attn::attention_matrix<TestType>(q, k, v, opt);
+  for (Index i = 0; i < 10; ++i) {
+    std::vector<Index> vis;
+    for (Index j = 0; j < 10; ++j)
+      if (!r.masked(i, j)) vis.push_back(j);
+    Mat<TestType> ks(static_cast<Index>(vis.size()), 4), vs(static_cast<Index>(vis.size()), 3);
+    for (size_t t = 0; t < vis.size(); ++t) {
+      ks.row(static_cast<Index>(t)) = k.row(vis[t]);
+      vs.row(static_cast<Index>(t)) = v.row(vis[t]);
+    }
+    const auto ref = attn::attend<TestType>(q.row(i).transpose(), ks, vs, attn::AttendOptions{0.7, false});
+    for (size_t t = 0; t < vis.size(); ++t) REQUIRE_CLOSE(r.weights(i, vis[t]), ref.weights(static_cast<Index>(t)), tol<TestType>(), tol<TestType>());
+    REQUIRE_ALL_CLOSE(r.output.row(i).transpose(), ref.output, tol<TestType>());
+  }
+}
+
+TEST_CASE("matrix: a sparse pattern that sees everything equals no mask", "[matrix][sparse]") {
+  const Mat<double> q = gaussian<double>(6, 2, 1), k = gaussian<double>(6, 2, 2), v = gaussian<double>(6, 2, 3);
+  attn::MatrixOptions opt;
+  opt.mask = sparse_mask(6, 0, {}, false);
+  const auto r = attn::attention_matrix<double>(q, k, v, opt);
+  const auto ref = attn::attention_matrix<double>(q, k, v);
+  REQUIRE_ALL_CLOSE(r.weights, ref.weights, tol<double>());
+  REQUIRE(r.computed_fraction() == 1.0);
+  opt.mask = sparse_mask(6, 0, {}, true);
+  attn::MatrixOptions causal;
+  causal.mask = attn::Mask::causal();
+  REQUIRE_ALL_CLOSE(attn::attention_matrix<double>(q, k, v, opt).weights,
+                    attn::attention_matrix<double>(q, k, v, causal).weights, tol<double>());
+}
+
+TEST_CASE("matrix: local, strided and global patterns compute fewer scores than dense", "[matrix][sparse]") {
+  const Mat<double> x = gaussian<double>(32, 2, 9);
+  attn::MatrixOptions opt;
+  opt.mask = sparse_mask(3, 0, {}, false);  // local: at most 5 per row
+  const auto local = attn::attention_matrix<double>(x, x, Mat<double>(0, 0), opt);
+  REQUIRE(local.scores_computed == 32 * 5 - 2 * 3);
+  REQUIRE(local.computed_fraction() < 0.2);
+  // Hidden scores are skipped, so their logits are 0 (never computed).
+  REQUIRE(local.logits(0, 31) == 0.0);
+}
+
+TEST_CASE("matrix: sparse settings out of range are named errors", "[matrix][sparse]") {
+  const Mat<double> x = gaussian<double>(4, 2, 1);
+  attn::MatrixOptions opt;
+  opt.mask = sparse_mask(0, 0, {}, true);
+  REQUIRE_INVALID(attn::attention_matrix<double>(x, x, x, opt), "window: is 0");
+  opt.mask = sparse_mask(1, -1, {}, true);
+  REQUIRE_INVALID(attn::attention_matrix<double>(x, x, x, opt), "stride: is -1");
+  opt.mask = sparse_mask(1, 0, {4}, true);
+  REQUIRE_INVALID(attn::attention_matrix<double>(x, x, x, opt), "global: entry 0 is 4");
+  opt.mask = sparse_mask(1, 0, {-1}, true);
+  REQUIRE_INVALID(attn::attention_matrix<double>(x, x, x, opt), "global");
+}

@@ -62,6 +62,31 @@ SelfAttentionResult<T> self_attention(MatCRef<T> x, MatCRef<T> wq, MatCRef<T> wk
   return r;
 }
 
+template <typename T>
+CrossAttentionResult<T> cross_attention(MatCRef<T> x_q, MatCRef<T> x_kv, MatCRef<T> wq, MatCRef<T> wk, MatCRef<T> wv,
+                                        const MatrixOptions& opt) {
+  if (x_q.rows() == 0) throw invalid_argument("tokens", "got m = 0 query tokens; expected at least 1");
+  if (x_kv.rows() == 0) throw invalid_argument("source", "got n = 0 source tokens; expected at least 1");
+  if (x_q.cols() == 0) throw invalid_argument("tokens", "have d_model = 0; expected at least 1");
+  if (x_kv.cols() != x_q.cols())
+    throw invalid_argument("source", detail::cat("has d_model = ", x_kv.cols(), " but tokens have ", x_q.cols(),
+                                                 "; expected one d_model for both sequences"));
+  detail::require_all_finite("tokens", x_q);
+  detail::require_all_finite("source", x_kv);
+  check_projection<T>("W_Q", wq, x_q.cols(), -1);
+  check_projection<T>("W_K", wk, x_q.cols(), wq.rows());
+  check_projection<T>("W_V", wv, x_q.cols(), -1);
+  CrossAttentionResult<T> r;
+  r.q.noalias() = x_q * wq.transpose();   // (m, d_head)
+  r.k.noalias() = x_kv * wk.transpose();  // (n, d_head)
+  r.v.noalias() = x_kv * wv.transpose();  // (n, d_v)
+  check_projection_finite<T>("W_Q", "Q", r.q);
+  check_projection_finite<T>("W_K", "K", r.k);
+  check_projection_finite<T>("W_V", "V", r.v);
+  r.attention = attention_matrix<T>(r.q, r.k, r.v, opt);
+  return r;
+}
+
 void HeadLayout::validate() const {
   if (heads < 1 || heads > 64) throw invalid_argument("heads", detail::cat("is ", heads, "; expected 1..64"));
   if (kv_heads < 1 || kv_heads > heads || heads % kv_heads != 0)
@@ -113,6 +138,8 @@ double kv_cache_entries(Index tokens, Index kv_heads, Index d_head) {
 #define ATTN_INSTANTIATE(T)                                                                                  \
   template SelfAttentionResult<T> self_attention<T>(MatCRef<T>, MatCRef<T>, MatCRef<T>, MatCRef<T>,          \
                                                     const MatrixOptions&);                                   \
+  template CrossAttentionResult<T> cross_attention<T>(MatCRef<T>, MatCRef<T>, MatCRef<T>, MatCRef<T>,       \
+                                                      MatCRef<T>, const MatrixOptions&);                      \
   template MultiHeadResult<T> multi_head_attention<T>(MatCRef<T>, const std::vector<Mat<T>>&,               \
                                                       const std::vector<Mat<T>>&, const std::vector<Mat<T>>&, \
                                                       const HeadLayout&, const MatrixOptions&);

@@ -23,6 +23,19 @@ template <typename T>
 SelfAttentionResult<T> self_attention(MatCRef<T> x, MatCRef<T> wq, MatCRef<T> wk, MatCRef<T> wv,
                                       const MatrixOptions& opt = {});
 
+template <typename T>
+struct CrossAttentionResult {
+  Mat<T> q;                   // (m, d_head) = X_q W_Qᵀ: the queries' tokens (e.g. the target)
+  Mat<T> k, v;                // (n, d_head), (n, d_v) = X_kv W_Kᵀ, X_kv W_Vᵀ: the other tokens (the source)
+  MatrixResult<T> attention;  // logits and weights (m, n), output O = A V (m, d_v)
+};
+
+// Cross-attention: queries from one token set, keys and values from another (m != n
+// allowed; both share d_model). Q = X_q W_Qᵀ, K = X_kv W_Kᵀ, V = X_kv W_Vᵀ.
+template <typename T>
+CrossAttentionResult<T> cross_attention(MatCRef<T> x_q, MatCRef<T> x_kv, MatCRef<T> wq, MatCRef<T> wk,
+                                        MatCRef<T> wv, const MatrixOptions& opt = {});
+
 // How heads share keys and values: kv_heads == heads is multi-head attention (MHA),
 // kv_heads == 1 multi-query (MQA), anything dividing heads in between grouped-query (GQA).
 struct HeadLayout {

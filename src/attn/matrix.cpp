@@ -1,5 +1,6 @@
 #include "attn/matrix.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 #include <vector>
@@ -16,6 +17,12 @@ std::string Mask::to_string() const {
     case Kind::causal: return "causal";
     case Kind::window: return detail::cat("window:", size);
     case Kind::top_k: return detail::cat("topk:", size);
+    case Kind::sparse: {
+      std::string g;
+      for (const Index t : sparse.global) g += detail::cat(g.empty() ? "" : ",", t);
+      return detail::cat("sparse:w=", sparse.window, ",s=", sparse.stride, ",global=[", g, "],",
+                         sparse.causal ? "causal" : "bidirectional");
+    }
   }
   return "none";
 }
@@ -44,9 +51,87 @@ bool mask_allows(const Mask& mask, Index i, Index j) {
   switch (mask.kind) {
     case Mask::Kind::causal: return j <= i;
     case Mask::Kind::window: return j <= i && j > i - mask.size;
+    case Mask::Kind::sparse: {
+      const SparsePattern& p = mask.sparse;
+      if (p.causal && j > i) return false;
+      const Index gap = i > j ? i - j : j - i;
+      if (gap < p.window || (p.stride > 0 && gap % p.stride == 0)) return true;
+      return std::find(p.global.begin(), p.global.end(), i) != p.global.end() ||
+             std::find(p.global.begin(), p.global.end(), j) != p.global.end();
+    }
     default: return true;
   }
 }
+
+void validate_sparse(const SparsePattern& p, Index m, Index n) {
+  if (p.window < 1)
+    throw invalid_argument("window", detail::cat("is ", p.window, "; expected a local width w >= 1 (1 = the diagonal only)"));
+  if (p.stride < 0)
+    throw invalid_argument("stride", detail::cat("is ", p.stride, "; expected s >= 0 (0 = no strided keys)"));
+  const Index tokens = std::max(m, n);
+  for (size_t t = 0; t < p.global.size(); ++t)
+    if (p.global[t] < 0 || p.global[t] >= tokens)
+      throw invalid_argument("global", detail::cat("entry ", t, " is ", p.global[t], "; expected a token index 0..",
+                                                   tokens - 1, " (max(m, n) = ", tokens, " tokens)"));
+}
+
+namespace {
+
+// The sparse pattern, computing only the visible scores: per row, 1) gather the visible
+// keys and their logits, 2) softmax over them (max subtracted for stability only),
+// 3) scatter the weights, 4) accumulate values. Hidden scores are never computed.
+template <typename T>
+MatrixResult<T> sparse_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T> values, const MatrixOptions& opt) {
+  const Index m = queries.rows(), n = keys.rows();
+  const SparsePattern& p = opt.mask.sparse;
+  std::vector<bool> global(static_cast<size_t>(std::max(m, n)), false);
+  for (const Index g : p.global) global[static_cast<size_t>(g)] = true;
+
+  MatrixResult<T> r;
+  r.logits.setZero(m, n);   // (m, n); hidden scores stay 0 (never computed)
+  r.weights.setZero(m, n);  // (m, n)
+  r.entropy.setZero(m);
+  r.empty_row.setConstant(m, false);
+  r.masked.setConstant(m, n, true);
+  if (values.rows() != 0) r.output.setZero(m, values.cols());
+  const AttendOptions row_opt{opt.scale, opt.normalize_keys};
+
+  std::vector<Index> visible;
+  Vec<T> picked, picked_w;
+  Mat<T> picked_keys;
+  for (Index i = 0; i < m; ++i) {
+    visible.clear();
+    const Index hi = p.causal ? std::min(i, n - 1) : n - 1;
+    for (Index j = 0; j <= hi; ++j) {
+      const Index gap = i > j ? i - j : j - i;
+      if (gap < p.window || (p.stride > 0 && gap % p.stride == 0) || global[static_cast<size_t>(i)] ||
+          global[static_cast<size_t>(j)])
+        visible.push_back(j);
+    }
+    const Index len = static_cast<Index>(visible.size());
+    r.scores_computed += len;
+    if (len == 0) {
+      r.empty_row(i) = true;
+      continue;
+    }
+    picked_keys.resize(len, keys.cols());
+    for (Index t = 0; t < len; ++t) picked_keys.row(t) = keys.row(visible[static_cast<size_t>(t)]);
+    picked.resize(len);
+    picked_w.resize(len);
+    logits_into<T>(queries.row(i).transpose(), picked_keys, row_opt, picked);
+    r.entropy(i) = softmax_into<T>(picked, picked_w).entropy;
+    for (Index t = 0; t < len; ++t) {
+      const Index j = visible[static_cast<size_t>(t)];
+      r.logits(i, j) = picked(t);
+      r.weights(i, j) = picked_w(t);
+      r.masked(i, j) = false;
+      if (values.rows() != 0) r.output.row(i) += picked_w(t) * values.row(j);
+    }
+  }
+  return r;
+}
+
+}  // namespace
 
 template <typename T>
 MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T> values, const MatrixOptions& opt) {
@@ -66,6 +151,10 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
     throw invalid_argument("window", detail::cat("is ", mask.size, "; expected a width w >= 1"));
   if (mask.kind == Mask::Kind::top_k && (mask.size < 1 || mask.size > n))
     throw invalid_argument("topk", detail::cat("is ", mask.size, "; expected 1 <= k <= n = ", n));
+  if (mask.kind == Mask::Kind::sparse) {
+    validate_sparse(mask.sparse, m, n);
+    return sparse_matrix<T>(queries, keys, values, opt);
+  }
 
   if constexpr (std::is_same<T, float>::value) {
     // float, no mask or causal, raw keys: the blocked SIMD kernel (attn/kernels.hpp).
@@ -105,11 +194,13 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
       o.lds = n;
       o.entropy = r.entropy.data();
       std::vector<float> workspace(static_cast<size_t>(kernels::attention_workspace_floats(m, n, d, false)));
+      r.scores_computed = m * n;
       if (kernels::attention_f32(p, o, workspace.data())) return r;
     }
   }
 
   MatrixResult<T> r;
+  r.scores_computed = m * n;  // every logit is computed (top_k needs all of them to choose)
   r.logits.resize(m, n);   // (m, n)
   r.weights.setZero(m, n);  // (m, n); masked entries stay 0
   r.entropy.setZero(m);

@@ -3,30 +3,56 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "attn/softmax.hpp"
 #include "attn/types.hpp"
 
 namespace attn {
 
+// A fixed sparse pattern (Sparse Transformer, Longformer, BigBird without random blocks):
+// key j is visible to query i iff (not causal or j <= i) and (|i - j| < window, or
+// stride > 0 and |i - j| mod stride = 0, or i or j is a global token).
+struct SparsePattern {
+  Index window = 1;             // local band half-width w >= 1 (w = 1: the diagonal only)
+  Index stride = 0;             // s >= 0; 0 = no strided keys
+  std::vector<Index> global;    // token indices that see and are seen by every token
+  bool causal = true;
+};
+
 struct Mask {
-  enum class Kind { none, causal, window, top_k };
+  enum class Kind { none, causal, window, top_k, sparse };
   Kind kind = Kind::none;
-  Index size = 0;  // window width w (>= 1) or k (1..n); unused for none/causal
+  Index size = 0;  // window width w (>= 1) or k (1..n); unused for none/causal/sparse
+  SparsePattern sparse;  // used by Kind::sparse only
 
   static Mask none() { return {}; }
   // Query i sees keys j <= i.
-  static Mask causal() { return {Kind::causal, 0}; }
+  static Mask causal() { return of(Kind::causal, 0); }
   // Causal sliding window: query i sees keys i - w < j <= i (w >= 1).
-  static Mask window(Index w) { return {Kind::window, w}; }
+  static Mask window(Index w) { return of(Kind::window, w); }
   // Per row, only the k largest logits survive (ties broken by lower key index).
-  static Mask top_k(Index k) { return {Kind::top_k, k}; }
+  static Mask top_k(Index k) { return of(Kind::top_k, k); }
+  // A sparse pattern; checked by attention_matrix (w >= 1, s >= 0, globals in range).
+  static Mask sparse_pattern(SparsePattern p) {
+    Mask m = of(Kind::sparse, 0);
+    m.sparse = std::move(p);
+    return m;
+  }
 
   // "none", "causal", "window:3", "topk:2" (also the CLI/URL spelling).
   std::string to_string() const;
   // Throws attn::invalid_argument for malformed text; sizes (w >= 1, 1 <= k <= n) are
   // checked by attention_matrix, which knows n, so every way of making a mask reports alike.
   static Mask parse(const std::string& text);
+
+ private:
+  static Mask of(Kind k, Index size) {
+    Mask m;
+    m.kind = k;
+    m.size = size;
+    return m;
+  }
 };
 
 struct MatrixOptions {
@@ -46,10 +72,20 @@ struct MatrixResult {
   Eigen::Matrix<bool, Eigen::Dynamic, 1> empty_row;  // (m)
   // (m, n) true where the mask hides key j from query i (the UI greys these cells).
   Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> masked;
+  // Query-key scores (dot products) actually computed: m · n except under a sparse mask,
+  // whose hidden scores are skipped (their logits hold 0, not a computed value).
+  Index scores_computed = 0;
+  double computed_fraction() const {
+    return weights.size() == 0 ? 0.0 : static_cast<double>(scores_computed) / static_cast<double>(weights.size());
+  }
 };
 
 // Whether query i may see key j under the mask (top_k is decided per row from logits).
 bool mask_allows(const Mask& mask, Index i, Index j);
+
+// Throws attn::invalid_argument ("window", "stride" or "global") unless the pattern is
+// usable for m queries and n keys: w >= 1, s >= 0, each global index in 0..max(m, n) - 1.
+void validate_sparse(const SparsePattern& p, Index m, Index n);
 
 // The most entries (m · n) one attention matrix may have: 4096 x 4096. Beyond it the
 // logits and weights alone need 256 MB (double) and more than a page can hold; the size is

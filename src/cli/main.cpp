@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   const std::string arg = argc > 1 ? argv[1] : "-";
   if (arg == "-h" || arg == "--help") {
     std::cout << "usage: attention-cli [FILE|-]\n"
-                 "Reads one JSON problem (mode attend, matrix, stream, layout or vonmises) and writes\n"
+                 "Reads one JSON problem (mode attend, matrix, stream, layout, vonmises, self, dimension,\n"
+                 "cross, paged or mla) and writes\n"
                  "the JSON result to stdout. Errors: exit code 2 and one line on stderr. See docs/cli.md.\n";
     return 0;
   }

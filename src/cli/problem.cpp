@@ -13,6 +13,8 @@
 #include "attn/heads.hpp"
 #include "attn/layout.hpp"
 #include "attn/matrix.hpp"
+#include "attn/mla.hpp"
+#include "attn/paged.hpp"
 #include "attn/streaming.hpp"
 #include "attn/vonmises.hpp"
 
@@ -196,10 +198,41 @@ bool use_float(const Fields& f) {
 
 Mat<double> optional_values(const Fields& f) { return f.has("values") ? f.matrix("values") : Mat<double>(0, 0); }
 
+// {"window": w, "stride": s, "global": [..], "causal": true|false}; defaults 1, 0, [], true.
+Mask sparse_of(const json& v) {
+  if (!v.is_object()) throw invalid_argument("sparse", detail::cat("is ", quote(v), "; expected an object {\"window\": w, \"stride\": s, \"global\": [..], \"causal\": true}"));
+  for (const auto& item : v.items())
+    if (item.key() != "window" && item.key() != "stride" && item.key() != "global" && item.key() != "causal")
+      throw invalid_argument(field_name(item.key()),
+                             "is not a field of the sparse mask; expected window, stride, global or causal");
+  const Fields f(v, "sparse", {"window", "stride", "global", "causal"});
+  SparsePattern p;
+  p.window = f.integer("window", 1);
+  p.stride = f.integer("stride", 0);
+  p.causal = f.boolean("causal", true);
+  if (f.has("global")) {
+    const Vec<double> g = f.vector("global");
+    for (Index t = 0; t < g.size(); ++t) {
+      if (g(t) != std::floor(g(t)) || std::abs(g(t)) > 1e15)
+        throw invalid_argument("global", detail::cat("entry ", t, " is ", g(t), "; expected a token index"));
+      p.global.push_back(static_cast<Index>(g(t)));
+    }
+  }
+  return Mask::sparse_pattern(p);
+}
+
+json mask_json(const Mask& m) {
+  if (m.kind != Mask::Kind::sparse) return m.to_string();
+  json g = json::array();
+  for (const Index t : m.sparse.global) g.push_back(t);
+  return {{"sparse", {{"window", m.sparse.window}, {"stride", m.sparse.stride}, {"global", g}, {"causal", m.sparse.causal}}}};
+}
+
 Mask mask_of(const Fields& f) {
   if (!f.has("mask")) return Mask::none();
   const json& v = f.at("mask");
   if (v.is_string()) return Mask::parse(v.get<std::string>());
+  if (v.is_object() && v.size() == 1 && v.contains("sparse")) return sparse_of(v.at("sparse"));
   if (v.is_object() && v.size() == 1) {
     const std::string kind = v.begin().key();
     if ((kind == "window" || kind == "topk") && v.begin()->is_number_integer())
@@ -207,7 +240,7 @@ Mask mask_of(const Fields& f) {
   }
   throw invalid_argument("mask", detail::cat("is ", quote(v),
                                              "; expected \"none\", \"causal\", \"window:<w>\", \"topk:<k>\", "
-                                             "{\"window\": w} or {\"topk\": k}"));
+                                             "{\"window\": w}, {\"topk\": k} or {\"sparse\": {...}}"));
 }
 
 template <typename T>
@@ -246,8 +279,11 @@ json matrix_json(const Mat<double>& q, const Mat<double>& k, const Mat<double>& 
   const MatrixResult<T> r = attention_matrix<T>(as<T>("queries", q), as<T>("keys", k), as<T>("values", v), opt);
   json empty = json::array();
   for (Index i = 0; i < r.empty_row.size(); ++i) empty.push_back(static_cast<bool>(r.empty_row(i)));
-  return {{"weights", rows(r.weights)}, {"logits", rows(r.logits)}, {"output", rows(r.output)},
-          {"entropy", list(r.entropy)}, {"empty_rows", empty}};
+  json out = {{"weights", rows(r.weights)}, {"logits", rows(r.logits)}, {"output", rows(r.output)},
+              {"entropy", list(r.entropy)}, {"empty_rows", empty}, {"scores_computed", r.scores_computed},
+              {"computed_fraction", r.computed_fraction()}};
+  if (opt.mask.kind == Mask::Kind::sparse) out["masked"] = rows(r.masked.matrix().template cast<int>());
+  return out;
 }
 
 json solve_matrix(const json& p) {
@@ -264,7 +300,7 @@ json solve_matrix(const json& p) {
                                 q.rows(), " · ", v.cols()));
   json out = use_float(f) ? matrix_json<float>(q, k, v, opt) : matrix_json<double>(q, k, v, opt);
   out["mode"] = "matrix";
-  out["mask"] = opt.mask.to_string();
+  out["mask"] = mask_json(opt.mask);
   return out;
 }
 
@@ -401,7 +437,7 @@ json solve_self(const json& p) {
   for (const auto& h : r.heads) heads.push_back(self_json(h));
   const Index d_head = wk.front().rows();
   return {{"mode", "self"}, {"variant", layout.name()}, {"heads", heads}, {"output", rows(r.output)},
-          {"mask", opt.mask.to_string()},
+          {"mask", mask_json(opt.mask)},
           {"kv_cache_entries", kv_cache_entries(x.rows(), layout.kv_heads, d_head)},
           {"kv_cache_entries_mha", kv_cache_entries(x.rows(), layout.heads, d_head)}};
 }
@@ -418,12 +454,127 @@ json solve_dimension(const json& p) {
           {"max_weight", s.max_weight}, {"entropy", s.entropy}, {"effective_keys", s.effective_keys}};
 }
 
+json solve_cross(const json& p) {
+  const Fields f(p, "cross", {"tokens", "source", "wq", "wk", "wv", "scale", "normalize_keys", "mask"});
+  const Mat<double> x = f.matrix("tokens"), y = f.matrix("source");
+  MatrixOptions opt;
+  opt.scale = f.number("scale", 1.0);
+  opt.normalize_keys = f.boolean("normalize_keys", false);
+  opt.mask = mask_of(f);
+  check_result_size("tokens", 2 * static_cast<double>(x.rows()) * static_cast<double>(y.rows()),
+                    detail::cat("has m = ", x.rows(), " rows and source n = ", y.rows(), ": the weights and logits are 2 · ",
+                                x.rows(), " · ", y.rows()));
+  const CrossAttentionResult<double> r = [&] {
+    try {
+      return cross_attention<double>(x, y, f.matrix("wq"), f.matrix("wk"), f.matrix("wv"), opt);
+    } catch (const invalid_argument& e) {
+      const std::string& a = e.argument();
+      const char* field = a == "W_Q" ? "wq" : a == "W_K" ? "wk" : a == "W_V" ? "wv" : nullptr;
+      if (!field) throw;
+      throw invalid_argument(field, std::string(e.what()).substr(a.size() + 2));
+    }
+  }();
+  json empty = json::array();
+  for (Index i = 0; i < r.attention.empty_row.size(); ++i) empty.push_back(static_cast<bool>(r.attention.empty_row(i)));
+  return {{"mode", "cross"}, {"m", x.rows()}, {"n", y.rows()}, {"q", rows(r.q)}, {"k", rows(r.k)}, {"v", rows(r.v)},
+          {"logits", rows(r.attention.logits)}, {"weights", rows(r.attention.weights)},
+          {"output", rows(r.attention.output)}, {"entropy", list(r.attention.entropy)}, {"empty_rows", empty},
+          {"mask", mask_json(opt.mask)}};
+}
+
+json solve_paged(const json& p) {
+  const Fields f(p, "paged", {"block_size", "queries", "keys", "values", "shared_prefix", "queries_b", "keys_b",
+                              "values_b", "steps", "scale", "normalize_keys"});
+  PagedScenario<double> s;
+  s.block_size = f.integer("block_size", 4);
+  s.keys = f.matrix("keys");
+  s.queries = f.has("queries") ? f.matrix("queries") : s.keys;
+  s.values = f.has("values") ? f.matrix("values") : s.keys;
+  s.shared_prefix = f.integer("shared_prefix", 0);
+  if (f.has("keys_b")) {
+    s.keys_b = f.matrix("keys_b");
+    s.queries_b = f.has("queries_b") ? f.matrix("queries_b") : s.keys_b;
+    s.values_b = f.has("values_b") ? f.matrix("values_b") : s.keys_b;
+  } else if (f.has("queries_b") || f.has("values_b")) {
+    throw invalid_argument("keys_b", "is missing; queries_b and values_b need it");
+  }
+  check_result_size("keys", static_cast<double>(s.keys.size() + s.keys_b.size()) * 8,
+                    detail::cat("has ", s.keys.rows() + s.keys_b.rows(), " tokens: the result is about 8 ·", s.keys.size() + s.keys_b.size()));
+  const Index total = s.keys.rows() + s.keys_b.rows();
+  const AttendOptions opt{f.number("scale", 1.0), f.boolean("normalize_keys", false)};
+  const PagedDecode<double> r = paged_decode<double>(s, f.integer("steps", total), opt);
+  const PagedKVCache<double>& c = r.cache;
+  json seqs = json::array(), blocks = json::array();
+  for (Index q = 0; q < c.sequences(); ++q)
+    seqs.push_back({{"length", c.length(q)}, {"block_table", c.block_table(q)}});
+  for (Index b = 0; b < c.blocks_allocated(); ++b) blocks.push_back({{"ref_count", c.ref_count(b)}, {"filled", c.filled(b)}});
+  double worst = 0;
+  for (const auto& st : r.history) worst = std::max(worst, st.max_abs_diff);
+  json out = {{"mode", "paged"}, {"block_size", c.block_size()}, {"steps", r.steps}, {"total_steps", r.total_steps},
+              {"forked", r.forked}, {"sequences", seqs}, {"blocks", blocks}, {"blocks_used", c.blocks_used()},
+              {"slots_filled", c.slots_filled()}, {"wasted_slots", c.wasted_slots()},
+              {"blocks_without_sharing", c.blocks_without_sharing()},
+              {"blocks_saved", c.blocks_without_sharing() - c.blocks_used()}, {"max_abs_diff", worst}};
+  if (!r.history.empty()) {
+    const PagedStep<double>& st = r.history.back();
+    out["last"] = {{"seq", st.seq}, {"position", st.position}, {"weights", list(st.paged.weights)},
+                   {"contiguous_weights", list(st.contiguous.weights)}, {"output", list(st.paged.output)},
+                   {"contiguous_output", list(st.contiguous.output)}, {"max_abs_diff", st.max_abs_diff}};
+  }
+  return out;
+}
+
+json solve_mla(const json& p) {
+  const Fields f(p, "mla", {"tokens", "wq", "wk", "wv", "rank", "rope_dim", "kv_heads", "scale", "mask"});
+  const Mat<double> x = f.matrix("tokens");
+  MatrixOptions opt;
+  opt.scale = f.number("scale", 1.0);
+  opt.mask = mask_of(f);
+  const std::vector<Mat<double>> wq = projections(f, "wq"), wk = projections(f, "wk"), wv = projections(f, "wv");
+  const Index heads = static_cast<Index>(wq.size());
+  const Index rank = f.integer("rank", x.cols()), rope = f.integer("rope_dim", 0);
+  const Index kv = f.integer("kv_heads", heads % 2 == 0 && heads > 1 ? heads / 2 : 1);
+  check_result_size("tokens", static_cast<double>(heads) * 3 * static_cast<double>(x.rows() * x.rows()),
+                    detail::cat("has m = ", x.rows(), " rows: the weights of ", heads, " heads, MLA and MHA, are about 3 · ",
+                                heads, " · ", x.rows(), " · ", x.rows()));
+  auto renamed = [](const invalid_argument& e) -> invalid_argument {
+    const std::string& a = e.argument();
+    const char* field = a == "W_Q" ? "wq" : a == "W_K" ? "wk" : a == "W_V" ? "wv" : nullptr;
+    if (!field) return e;
+    return invalid_argument(field, std::string(e.what()).substr(a.size() + 2));
+  };
+  try {
+    const LatentWeights<double> lat = latent_from_mha<double>(wk, wv, rank);
+    const MlaResult<double> mla = mla_attention<double>(x, wq, lat, opt);
+    const MultiHeadResult<double> mha = multi_head_attention<double>(x, wq, wk, wv, HeadLayout{heads, heads}, opt);
+    json hs = json::array();
+    for (size_t h = 0; h < mla.heads.size(); ++h)
+      hs.push_back({{"k", rows(mla.heads[h].k)}, {"v", rows(mla.heads[h].v)},
+                    {"weights", rows(mla.heads[h].attention.weights)},
+                    {"mha_weights", rows(mha.heads[h].attention.weights)}});
+    auto drift_json = [](const LatentDrift& d) {
+      return json{{"rank", d.rank}, {"projection_error", d.projection_error}, {"max_weight_diff", d.max_weight_diff},
+                  {"max_output_diff", d.max_output_diff}};
+    };
+    json by_rank = json::array();
+    for (Index r = 1; r <= x.cols(); ++r) by_rank.push_back(drift_json(latent_drift<double>(x, wq, wk, wv, r, opt)));
+    const CacheSizes c = mla_cache_sizes(x.rows(), heads, kv, wk.front().rows(), rank, rope);
+    return {{"mode", "mla"}, {"rank", rank}, {"d_model", x.cols()}, {"heads", heads}, {"kv_heads", kv},
+            {"rope_dim", rope}, {"latent", rows(mla.latent)}, {"w_dkv", rows(lat.w_dkv)}, {"per_head", hs},
+            {"output", rows(mla.output)}, {"mha_output", rows(mha.output)},
+            {"drift", by_rank[static_cast<size_t>(rank - 1)]}, {"drift_by_rank", by_rank},
+            {"cache", {{"mla", c.mla}, {"mha", c.mha}, {"gqa", c.gqa}, {"mqa", c.mqa}}}};
+  } catch (const invalid_argument& e) {
+    throw renamed(e);
+  }
+}
+
 }  // namespace
 
 json solve(const json& problem) {
   if (!problem.is_object()) throw invalid_argument("problem", "must be a JSON object with a \"mode\" field");
   if (!problem.contains("mode") || !problem.at("mode").is_string())
-    throw invalid_argument("mode", "is missing; expected one of attend, matrix, stream, layout, vonmises, self, dimension");
+    throw invalid_argument("mode", "is missing; expected one of attend, matrix, stream, layout, vonmises, self, dimension, cross, paged, mla");
   const std::string mode = problem.at("mode").get<std::string>();
   if (mode == "attend") return solve_attend(problem);
   if (mode == "matrix") return solve_matrix(problem);
@@ -432,8 +583,12 @@ json solve(const json& problem) {
   if (mode == "vonmises") return solve_vonmises(problem);
   if (mode == "self") return solve_self(problem);
   if (mode == "dimension") return solve_dimension(problem);
+  if (mode == "cross") return solve_cross(problem);
+  if (mode == "paged") return solve_paged(problem);
+  if (mode == "mla") return solve_mla(problem);
   throw invalid_argument("mode", detail::cat("is ", detail::quoted(mode),
-                                             "; expected attend, matrix, stream, layout, vonmises, self or dimension"));
+                                             "; expected attend, matrix, stream, layout, vonmises, self, dimension, "
+                                             "cross, paged or mla"));
 }
 
 void check_depth(const std::string& text) {

@@ -28,6 +28,7 @@
 // optional matrix is passed as rows = 0 (its pointer is then never read).
 #include <emscripten/emscripten.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -41,6 +42,8 @@
 #include "attn/kernels.hpp"
 #include "attn/layout.hpp"
 #include "attn/matrix.hpp"
+#include "attn/mla.hpp"
+#include "attn/paged.hpp"
 #include "attn/streaming.hpp"
 #include "attn/vonmises.hpp"
 
@@ -405,6 +408,203 @@ EMSCRIPTEN_KEEPALIVE int attn_bench_attention(const float* Q, int m, const float
   o.O = O;
   o.ldo = dv;
   return attn::kernels::attention_f32(p, o, workspace) ? 0 : 1;
+}
+
+// ---- the rest of the glossary: sparse patterns, cross-attention, paged KV cache, MLA ----
+
+// attn_matrix under a sparse pattern (attn::SparsePattern): window, stride, global
+// (nglobal ints), causal 0/1. Outputs as attn_matrix, plus computed (2 doubles):
+// [scores_computed, computed_fraction].
+EMSCRIPTEN_KEEPALIVE int attn_matrix_sparse(const float* Q, int m, int dq, const float* K, int n, int d,
+                                            const float* V, int nv, int dv, double scale, int normalize, int window,
+                                            int stride, const int* global, int nglobal, int causal, float* weights,
+                                            float* logits, float* output, float* entropy, std::uint8_t* empty,
+                                            std::uint8_t* masked, double* computed) {
+  return guarded([&] {
+    attn::SparsePattern p;
+    p.window = window;
+    p.stride = stride;
+    p.causal = causal != 0;
+    for (int g = 0; g < nglobal; ++g) p.global.push_back(global[g]);
+    attn::MatrixOptions opt;
+    opt.scale = scale;
+    opt.normalize_keys = normalize != 0;
+    opt.mask = attn::Mask::sparse_pattern(p);
+    const attn::MatrixResult<float> r = attn::attention_matrix<float>(mat(Q, m, dq), mat(K, n, d), mat(V, nv, dv), opt);
+    const Index mn = Index(m) * n;
+    check_capacity("weights", r.weights.size(), mn);
+    check_capacity("logits", r.logits.size(), mn);
+    check_capacity("output", r.output.size(), nv > 0 ? Index(m) * dv : 0);
+    check_capacity("entropy", r.entropy.size(), m);
+    check_capacity("masked", r.masked.size(), mn);
+    copy_out(r.weights, weights);
+    copy_out(r.logits, logits);
+    copy_out(r.output, output);
+    copy_out(r.entropy, entropy);
+    for (Index i = 0; i < r.empty_row.size(); ++i) empty[i] = r.empty_row(i) ? 1 : 0;
+    copy_out(r.masked, masked);
+    computed[0] = static_cast<double>(r.scores_computed);
+    computed[1] = r.computed_fraction();
+  });
+}
+
+// Cross-attention (attn::cross_attention): X (m, d_model) asks, Y (n, d_model) is read;
+// wq, wk (d_head, d_model), wv (dv, d_model). Outputs: q (m·d_head), k (n·d_head), v (n·dv),
+// logits, weights (m·n), output (m·dv), entropy (m), empty (m), masked (m·n).
+EMSCRIPTEN_KEEPALIVE int attn_cross_attention(const float* X, int m, const float* Y, int n, int d_model,
+                                              const float* wq, const float* wk, int d_head, const float* wv, int dv,
+                                              double scale, int mask_kind, int mask_size, float* q, float* k,
+                                              float* v, float* logits, float* weights, float* output,
+                                              float* entropy, std::uint8_t* empty, std::uint8_t* masked) {
+  return guarded([&] {
+    attn::MatrixOptions opt;
+    opt.scale = scale;
+    opt.mask = mask_from(mask_kind, mask_size);
+    const attn::CrossAttentionResult<float> r =
+        attn::cross_attention<float>(mat(X, m, d_model), mat(Y, n, d_model), mat(wq, d_head, d_model),
+                                     mat(wk, d_head, d_model), mat(wv, dv, d_model), opt);
+    check_capacity("q", r.q.size(), Index(m) * d_head);
+    check_capacity("k", r.k.size(), Index(n) * d_head);
+    check_capacity("v", r.v.size(), Index(n) * dv);
+    check_capacity("weights", r.attention.weights.size(), Index(m) * n);
+    check_capacity("output", r.attention.output.size(), Index(m) * dv);
+    copy_out(r.q, q);
+    copy_out(r.k, k);
+    copy_out(r.v, v);
+    copy_out(r.attention.logits, logits);
+    copy_out(r.attention.weights, weights);
+    copy_out(r.attention.output, output);
+    copy_out(r.attention.entropy, entropy);
+    for (Index i = 0; i < r.attention.empty_row.size(); ++i) empty[i] = r.attention.empty_row(i) ? 1 : 0;
+    copy_out(r.attention.masked, masked);
+  });
+}
+
+// Ints in attn_paged_decode's info buffer.
+enum { kPagedInfo = 13 };
+
+// The paged-KV decode after `steps` steps (attn::paged_decode): A's queries, keys (n_a, d),
+// values (n_a, dv); B's own (n_b rows; n_b = 0 for none) after shared_prefix tokens of A.
+// Outputs: info (13 ints): [steps, total_steps, forked, sequences, blocks_allocated,
+//   blocks_used, slots_filled, wasted_slots, blocks_without_sharing, last_seq, last_position,
+//   length_a, length_b]; tables: A's block table then B's (capacity_tables ints);
+//   blocks: [ref_count, filled] per physical block (2 · capacity_tables ints);
+//   weights, contiguous_weights (capacity_len floats: the last step's, over its sequence);
+//   output, contiguous_output (dv floats); diffs (2 doubles): [last step, worst step].
+EMSCRIPTEN_KEEPALIVE int attn_paged_decode(int block_size, const float* Qa, const float* Ka, const float* Va, int n_a,
+                                           int d, int dv, int shared_prefix, const float* Qb, const float* Kb,
+                                           const float* Vb, int n_b, int steps, double scale, int normalize,
+                                           int* info, int* tables, int* blocks, int capacity_tables, float* weights,
+                                           float* contiguous_weights, int capacity_len, float* output,
+                                           float* contiguous_output, double* diffs) {
+  return guarded([&] {
+    attn::PagedScenario<float> s;
+    s.block_size = block_size;
+    s.queries = mat(Qa, n_a, d);
+    s.keys = mat(Ka, n_a, d);
+    s.values = mat(Va, n_a, dv);
+    s.shared_prefix = shared_prefix;
+    if (n_b > 0) {
+      s.queries_b = mat(Qb, n_b, d);
+      s.keys_b = mat(Kb, n_b, d);
+      s.values_b = mat(Vb, n_b, dv);
+    }
+    const attn::PagedDecode<float> r = attn::paged_decode<float>(s, steps, attn::AttendOptions{scale, normalize != 0});
+    const attn::PagedKVCache<float>& c = r.cache;
+    const Index seqs = c.sequences();
+    const Index len_a = c.length(0), len_b = seqs > 1 ? c.length(1) : 0;
+    const Index ta = static_cast<Index>(c.block_table(0).size()), tb = seqs > 1 ? static_cast<Index>(c.block_table(1).size()) : 0;
+    check_capacity("block_table", ta + tb, capacity_tables);
+    check_capacity("blocks", c.blocks_allocated(), capacity_tables);
+    for (Index t = 0; t < ta; ++t) tables[t] = static_cast<int>(c.block_table(0)[static_cast<size_t>(t)]);
+    for (Index t = 0; t < tb; ++t) tables[ta + t] = static_cast<int>(c.block_table(1)[static_cast<size_t>(t)]);
+    for (Index b = 0; b < c.blocks_allocated(); ++b) {
+      blocks[2 * b] = static_cast<int>(c.ref_count(b));
+      blocks[2 * b + 1] = static_cast<int>(c.filled(b));
+    }
+    const int head[kPagedInfo] = {static_cast<int>(r.steps), static_cast<int>(r.total_steps), r.forked ? 1 : 0,
+                                  static_cast<int>(seqs), static_cast<int>(c.blocks_allocated()),
+                                  static_cast<int>(c.blocks_used()), static_cast<int>(c.slots_filled()),
+                                  static_cast<int>(c.wasted_slots()), static_cast<int>(c.blocks_without_sharing()),
+                                  -1, -1, static_cast<int>(len_a), static_cast<int>(len_b)};
+    for (int i = 0; i < kPagedInfo; ++i) info[i] = head[i];
+    diffs[0] = diffs[1] = 0;
+    for (const auto& st : r.history) diffs[1] = std::max(diffs[1], st.max_abs_diff);
+    if (!r.history.empty()) {
+      const attn::PagedStep<float>& st = r.history.back();
+      info[9] = static_cast<int>(st.seq);
+      info[10] = static_cast<int>(st.position);
+      check_capacity("weights", st.paged.weights.size(), capacity_len);
+      check_capacity("output", st.paged.output.size(), dv);
+      copy_out(st.paged.weights, weights);
+      copy_out(st.contiguous.weights, contiguous_weights);
+      copy_out(st.paged.output, output);
+      copy_out(st.contiguous.output, contiguous_output);
+      diffs[0] = st.max_abs_diff;
+    }
+  });
+}
+
+// MLA at rank r from MHA weights (attn::latent_from_mha + attn::mla_attention), beside MHA.
+//   X (m, d_model); wq, wk, wv: heads matrices (d_head, d_model) each, one after another.
+// Outputs: latent (m·r), w_dkv (r·d_model), k, v (heads·m·d_head, rebuilt), weights,
+// mha_weights (heads·m·m), output, mha_output (m·heads·d_head), drift (d_model records of
+// 4 doubles: [rank, projection_error, max_weight_diff, max_output_diff] for r = 1..d_model),
+// cache (4 doubles: [mla, mha, gqa, mqa] entries for m tokens).
+EMSCRIPTEN_KEEPALIVE int attn_mla(const float* X, int m, int d_model, int heads, const float* wq, const float* wk,
+                                  const float* wv, int d_head, int rank, int rope_dim, int kv_heads, double scale,
+                                  int mask_kind, int mask_size, float* latent, float* w_dkv, float* k, float* v,
+                                  float* weights, float* mha_weights, float* output, float* mha_output,
+                                  double* drift, double* cache) {
+  return guarded([&] {
+    if (heads < 1 || d_head < 1 || d_model < 1)
+      throw attn::invalid_argument("heads", attn::detail::cat("heads = ", heads, ", d_head = ", d_head, ", d_model = ",
+                                                              d_model, "; expected all >= 1"));
+    attn::MatrixOptions opt;
+    opt.scale = scale;
+    opt.mask = mask_from(mask_kind, mask_size);
+    const Index wsize = Index(d_head) * d_model;
+    auto unpack = [&](const float* w) {
+      std::vector<attn::Mat<float>> out;
+      for (int h = 0; h < heads; ++h) out.emplace_back(mat(w + h * wsize, d_head, d_model));
+      return out;
+    };
+    const std::vector<attn::Mat<float>> WQ = unpack(wq), WK = unpack(wk), WV = unpack(wv);
+    const attn::LatentWeights<float> lat = attn::latent_from_mha<float>(WK, WV, rank);
+    const auto x = mat(X, m, d_model);
+    const attn::MlaResult<float> mla = attn::mla_attention<float>(x, WQ, lat, opt);
+    const attn::MultiHeadResult<float> mha =
+        attn::multi_head_attention<float>(x, WQ, WK, WV, attn::HeadLayout{heads, heads}, opt);
+    const attn::CacheSizes c = attn::mla_cache_sizes(m, heads, kv_heads, d_head, rank, rope_dim);
+    const Index md = Index(m) * d_head, mm = Index(m) * m;
+    check_capacity("latent", mla.latent.size(), Index(m) * rank);
+    check_capacity("w_dkv", lat.w_dkv.size(), Index(rank) * d_model);
+    copy_out(mla.latent, latent);
+    copy_out(lat.w_dkv, w_dkv);
+    for (int h = 0; h < heads; ++h) {
+      check_capacity("k", mla.heads[h].k.size(), md);
+      check_capacity("weights", mla.heads[h].attention.weights.size(), mm);
+      copy_out(mla.heads[h].k, k + h * md);
+      copy_out(mla.heads[h].v, v + h * md);
+      copy_out(mla.heads[h].attention.weights, weights + h * mm);
+      copy_out(mha.heads[h].attention.weights, mha_weights + h * mm);
+    }
+    check_capacity("output", mla.output.size(), md * heads);
+    copy_out(mla.output, output);
+    copy_out(mha.output, mha_output);
+    for (int r = 1; r <= d_model; ++r) {
+      const attn::LatentDrift d = attn::latent_drift<float>(x, WQ, WK, WV, r, opt);
+      double* rec = drift + 4 * (r - 1);
+      rec[0] = static_cast<double>(d.rank);
+      rec[1] = d.projection_error;
+      rec[2] = d.max_weight_diff;
+      rec[3] = d.max_output_diff;
+    }
+    cache[0] = c.mla;
+    cache[1] = c.mha;
+    cache[2] = c.gqa;
+    cache[3] = c.mqa;
+  });
 }
 
 }  // extern "C"

@@ -561,7 +561,9 @@ for (const viewport of [{ width: 390, height: 844 }, { width: 1366, height: 768 
     const b = await launch({ viewport });
     try {
       for (const hash of ['mode=self', 'mode=self&m=16', 'mode=self&m=16&mask=causal', 'mode=heads&m=16&h=8&kv=2',
-        'mode=heads', 'mode=dim', 'mode=dim&d=1024&n=16', 'mode=stream&step=2', 'mode=stream&sn=64&block=8&step=3']) {
+        'mode=heads', 'mode=dim', 'mode=dim&d=1024&n=16', 'mode=stream&step=2', 'mode=stream&sn=64&block=8&step=3',
+        'mode=cross', 'mode=cross&cm=8&cn=12', 'mode=sparse', 'mode=sparse&spn=32&preset=strided', 'mode=paged',
+        'mode=paged&pbs=1&pna=24&pnb=16&ppre=12&pstep=40', 'mode=mla', 'mode=mla&mm=12&mdm=8&mrank=7&mrope=8']) {
         const { page, problems } = await openPlayground(b.context, new URL(`explore.html#${hash}`, srv.url).href);
         await frames(page);
         if (hash.startsWith('mode=dim')) {
@@ -597,3 +599,124 @@ for (const viewport of [{ width: 390, height: 844 }, { width: 1366, height: 768 
     }
   });
 }
+
+// ---- the rest of the glossary: cross-attention, sparse patterns, paged KV cache, MLA ----
+
+const layoutRows = (n, d, seed) => {
+  const p = core.layout({ kind: 'gaussian', n, d, seed }).points;
+  return Array.from({ length: n }, (_, i) => Array.from(p.slice(i * d, (i + 1) * d)));
+};
+
+test('cross-attention: the m × n weights are the core\'s and the CLI\'s for a short target over a longer source', async () => {
+  const { page, problems } = await open('mode=cross&cm=3&cn=7&cseed=9');
+  const { config } = await page.evaluate(() => window.explore.lastResult);
+  assert.equal(config.tokens.length, 3);
+  assert.equal(config.source.length, 7);
+  const mine = core.crossAttention(config);
+  const exp = cli({ mode: 'cross', tokens: f32(config.tokens), source: f32(config.source), wq: f32(config.wq),
+    wk: f32(config.wk), wv: f32(config.wv) });
+  const weights = (await page.$eval('#cross-heatmap', (c) => c.dataset.weights)).split(',').map(Number);
+  assert.equal(weights.length, 21);
+  weights.forEach((w, k) => {
+    assert.equal(w, mine.weights[k], `A[${Math.floor(k / 7)},${k % 7}] == core`);
+    near(w, exp.weights[Math.floor(k / 7)][k % 7], `A[${Math.floor(k / 7)},${k % 7}] vs CLI`);
+  });
+  assert.match(await page.$eval('#cross-shape', (e) => e.textContent), /3 × 7/);
+  assert.match(await page.$eval('#panel-cross .x-intro', (e) => e.textContent), /Notice:/);
+  assert.deepEqual(problems, []);
+});
+
+test('sparse patterns: presets set the pattern; the grid and compute saved are the core\'s and the CLI\'s', async () => {
+  const { page, problems } = await open('mode=sparse');
+  const state = await page.evaluate(() => window.explore.getState());
+  assert.equal(state.preset, 'global', 'the default preset is global + local');
+  for (const [preset, w, s, g] of [['local', 3, 0, 0], ['strided', 2, 4, 0], ['global', 2, 0, 1]]) {
+    await page.selectOption('#sparse-preset', preset);
+    await frames(page);
+    const st = await page.evaluate(() => window.explore.getState());
+    assert.deepEqual([st.spw, st.sps, st.spg], [w, s, g], `${preset}: w, s, globals`);
+    const { config } = await page.evaluate(() => window.explore.lastResult);
+    const mine = core.attentionMatrix(config);
+    const exp = cli({ mode: 'matrix', queries: f32(config.queries), keys: f32(config.keys), values: f32(config.values), mask: config.mask });
+    assert.equal(await page.$eval('#sparse-pattern', (c) => c.dataset.masked), Array.from(mine.masked).join(''), `${preset}: grid`);
+    assert.equal(Array.from(mine.masked).join(''), exp.masked.flat().join(''), `${preset}: core vs CLI grid`);
+    const fraction = await page.$eval('#sparse-computed', (e) => Number(e.dataset.value));
+    assert.equal(fraction, mine.computedFraction);
+    assert.equal(fraction, exp.computed_fraction);
+    assert.ok(fraction < 0.5, `${preset}: saves compute (${fraction})`);
+    const weights = (await page.$eval('#sparse-weights', (c) => c.dataset.weights)).split(',').map(Number);
+    weights.forEach((x, k) => near(x, exp.weights[Math.floor(k / 16)][k % 16], `${preset} A[${k}]`));
+    await urlMatches(page, preset === 'global' ? /^(?!.*preset=)/ : new RegExp(`preset=${preset}`));
+  }
+  // Editing w by hand makes the preset custom.
+  await page.fill('#sparse-w', '5');
+  await page.press('#sparse-w', 'Enter');
+  await frames(page);
+  assert.equal((await page.evaluate(() => window.explore.getState())).preset, 'custom');
+  // A bad value is a named notice.
+  const bad = await open('mode=sparse&spw=0');
+  assert.ok((await noticeTexts(bad.page)).some((t) => /spw/.test(t)));
+  assert.deepEqual(problems, []);
+});
+
+test('paged KV: stepping fills blocks through the block table; B shares A\'s prefix; tables match the CLI', async () => {
+  const { page, problems } = await open('mode=paged');
+  const st = await page.evaluate(() => window.explore.getState());
+  assert.equal(st.pstep, 12, 'the default shows B sharing A\'s prefix');
+  const check = async (where) => {
+    const { config, result } = await page.evaluate(() => {
+      const r = window.explore.lastResult;
+      return { config: r.config, result: { ...r.result, sequences: r.result.sequences.map((q) => ({ length: q.length, blockTable: Array.from(q.blockTable) })) } };
+    });
+    const exp = cli({ mode: 'paged', block_size: config.blockSize, keys: f32(config.keys), values: f32(config.values),
+      shared_prefix: config.sharedPrefix, steps: config.steps,
+      ...(config.keysB ? { keys_b: f32(config.keysB), values_b: f32(config.valuesB) } : {}) });
+    assert.deepEqual(result.sequences.map((q) => ({ length: q.length, block_table: q.blockTable })), exp.sequences, `${where}: tables`);
+    const tables = await page.$$eval('#paged-tables [data-seq]', (ds) => ds.map((d) => d.dataset.table));
+    assert.deepEqual(tables, exp.sequences.map((q) => q.block_table.join(',')), `${where}: shown tables`);
+    assert.equal(await page.$eval('#paged-pool', (c) => c.dataset.blocks), exp.blocks.map((b) => `${b.ref_count}:${b.filled}`).join(','));
+    for (const [id, key] of [['paged-used', 'blocks_used'], ['paged-wasted', 'wasted_slots'], ['paged-unshared', 'blocks_without_sharing'], ['paged-saved', 'blocks_saved']]) {
+      assert.equal(await page.$eval(`#${id}`, (e) => Number(e.dataset.value)), exp[key], `${where}: ${key}`);
+    }
+    const diff = await page.$eval('#paged-diff', (e) => Number(e.dataset.value));
+    assert.ok(diff <= 1e-6, `${where}: paged equals contiguous (${diff})`);
+    return exp;
+  };
+  const at12 = await check('step 12');
+  assert.equal(at12.forked, true);
+  assert.ok(at12.blocks_saved >= 1, 'sharing the prefix saves a block');
+  assert.equal(at12.sequences[0].block_table[0], at12.sequences[1].block_table[0], 'A and B share block 0');
+  await page.click('#paged-reset');
+  await frames(page);
+  for (let k = 1; k <= 7; k++) {
+    await page.click('#paged-step');
+    await frames(page);
+  }
+  const at7 = await check('step 7');
+  assert.equal(at7.steps, 7);
+  await urlMatches(page, /pstep=7/);
+  assert.deepEqual(problems, []);
+});
+
+test('MLA: the rank slider changes the cache and the drift; full rank equals MHA; numbers match the CLI', async () => {
+  const { page, problems } = await open('mode=mla');
+  const readCache = () => page.$eval('#mla-cache', (c) => JSON.parse(c.dataset.cache));
+  const { config } = await page.evaluate(() => window.explore.lastResult);
+  const exp = cli({ mode: 'mla', tokens: f32(config.tokens), wq: config.wq.map(f32), wk: config.wk.map(f32), wv: config.wv.map(f32),
+    rank: config.rank, rope_dim: config.ropeDim, kv_heads: config.kvHeads, scale: config.scale });
+  assert.deepEqual(await readCache(), exp.cache);
+  const st = await page.evaluate(() => window.explore.getState());
+  assert.ok(exp.cache.mla < exp.cache.mqa, 'the default rank caches less than MQA');
+  const drift = (await page.$eval('#mla-drift', (c) => c.dataset.maxWeightDiff)).split(',').map(Number);
+  drift.forEach((d, i) => near(d, exp.drift_by_rank[i].max_weight_diff, `drift at r = ${i + 1}`, 1e-3, 1e-5));
+  assert.ok(drift[st.mdm - 1] < 1e-5, 'full rank: MLA equals MHA');
+  assert.ok(drift[0] > 0.01, 'rank 1 drifts');
+  near(await page.$eval('#mla-diff', (e) => Number(e.dataset.value)), exp.drift.max_weight_diff, 'drift at r', 1e-3, 1e-5);
+  await page.$eval('#mla-rank', (el) => { el.value = String(el.max); el.dispatchEvent(new Event('input', { bubbles: true })); });
+  await frames(page);
+  assert.equal((await page.evaluate(() => window.explore.getState())).mrank, st.mdm);
+  assert.ok(await page.$eval('#mla-diff', (e) => Number(e.dataset.value)) < 1e-5);
+  assert.equal((await readCache()).mla, config.tokens.length * st.mdm);
+  await urlMatches(page, /mrank=8/);
+  assert.deepEqual(problems, []);
+});

@@ -225,6 +225,40 @@ function parseMask(mask) {
     `expected 'none', 'causal', {window: w} or {topK: k}`);
 }
 
+// {sparse: {...}}: the sparse-pattern mask (attentionMatrix hands it to #sparseMatrix).
+function isSparseMask(mask) {
+  return mask !== null && typeof mask === 'object' && !Array.isArray(mask) && Object.hasOwn(mask, 'sparse');
+}
+
+// The fields of a sparse pattern, with the CLI's defaults; the core checks the ranges.
+function sparseFields(p) {
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) {
+    throw new Error(`mask.sparse: is ${describe(p)}; expected {window, stride, global, causal}`);
+  }
+  for (const key of Object.keys(p)) {
+    if (!['window', 'stride', 'global', 'causal'].includes(key)) {
+      throw new Error(`${key}: is not a field of the sparse mask; expected window, stride, global or causal`);
+    }
+  }
+  const window = p.window === undefined ? 1 : int32('window', p.window);
+  const stride = p.stride === undefined ? 0 : int32('stride', p.stride);
+  const global = p.global === undefined ? [] : p.global;
+  if (!isVectorLike(global)) throw new Error(`global: is ${typeName(global)}; expected an array of token indices`);
+  Array.from(global).forEach((g, i) => int32(`global: entry ${i}`, g));
+  const causal = p.causal === undefined ? true : p.causal;
+  if (typeof causal !== 'boolean') throw new Error(`causal: is ${describe(causal)}; expected true or false`);
+  return { window, stride, global, causal };
+}
+
+// A list of `count` (d_head, d_model) matrices, or one matrix for one head.
+function matrixList(name, w, count) {
+  if (!Array.isArray(w)) throw new Error(`${name}: is ${typeName(w)}; expected an array of ${count ?? 'one or more'} matrices`);
+  if (w.length > 0 && Array.isArray(w[0]) && w[0].length > 0 && typeof w[0][0] === 'number') w = [w];
+  if (count !== undefined && w.length !== count) throw new Error(`${name}: has ${w.length} matrices; expected ${count}`);
+  if (w.length === 0) throw new Error(`${name}: has 0 matrices; expected at least one`);
+  return w;
+}
+
 function seedHalves(seed) {
   if (typeof seed === 'bigint') {
     if (seed < 0n || seed > 0xFFFFFFFFFFFFFFFFn) throw new Error(`seed: is ${seed}; expected 0 <= seed < 2^64`);
@@ -422,6 +456,7 @@ export class AttentionCore {
   // attentionMatrix({queries, keys, values?, scale=1, normalizeKeys=false, mask='none', d?, dv?})
   //   -> {weights (m·n), logits (m·n), output (m·dv), entropy (m), emptyRows (m, Uint8Array 0/1),
   //       masked (m·n, Uint8Array: 1 where the mask hides the key), m, n, dv}
+  //   mask {sparse: {window, stride, global, causal}} adds {scoresComputed, computedFraction}.
   attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv } = {}) {
     d = optionalDim('d', d);
     dv = optionalDim('dv', dv);
@@ -432,6 +467,7 @@ export class AttentionCore {
       ? { rows: 0, cols: 0, points: false }
       : matrixShape('values', values, dv, 'dv');
     number('scale', scale);
+    if (isSparseMask(mask)) return this.#sparseMatrix(queries, keys, values, qs, ks, vs, scale, normalizeKeys, mask.sparse);
     const mk = parseMask(mask);
     const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0;
 
@@ -690,6 +726,229 @@ export class AttentionCore {
     const po = this.#take(8);
     this.#check(this.#m._attn_inv_sqrt_d(d, po));
     return this.#f64()[po >> 3];
+  }
+
+  // The sparse-pattern branch of attentionMatrix (same outputs + scoresComputed, computedFraction).
+  #sparseMatrix(queries, keys, values, qs, ks, vs, scale, normalizeKeys, pattern) {
+    const { window, stride, global, causal } = sparseFields(pattern);
+    const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0, ng = global.length;
+    this.#reserve(this.#bytes(qs) + this.#bytes(ks) + this.#bytes(vs) + pad(ng * 4) +
+      pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n) + pad(16));
+    const pq = this.#place(qs), pk = this.#place(ks), pv = this.#place(vs), pg = this.#take(ng * 4);
+    const pw = this.#take(m * n * 4), pl = this.#take(m * n * 4), po = this.#take(m * outDim * 4);
+    const pe = this.#take(m * 4), pz = this.#take(m), pmk = this.#take(m * n), pc = this.#take(16);
+    const f32 = this.#f32();
+    writeMatrix('queries', queries, qs, f32, pq >> 2);
+    writeMatrix('keys', keys, ks, f32, pk >> 2);
+    if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
+    this.#i32().set(Array.from(global), pg >> 2);
+    this.#check(this.#m._attn_matrix_sparse(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+      normalizeKeys ? 1 : 0, window, stride, pg, ng, causal ? 1 : 0, pw, pl, po, pe, pz, pmk, pc));
+    const h = this.#f32(), h64 = this.#f64();
+    return {
+      weights: h.slice(pw >> 2, (pw >> 2) + m * n),
+      logits: h.slice(pl >> 2, (pl >> 2) + m * n),
+      output: h.slice(po >> 2, (po >> 2) + m * outDim),
+      entropy: h.slice(pe >> 2, (pe >> 2) + m),
+      emptyRows: this.#u8().slice(pz, pz + m),
+      masked: this.#u8().slice(pmk, pmk + m * n),
+      m,
+      n,
+      dv: outDim,
+      scoresComputed: h64[pc >> 3],
+      computedFraction: h64[(pc >> 3) + 1],
+    };
+  }
+
+  // crossAttention({tokens, source, wq, wk, wv, scale=1, mask='none'})
+  //   tokens (m, d_model) ask, source (n, d_model) is read (m ≠ n allowed); wq, wk (d_head, d_model),
+  //   wv (dv, d_model), each as rows. -> {q (m·d_head), k (n·d_head), v (n·dv), logits, weights,
+  //   masked (m·n), output (m·dv), entropy (m), emptyRows (m), m, n, dHead, dv, dModel}. Flat row-major.
+  crossAttention({ tokens, source, wq, wk, wv, scale = 1, mask = 'none' } = {}) {
+    number('scale', scale);
+    const mk = parseMask(mask);
+    const [WQ] = matrixList('wq', wq, 1), [WK] = matrixList('wk', wk, 1), [WV] = matrixList('wv', wv, 1);
+    const sq = plain('wq', matrixShape('wq', WQ, undefined, 'd_model'));
+    const dModel = sq.cols, dHead = sq.rows;
+    const ts = plain('tokens', matrixShape('tokens', tokens, pointsCols(tokens) ? undefined : dModel, 'd_model'));
+    const ys = plain('source', matrixShape('source', source, pointsCols(source) ? undefined : dModel, 'd_model'));
+    if (ts.cols !== dModel) throw new Error(`wq: has ${dModel} columns but tokens have d_model = ${ts.cols}`);
+    if (ys.cols !== dModel) {
+      throw new Error(`source: has d_model = ${ys.cols} but tokens have ${dModel}; expected one d_model for both sequences`);
+    }
+    const sk = plain('wk', matrixShape('wk', WK, dModel, 'd_model'));
+    const sv = plain('wv', matrixShape('wv', WV, dModel, 'd_model'));
+    if (sk.rows !== dHead) throw new Error(`wk: has ${sk.rows} rows; expected d_head = ${dHead} (as wq)`);
+    const m = ts.rows, n = ys.rows, dv = sv.rows;
+    this.#reserve(pad(m * ts.cols * 4) + pad(n * ys.cols * 4) + pad(dHead * dModel * 4) * 2 + pad(dv * dModel * 4) +
+      pad(m * dHead * 4) + pad(n * dHead * 4) + pad(n * dv * 4) + pad(m * n * 4) * 2 + pad(m * dv * 4) +
+      pad(m * 4) + pad(m) + pad(m * n));
+    const px = this.#take(m * ts.cols * 4), py = this.#take(n * ys.cols * 4);
+    const pwq = this.#take(dHead * dModel * 4), pwk = this.#take(dHead * dModel * 4), pwv = this.#take(dv * dModel * 4);
+    const pq = this.#take(m * dHead * 4), pk = this.#take(n * dHead * 4), pv = this.#take(n * dv * 4);
+    const pl = this.#take(m * n * 4), pw = this.#take(m * n * 4), po = this.#take(m * dv * 4);
+    const pe = this.#take(m * 4), pz = this.#take(m), pmk = this.#take(m * n);
+    const f32 = this.#f32();
+    writeMatrix('tokens', tokens, ts, f32, px >> 2);
+    writeMatrix('source', source, ys, f32, py >> 2);
+    writeMatrix('wq', WQ, sq, f32, pwq >> 2);
+    writeMatrix('wk', WK, sk, f32, pwk >> 2);
+    writeMatrix('wv', WV, sv, f32, pwv >> 2);
+    this.#check(this.#m._attn_cross_attention(px, m, py, n, dModel, pwq, pwk, dHead,
+      pwv, dv, scale, mk.code, mk.size, pq, pk, pv, pl, pw, po, pe, pz, pmk));
+    const h = this.#f32(), u8 = this.#u8();
+    const at = (p, len) => h.slice(p >> 2, (p >> 2) + len);
+    return {
+      q: at(pq, m * dHead), k: at(pk, n * dHead), v: at(pv, n * dv),
+      logits: at(pl, m * n), weights: at(pw, m * n), output: at(po, m * dv), entropy: at(pe, m),
+      emptyRows: u8.slice(pz, pz + m), masked: u8.slice(pmk, pmk + m * n),
+      m, n, dHead, dv, dModel,
+    };
+  }
+
+  // pagedDecode({keys, queries=keys, values=keys, blockSize=4, sharedPrefix=0, keysB?, queriesB=keysB,
+  //              valuesB=keysB, steps=all, scale=1, normalizeKeys=false})
+  //   A paged KV cache after `steps` decode steps (docs/cli.md, mode paged): A decodes alone until it
+  //   holds sharedPrefix tokens, then B forks from it and the two alternate.
+  //   -> {steps, totalSteps, forked, sequences: [{length, blockTable: Int32Array}], blocks: [{refCount,
+  //       filled}], blocksUsed, slotsFilled, wastedSlots, blocksWithoutSharing, blocksSaved, maxAbsDiff,
+  //       last: {seq, position, weights, contiguousWeights, output, contiguousOutput, maxAbsDiff} | null}
+  pagedDecode({ keys, queries, values, blockSize = 4, sharedPrefix = 0, keysB, queriesB, valuesB, steps,
+    scale = 1, normalizeKeys = false } = {}) {
+    int32('blockSize', blockSize);
+    int32('sharedPrefix', sharedPrefix);
+    number('scale', scale);
+    queries ??= keys;
+    values ??= keys;
+    const ka = plain('keys', matrixShape('keys', keys, undefined, 'd'));
+    const d = ka.cols;
+    const qa = plain('queries', matrixShape('queries', queries, d, 'd'));
+    const va = plain('values', matrixShape('values', values, pointsCols(values) ? undefined : d, 'dv'));
+    const dv = va.cols;
+    const hasB = keysB !== undefined && keysB !== null;
+    if (!hasB && ((queriesB ?? null) !== null || (valuesB ?? null) !== null)) {
+      throw new Error('keysB: is missing; queriesB and valuesB need it');
+    }
+    if (hasB) {
+      queriesB ??= keysB;
+      valuesB ??= keysB;
+    }
+    const none = { rows: 0, cols: 0, points: false };
+    const kb = hasB ? plain('keysB', matrixShape('keysB', keysB, d, 'd')) : none;
+    const qb = hasB ? plain('queriesB', matrixShape('queriesB', queriesB, d, 'd')) : none;
+    const vb = hasB ? plain('valuesB', matrixShape('valuesB', valuesB, dv, 'dv')) : none;
+    const nA = ka.rows, nB = kb.rows, total = nA + nB;
+    steps = steps === undefined ? total : int32('steps', steps);
+    const bs = Math.max(1, blockSize), prefix = Math.min(Math.max(0, sharedPrefix), nA);
+    const capTables = Math.ceil(nA / bs) + Math.ceil((prefix + nB) / bs) + 1;
+    const capLen = Math.max(nA, prefix + nB, 1);
+    const bytes = (sh) => pad(sh.rows * sh.cols * 4);
+    this.#reserve(bytes(qa) + bytes(ka) + bytes(va) + bytes(qb) + bytes(kb) + bytes(vb) + pad(13 * 4) +
+      pad(capTables * 4) * 3 + pad(capLen * 4) * 2 + pad(dv * 4) * 2 + pad(16));
+    const place = (sh) => this.#take(sh.rows * sh.cols * 4);
+    const pqa = place(qa), pka = place(ka), pva = place(va), pqb = place(qb), pkb = place(kb), pvb = place(vb);
+    const pinfo = this.#take(13 * 4), ptab = this.#take(capTables * 4), pblk = this.#take(capTables * 8);
+    const pw = this.#take(capLen * 4), pcw = this.#take(capLen * 4), po = this.#take(dv * 4), pco = this.#take(dv * 4);
+    const pd = this.#take(16);
+    const f32 = this.#f32();
+    // Keys first: queries and values default to them, so a bad entry is named as the user gave it.
+    writeMatrix('keys', keys, ka, f32, pka >> 2);
+    writeMatrix('values', values, va, f32, pva >> 2);
+    writeMatrix('queries', queries, qa, f32, pqa >> 2);
+    if (hasB) {
+      writeMatrix('keysB', keysB, kb, f32, pkb >> 2);
+      writeMatrix('valuesB', valuesB, vb, f32, pvb >> 2);
+      writeMatrix('queriesB', queriesB, qb, f32, pqb >> 2);
+    }
+    this.#check(this.#m._attn_paged_decode(blockSize, pqa, pka, pva, nA, d, dv, sharedPrefix, pqb, pkb, pvb, nB,
+      steps, scale, normalizeKeys ? 1 : 0, pinfo, ptab, pblk, capTables, pw, pcw, capLen, po, pco, pd));
+    const i32 = this.#i32(), h = this.#f32(), h64 = this.#f64();
+    const info = Array.from(i32.subarray(pinfo >> 2, (pinfo >> 2) + 13));
+    const [stepsDone, totalSteps, forked, seqCount, allocated, blocksUsed, slotsFilled, wastedSlots,
+      blocksWithoutSharing, lastSeq, lastPos, lenA, lenB] = info;
+    const tabA = Math.ceil(lenA / blockSize), tabB = Math.ceil(lenB / blockSize);
+    const sequences = [{ length: lenA, blockTable: i32.slice(ptab >> 2, (ptab >> 2) + tabA) }];
+    if (seqCount > 1) sequences.push({ length: lenB, blockTable: i32.slice((ptab >> 2) + tabA, (ptab >> 2) + tabA + tabB) });
+    const blocks = [];
+    for (let b = 0; b < allocated; b++) blocks.push({ refCount: i32[(pblk >> 2) + 2 * b], filled: i32[(pblk >> 2) + 2 * b + 1] });
+    let last = null;
+    if (stepsDone > 0) {
+      const len = lastPos + 1;
+      last = {
+        seq: lastSeq, position: lastPos,
+        weights: h.slice(pw >> 2, (pw >> 2) + len), contiguousWeights: h.slice(pcw >> 2, (pcw >> 2) + len),
+        output: h.slice(po >> 2, (po >> 2) + dv), contiguousOutput: h.slice(pco >> 2, (pco >> 2) + dv),
+        maxAbsDiff: h64[pd >> 3],
+      };
+    }
+    return {
+      steps: stepsDone, totalSteps, forked: forked === 1, sequences, blocks, blocksUsed, slotsFilled, wastedSlots,
+      blocksWithoutSharing, blocksSaved: blocksWithoutSharing - blocksUsed, maxAbsDiff: h64[(pd >> 3) + 1], last,
+    };
+  }
+
+  // mla({tokens, wq, wk, wv, rank=d_model, ropeDim=0, kvHeads=heads/2 (1 when odd), scale=1, mask='none'})
+  //   Multi-head latent attention at rank r from the MHA weights (one (d_head, d_model) matrix per
+  //   head in each of wq, wk, wv), beside MHA itself.
+  //   -> {rank, dModel, heads, kvHeads, ropeDim, dHead, m, latent (m·r), wDkv (r·d_model),
+  //       perHead: [{k, v, weights, mhaWeights}], output, mhaOutput (m·heads·d_head),
+  //       drift: {rank, projectionError, maxWeightDiff, maxOutputDiff}, driftByRank: [... r = 1..d_model],
+  //       cache: {mla, mha, gqa, mqa}}
+  mla({ tokens, wq, wk, wv, rank, ropeDim = 0, kvHeads, scale = 1, mask = 'none' } = {}) {
+    number('scale', scale);
+    int32('ropeDim', ropeDim);
+    const mk = parseMask(mask);
+    const WQ = matrixList('wq', wq);
+    const heads = WQ.length;
+    const WK = matrixList('wk', wk, heads), WV = matrixList('wv', wv, heads);
+    const w0 = plain('wq[0]', matrixShape('wq[0]', WQ[0], undefined, 'd_model'));
+    const dHead = w0.rows, dModel = w0.cols;
+    const ts = plain('tokens', matrixShape('tokens', tokens, pointsCols(tokens) ? undefined : dModel, 'd_model'));
+    if (ts.cols !== dModel) throw new Error(`wq[0]: has ${dModel} columns but tokens have d_model = ${ts.cols}`);
+    rank = rank === undefined ? dModel : int32('rank', rank);
+    kvHeads = kvHeads === undefined ? (heads % 2 === 0 && heads > 1 ? heads / 2 : 1) : int32('kvHeads', kvHeads);
+    const shapes = (name, W) => W.map((w, h) => {
+      const sh = plain(`${name}[${h}]`, matrixShape(`${name}[${h}]`, w, dModel, 'd_model'));
+      if (sh.rows !== dHead) throw new Error(`${name}[${h}]: has ${sh.rows} rows; expected d_head = ${dHead}`);
+      return sh;
+    });
+    const sq = shapes('wq', WQ), sk = shapes('wk', WK), sv = shapes('wv', WV);
+    const m = ts.rows, ws = dHead * dModel, md = m * dHead, mm = m * m;
+    const r = rank >= 1 && rank <= dModel ? rank : 0;  // the core rejects any other rank
+    this.#reserve(pad(m * dModel * 4) + pad(heads * ws * 4) * 3 + pad(m * r * 4) + pad(r * dModel * 4) +
+      pad(heads * md * 4) * 2 + pad(heads * mm * 4) * 2 + pad(heads * md * 4) * 2 + pad(dModel * 4 * 8) + pad(4 * 8));
+    const px = this.#take(m * dModel * 4), pwq = this.#take(heads * ws * 4), pwk = this.#take(heads * ws * 4);
+    const pwv = this.#take(heads * ws * 4), plat = this.#take(m * r * 4), pdkv = this.#take(r * dModel * 4);
+    const pk = this.#take(heads * md * 4), pv = this.#take(heads * md * 4);
+    const pw = this.#take(heads * mm * 4), pmw = this.#take(heads * mm * 4);
+    const po = this.#take(heads * md * 4), pmo = this.#take(heads * md * 4);
+    const pdr = this.#take(dModel * 4 * 8), pc = this.#take(4 * 8);
+    const f32 = this.#f32();
+    writeMatrix('tokens', tokens, ts, f32, px >> 2);
+    WQ.forEach((w, h) => writeMatrix(`wq[${h}]`, w, sq[h], f32, (pwq >> 2) + h * ws));
+    WK.forEach((w, h) => writeMatrix(`wk[${h}]`, w, sk[h], f32, (pwk >> 2) + h * ws));
+    WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
+    this.#check(this.#m._attn_mla(px, m, dModel, heads, pwq, pwk, pwv, dHead, rank, ropeDim, kvHeads, scale,
+      mk.code, mk.size, plat, pdkv, pk, pv, pw, pmw, po, pmo, pdr, pc));
+    const h = this.#f32(), h64 = this.#f64();
+    const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
+    const perHead = [];
+    for (let i = 0; i < heads; i++) {
+      perHead.push({ k: at(pk, i, md), v: at(pv, i, md), weights: at(pw, i, mm), mhaWeights: at(pmw, i, mm) });
+    }
+    const driftByRank = [];
+    for (let i = 0; i < dModel; i++) {
+      const o = (pdr >> 3) + 4 * i;
+      driftByRank.push({ rank: h64[o], projectionError: h64[o + 1], maxWeightDiff: h64[o + 2], maxOutputDiff: h64[o + 3] });
+    }
+    const c = pc >> 3;
+    return {
+      rank, dModel, heads, kvHeads, ropeDim, dHead, m,
+      latent: at(plat, 0, m * rank), wDkv: at(pdkv, 0, rank * dModel), perHead,
+      output: at(po, 0, heads * md), mhaOutput: at(pmo, 0, heads * md),
+      drift: driftByRank[rank - 1], driftByRank,
+      cache: { mla: h64[c], mha: h64[c + 1], gqa: h64[c + 2], mqa: h64[c + 3] },
+    };
   }
 
   // dimensionStats({d, n, seed=1, scaled=true})

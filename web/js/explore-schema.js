@@ -5,13 +5,22 @@ import { int, num, bool, oneOf, points, numbers } from './schema.js';
 
 // Changing one of these makes a different stream: the stepper starts again.
 const STREAM_FIELDS = ['sn', 'block', 'sseed', 'qx', 'qy'];
+// Changing one of these makes a different decode: the paged stepper starts again.
+const PAGED_FIELDS = ['pbs', 'pna', 'pnb', 'ppre', 'pseed'];
+// The sparse presets: (window, stride, global tokens). Longformer / BigBird style global + local,
+// Sparse Transformer style local + strided.
+export const SPARSE_PRESETS = Object.freeze({
+  local: { spw: 3, sps: 0, spg: 0 },
+  strided: { spw: 2, sps: 4, spg: 0 },
+  global: { spw: 2, sps: 0, spg: 1 },
+});
 
-/** explore.html: self-attention, heads, √d and streaming. */
+/** explore.html: self-attention, heads, √d, streaming, cross, sparse, paged KV and MLA. */
 export const EXPLORE = Object.freeze({
   name: 'explore',
   version: 1,
   fields: Object.freeze({
-    mode: oneOf(['self', 'heads', 'dim', 'stream'], 'self', { label: 'tab' }),
+    mode: oneOf(['self', 'heads', 'dim', 'stream', 'cross', 'sparse', 'paged', 'mla'], 'self', { label: 'tab' }),
     // self-attention (tokens, mask and scale are shared with the heads tab)
     m: int(2, 16, 5, { label: 'tokens m' }),
     // null: the first m of 16 seeded points from the core's layout (explore.js).
@@ -40,6 +49,33 @@ export const EXPLORE = Object.freeze({
     qx: num(-5, 5, 2, 2, { label: 'query x' }),
     qy: num(-5, 5, 1, 2, { label: 'query y' }),
     step: int(0, 64, 0, { label: 'step' }),
+    // cross-attention: a short target asks a longer source
+    cm: int(1, 8, 3, { label: 'target tokens m' }),
+    cn: int(2, 12, 6, { label: 'source tokens n' }),
+    cseed: int(0, 2147483647, 3, { label: 'seed' }),
+    // sparse patterns (defaults: the global + local preset)
+    spn: int(4, 32, 16, { label: 'tokens n' }),
+    preset: oneOf(['local', 'strided', 'global', 'custom'], 'global', { label: 'preset' }),
+    spw: int(1, 32, 2, { label: 'window w' }),
+    sps: int(0, 32, 0, { label: 'stride s' }),
+    spg: int(0, 4, 1, { label: 'global tokens' }),
+    spc: bool(false, { label: 'causal' }),
+    spseed: int(0, 2147483647, 5, { label: 'seed' }),
+    // paged KV cache: at step 12, B has forked from A's 6-token prefix and both have grown
+    pbs: int(1, 8, 4, { label: 'block size' }),
+    pna: int(1, 24, 10, { label: 'tokens of A' }),
+    pnb: int(0, 16, 5, { label: "B's own tokens" }),
+    ppre: int(0, 24, 6, { label: 'shared prefix' }),
+    pseed: int(0, 2147483647, 4, { label: 'seed' }),
+    pstep: int(0, 40, 12, { label: 'step' }),
+    // multi-head latent attention
+    mm: int(2, 12, 6, { label: 'tokens m' }),
+    mdm: int(2, 8, 8, { label: 'd_model' }),
+    mheads: int(1, 8, 4, { label: 'heads' }),
+    mkv: int(1, 8, 2, { label: 'GQA key/value heads' }),
+    mrank: int(1, 8, 2, { label: 'latent rank r' }),
+    mrope: int(0, 8, 0, { label: 'RoPE key size' }),
+    mseed: int(0, 2147483647, 6, { label: 'seed' }),
   }),
   /**
    * Cross-field rules after a patch (`patch`: the fields asked for). A rule that only
@@ -87,6 +123,39 @@ export const EXPLORE = Object.freeze({
     if (state.step > blocks) {
       if (asked('step')) notices.push(`step: ${state.step} is more than the ${blocks} blocks; using ${blocks}.`);
       state.step = blocks;
+    }
+    // sparse: a preset sets (w, s, globals); setting one of those by hand makes it custom.
+    if (asked('preset') && state.preset !== 'custom') Object.assign(state, SPARSE_PRESETS[state.preset]);
+    else if (['spw', 'sps', 'spg'].some(asked) && state.preset !== 'custom') {
+      const p = SPARSE_PRESETS[state.preset];
+      if (p.spw !== state.spw || p.sps !== state.sps || p.spg !== state.spg) state.preset = 'custom';
+    }
+    for (const [k, most] of [['spw', state.spn], ['sps', state.spn - 1], ['spg', Math.min(4, state.spn)]]) {
+      if (state[k] > most) {
+        if (asked(k)) notices.push(`${k}: ${state[k]} is more than ${most} for n = ${state.spn}; using ${most}.`);
+        state[k] = most;
+      }
+    }
+    // paged: the prefix is part of A; the step stays within the decode.
+    if (state.ppre > state.pna) {
+      if (asked('ppre')) notices.push(`ppre: ${state.ppre} is more than A's ${state.pna} tokens; using ${state.pna}.`);
+      state.ppre = state.pna;
+    }
+    if (!asked('pstep') && PAGED_FIELDS.some(asked)) state.pstep = 0;
+    if (state.pstep > state.pna + state.pnb) {
+      if (asked('pstep')) notices.push(`pstep: ${state.pstep} is more than the ${state.pna + state.pnb} steps; using ${state.pna + state.pnb}.`);
+      state.pstep = state.pna + state.pnb;
+    }
+    // mla: r <= d_model; the GQA comparison needs a divisor of the heads.
+    if (state.mrank > state.mdm) {
+      if (asked('mrank')) notices.push(`mrank: ${state.mrank} is more than d_model = ${state.mdm}; using ${state.mdm}.`);
+      state.mrank = state.mdm;
+    }
+    if (state.mheads % state.mkv !== 0) {
+      let fixed = Math.min(state.mkv, state.mheads);
+      while (state.mheads % fixed !== 0) fixed--;
+      if (asked('mkv')) notices.push(`mkv: ${state.mkv} does not divide mheads = ${state.mheads}; using ${fixed}.`);
+      state.mkv = fixed;
     }
     return notices;
   },

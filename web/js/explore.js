@@ -1,7 +1,8 @@
 // explore.html: self-attention + masks, heads (MHA/GQA/MQA), dimension and √d, streaming
-// softmax. One flow: a handler commits a patch to the store (validated against the
-// EXPLORE table, explore-schema.js) → the store writes the URL and asks for one render
-// per frame → render builds the open tab's scene from core results → panels.js draws it.
+// softmax, cross-attention, sparse patterns, paged KV cache and MLA. One flow: a handler
+// commits a patch to the store (validated against the EXPLORE table, explore-schema.js) →
+// the store writes the URL and asks for one render per frame → render builds the open
+// tab's scene from core results → panels.js draws it.
 // Every number drawn comes from the attention core (WebAssembly); this file only wires.
 import { loadCore } from './wasm.js';
 import { EXPLORE, upgradeHash } from './explore-schema.js';
@@ -171,7 +172,56 @@ function streamScene(s) {
     logits: full.logits, blocks: stream.blocks, step: Math.min(s.step, stream.blocks.length) };
 }
 
-const SCENES = { self: selfScene, heads: headsScene, dim: dimScene, stream: streamScene };
+// Seeded (rows, cols) points from the core's layout, as rows.
+const gaussianRows = (n, d, seed) => rowsOf(core.layout({ kind: 'gaussian', n, d, seed }).points, d);
+
+function crossScene(s) {
+  const config = {
+    tokens: gaussianRows(s.cm, 2, s.cseed), source: gaussianRows(s.cn, 2, s.cseed + 1000),
+    wq: seededMatrix(s.cseed, 0, 0), wk: seededMatrix(s.cseed, 1, 0), wv: seededMatrix(s.cseed, 2, 0),
+  };
+  const result = core.crossAttention(config);
+  return { last: { mode: 'cross', config, result }, result, m: result.m, n: result.n };
+}
+
+const sparseGlobals = (s) => Array.from({ length: s.spg }, (_, i) => i);
+function sparseScene(s) {
+  const x = gaussianRows(s.spn, 2, s.spseed);
+  const pattern = { window: s.spw, stride: s.sps, global: sparseGlobals(s), causal: s.spc };
+  const config = { queries: x, keys: x, values: x, mask: { sparse: pattern } };
+  const result = core.attentionMatrix(config);
+  return { last: { mode: 'sparse', config, result }, result, n: s.spn, globals: pattern.global };
+}
+
+// A's and B's tokens: keys from the core's layout, values from its value layout; queries = keys.
+function pagedScene(s) {
+  const config = {
+    blockSize: s.pbs, keys: gaussianRows(s.pna, 2, s.pseed), values: rowsOf(core.layout({ kind: 'values', n: s.pna, seed: s.pseed + 1 }).points),
+    sharedPrefix: s.ppre, steps: s.pstep,
+  };
+  if (s.pnb > 0) {
+    config.keysB = gaussianRows(s.pnb, 2, s.pseed + 2);
+    config.valuesB = rowsOf(core.layout({ kind: 'values', n: s.pnb, seed: s.pseed + 3 }).points);
+  }
+  const result = core.pagedDecode(config);
+  // Who reads each physical block (from the core's block tables): A, B or both.
+  const owners = result.blocks.map(() => new Set());
+  result.sequences.forEach((seq, q) => seq.blockTable.forEach((b) => owners[b].add(q === 0 ? 'A' : 'B')));
+  return { last: { mode: 'paged', config, result }, result, owners };
+}
+
+// MLA: tokens and MHA weights (d_head 2, one matrix per head) from the core's gaussian layout.
+function mlaScene(s) {
+  const W = (which) => Array.from({ length: s.mheads }, (_, h) => gaussianRows(2, s.mdm, s.mseed * 64 + which * 16 + h)
+    .map((row) => row.map(round2)));
+  const config = { tokens: gaussianRows(s.mm, s.mdm, s.mseed), wq: W(0), wk: W(1), wv: W(2), rank: s.mrank,
+    ropeDim: s.mrope, kvHeads: s.mkv, scale: 1 / Math.sqrt(2) };
+  const result = core.mla(config);
+  return { last: { mode: 'mla', config, result }, result };
+}
+
+const SCENES = { self: selfScene, heads: headsScene, dim: dimScene, stream: streamScene, cross: crossScene,
+  sparse: sparseScene, paged: pagedScene, mla: mlaScene };
 
 // ---------------------------------------------------------------------------------
 // Form ↔ state. Inputs take their limits from the table.
@@ -470,7 +520,139 @@ function drawStream(sc, s, ui, theme) {
   }
 }
 
-const DRAW = { self: drawSelf, heads: drawHeads, dim: drawDim, stream: drawStream };
+function drawCross(sc, s, ui, theme) {
+  show($('cross-m'), s.cm);
+  show($('cross-n'), s.cn);
+  show($('cross-seed'), s.cseed);
+  const r = sc.result;
+  setOut($('cross-shape'), `${r.m}x${r.n}`, `A is ${r.m} × ${r.n} (m target tokens × n source tokens)`);
+  const heat = $('cross-heatmap');
+  panels.drawGrid(heat, { weights: r.weights, masked: r.masked, rows: r.m, cols: r.n }, theme, { values: true });
+  heat.dataset.weights = Array.from(r.weights).join(',');
+  panels.drawBipartite($('cross-network'), r, theme);
+  if (tableScene === sc) return;
+  tableScene = sc;
+  const head = document.createElement('tr');
+  for (const t of ['i', ...Array.from({ length: r.n }, (_, j) => `A[i,${j}]`), 'entropy']) {
+    const th = document.createElement('th'); th.textContent = t; head.append(th);
+  }
+  const rows = [head];
+  for (let i = 0; i < r.m; i++) {
+    const tr = document.createElement('tr');
+    const th = document.createElement('th'); th.textContent = String(i); tr.append(th);
+    for (let j = 0; j < r.n; j++) {
+      const td = document.createElement('td');
+      td.textContent = r.weights[i * r.n + j].toFixed(3);
+      Object.assign(td.dataset, { i, j, weight: r.weights[i * r.n + j] });
+      tr.append(td);
+    }
+    const td = document.createElement('td'); td.textContent = r.entropy[i].toFixed(3); tr.append(td);
+    rows.push(tr);
+  }
+  $('cross-table').replaceChildren(...rows);
+}
+
+function drawSparse(sc, s, ui, theme) {
+  $('sparse-preset').value = s.preset;
+  show($('sparse-n'), s.spn);
+  show($('sparse-w'), s.spw);
+  show($('sparse-s'), s.sps);
+  show($('sparse-g'), s.spg);
+  show($('sparse-seed'), s.spseed);
+  $('sparse-causal').checked = s.spc;
+  const r = sc.result, n = sc.n;
+  setOut($('sparse-computed'), r.computedFraction,
+    `${r.scoresComputed} of ${n * n} (${(100 * r.computedFraction).toFixed(1)}%)`);
+  setOut($('sparse-saved'), 1 - r.computedFraction, `${(100 * (1 - r.computedFraction)).toFixed(1)}% of the dense n² scores`);
+  const grid = { weights: r.weights, masked: r.masked, rows: n, cols: n };
+  const pat = $('sparse-pattern');
+  panels.drawGrid(pat, grid, theme, { pattern: true, colour: theme.key, highlight: sc.globals });
+  pat.dataset.masked = Array.from(r.masked).join('');
+  const wts = $('sparse-weights');
+  panels.drawGrid(wts, grid, theme, { highlight: sc.globals });
+  wts.dataset.weights = Array.from(r.weights).join(',');
+}
+
+const PAGED_COLOURS = { A: SERIES[0], B: SERIES[1], both: SERIES[2] };
+function drawPaged(sc, s, ui, theme) {
+  show($('paged-bs'), s.pbs);
+  show($('paged-na'), s.pna);
+  show($('paged-pre'), s.ppre);
+  show($('paged-nb'), s.pnb);
+  show($('paged-seed'), s.pseed);
+  const r = sc.result;
+  setOut($('paged-progress'), r.steps, `${r.steps} / ${r.totalSteps} steps`);
+  $('paged-step').disabled = r.steps >= r.totalSteps;
+  const pool = $('paged-pool');
+  panels.drawPagedPool(pool, { blocks: r.blocks, owners: sc.owners, blockSize: s.pbs, colours: PAGED_COLOURS }, theme);
+  pool.dataset.blocks = r.blocks.map((b) => `${b.refCount}:${b.filled}`).join(',');
+  setOut($('paged-used'), r.blocksUsed, `${r.blocksUsed} (${r.slotsFilled} tokens stored in ${r.blocksUsed * s.pbs} slots)`);
+  setOut($('paged-wasted'), r.wastedSlots, String(r.wastedSlots));
+  setOut($('paged-unshared'), r.blocksWithoutSharing, String(r.blocksWithoutSharing));
+  setOut($('paged-saved'), r.blocksSaved, String(r.blocksSaved));
+  setOut($('paged-diff'), r.maxAbsDiff, r.steps === 0 ? '(no step yet)' : r.maxAbsDiff.toExponential(2));
+  if (tableScene === sc) return;
+  tableScene = sc;
+  $('paged-tables').replaceChildren(...r.sequences.map((seq, q) => {
+    const line = document.createElement('div');
+    line.dataset.seq = q === 0 ? 'A' : 'B';
+    line.dataset.table = Array.from(seq.blockTable).join(',');
+    line.append(`${q === 0 ? 'A' : 'B'} (${seq.length} tokens): `);
+    for (const b of seq.blockTable) {
+      const chip = document.createElement('span');
+      chip.className = `x-chip${sc.owners[b].size > 1 ? ' is-shared' : ''}`;
+      chip.textContent = `#${b}`;
+      line.append(chip);
+    }
+    return line;
+  }));
+  const note = $('paged-note');
+  const last = r.last;
+  if (!last) note.textContent = 'Press Step: A decodes its first token into a new block.';
+  else {
+    const who = last.seq === 0 ? 'A' : 'B';
+    const slot = last.position % s.pbs;
+    note.textContent = `Step ${r.steps}: ${who} wrote token ${last.position} into slot ${slot} of block #${r.sequences[last.seq].blockTable[Math.floor(last.position / s.pbs)]}` +
+      `${slot === 0 ? ' (a new block)' : ''} and attended over its ${last.position + 1} tokens through its block table;` +
+      ` |paged − contiguous| = ${last.maxAbsDiff.toExponential(2)}.` +
+      (r.forked && r.sequences.length > 1 ? ` B forked from A's first ${s.ppre} tokens.` : ` B forks once A holds ${s.ppre} tokens.`);
+  }
+}
+
+function drawMla(sc, s, ui, theme) {
+  const rank = $('mla-rank');
+  rank.max = String(s.mdm);
+  show(rank, s.mrank);
+  $('mla-rank-out').textContent = `r = ${s.mrank} of d_model = ${s.mdm}`;
+  show($('mla-dm'), s.mdm);
+  show($('mla-heads'), s.mheads);
+  show($('mla-kv'), s.mkv);
+  show($('mla-rope'), s.mrope);
+  show($('mla-m'), s.mm);
+  show($('mla-seed'), s.mseed);
+  const r = sc.result;
+  const bars = [
+    { label: 'MHA', value: r.cache.mha, colour: theme.muted },
+    { label: `GQA ${s.mkv}`, value: r.cache.gqa, colour: SERIES[0] },
+    { label: 'MQA', value: r.cache.mqa, colour: SERIES[1] },
+    { label: 'MLA', value: r.cache.mla, colour: SERIES[2] },
+  ];
+  const cache = $('mla-cache');
+  panels.drawBars(cache, bars, theme, `entries for m = ${r.m} tokens`);
+  cache.dataset.cache = JSON.stringify(r.cache);
+  const drift = $('mla-drift');
+  panels.drawDrift(drift, r.driftByRank, r.rank, theme);
+  drift.dataset.maxWeightDiff = r.driftByRank.map((d) => d.maxWeightDiff).join(',');
+  drift.dataset.projectionError = r.driftByRank.map((d) => d.projectionError).join(',');
+  const h0 = r.perHead[0], none = new Uint8Array(r.m * r.m);
+  panels.drawHeatmap($('mla-weights'), { weights: h0.weights, masked: none, m: r.m }, theme, { colour: SERIES[2] });
+  panels.drawHeatmap($('mla-mha'), { weights: h0.mhaWeights, masked: none, m: r.m }, theme);
+  setOut($('mla-diff'), r.drift.maxWeightDiff, r.drift.maxWeightDiff.toExponential(2));
+  setOut($('mla-proj'), r.drift.projectionError, fmt(r.drift.projectionError, 4));
+}
+
+const DRAW = { self: drawSelf, heads: drawHeads, dim: drawDim, stream: drawStream, cross: drawCross, sparse: drawSparse,
+  paged: drawPaged, mla: drawMla };
 
 let scene = null, sceneState = null;
 
@@ -546,6 +728,15 @@ function wireForm() {
   $('stream-block').addEventListener('change', (ev) => commit({ block: ev.target.value }, 'form'));
   $('stream-step').addEventListener('click', () => commit({ step: store.state.step + 1 }, 'form'));
   $('stream-reset').addEventListener('click', () => commit({ step: 0 }, 'form'));
+
+  const preset = $('sparse-preset');
+  preset.replaceChildren(...F.preset.values.map((v) => new Option(
+    { local: 'local', strided: 'strided', global: 'global + local', custom: 'custom' }[v], v)));
+  preset.addEventListener('change', () => commit({ preset: preset.value }, 'form'));
+  $('sparse-causal').addEventListener('change', (ev) => commit({ spc: ev.target.checked }, 'form'));
+  $('paged-step').addEventListener('click', () => commit({ pstep: store.state.pstep + 1 }, 'form'));
+  $('paged-reset').addEventListener('click', () => commit({ pstep: 0 }, 'form'));
+  $('mla-rank').addEventListener('input', (ev) => commit({ mrank: ev.target.value }, 'form'));
 
   for (const mode of MODES) $(`tab-${mode}`).addEventListener('click', () => commit({ mode }, 'form'));
   document.querySelector('.x-tabs').addEventListener('keydown', (ev) => {

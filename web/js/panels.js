@@ -401,3 +401,190 @@ export function drawStream(canvas, { logits, blocks, step }, theme) {
   ctx.fillStyle = theme.muted;
   for (let i = 0; i < n; i++) labels.place(ctx, String(i), [at(left + (i + 0.5) * bw, h - bottom + 3, 'center', 'top')], { bounds });
 }
+
+// ---- the rest of the glossary: cross-attention, sparse patterns, paged KV, MLA ----
+
+/**
+ * A rows × cols grid: `weights` as opacity (the pattern alone when `pattern`: visible cells
+ * solid), masked cells grey. Tick labels along the top (j) and left (i), those that fit.
+ * Returns {pad, cell, rows, cols} for hit tests.
+ */
+export function drawGrid(canvas, { weights, masked, rows, cols }, theme, { colour, pattern = false, values = false, highlight = [] } = {}) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
+  const pad = 20;
+  const cell = Math.max(1, Math.min((w - pad - 2) / cols, (h - pad - 2) / rows));
+  ctx.fillStyle = theme.bg;
+  ctx.fillRect(pad, pad, cell * cols, cell * rows);
+  ctx.fillStyle = theme.grid;
+  ctx.beginPath();
+  for (let idx = 0; idx < rows * cols; idx++) {
+    if (masked[idx]) ctx.rect(pad + (idx % cols) * cell, pad + Math.floor(idx / cols) * cell, cell, cell);
+  }
+  ctx.fill();
+  ctx.fillStyle = colour ?? theme.weight;
+  for (let idx = 0; idx < rows * cols; idx++) {
+    if (masked[idx]) continue;
+    ctx.globalAlpha = pattern ? 0.85 : Math.max(0, Math.min(1, weights[idx]));
+    ctx.fillRect(pad + (idx % cols) * cell, pad + Math.floor(idx / cols) * cell, cell, cell);
+  }
+  ctx.globalAlpha = 1;
+  // Global tokens: their row and column outlined.
+  ctx.strokeStyle = theme.fg;
+  ctx.lineWidth = 1.5;
+  for (const g of highlight) {
+    if (g < rows) ctx.strokeRect(pad + 0.5, pad + g * cell + 0.5, cell * cols - 1, cell - 1);
+    if (g < cols) ctx.strokeRect(pad + g * cell + 0.5, pad + 0.5, cell - 1, cell * rows - 1);
+  }
+  ctx.strokeStyle = theme.border;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(pad, pad, cell * cols, cell * rows);
+  ctx.font = font(theme, Math.max(rows, cols) > 9 ? 9 : 11);
+  if (values && cell >= 30) {
+    for (let idx = 0; idx < rows * cols; idx++) {
+      if (masked[idx]) continue;
+      const a = weights[idx];
+      ctx.fillStyle = a > 0.55 ? '#ffffff' : theme.fg;
+      labels.place(ctx, a.toFixed(2), [at(pad + ((idx % cols) + 0.5) * cell, pad + (Math.floor(idx / cols) + 0.5) * cell, 'center', 'middle')]);
+    }
+  }
+  ctx.fillStyle = theme.muted;
+  labels.place(ctx, 'i\\j', [at(pad / 2, pad / 2, 'center', 'middle')]);
+  for (let j = 0; j < cols; j++) labels.place(ctx, String(j), [at(pad + (j + 0.5) * cell, pad / 2, 'center', 'middle')]);
+  for (let i = 0; i < rows; i++) labels.place(ctx, String(i), [at(pad / 2, pad + (i + 0.5) * cell, 'center', 'middle')]);
+  return { pad, cell, rows, cols };
+}
+
+/** Cross-attention as two rows of tokens: target i (top) → source j (bottom), width ∝ A_ij. */
+export function drawBipartite(canvas, { weights, masked, m, n }, theme) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
+  const r = 11, top = 34, bottom = h - 34;
+  const xs = (count) => Array.from({ length: count }, (_, i) => ((i + 0.5) / count) * (w - 80) + 60);
+  const tx = xs(m), sx = xs(n);
+  ctx.strokeStyle = theme.weight;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const a = weights[i * n + j];
+      if (masked[i * n + j] || !(a > 0)) continue;
+      ctx.globalAlpha = 0.2 + 0.7 * a;
+      ctx.lineWidth = 0.5 + 9 * a;
+      ctx.beginPath(); ctx.moveTo(tx[i], top + r); ctx.lineTo(sx[j], bottom - r); ctx.stroke();
+    }
+  }
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = theme.muted;
+  ctx.font = font(theme);
+  labels.place(ctx, 'target (queries)', [at(4, top - r - 4, 'left', 'bottom')]);
+  labels.place(ctx, 'source (keys, values)', [at(4, bottom + r + 4, 'left', 'top')]);
+  const discs = [...tx.map((x) => [x, top]), ...sx.map((x) => [x, bottom])];
+  markers(ctx, 'circle', tx.map((x) => [x, top]), r, theme.query);
+  markers(ctx, 'circle', sx.map((x) => [x, bottom]), r, theme.key);
+  ctx.fillStyle = theme.bg;
+  tx.forEach((x, i) => labels.place(ctx, String(i), [at(x, top + 0.5, 'center', 'middle')]));
+  sx.forEach((x, j) => labels.place(ctx, String(j), [at(x, bottom + 0.5, 'center', 'middle')]));
+  for (const [x, y] of discs) labels.avoidDot(x, y, r);
+}
+
+/**
+ * The paged KV cache's block pool: one box per physical block, block_size slots each,
+ * filled slots coloured by who reads them (A, B or both), "#id ×refs" above each block.
+ * scene: {blocks: [{refCount, filled}], owners: [Set of 'A'|'B'] per block, blockSize, colours: {A, B, both}}.
+ */
+export function drawPagedPool(canvas, { blocks, owners, blockSize, colours }, theme) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
+  const count = Math.max(blocks.length, 1);
+  const perRow = Math.max(1, Math.min(count, Math.floor((w - 8) / 70)));
+  const bw = Math.min(150, (w - 8) / perRow - 8), slot = bw / blockSize, bh = Math.min(40, slot * 1.5 + 8);
+  const rowH = bh + 30;
+  ctx.font = font(theme);
+  if (blocks.length === 0) {
+    ctx.fillStyle = theme.muted;
+    labels.place(ctx, 'no blocks yet: press Step', [at(8, 20, 'left', 'middle')]);
+    return;
+  }
+  blocks.forEach((b, id) => {
+    const x = 4 + (id % perRow) * (bw + 8), y = 22 + Math.floor(id / perRow) * rowH;
+    const who = owners[id];
+    const colour = b.refCount === 0 ? theme.grid : who.size > 1 ? colours.both : who.has('B') ? colours.B : colours.A;
+    ctx.fillStyle = colour;
+    ctx.globalAlpha = b.refCount === 0 ? 0.4 : 0.85;
+    for (let s = 0; s < b.filled; s++) ctx.fillRect(x + s * slot + 1, y + 1, slot - 2, bh - 2);
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = theme.border;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x, y, bw, bh);
+    ctx.strokeStyle = theme.grid;
+    ctx.beginPath();
+    for (let s = 1; s < blockSize; s++) { ctx.moveTo(x + s * slot, y); ctx.lineTo(x + s * slot, y + bh); }
+    ctx.stroke();
+    ctx.fillStyle = theme.fg;
+    const text = b.refCount === 0 ? `#${id} free` : b.refCount > 1 ? `#${id} ×${b.refCount}` : `#${id}`;
+    labels.place(ctx, text, [at(x + bw / 2, y - 3, 'center', 'bottom')]);
+  });
+}
+
+/** Bars with a value label each: [{label, value, colour}] (the KV-cache sizes). */
+export function drawBars(canvas, bars, theme, title) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
+  const left = 48, right = 70, top = 22, rowH = (h - top - 6) / bars.length;
+  const max = Math.max(...bars.map((b) => b.value), 1);
+  ctx.font = font(theme);
+  ctx.fillStyle = theme.muted;
+  labels.place(ctx, title, [at(left, 12, 'left', 'middle')]);
+  bars.forEach((b, i) => {
+    const y = top + i * rowH, bh = Math.max(4, rowH * 0.6), len = (b.value / max) * (w - left - right);
+    ctx.fillStyle = b.colour;
+    ctx.fillRect(left, y + (rowH - bh) / 2, Math.max(1, len), bh);
+    ctx.fillStyle = theme.fg;
+    labels.place(ctx, b.label, [at(left - 6, y + rowH / 2, 'right', 'middle')]);
+    labels.place(ctx, String(b.value), [at(left + len + 6, y + rowH / 2, 'left', 'middle')]);
+  });
+}
+
+/**
+ * MLA's drift from MHA by rank: the projection error ‖W − W_r‖/‖W‖ and the largest weight
+ * change max|A_mla − A_mha|, r = 1 … d_model; the chosen rank marked.
+ */
+export function drawDrift(canvas, rows, rank, theme) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
+  const left = 36, right = 16, top = 14, bottom = 26;
+  const x = (i) => left + (rows.length > 1 ? i / (rows.length - 1) : 0.5) * (w - left - right);
+  const y = (v) => h - bottom - Math.max(0, Math.min(1, v)) * (h - top - bottom);
+  ctx.font = font(theme);
+  ctx.strokeStyle = theme.grid;
+  ctx.fillStyle = theme.muted;
+  ctx.lineWidth = 1;
+  for (const v of [0, 0.5, 1]) {
+    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(w - right, y(v)); ctx.stroke();
+    labels.place(ctx, v.toFixed(1), [at(left - 4, y(v), 'right', 'middle')]);
+  }
+  const marked = rows.findIndex((r) => r.rank === rank);
+  const order = rows.map((_, i) => i);
+  if (marked >= 0) order.unshift(...order.splice(marked, 1));
+  for (const i of order) labels.place(ctx, `r=${rows[i].rank}`, [at(x(i), h - bottom + 8, 'center', 'top')]);
+  if (marked >= 0) {
+    ctx.strokeStyle = theme.fg;
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath(); ctx.moveTo(x(marked), top); ctx.lineTo(x(marked), h - bottom); ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  let legend = 0;
+  for (const [key, colour, name] of [['projectionError', theme.key, '‖W − W_r‖/‖W‖'], ['maxWeightDiff', theme.weight, 'max|A − A_MHA|']]) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    rows.forEach((r, i) => (i ? ctx.lineTo(x(i), y(r[key])) : ctx.moveTo(x(i), y(r[key]))));
+    ctx.stroke();
+    markers(ctx, 'circle', rows.map((r, i) => [x(i), y(r[key])]), 3, colour);
+    ctx.fillStyle = colour;
+    // The legend: top right, one line per curve, in its colour (with a halo over the lines).
+    labels.halo = theme.bg;
+    labels.place(ctx, name, [at(w - right, top + 2 + 16 * legend, 'right', 'top'), at(w - right, top + 2 + 16 * (legend + 1), 'right', 'top')]);
+    labels.halo = null;
+    legend++;
+  }
+}

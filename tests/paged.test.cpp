@@ -1,0 +1,84 @@
+// Paged KV cache: block tables, copy-on-write prefix sharing, and equality with a contiguous cache.
+#include "attn/paged.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "approx.hpp"
+#include "fixtures.hpp"
+
+using namespace attn_test;
+
+TEMPLATE_TEST_CASE("paged: attention over the paged cache equals a contiguous cache at every step", "[paged]", float, double) {
+  for (const Index bs : {1, 2, 3, 4, 16}) {
+    attn::PagedScenario<TestType> s;
+    s.block_size = bs;
+    s.queries = gaussian<TestType>(9, 3, 1);
+    s.keys = gaussian<TestType>(9, 3, 2);
+    s.values = gaussian<TestType>(9, 2, 3);
+    s.shared_prefix = 5;
+    s.queries_b = gaussian<TestType>(6, 3, 4);
+    s.keys_b = gaussian<TestType>(6, 3, 5);
+    s.values_b = gaussian<TestType>(6, 2, 6);
+    const auto r = attn::paged_decode<TestType>(s, 15, attn::AttendOptions{0.5, false});
+    REQUIRE(r.history.size() == 15);
+    for (const auto& step : r.history) {
+      INFO("block size " << bs << ", seq " << step.seq << ", position " << step.position);
+      REQUIRE(step.max_abs_diff <= tol<TestType>());
+      REQUIRE(step.paged.weights.size() == step.position + 1);
+    }
+    // B = A's first 5 tokens, then its own: the gathered cache is exactly that.
+    const Mat<TestType> kb = r.cache.keys(1);
+    REQUIRE(kb.rows() == 11);
+    REQUIRE_ALL_CLOSE(kb.topRows(5), s.keys.topRows(5), 0.0);
+    REQUIRE_ALL_CLOSE(kb.bottomRows(6), s.keys_b, 0.0);
+    REQUIRE_ALL_CLOSE(r.cache.keys(0), s.keys, 0.0);
+  }
+}
+
+TEST_CASE("paged: blocks fill one slot per token and a new block starts when one is full", "[paged]") {
+  attn::PagedKVCache<double> c(4, 2, 2);
+  const Index a = c.add_sequence();
+  const Vec<double> x = gaussian_vec<double>(2, 1);
+  for (Index t = 1; t <= 9; ++t) {
+    c.append(a, x, x);
+    REQUIRE(c.length(a) == t);
+    REQUIRE(static_cast<Index>(c.block_table(a).size()) == (t + 3) / 4);
+    REQUIRE(c.blocks_used() == (t + 3) / 4);
+    REQUIRE(c.wasted_slots() == c.blocks_used() * 4 - t);
+  }
+}
+
+TEST_CASE("paged: a shared prefix is stored once and copied on write", "[paged]") {
+  attn::PagedKVCache<double> c(4, 2, 2);
+  const Index a = c.add_sequence();
+  const Vec<double> x = gaussian_vec<double>(2, 1), y = gaussian_vec<double>(2, 2);
+  for (int t = 0; t < 6; ++t) c.append(a, x, x);  // blocks: [4 full][2 of 4]
+  const Index b = c.fork(a);
+  REQUIRE(c.block_table(b) == c.block_table(a));
+  REQUIRE(c.blocks_used() == 2);
+  REQUIRE(c.blocks_without_sharing() == 4);
+  REQUIRE(c.ref_count(c.block_table(a)[0]) == 2);
+  c.append(b, y, y);  // writes into the shared partial block: B copies it first
+  REQUIRE(c.block_table(b)[0] == c.block_table(a)[0]);
+  REQUIRE(c.block_table(b)[1] != c.block_table(a)[1]);
+  REQUIRE(c.blocks_used() == 3);
+  REQUIRE(c.ref_count(c.block_table(a)[1]) == 1);
+  REQUIRE(c.keys(a).bottomRows(1) == x.transpose());
+  REQUIRE(c.keys(b).bottomRows(1) == y.transpose());
+  REQUIRE(c.length(a) == 6);
+  REQUIRE(c.length(b) == 7);
+  REQUIRE(c.blocks_without_sharing() - c.blocks_used() == 1);  // the full prefix block saved
+}
+
+TEST_CASE("paged: bad settings are named errors", "[paged]") {
+  REQUIRE_INVALID(attn::PagedKVCache<double>(0, 2, 2), "block_size: is 0");
+  attn::PagedScenario<double> s;
+  s.queries = s.keys = gaussian<double>(3, 2, 1);
+  s.values = gaussian<double>(3, 2, 2);
+  s.shared_prefix = 4;
+  REQUIRE_INVALID(attn::paged_decode<double>(s, 1), "shared_prefix: is 4");
+  s.shared_prefix = 1;
+  REQUIRE_INVALID(attn::paged_decode<double>(s, 4), "steps: is 4");
+  s.values = gaussian<double>(2, 2, 2);
+  REQUIRE_INVALID(attn::paged_decode<double>(s, 1), "values: is 2 x 2");
+}
