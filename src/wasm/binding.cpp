@@ -125,6 +125,83 @@ EMSCRIPTEN_KEEPALIVE int attn_attend(const float* q, int dq, const float* K, int
   });
 }
 
+// attn_attend_ex's options, one double each (mirrored in core.js as EX_*). Whole numbers
+// (codes, features, the seed's uint32 halves) are exact in a double.
+enum ExOption {
+  kExAlpha = 0,
+  kExHasSink,          // 0/1
+  kExSink,
+  kExKernel,           // KernelCode
+  kExFeatures,
+  kExSeedLo,
+  kExSeedHi,
+  kExHasRope,          // 0/1
+  kExRopeTheta,
+  kExRopeBase,
+  kExHasQueryPosition, // 0/1
+  kExQueryPosition,
+  kExCount
+};
+enum KernelCode { kKernelSoftmax = 0, kKernelElu = 1, kKernelFavor = 2 };
+
+// The AttendOptions the opts array and the positions stand for; the core checks the values.
+static attn::AttendOptions options_from(double scale, int normalize, const double* opts, const double* positions,
+                                        int npositions) {
+  attn::AttendOptions opt;
+  opt.scale = scale;
+  opt.normalize_keys = normalize != 0;
+  opt.alpha = opts[kExAlpha];
+  if (opts[kExHasSink] != 0) opt.sink = opts[kExSink];
+  switch (static_cast<int>(opts[kExKernel])) {
+    case kKernelSoftmax: opt.kernel = attn::Kernel::softmax; break;
+    case kKernelElu: opt.kernel = attn::Kernel::elu_plus_one; break;
+    case kKernelFavor: opt.kernel = attn::Kernel::favor_plus; break;
+    default:
+      throw attn::invalid_argument("kernel", attn::detail::cat("code ", opts[kExKernel], " is unknown (internal binding error)"));
+  }
+  opt.features = static_cast<Index>(opts[kExFeatures]);
+  opt.seed = (static_cast<std::uint64_t>(opts[kExSeedHi]) << 32) | static_cast<std::uint64_t>(opts[kExSeedLo]);
+  if (opts[kExHasRope] != 0) {
+    attn::Rope rope;
+    rope.theta = opts[kExRopeTheta];
+    rope.base = opts[kExRopeBase];
+    rope.positions.assign(positions, positions + (npositions > 0 ? npositions : 0));
+    if (opts[kExHasQueryPosition] != 0) rope.query_position = opts[kExQueryPosition];
+    opt.rope = rope;
+  }
+  return opt;
+}
+
+// attn_attend with the options beyond softmax (alpha, sink, rope, kernel; attn::attend).
+//   opts: kExCount doubles (ExOption); positions: npositions doubles (rope; 0 = the default).
+//   Outputs as attn_attend, stats 6 doubles: [..., sinkWeight], and with rope
+//   rotated_query (d floats) and rotated_keys (n·d floats).
+EMSCRIPTEN_KEEPALIVE int attn_attend_ex(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
+                                        int dv, double scale, int normalize, const double* opts,
+                                        const double* positions, int npositions, float* logits, float* weights,
+                                        float* output, double* stats, float* rotated_query, float* rotated_keys) {
+  return guarded([&] {
+    const attn::AttendOptions opt = options_from(scale, normalize, opts, positions, npositions);
+    const attn::AttendResult<float> r = attn::attend<float>(vec(q, dq), mat(K, n, d), mat(V, nv, dv), opt);
+    check_capacity("logits", r.logits.size(), n);
+    check_capacity("weights", r.weights.size(), n);
+    check_capacity("output", r.output.size(), nv > 0 ? dv : 0);
+    check_capacity("rotated_query", r.rotated_query.size(), opt.rope ? d : 0);
+    check_capacity("rotated_keys", r.rotated_keys.size(), opt.rope ? Index(n) * d : 0);
+    copy_out(r.logits, logits);
+    copy_out(r.weights, weights);
+    copy_out(r.output, output);
+    copy_out(r.rotated_query, rotated_query);
+    copy_out(r.rotated_keys, rotated_keys);
+    stats[0] = r.stats.max_logit;
+    stats[1] = r.stats.log_sum_exp;  // NaN for alpha > 1 (core.js: null)
+    stats[2] = r.stats.entropy;
+    stats[3] = r.stats.effective_keys;
+    stats[4] = static_cast<double>(r.stats.argmax);
+    stats[5] = r.stats.sink_weight;
+  });
+}
+
 // Mask kinds for attn_matrix (mirrored in core.js).
 enum MaskCode { kMaskNone = 0, kMaskCausal = 1, kMaskWindow = 2, kMaskTopK = 3 };
 
