@@ -2,8 +2,12 @@
 //   Q: (m, d)   K: (n, d)   V: (n, dv), optional   A: (m, n)   O: (m, dv)
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
+#include "attn/linear.hpp"
+#include "attn/rope.hpp"
 #include "attn/softmax.hpp"
 #include "attn/types.hpp"
 
@@ -33,6 +37,16 @@ struct MatrixOptions {
   double scale = 1.0;
   bool normalize_keys = false;
   Mask mask;
+  // Beyond softmax, as in attn::AttendOptions, row by row over the keys the mask leaves.
+  // rope: query i sits at rope.query_positions[i] (default i), key j at positions[j] (default j).
+  double alpha = 1.0;
+  std::optional<double> sink = std::nullopt;
+  std::optional<Rope> rope = std::nullopt;
+  Kernel kernel = Kernel::softmax;
+  Index features = 64;
+  std::uint64_t seed = 1;
+
+  bool plain() const { return alpha == 1 && !sink && !rope && kernel == Kernel::softmax; }
 };
 
 template <typename T>
@@ -46,6 +60,9 @@ struct MatrixResult {
   Eigen::Matrix<bool, Eigen::Dynamic, 1> empty_row;  // (m)
   // (m, n) true where the mask hides key j from query i (the UI greys these cells).
   Eigen::Array<bool, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> masked;
+  Vec<T> sink_weight;     // (m) the sink's share per row (0 without a sink; 1 for an empty row with one)
+  Mat<T> rotated_queries; // (m, d) with rope, else empty
+  Mat<T> rotated_keys;    // (n, d) with rope (after normalisation), else empty
 };
 
 // Whether query i may see key j under the mask (top_k is decided per row from logits).

@@ -319,17 +319,24 @@ json matrix_json(const Mat<double>& q, const Mat<double>& k, const Mat<double>& 
   const MatrixResult<T> r = attention_matrix<T>(as<T>("queries", q), as<T>("keys", k), as<T>("values", v), opt);
   json empty = json::array();
   for (Index i = 0; i < r.empty_row.size(); ++i) empty.push_back(static_cast<bool>(r.empty_row(i)));
-  return {{"weights", rows(r.weights)}, {"logits", rows(r.logits)}, {"output", rows(r.output)},
-          {"entropy", list(r.entropy)}, {"empty_rows", empty}};
+  json out = {{"weights", rows(r.weights)}, {"logits", rows(r.logits)}, {"output", rows(r.output)},
+              {"entropy", list(r.entropy)}, {"empty_rows", empty}, {"sink_weight", list(r.sink_weight)}};
+  if (opt.rope) {
+    out["rotated_queries"] = rows(r.rotated_queries);
+    out["rotated_keys"] = rows(r.rotated_keys);
+  }
+  return out;
 }
 
 json solve_matrix(const json& p) {
-  const Fields f(p, "matrix", {"queries", "keys", "values", "scale", "normalize_keys", "mask", "precision"});
+  const Fields f(p, "matrix",
+                 with_beyond({"queries", "keys", "values", "scale", "normalize_keys", "mask", "precision"}));
   const Mat<double> q = f.matrix("queries"), k = f.matrix("keys"), v = optional_values(f);
   MatrixOptions opt;
   opt.scale = f.number("scale", 1.0);
   opt.normalize_keys = f.boolean("normalize_keys", false);
   opt.mask = mask_of(f);
+  beyond_of(f, opt, true);
   const double m = static_cast<double>(q.rows()), n = static_cast<double>(k.rows());
   check_result_size("queries", 2 * m * n + m * static_cast<double>(v.cols()),
                     detail::cat("has m = ", q.rows(), " rows and keys n = ", k.rows(),
@@ -338,6 +345,8 @@ json solve_matrix(const json& p) {
   json out = use_float(f) ? matrix_json<float>(q, k, v, opt) : matrix_json<double>(q, k, v, opt);
   out["mode"] = "matrix";
   out["mask"] = opt.mask.to_string();
+  out["alpha"] = opt.alpha;
+  out["kernel"] = to_string(opt.kernel);
   return out;
 }
 

@@ -247,6 +247,55 @@ EMSCRIPTEN_KEEPALIVE int attn_matrix(const float* Q, int m, int dq, const float*
   });
 }
 
+// attn_matrix with the options beyond softmax (attn::attention_matrix): opts as for
+// attn_attend_ex (its query position unused); positions (npositions doubles, key j) and
+// qpositions (nqpositions doubles, query i) for rope, 0 = the default. Outputs as attn_matrix,
+// plus sink (m floats) and, with rope, rotated_queries (m·d) and rotated_keys (n·d).
+EMSCRIPTEN_KEEPALIVE int attn_matrix_ex(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
+                                        int nv, int dv, double scale, int normalize, int mask_kind, int mask_size,
+                                        const double* opts, const double* positions, int npositions,
+                                        const double* qpositions, int nqpositions, float* weights, float* logits,
+                                        float* output, float* entropy, std::uint8_t* empty, std::uint8_t* masked,
+                                        float* sink, float* rotated_queries, float* rotated_keys) {
+  return guarded([&] {
+    const attn::AttendOptions a = options_from(scale, normalize, opts, positions, npositions);
+    attn::MatrixOptions opt;
+    opt.scale = scale;
+    opt.normalize_keys = normalize != 0;
+    opt.mask = mask_from(mask_kind, mask_size);
+    opt.alpha = a.alpha;
+    opt.sink = a.sink;
+    opt.rope = a.rope;
+    if (opt.rope) {
+      opt.rope->query_position.reset();
+      opt.rope->query_positions.assign(qpositions, qpositions + (nqpositions > 0 ? nqpositions : 0));
+    }
+    opt.kernel = a.kernel;
+    opt.features = a.features;
+    opt.seed = a.seed;
+    const attn::MatrixResult<float> r = attn::attention_matrix<float>(mat(Q, m, dq), mat(K, n, d), mat(V, nv, dv), opt);
+    const Index mn = Index(m) * n;
+    check_capacity("weights", r.weights.size(), mn);
+    check_capacity("logits", r.logits.size(), mn);
+    check_capacity("output", r.output.size(), nv > 0 ? Index(m) * dv : 0);
+    check_capacity("entropy", r.entropy.size(), m);
+    check_capacity("empty_rows", r.empty_row.size(), m);
+    check_capacity("masked", r.masked.size(), mn);
+    check_capacity("sink_weight", r.sink_weight.size(), m);
+    check_capacity("rotated_queries", r.rotated_queries.size(), opt.rope ? Index(m) * d : 0);
+    check_capacity("rotated_keys", r.rotated_keys.size(), opt.rope ? Index(n) * d : 0);
+    copy_out(r.weights, weights);
+    copy_out(r.logits, logits);
+    copy_out(r.output, output);
+    copy_out(r.entropy, entropy);
+    for (Index i = 0; i < r.empty_row.size(); ++i) empty[i] = r.empty_row(i) ? 1 : 0;
+    copy_out(r.masked, masked);
+    copy_out(r.sink_weight, sink);
+    copy_out(r.rotated_queries, rotated_queries);
+    copy_out(r.rotated_keys, rotated_keys);
+  });
+}
+
 // The query as the page labels it: out = [|q|, κ = |q|·scale, φ] (attn::query_geometry).
 EMSCRIPTEN_KEEPALIVE int attn_query_geometry(const double* q, int dq, double scale, double* out) {
   return guarded([&] {

@@ -161,3 +161,73 @@ describe('bad options: the same message as the CLI', () => {
       { message: 'alpha: is nan; expected 1 <= alpha <= 2 (1 softmax, 2 sparsemax)' });
   });
 });
+
+// ---------------------------------------------------------------------------------
+// attentionMatrix with the same options (rope: positions per key and queryPositions per query).
+
+function checkMatrix(p, jsMask) {
+  const want = cliResult({ ...p, precision: 'float' });
+  const args = { queries: p.queries, keys: p.keys, values: p.values, scale: p.scale, normalizeKeys: p.normalize_keys,
+    mask: jsMask };
+  for (const k of ['alpha', 'sink', 'rope', 'kernel', 'features', 'seed']) if (k in p) args[k] = p[k];
+  const got = core.attentionMatrix(args);
+  const m = p.queries.length, n = p.keys.length;
+  const budgets = p.queries.map((query) =>
+    errorBudget({ query, keys: p.keys, values: p.values, scale: p.scale, normalize: p.normalize_keys }));
+  const slack = (i) => 4 * budgets[i].delta + 4 * p.keys[0].length * 2 ** -24 * Math.max(1, Math.abs(p.scale)) * 8;
+  closeEach(got.weights, want.weights.flat(), 'weights', (k) => [1e-6 + slack(Math.floor(k / n)), 1e-7 + slack(Math.floor(k / n))]);
+  closeEach(got.sinkWeight, want.sink_weight, 'sinkWeight', (i) => [1e-6 + slack(i), 1e-7 + slack(i)]);
+  const dv = got.output.length / m;
+  closeEach(got.output, want.output.flat(), 'output',
+    (k) => [1e-6, 1e-7 + budgets[Math.floor(k / dv)].outSlack + slack(Math.floor(k / dv)) * (budgets[0].vmax + 1)]);
+  closeEach(got.entropy, want.entropy, 'entropy', (i) => [1e-6, 1e-6 + 20 * slack(i)]);
+  assert.deepEqual(Array.from(got.emptyRows, Boolean), want.empty_rows, 'emptyRows');
+  if (p.rope) {
+    closeArray(got.rotatedQueries, want.rotated_queries.flat(), 'rotatedQueries', 1e-6, 1e-6);
+    closeArray(got.rotatedKeys, want.rotated_keys.flat(), 'rotatedKeys', 1e-6, 1e-6);
+  } else {
+    assert.equal(got.rotatedQueries, null);
+  }
+  return got;
+}
+
+describe('attentionMatrix beyond softmax: WASM == CLI', () => {
+  const mat = (m, n, d) => ({ mode: 'matrix', queries: points(rand, m, d, -2, 2), keys: points(rand, n, d, -2, 2),
+    values: points(rand, n, 2, -3, 3), scale: 1.3, normalize_keys: false });
+  for (const [mask, jsMask] of [['none', 'none'], ['causal', 'causal'], ['window:2', { window: 2 }], ['topk:3', { topK: 3 }]]) {
+    test(`sparsemax + sink, mask ${mask}`, () => checkMatrix({ ...mat(5, 6, 4), mask, alpha: 2, sink: 0.2 }, jsMask));
+    test(`entmax 1.5 + rope, mask ${mask}`, () =>
+      checkMatrix({ ...mat(5, 5, 4), mask, alpha: 1.5, rope: { theta: 0.7, queryPositions: [5, 6, 7, 8, 9] } }, jsMask));
+    test(`favor+ and elu+1, mask ${mask}`, () => {
+      checkMatrix({ ...mat(4, 6, 4), mask, kernel: 'favor+', features: 24, seed: 9 }, jsMask);
+      checkMatrix({ ...mat(4, 6, 4), mask, kernel: 'elu+1', sink: -1 }, jsMask);
+    });
+  }
+  test('an empty window row gives the sink everything', () => {
+    const got = checkMatrix({ ...mat(6, 3, 2), mask: 'window:1', sink: 0.5 }, { window: 1 });
+    assert.equal(got.sinkWeight[5], 1);
+  });
+  test('the default options: sinkWeight all 0, no rotation', () => {
+    const got = core.attentionMatrix({ queries: [[1, 0]], keys: [[1, 0], [0, 1]] });
+    assert.deepEqual(Array.from(got.sinkWeight), [0]);
+    assert.equal(got.rotatedKeys, null);
+  });
+  const ok = { mode: 'matrix', queries: [[1, 0], [0, 1]], keys: [[1, 0], [0, 1], [1, 1]] };
+  for (const [name, extra] of [
+    ['alpha above 2', { alpha: 2.5 }],
+    ['queryPositions of the wrong length', { rope: { queryPositions: [1, 2, 3] } }],
+    ['queryPosition is attend\'s field', { rope: { queryPosition: 3 } }],
+    ['unknown kernel', { kernel: 'linear' }],
+  ]) {
+    test(`bad option, same message: ${name}`, () => {
+      const r = runCli(ok);
+      assert.ok(r.ok);
+      const bad = runCli({ ...ok, ...extra });
+      assert.ok(!bad.ok, `CLI accepted ${JSON.stringify(extra)}`);
+      assert.throws(() => core.attentionMatrix({ queries: ok.queries, keys: ok.keys, ...extra }), (e) => {
+        assert.equal(e.message, bad.message);
+        return true;
+      });
+    });
+  }
+});

@@ -245,7 +245,9 @@ function seedHalves(seed) {
 // options array and rope positions. Only types are checked here, with the CLI's words;
 // ranges (alpha in [1, 2], a finite sink, even d, one position per key, features >= 1) are
 // the core's. plain: the defaults, so the caller can take the fast path.
-function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax', features = 64, seed = 1 }) {
+function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax', features = 64, seed = 1 },
+  many = false) {
+  const qname = many ? 'queryPositions' : 'queryPosition';
   number('alpha', alpha);
   if (sink !== null && sink !== undefined) number('sink', sink);
   const hasSink = sink !== null && sink !== undefined;
@@ -269,35 +271,39 @@ function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax'
   opts[EX.features] = featuresOk ? features : 64;  // unused by other kernels
   opts[EX.seedLo] = seedLo;
   opts[EX.seedHi] = seedHi;
-  let positions = null;
+  let positions = null, queryPositions = null;
   if (rope !== null && rope !== undefined) {
     if (typeof rope !== 'object' || Array.isArray(rope) || ArrayBuffer.isView(rope)) {
-      throw new Error(`rope: is ${describe(rope)}; expected null or an object {theta, base, positions, queryPosition}`);
+      throw new Error(`rope: is ${describe(rope)}; expected null or an object {theta, base, positions, ${qname}}`);
     }
     for (const key of Object.keys(rope)) {
-      if (!['theta', 'base', 'positions', 'queryPosition'].includes(key)) {
-        throw new Error(`rope.${key}: is not a field of rope; expected theta, base, positions or queryPosition`);
+      if (!['theta', 'base', 'positions', qname].includes(key)) {
+        throw new Error(`rope.${key}: is not a field of rope; expected theta, base, positions or ${qname}`);
       }
     }
-    const { theta = 1, base = 10000, positions: pos = null, queryPosition = null } = rope;
+    const { theta = 1, base = 10000, positions: pos = null } = rope;
+    const queryPosition = many ? null : rope.queryPosition ?? null;
     number('rope.theta', theta ?? 1);
     number('rope.base', base ?? 10000);
-    if (queryPosition !== null && queryPosition !== undefined) number('rope.queryPosition', queryPosition);
-    if (pos !== null && pos !== undefined) {
-      if (!isVectorLike(pos)) throw new Error(`rope.positions: is ${describe(pos)}; expected an array of numbers`);
-      for (let i = 0; i < pos.length; i++) {
-        if (typeof pos[i] !== 'number') throw new Error(`rope.positions: has ${describe(pos[i])} at ${i}; expected a number`);
+    if (queryPosition !== null) number('rope.queryPosition', queryPosition);
+    const list = (name, v) => {
+      if (v === null || v === undefined) return null;
+      if (!isVectorLike(v)) throw new Error(`${name}: is ${describe(v)}; expected an array of numbers`);
+      for (let i = 0; i < v.length; i++) {
+        if (typeof v[i] !== 'number') throw new Error(`${name}: has ${describe(v[i])} at ${i}; expected a number`);
       }
-      positions = pos;
-    }
+      return v;
+    };
+    positions = list('rope.positions', pos);
+    if (many) queryPositions = list('rope.queryPositions', rope.queryPositions);
     opts[EX.hasRope] = 1;
     opts[EX.ropeTheta] = theta ?? 1;
     opts[EX.ropeBase] = base ?? 10000;
-    opts[EX.hasQueryPosition] = queryPosition !== null && queryPosition !== undefined ? 1 : 0;
+    opts[EX.hasQueryPosition] = queryPosition !== null ? 1 : 0;
     opts[EX.queryPosition] = opts[EX.hasQueryPosition] ? queryPosition : 0;
   }
   const plain = alpha === 1 && !hasSink && !opts[EX.hasRope] && kernel === 'softmax';
-  return { plain, opts, positions, rope: !!opts[EX.hasRope] };
+  return { plain, opts, positions, queryPositions, rope: !!opts[EX.hasRope] };
 }
 
 // Bytes rounded up to 16 so every buffer in the arena is aligned for floats,
@@ -511,10 +517,14 @@ export class AttentionCore {
     };
   }
 
-  // attentionMatrix({queries, keys, values?, scale=1, normalizeKeys=false, mask='none', d?, dv?})
+  // attentionMatrix({queries, keys, values?, scale=1, normalizeKeys=false, mask='none', d?, dv?,
+  //                  alpha=1, sink=null, rope=null, kernel='softmax', features=64, seed=1})
   //   -> {weights (m·n), logits (m·n), output (m·dv), entropy (m), emptyRows (m, Uint8Array 0/1),
-  //       masked (m·n, Uint8Array: 1 where the mask hides the key), m, n, dv}
-  attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv } = {}) {
+  //       masked (m·n, Uint8Array: 1 where the mask hides the key), sinkWeight (m),
+  //       rotatedQueries (m·d) and rotatedKeys (n·d) or null without rope, m, n, dv}
+  //   rope here is {theta, base, positions (n), queryPositions (m)}: query i defaults to position i.
+  attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv, alpha, sink, rope,
+    kernel, features, seed } = {}) {
     d = optionalDim('d', d);
     dv = optionalDim('dv', dv);
     // d for a flat argument defaults to the other argument's point length.
@@ -525,10 +535,14 @@ export class AttentionCore {
       : matrixShape('values', values, dv, 'dv');
     number('scale', scale);
     const mk = parseMask(mask);
+    const ex = beyondOptions({ alpha, sink, rope, kernel, features, seed }, true);
     const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0;
+    const np = ex.positions ? ex.positions.length : 0, nqp = ex.queryPositions ? ex.queryPositions.length : 0;
+    const rq = ex.rope ? m * qs.cols : 0, rk = ex.rope ? n * ks.cols : 0;
 
     this.#reserve(this.#bytes(qs) + this.#bytes(ks) + this.#bytes(vs) +
-      pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n));
+      pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n) +
+      (ex.plain ? 0 : pad(m * 4) + pad(EX.count * 8) + pad(np * 8) + pad(nqp * 8) + pad(rq * 4) + pad(rk * 4)));
     const pq = this.#place(qs), pk = this.#place(ks);
     const pv = this.#place(vs);
     const pw = this.#take(m * n * 4), pl = this.#take(m * n * 4), po = this.#take(m * outDim * 4);
@@ -539,8 +553,22 @@ export class AttentionCore {
     writeMatrix('keys', keys, ks, f32, pk >> 2);
     if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
 
-    this.#check(this.#m._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
-      normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz, pmk));
+    let psk = 0, prq = 0, prk = 0;
+    if (ex.plain) {
+      this.#check(this.#m._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+        normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz, pmk));
+    } else {
+      psk = this.#take(m * 4);
+      const popts = this.#take(EX.count * 8), ppos = this.#take(np * 8), pqpos = this.#take(nqp * 8);
+      prq = this.#take(rq * 4);
+      prk = this.#take(rk * 4);
+      const f64 = this.#f64();
+      f64.set(ex.opts, popts >> 3);
+      if (np > 0) writeVector('rope.positions', ex.positions, f64, ppos >> 3);
+      if (nqp > 0) writeVector('rope.queryPositions', ex.queryPositions, f64, pqpos >> 3);
+      this.#check(this.#m._attn_matrix_ex(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+        normalizeKeys ? 1 : 0, mk.code, mk.size, popts, ppos, np, pqpos, nqp, pw, pl, po, pe, pz, pmk, psk, prq, prk));
+    }
 
     const h = this.#f32();
     return {
@@ -550,6 +578,9 @@ export class AttentionCore {
       entropy: h.slice(pe >> 2, (pe >> 2) + m),
       emptyRows: this.#u8().slice(pz, pz + m),
       masked: this.#u8().slice(pmk, pmk + m * n),
+      sinkWeight: ex.plain ? new Float32Array(m) : h.slice(psk >> 2, (psk >> 2) + m),
+      rotatedQueries: ex.rope ? h.slice(prq >> 2, (prq >> 2) + rq) : null,
+      rotatedKeys: ex.rope ? h.slice(prk >> 2, (prk >> 2) + rk) : null,
       m,
       n,
       dv: outDim,
