@@ -193,6 +193,27 @@ TEST_CASE("cli attend: entmax, sink, rope and kernels, with the library's number
   CHECK(r.at("kernel").get<std::string>() == "favor+");
 }
 
+TEST_CASE("cli examples beyond softmax give the numbers docs/cli.md shows", "[cli]") {
+  const fs::path dir = ATTN_EXAMPLES_DIR;
+  const auto run_example = [&](const char* name) {
+    const Run r = run_cli("", Input::file, (dir / name).string());
+    INFO(name << ": " << r.err);
+    REQUIRE(r.code == 0);
+    return json::parse(r.out);
+  };
+  const json sparse = run_example("sparsemax-sink.json");
+  CHECK_ALL_CLOSE(vec(sparse.at("weights")), Vec<double>((Vec<double>(3) << 0.6, 0.3, 0).finished()), 1e-14);
+  CHECK_CLOSE(sparse.at("sink_weight").get<double>(), 0.1, 1e-13, 0);
+  CHECK(sparse.at("log_sum_exp").is_null());
+  const json rope = run_example("rope.json");
+  CHECK_ALL_CLOSE(vec(rope.at("weights")),
+                  Vec<double>((Vec<double>(3) << 0.1129, 0.4135, 0.4737).finished()), 1e-4);
+  CHECK(rope.at("rotated_keys").size() == 3);
+  const json linear = run_example("linear.json");
+  CHECK_ALL_CLOSE(vec(linear.at("weights")),
+                  Vec<double>((Vec<double>(4) << 0.4119, 0.1817, 0.1253, 0.2811).finished()), 1e-4);
+}
+
 TEST_CASE("cli attend: bad options beyond softmax are one-line errors naming the option", "[cli]") {
   const std::string base = R"({"mode": "attend", "query": [1, 0], "keys": [[1, 0], [0, 1]], )";
   require_error(run_cli(base + R"("alpha": 2.5})"), "alpha: is 2.5; expected 1 <= alpha <= 2");

@@ -260,6 +260,10 @@ function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax'
     throw new Error(`features: is ${features}; expected a whole number`);
   }
   const [seedLo, seedHi] = seedHalves(seed);
+  // The defaults (every per-frame call of the plots): nothing to build.
+  if (alpha === 1 && !hasSink && (rope === null || rope === undefined) && kernel === 'softmax') {
+    return { plain: true, opts: null, positions: null, queryPositions: null, rope: false };
+  }
   const opts = new Float64Array(EX.count);
   opts[EX.alpha] = alpha;
   opts[EX.hasSink] = hasSink ? 1 : 0;
