@@ -245,6 +245,8 @@ function seedHalves(seed) {
 // options array and rope positions. Only types are checked here, with the CLI's words;
 // ranges (alpha in [1, 2], a finite sink, even d, one position per key, features >= 1) are
 // the core's. plain: the defaults, so the caller can take the fast path.
+const PLAIN = { plain: true, opts: null, positions: null, queryPositions: null, rope: false };
+
 function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax', features = 64, seed = 1 },
   many = false) {
   const qname = many ? 'queryPositions' : 'queryPosition';
@@ -261,9 +263,7 @@ function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax'
   }
   const [seedLo, seedHi] = seedHalves(seed);
   // The defaults (every per-frame call of the plots): nothing to build.
-  if (alpha === 1 && !hasSink && (rope === null || rope === undefined) && kernel === 'softmax') {
-    return { plain: true, opts: null, positions: null, queryPositions: null, rope: false };
-  }
+  if (alpha === 1 && !hasSink && (rope === null || rope === undefined) && kernel === 'softmax') return PLAIN;
   const opts = new Float64Array(EX.count);
   opts[EX.alpha] = alpha;
   opts[EX.hasSink] = hasSink ? 1 : 0;
@@ -470,7 +470,9 @@ export class AttentionCore {
     seed } = {}) {
     const { dq, ks, vs } = this.#singleQueryShapes({ query, keys, values, d, dv });
     number('scale', scale);
-    const ex = beyondOptions({ alpha, sink, rope, kernel, features, seed });
+    // None given (the plots' per-frame calls): no option parsing at all.
+    const ex = alpha === undefined && sink === undefined && rope === undefined && kernel === undefined &&
+      features === undefined && seed === undefined ? PLAIN : beyondOptions({ alpha, sink, rope, kernel, features, seed });
     const n = ks.rows;
     const outDim = vs.rows > 0 ? vs.cols : 0;
     const np = ex.positions ? ex.positions.length : 0;
@@ -492,7 +494,6 @@ export class AttentionCore {
     if (ex.plain) {
       this.#check(this.#m._attn_attend(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
         normalizeKeys ? 1 : 0, pl, pw, po, ps));
-      this.#f64()[(ps >> 3) + 5] = 0;  // no sink
     } else {
       const popts = this.#take(EX.count * 8), ppos = this.#take(np * 8);
       prq = this.#take(rq * 4);
@@ -515,7 +516,7 @@ export class AttentionCore {
       argmax: h64[s + 4],
       logSumExp: Number.isNaN(lse) ? null : lse,
       maxLogit: h64[s],
-      sinkWeight: h64[s + 5],
+      sinkWeight: ex.plain ? 0 : h64[s + 5],
       rotatedQuery: ex.rope ? h.slice(prq >> 2, (prq >> 2) + rq) : null,
       rotatedKeys: ex.rope ? h.slice(prk >> 2, (prk >> 2) + rk) : null,
     };
@@ -539,7 +540,8 @@ export class AttentionCore {
       : matrixShape('values', values, dv, 'dv');
     number('scale', scale);
     const mk = parseMask(mask);
-    const ex = beyondOptions({ alpha, sink, rope, kernel, features, seed }, true);
+    const ex = alpha === undefined && sink === undefined && rope === undefined && kernel === undefined &&
+      features === undefined && seed === undefined ? PLAIN : beyondOptions({ alpha, sink, rope, kernel, features, seed }, true);
     const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0;
     const np = ex.positions ? ex.positions.length : 0, nqp = ex.queryPositions ? ex.queryPositions.length : 0;
     const rq = ex.rope ? m * qs.cols : 0, rk = ex.rope ? n * ks.cols : 0;
