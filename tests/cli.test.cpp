@@ -223,6 +223,7 @@ TEST_CASE("cli attend: bad options beyond softmax are one-line errors naming the
   require_error(run_cli(base + R"("rope": {"positions": [1]}})"), "rope.positions: has 1 entries but there are 2 keys");
   require_error(run_cli(base + R"("rope": {"tehta": 1}})"), "rope.tehta: is not a field of rope");
   require_error(run_cli(base + R"("rope": 3})"), "rope: is 3");
+  require_error(run_cli(base + R"("rope": {"positions": []}})"), "rope.positions: is empty");
   require_error(run_cli(R"({"mode": "attend", "query": [1, 0, 0], "keys": [[1, 0, 0]], "rope": {}})"),
                 "rope: needs an even dimension");
 }

@@ -236,6 +236,7 @@ std::optional<Rope> rope_of(const Fields& f, bool many_queries) {
     if (x.is_null()) continue;  // the default
     if (key == "positions" || key == "queryPositions") {
       if (!x.is_array()) throw invalid_argument(name, detail::cat("is ", quote(x), "; expected an array of numbers"));
+      if (x.empty()) throw invalid_argument(name, "is empty; expected one number per row (or null for 0, 1, 2, ...)");
       std::vector<double>& out = key == "positions" ? rope.positions : rope.query_positions;
       for (size_t i = 0; i < x.size(); ++i) {
         if (!x[i].is_number())

@@ -150,6 +150,7 @@ describe('bad options: the same message as the CLI', () => {
     ['rope unknown field', { rope: { tehta: 1 } }],
     ['rope not an object', { rope: 3 }],
     ['rope base 0', { rope: { base: 0 } }],
+    ['rope positions empty', { rope: { positions: [] } }],
   ]) {
     test(name, () => sameError({ ...ok, ...extra }));
   }

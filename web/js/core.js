@@ -293,6 +293,7 @@ function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax'
     const list = (name, v) => {
       if (v === null || v === undefined) return null;
       if (!isVectorLike(v)) throw new Error(`${name}: is ${describe(v)}; expected an array of numbers`);
+      if (v.length === 0) throw new Error(`${name}: is empty; expected one number per row (or null for 0, 1, 2, ...)`);
       for (let i = 0; i < v.length; i++) {
         if (typeof v[i] !== 'number') throw new Error(`${name}: has ${describe(v[i])} at ${i}; expected a number`);
       }
