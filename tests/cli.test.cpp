@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "approx.hpp"
+#include "attn/attend.hpp"
 #include "attn/layout.hpp"
 #include "attn/matrix.hpp"
 #include "attn/streaming.hpp"
@@ -146,6 +147,86 @@ TEST_CASE("cli attend: two keys at 0 and pi", "[cli]") {
   REQUIRE(r.at("von_mises_density").size() == 2);
   CHECK_CLOSE(r.at("von_mises_density")[0].get<double>(), 0.34171048862346316, 1e-13, 0);
   CHECK_CLOSE(r.at("von_mises_density")[1].get<double>(), 0.046245485762777706, 1e-13, 0);
+}
+
+TEST_CASE("cli attend: entmax, sink, rope and kernels, with the library's numbers", "[cli]") {
+  // Sparsemax of logits (1, 0.7, -1) with a sink at 0.5: slots sorted (1, 0.7, 0.5, -1), support
+  // {1, 0.7, 0.5} (1 + 3 · 0.5 > 2.2, 1 + 4 · (-1) < 1.2), tau = (2.2 - 1)/3 = 0.4:
+  // weights (0.6, 0.3, 0), sink 0.1, output 0.6 · 1 + 0.3 · 2.
+  const json sparse = solve(json::parse(
+      R"({"mode": "attend", "query": [1, 0], "keys": [[1, 0], [0.7, 0], [-1, 0]], "alpha": 2, "sink": 0.5,
+          "values": [[1], [2], [3]]})"));
+  CHECK_ALL_CLOSE(vec(sparse.at("weights")), Vec<double>((Vec<double>(3) << 0.6, 0.3, 0).finished()), 1e-15);
+  CHECK(sparse.at("weights")[2].get<double>() == 0);
+  CHECK_CLOSE(sparse.at("sink_weight").get<double>(), 0.1, 1e-14, 0);
+  CHECK_CLOSE(sparse.at("output")[0].get<double>(), 0.6 + 0.6, 1e-15, 0);
+  CHECK(sparse.at("log_sum_exp").is_null());  // no log-partition beyond softmax
+  CHECK(sparse.at("alpha").get<double>() == 2);
+  CHECK(!sparse.contains("rotated_keys"));
+
+  // Every option together: the CLI gives the library's numbers.
+  const json p = json::parse(
+      R"({"mode": "attend", "query": [0.3, -1.2, 0.5, 2], "keys": [[1, 0, 0, 1], [0, 1, 1, 0], [-1, 0.5, 0, 2]],
+          "values": [[1, 2], [3, 4], [5, 6]], "scale": 0.7, "normalize_keys": true, "alpha": 1.5, "sink": -0.5,
+          "rope": {"theta": 0.9, "base": 50, "positions": [4, 7, 9], "queryPosition": 12},
+          "kernel": "favor+", "features": 16, "seed": 5})");
+  const json r = solve(p);
+  attn::AttendOptions opt;
+  opt.scale = 0.7;
+  opt.normalize_keys = true;
+  opt.alpha = 1.5;
+  opt.sink = -0.5;
+  opt.rope = attn::Rope{0.9, 50, {4, 7, 9}, 12.0, {}};
+  opt.kernel = attn::Kernel::favor_plus;
+  opt.features = 16;
+  opt.seed = 5;
+  Vec<double> q(4);
+  q << 0.3, -1.2, 0.5, 2;
+  Mat<double> k(3, 4), v(3, 2);
+  k << 1, 0, 0, 1, 0, 1, 1, 0, -1, 0.5, 0, 2;
+  v << 1, 2, 3, 4, 5, 6;
+  const attn::AttendResult<double> want = attn::attend<double>(q, k, v, opt);
+  CHECK_ALL_CLOSE(vec(r.at("weights")), want.weights, 0);
+  CHECK_ALL_CLOSE(vec(r.at("output")), want.output, 0);
+  CHECK_ALL_CLOSE(vec(r.at("rotated_query")), want.rotated_query, 0);
+  CHECK(r.at("rotated_keys").size() == 3);
+  CHECK(r.at("sink_weight").get<double>() == want.stats.sink_weight);
+  CHECK(r.at("kernel").get<std::string>() == "favor+");
+}
+
+TEST_CASE("cli examples beyond softmax give the numbers docs/cli.md shows", "[cli]") {
+  const fs::path dir = ATTN_EXAMPLES_DIR;
+  const auto run_example = [&](const char* name) {
+    const Run r = run_cli("", Input::file, (dir / name).string());
+    INFO(name << ": " << r.err);
+    REQUIRE(r.code == 0);
+    return json::parse(r.out);
+  };
+  const json sparse = run_example("sparsemax-sink.json");
+  CHECK_ALL_CLOSE(vec(sparse.at("weights")), Vec<double>((Vec<double>(3) << 0.6, 0.3, 0).finished()), 1e-14);
+  CHECK_CLOSE(sparse.at("sink_weight").get<double>(), 0.1, 1e-13, 0);
+  CHECK(sparse.at("log_sum_exp").is_null());
+  const json rope = run_example("rope.json");
+  CHECK_ALL_CLOSE(vec(rope.at("weights")),
+                  Vec<double>((Vec<double>(3) << 0.1129, 0.4135, 0.4737).finished()), 1e-4);
+  CHECK(rope.at("rotated_keys").size() == 3);
+  const json linear = run_example("linear.json");
+  CHECK_ALL_CLOSE(vec(linear.at("weights")),
+                  Vec<double>((Vec<double>(4) << 0.4119, 0.1817, 0.1253, 0.2811).finished()), 1e-4);
+}
+
+TEST_CASE("cli attend: bad options beyond softmax are one-line errors naming the option", "[cli]") {
+  const std::string base = R"({"mode": "attend", "query": [1, 0], "keys": [[1, 0], [0, 1]], )";
+  require_error(run_cli(base + R"("alpha": 2.5})"), "alpha: is 2.5; expected 1 <= alpha <= 2");
+  require_error(run_cli(base + R"("sink": "high"})"), "sink");
+  require_error(run_cli(base + R"("kernel": "relu"})"), "kernel: is \"relu\"");
+  require_error(run_cli(base + R"("kernel": "favor+", "features": 0})"), "features: is 0");
+  require_error(run_cli(base + R"("rope": {"positions": [1]}})"), "rope.positions: has 1 entries but there are 2 keys");
+  require_error(run_cli(base + R"("rope": {"tehta": 1}})"), "rope.tehta: is not a field of rope");
+  require_error(run_cli(base + R"("rope": 3})"), "rope: is 3");
+  require_error(run_cli(base + R"("rope": {"positions": []}})"), "rope.positions: is empty");
+  require_error(run_cli(R"({"mode": "attend", "query": [1, 0, 0], "keys": [[1, 0, 0]], "rope": {}})"),
+                "rope: needs an even dimension");
 }
 
 TEST_CASE("cli attend: stdin, '-' and a file give the same result", "[cli]") {

@@ -446,3 +446,73 @@ TEST_CASE("matrix: sparse settings out of range are named errors", "[matrix][spa
   opt.mask = sparse_mask(1, 0, {-1}, true);
   REQUIRE_INVALID(attn::attention_matrix<double>(x, x, x, opt), "global");
 }
+
+TEMPLATE_TEST_CASE("matrix: alpha, sink, rope and kernels give attend's numbers row by row", "[matrix]", float, double) {
+  using T = TestType;
+  const Mat<T> queries = gaussian<T>(5, 4, 41), keys = gaussian<T>(6, 4, 42), values = gaussian<T>(6, 3, 43);
+  for (attn::Kernel kernel : {attn::Kernel::softmax, attn::Kernel::elu_plus_one, attn::Kernel::favor_plus}) {
+    for (double alpha : {1.0, 1.5, 2.0}) {
+      attn::MatrixOptions opt;
+      opt.scale = 0.9;
+      opt.normalize_keys = true;
+      opt.alpha = alpha;
+      opt.sink = -0.3;
+      opt.kernel = kernel;
+      opt.features = 16;
+      opt.seed = 4;
+      opt.rope = attn::Rope{};
+      opt.rope->theta = 0.6;
+      opt.rope->positions = {0, 2, 4, 6, 8, 10};
+      opt.rope->query_positions = {1, 3, 5, 7, 9};
+      INFO("kernel " << attn::to_string(kernel) << ", alpha " << alpha);
+      const attn::MatrixResult<T> r = attn::attention_matrix<T>(queries, keys, values, opt);
+      REQUIRE(r.rotated_queries.rows() == 5);
+      REQUIRE(r.rotated_keys.rows() == 6);
+      for (Index i = 0; i < 5; ++i) {
+        attn::AttendOptions a;
+        a.scale = opt.scale;
+        a.normalize_keys = true;
+        a.alpha = alpha;
+        a.sink = opt.sink;
+        a.kernel = kernel;
+        a.features = 16;
+        a.seed = 4;
+        a.rope = opt.rope;
+        a.rope->query_positions.clear();
+        a.rope->query_position = opt.rope->query_positions[static_cast<size_t>(i)];
+        const attn::AttendResult<T> row = attn::attend<T>(queries.row(i).transpose(), keys, values, a);
+        REQUIRE_ALL_CLOSE(r.weights.row(i).transpose(), row.weights, tol<T>());
+        REQUIRE_ALL_CLOSE(r.output.row(i).transpose(), row.output, tol<T>());
+        REQUIRE_CLOSE(r.sink_weight(i), row.stats.sink_weight, tol<T>(), tol<T>());
+        REQUIRE_CLOSE(r.entropy(i), row.stats.entropy, tol<T>(), tol<T>());
+      }
+    }
+  }
+  // Masks still apply: causal sparsemax with a sink; an empty window row gives the sink everything.
+  attn::MatrixOptions causal;
+  causal.mask = attn::Mask::causal();
+  causal.alpha = 2;
+  causal.sink = 0;
+  const attn::MatrixResult<T> c = attn::attention_matrix<T>(queries, keys, values, causal);
+  for (Index i = 0; i < 5; ++i) {
+    for (Index j = i + 1; j < 6; ++j) REQUIRE(c.weights(i, j) == 0);
+    REQUIRE_CLOSE(c.weights.row(i).sum() + c.sink_weight(i), 1, tol<T>(), 0);
+  }
+  attn::MatrixOptions window;
+  window.mask = attn::Mask::window(1);
+  window.sink = 1;
+  const Mat<T> many = gaussian<T>(8, 4, 44);
+  const attn::MatrixResult<T> w = attn::attention_matrix<T>(many, keys, values, window);
+  REQUIRE(w.empty_row(7));
+  REQUIRE(w.sink_weight(7) == 1);
+  REQUIRE(w.output.row(7).isZero());
+  // Bad options are named, and rope's query positions must match the queries.
+  attn::MatrixOptions bad;
+  bad.rope = attn::Rope{};
+  bad.rope->query_positions = {1, 2};
+  REQUIRE_INVALID(attn::attention_matrix<T>(queries, keys, values, bad),
+                  "rope.queryPositions: has 2 entries but there are 5 queries");
+  bad.rope.reset();
+  bad.alpha = 3;
+  REQUIRE_INVALID(attn::attention_matrix<T>(queries, keys, values, bad), "alpha: is 3");
+}

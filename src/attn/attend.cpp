@@ -3,7 +3,9 @@
 #include <cmath>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
+#include "attn/entmax.hpp"
 #include "attn/errors.hpp"
 #include "attn/kernels.hpp"
 
@@ -50,7 +52,7 @@ bool attend_fast_f32(VecCRef<float> query, MatCRef<float> keys, MatCRef<float> v
                      VecRef<float> logits, VecRef<float> weights, VecRef<float> output, SoftmaxStats<float>& stats) {
   const Index n = keys.rows(), d = keys.cols();
   const bool has_values = values.rows() != 0;
-  if (opt.normalize_keys || n < 1 || d < 1 || query.size() != d) return false;
+  if (!opt.plain() || opt.normalize_keys || n < 1 || d < 1 || query.size() != d) return false;
   if (has_values && (values.rows() != n || values.cols() < 1 || output.size() != values.cols())) return false;
   if (logits.size() != n || weights.size() != n) return false;
   if (!std::isfinite(opt.scale) || !std::isfinite(static_cast<float>(opt.scale)) || !query.allFinite()) return false;
@@ -70,6 +72,83 @@ bool attend_fast_f32(VecCRef<float> query, MatCRef<float> keys, MatCRef<float> v
   return true;
 }
 
+// Keys on the unit sphere, as logits_into divides by their lengths.
+template <typename T>
+Mat<T> unit_rows(MatCRef<T> keys) {
+  Mat<T> out = keys;
+  for (Index i = 0; i < keys.rows(); ++i) {
+    T norm = keys.row(i).norm();
+    if (!(norm > 0) || !std::isfinite(norm)) norm = keys.row(i).stableNorm();  // under/overflow
+    if (norm == 0)
+      throw invalid_argument("keys", detail::cat("row ", i, " has length 0; normalisation needs a non-zero key"));
+    out.row(i) = (keys.row(i).template cast<double>() / static_cast<double>(norm)).template cast<T>();
+  }
+  return out;
+}
+
+// output (dv) = Vᵀ weights, a convex combination of the value rows (sub-convex with a sink).
+template <typename T>
+void weighted_values(MatCRef<T> values, VecCRef<T> weights, VecRef<T> output) {
+  output.noalias() = values.transpose() * weights;
+  if (!output.allFinite()) {
+    // Values near the type's max: sum halves, then double with saturation.
+    output.noalias() = (values * T(0.5)).transpose() * weights;
+    const T big = std::numeric_limits<T>::max() / 2;
+    output = output.cwiseMax(-big).cwiseMin(big) * T(2);
+  }
+}
+
+// Every option beyond plain softmax. Passes: 1) keys normalised and rotated (rope),
+// 2) logits = scale · K' q', 3) the scores to normalise: the logits (softmax kernel) or
+// the kernel's log-scores, 4) α-entmax with the sink over them, 5) values.
+template <typename T>
+AttendResult<T> attend_beyond(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt) {
+  validate_attend<T>(query, keys, values, opt);
+  const Index n = keys.rows(), d = keys.cols();
+  validate_options(opt, n, d);
+  AttendResult<T> r;
+  r.logits.resize(n);
+  r.weights.resize(n);
+  r.output.resize(values.rows() != 0 ? values.cols() : 0);
+  AttendOptions dot;  // scale only: keys are already normalised when rotated
+  dot.scale = opt.scale;
+  const bool own_keys = opt.rope || opt.kernel != Kernel::softmax;
+  Mat<T> used = own_keys ? (opt.normalize_keys ? unit_rows<T>(keys) : Mat<T>(keys)) : Mat<T>();  // (n, d)
+  Vec<T> q = query;                                                                              // (d)
+  if (opt.rope) {
+    const Rope& rope = *opt.rope;
+    r.rotated_query.resize(d);
+    rope_rotate<T>(query, rope_query_position(rope, n), rope, r.rotated_query);
+    std::vector<double> pos(static_cast<size_t>(n));
+    for (Index i = 0; i < n; ++i) pos[static_cast<size_t>(i)] = rope_key_position(rope, i);
+    r.rotated_keys = rope_rotate_rows<T>(used, pos, rope);
+    used = r.rotated_keys;
+    q = r.rotated_query;
+    logits_into<T>(q, used, dot, r.logits);
+  } else {
+    logits_into<T>(query, keys, opt, r.logits);  // the plain path's logits, bit for bit
+  }
+  if (opt.kernel == Kernel::softmax) {
+    r.stats = entmax_into<T>(r.logits, opt.alpha, opt.sink, r.weights);
+  } else {
+    // Linear kernels: weights = normaliser(log-scores), in double (a float cannot hold them all).
+    const Mat<double> omega = opt.kernel == Kernel::favor_plus ? favor_directions(opt.features, d, opt.seed)
+                                                                : Mat<double>();
+    Vec<double> u(n), w(n);
+    linear_log_scores<T>(q, used, opt.kernel, opt.scale, omega, u);
+    const SoftmaxStats<double> s = entmax_into<double>(u, opt.alpha, opt.sink, w);
+    r.weights = w.cast<T>();
+    r.stats.log_sum_exp = static_cast<T>(s.log_sum_exp);
+    r.stats.entropy = static_cast<T>(s.entropy);
+    r.stats.effective_keys = static_cast<T>(s.effective_keys);
+    r.stats.sink_weight = static_cast<T>(s.sink_weight);
+    r.stats.argmax = s.argmax;
+    r.stats.max_logit = r.logits.maxCoeff();
+  }
+  if (values.rows() != 0) weighted_values<T>(values, r.weights, r.output);
+  return r;
+}
+
 }  // namespace
 
 template <typename T>
@@ -84,6 +163,13 @@ void validate_keys_values(MatCRef<T> keys, MatCRef<T> values, double scale) {
   detail::require_finite("scale", scale);
   detail::require_all_finite("keys", keys);
   detail::require_all_finite("values", values);
+}
+
+void validate_options(const AttendOptions& opt, Index n, Index d) {
+  validate_alpha(opt.alpha);
+  validate_sink(opt.sink);
+  if (opt.rope) validate_rope(*opt.rope, n, d);
+  if (opt.kernel == Kernel::favor_plus) validate_features(opt.features, d);
 }
 
 template <typename T>
@@ -133,6 +219,16 @@ void logits_into(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt, Ve
 template <typename T>
 SoftmaxStats<T> attend_into(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt,
                             VecRef<T> logits, VecRef<T> weights, VecRef<T> output) {
+  if (!opt.plain()) {
+    const AttendResult<T> r = attend_beyond<T>(query, keys, values, opt);
+    if (logits.size() != r.logits.size() || weights.size() != r.weights.size() ||
+        (values.rows() != 0 && output.size() != r.output.size()))
+      throw invalid_argument("logits", "buffers do not match n keys and dv values (attend_into)");
+    logits = r.logits;
+    weights = r.weights;
+    if (values.rows() != 0) output = r.output;
+    return r.stats;
+  }
   if constexpr (std::is_same<T, float>::value) {
     SoftmaxStats<float> fast;
     if (attend_fast_f32(query, keys, values, opt, logits, weights, output, fast)) return fast;
@@ -140,21 +236,13 @@ SoftmaxStats<T> attend_into(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values
   validate_attend<T>(query, keys, values, opt);
   logits_into<T>(query, keys, opt, logits);
   const SoftmaxStats<T> stats = softmax_into<T>(logits, weights);
-  if (values.rows() != 0) {
-    // output: (dv) = Vᵀ (dv, n) · weights (n), a convex combination of the value rows.
-    output.noalias() = values.transpose() * weights;
-    if (!output.allFinite()) {
-      // Values near the type's max: sum halves, then double with saturation.
-      output.noalias() = (values * T(0.5)).transpose() * weights;
-      const T big = std::numeric_limits<T>::max() / 2;
-      output = output.cwiseMax(-big).cwiseMin(big) * T(2);
-    }
-  }
+  if (values.rows() != 0) weighted_values<T>(values, weights, output);  // (dv) = Vᵀ (dv, n) · weights (n)
   return stats;
 }
 
 template <typename T>
 AttendResult<T> attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt) {
+  if (!opt.plain()) return attend_beyond<T>(query, keys, values, opt);
   AttendResult<T> r;
   r.logits.resize(keys.rows());
   r.weights.resize(keys.rows());

@@ -2,8 +2,16 @@
 //   q: (d)   K: (n, d)   V: (n, dv), optional
 //   logits = scale · K q      (optionally with every key normalised to unit length)
 //   weights = softmax(logits) output = weightsᵀ V
+// Beyond softmax (all optional, all composable): α-entmax and an attention sink
+// (attn/entmax.hpp), rotary positions (attn/rope.hpp), linear-attention kernels
+// (attn/linear.hpp). Order: normalise keys, rotate, logits (or kernel scores), normalise.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+
+#include "attn/linear.hpp"
+#include "attn/rope.hpp"
 #include "attn/softmax.hpp"
 #include "attn/types.hpp"
 
@@ -12,14 +20,31 @@ namespace attn {
 struct AttendOptions {
   double scale = 1.0;           // any finite value; negative attends to the far side
   bool normalize_keys = false;  // put keys on the unit sphere (nGPT); zero keys are an error
+  double alpha = 1.0;           // α-entmax, 1 <= α <= 2: 1 softmax, 2 sparsemax
+  std::optional<double> sink = std::nullopt;  // an attention sink's logit: one more slot, no value
+  std::optional<Rope> rope = std::nullopt;    // rotate query and keys by their positions first
+  Kernel kernel = Kernel::softmax;  // elu+1 / favor+: linear attention
+  Index features = 64;          // favor+: the number r of random features
+  std::uint64_t seed = 1;       // favor+: which random features (attn::Rng)
+
+  // The plain softmax: the float SIMD fast path applies (attn/kernels.hpp).
+  bool plain() const { return alpha == 1 && !sink && !rope && kernel == Kernel::softmax; }
 };
+
+// Checks alpha, sink, rope (against n keys of dimension d) and the kernel's features;
+// throws attn::invalid_argument naming the option, the value and what was expected.
+void validate_options(const AttendOptions& opt, Index n, Index d);
 
 template <typename T>
 struct AttendResult {
   Vec<T> logits;   // (n)
   Vec<T> weights;  // (n)
   Vec<T> output;   // (dv); empty when no values were given
+  // The normaliser's statistics (stats.sink_weight: the sink's share). With a kernel other
+  // than softmax, log_sum_exp is log(Σ score_i [+ exp(sink)]); for alpha > 1 it is NaN.
   SoftmaxStats<T> stats;
+  Vec<T> rotated_query;  // (d) with rope, else empty
+  Mat<T> rotated_keys;   // (n, d) with rope (after normalisation), else empty
 };
 
 // Checks keys (n >= 1, d >= 1, finite), values (none, or one finite row per key) and
@@ -39,6 +64,7 @@ void logits_into(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt, Ve
 
 // The allocation-free kernel: validates, then fills logits (n), weights (n) and
 // output (dv, ignored when values has zero rows). Returns the softmax statistics.
+// Allocation-free for plain options only; the rotated query and keys are in attend().
 template <typename T>
 SoftmaxStats<T> attend_into(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values,
                             const AttendOptions& opt, VecRef<T> logits, VecRef<T> weights,

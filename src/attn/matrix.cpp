@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "attn/attend.hpp"
+#include "attn/entmax.hpp"
 #include "attn/errors.hpp"
 #include "attn/kernels.hpp"
 
@@ -161,7 +162,7 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
     // It declines (false) on a non-finite logit or output - overflow - and the
     // reference loop below then handles those inputs exactly as before.
     const float scale_f = static_cast<float>(opt.scale);
-    if (!opt.normalize_keys && (mask.kind == Mask::Kind::none || mask.kind == Mask::Kind::causal) &&
+    if (opt.plain() && !opt.normalize_keys && (mask.kind == Mask::Kind::none || mask.kind == Mask::Kind::causal) &&
         std::isfinite(scale_f)) {
       MatrixResult<float> r;
       r.logits.resize(m, n);
@@ -169,6 +170,7 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
       r.entropy.resize(m);
       r.empty_row.setConstant(m, false);  // n >= 1: key 0 is always visible
       r.masked.setConstant(m, n, false);
+      r.sink_weight.setZero(m);
       if (mask.kind == Mask::Kind::causal)
         for (Index i = 0; i < m; ++i)
           for (Index j = i + 1; j < n; ++j) r.masked(i, j) = true;
@@ -199,31 +201,98 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
     }
   }
 
+  // Options beyond softmax: checked once for the whole matrix (attn/attend.hpp).
+  AttendOptions beyond;
+  beyond.alpha = opt.alpha;
+  beyond.sink = opt.sink;
+  beyond.kernel = opt.kernel;
+  beyond.features = opt.features;
+  validate_options(beyond, n, d);
+  if (opt.rope) validate_rope(*opt.rope, n, d, m);
+
   MatrixResult<T> r;
   r.scores_computed = m * n;  // every logit is computed (top_k needs all of them to choose)
   r.logits.resize(m, n);   // (m, n)
   r.weights.setZero(m, n);  // (m, n); masked entries stay 0
   r.entropy.setZero(m);
+  r.sink_weight.setZero(m);
   r.empty_row.setConstant(m, false);
   r.masked.setConstant(m, n, true);  // cleared below for every key a row may see
-  const AttendOptions row_opt{opt.scale, opt.normalize_keys};
+  AttendOptions row_opt;
+  row_opt.scale = opt.scale;
+  row_opt.normalize_keys = opt.normalize_keys;
 
+  // Keys the rows see when they are rotated or fed to a kernel: normalised, then rotated.
+  const bool own_keys = opt.rope || opt.kernel != Kernel::softmax;
+  Mat<T> used;  // (n, d)
+  if (own_keys) {
+    used = keys;
+    if (opt.normalize_keys) {
+      for (Index j = 0; j < n; ++j) {
+        T len = keys.row(j).norm();
+        if (!(len > 0) || !std::isfinite(len)) len = keys.row(j).stableNorm();  // under/overflow
+        if (len == 0)
+          throw invalid_argument("keys", detail::cat("row ", j, " has length 0; normalisation needs a non-zero key"));
+        used.row(j) = (keys.row(j).template cast<double>() / static_cast<double>(len)).template cast<T>();
+      }
+    }
+  }
+  if (opt.rope) {
+    std::vector<double> pos(static_cast<size_t>(n)), qpos(static_cast<size_t>(m));
+    for (Index j = 0; j < n; ++j) pos[static_cast<size_t>(j)] = rope_key_position(*opt.rope, j);
+    for (Index i = 0; i < m; ++i) qpos[static_cast<size_t>(i)] = rope_query_position_of_row(*opt.rope, i);
+    r.rotated_keys = rope_rotate_rows<T>(used, pos, *opt.rope);
+    r.rotated_queries = rope_rotate_rows<T>(queries, qpos, *opt.rope);
+    used = r.rotated_keys;
+  }
+  const Mat<double> omega =
+      opt.kernel == Kernel::favor_plus ? favor_directions(opt.features, d, opt.seed) : Mat<double>();
+  AttendOptions dot;  // scale only: rotated keys are already normalised
+  dot.scale = opt.scale;
+
+  // The normaliser over some of a row's keys: the logits themselves (softmax kernel, in T, so
+  // the plain options are softmax_into bit for bit) or the kernel's log-scores (double).
   Vec<T> row_logits(n), row_weights(n), picked, picked_w;  // scratch, reused by every row
+  Vec<double> scores(n), picked_d, picked_wd;
+  const auto normalise = [&](Index i, const std::vector<Index>& which, Index lo, Index len) {
+    const bool listed = !which.empty();
+    const Index count = listed ? static_cast<Index>(which.size()) : len;
+    SoftmaxStats<T> st;
+    if (opt.kernel == Kernel::softmax) {
+      picked.resize(count);
+      picked_w.resize(count);
+      for (Index t = 0; t < count; ++t) picked(t) = row_logits(listed ? which[static_cast<size_t>(t)] : lo + t);
+      st = entmax_into<T>(picked, opt.alpha, opt.sink, picked_w);
+    } else {
+      picked_d.resize(count);
+      picked_wd.resize(count);
+      for (Index t = 0; t < count; ++t) picked_d(t) = scores(listed ? which[static_cast<size_t>(t)] : lo + t);
+      const SoftmaxStats<double> sd = entmax_into<double>(picked_d, opt.alpha, opt.sink, picked_wd);
+      picked_w = picked_wd.cast<T>();
+      st.entropy = static_cast<T>(sd.entropy);
+      st.sink_weight = static_cast<T>(sd.sink_weight);
+    }
+    r.entropy(i) = st.entropy;
+    r.sink_weight(i) = st.sink_weight;
+    for (Index t = 0; t < count; ++t) {
+      const Index j = listed ? which[static_cast<size_t>(t)] : lo + t;
+      r.weights(i, j) = picked_w(t);
+      r.masked(i, j) = false;
+    }
+  };
+
   for (Index i = 0; i < m; ++i) {
-    logits_into<T>(queries.row(i).transpose(), keys, row_opt, row_logits);
+    if (opt.rope) logits_into<T>(r.rotated_queries.row(i).transpose(), used, dot, row_logits);
+    else logits_into<T>(queries.row(i).transpose(), keys, row_opt, row_logits);
     r.logits.row(i) = row_logits.transpose();
+    if (opt.kernel != Kernel::softmax) {
+      const Vec<T> q = opt.rope ? Vec<T>(r.rotated_queries.row(i).transpose()) : Vec<T>(queries.row(i).transpose());
+      linear_log_scores<T>(q, used, opt.kernel, opt.scale, omega, scores);
+    }
 
     if (mask.kind == Mask::Kind::top_k) {
       // Keep the k largest logits (ties: lower key index) and renormalise over them.
-      const std::vector<Index> keep = top_k<T>(row_logits, mask.size);
-      picked.resize(mask.size);
-      picked_w.resize(mask.size);
-      for (Index t = 0; t < mask.size; ++t) picked(t) = row_logits(keep[static_cast<size_t>(t)]);
-      r.entropy(i) = softmax_into<T>(picked, picked_w).entropy;
-      for (Index t = 0; t < mask.size; ++t) {
-        r.weights(i, keep[static_cast<size_t>(t)]) = picked_w(t);
-        r.masked(i, keep[static_cast<size_t>(t)]) = false;
-      }
+      normalise(i, top_k<T>(row_logits, mask.size), 0, 0);
       continue;
     }
     // none, causal and window all keep one contiguous run of keys [lo, hi].
@@ -232,13 +301,10 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
     if (mask.kind == Mask::Kind::window) lo = std::max<Index>(0, i - mask.size + 1);
     if (lo > hi) {
       r.empty_row(i) = true;  // nothing visible: zero weights, zero output, zero entropy
+      if (opt.sink) r.sink_weight(i) = 1;  // ... and a sink, if any, takes everything
       continue;
     }
-    const Index len = hi - lo + 1;
-    r.masked.row(i).segment(lo, len).setConstant(false);
-    auto w = row_weights.head(len);
-    r.entropy(i) = softmax_into<T>(row_logits.segment(lo, len), w).entropy;
-    r.weights.row(i).segment(lo, len) = w.transpose();
+    normalise(i, {}, lo, hi - lo + 1);
   }
   if (values.rows() != 0) r.output.noalias() = r.weights * values;  // (m, dv) = (m, n)(n, dv)
   return r;

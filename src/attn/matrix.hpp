@@ -2,9 +2,13 @@
 //   Q: (m, d)   K: (n, d)   V: (n, dv), optional   A: (m, n)   O: (m, dv)
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "attn/linear.hpp"
+#include "attn/rope.hpp"
 #include "attn/softmax.hpp"
 #include "attn/types.hpp"
 
@@ -59,6 +63,16 @@ struct MatrixOptions {
   double scale = 1.0;
   bool normalize_keys = false;
   Mask mask;
+  // Beyond softmax, as in attn::AttendOptions, row by row over the keys the mask leaves.
+  // rope: query i sits at rope.query_positions[i] (default i), key j at positions[j] (default j).
+  double alpha = 1.0;
+  std::optional<double> sink = std::nullopt;
+  std::optional<Rope> rope = std::nullopt;
+  Kernel kernel = Kernel::softmax;
+  Index features = 64;
+  std::uint64_t seed = 1;
+
+  bool plain() const { return alpha == 1 && !sink && !rope && kernel == Kernel::softmax; }
 };
 
 template <typename T>
@@ -78,6 +92,9 @@ struct MatrixResult {
   double computed_fraction() const {
     return weights.size() == 0 ? 0.0 : static_cast<double>(scores_computed) / static_cast<double>(weights.size());
   }
+  Vec<T> sink_weight;     // (m) the sink's share per row (0 without a sink; 1 for an empty row with one)
+  Mat<T> rotated_queries; // (m, d) with rope, else empty
+  Mat<T> rotated_keys;    // (n, d) with rope (after normalisation), else empty
 };
 
 // Whether query i may see key j under the mask (top_k is decided per row from logits).

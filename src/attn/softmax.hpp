@@ -14,6 +14,7 @@ struct SoftmaxStats {
   T entropy = 0;         // H = -Σ w_i log w_i, in nats, within [0, log n]
   T effective_keys = 1;  // exp(H): 1 for one-hot, n for uniform
   Index argmax = 0;      // first index with the largest weight
+  T sink_weight = 0;     // the share of an attention sink (attn/entmax.hpp); 0 without one
 };
 
 // weights = softmax(logits); weights must already have logits.size() entries.

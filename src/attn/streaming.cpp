@@ -69,6 +69,8 @@ StreamResult<T> streaming_attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> v
     throw invalid_argument("block_size", detail::cat("is ", block_size, "; expected a block size >= 1"));
   if (values.rows() == 0) throw invalid_argument("values", "are missing; streaming attention needs one value per key");
   validate_attend<T>(query, keys, values, opt);
+  if (!opt.plain())
+    throw invalid_argument("stream", "is softmax attention only; alpha, sink, rope and kernel are options of attend");
 
   const Index n = keys.rows();
   StreamingSoftmax<T> stream(values.cols());

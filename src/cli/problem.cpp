@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <new>
+#include <optional>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -243,25 +244,98 @@ Mask mask_of(const Fields& f) {
                                              "{\"window\": w}, {\"topk\": k} or {\"sparse\": {...}}"));
 }
 
+std::uint64_t seed_of(const Fields& f) {
+  const double seed = f.number("seed", 1);
+  if (seed < 0 || seed != std::floor(seed) || seed > 9007199254740992.0)
+    throw invalid_argument("seed", detail::cat("is ", seed, "; expected a whole number 0 <= seed <= 2^53"));
+  return static_cast<std::uint64_t>(seed);
+}
+
+// "rope": null or {theta, base, positions, queryPosition (attend) / queryPositions (matrix)}.
+std::optional<Rope> rope_of(const Fields& f, bool many_queries) {
+  if (!f.has("rope")) return std::nullopt;
+  const json& v = f.at("rope");
+  const char* qname = many_queries ? "queryPositions" : "queryPosition";
+  if (!v.is_object())
+    throw invalid_argument("rope", detail::cat("is ", quote(v), "; expected null or an object {theta, base, positions, ",
+                                               qname, "}"));
+  Rope rope;
+  for (const auto& item : v.items()) {
+    const std::string& key = item.key();
+    const json& x = item.value();
+    const std::string name = "rope." + field_name(key);
+    if (key != "theta" && key != "base" && key != "positions" && key != qname)
+      throw invalid_argument(name, detail::cat("is not a field of rope; expected theta, base, positions or ", qname));
+    if (x.is_null()) continue;  // the default
+    if (key == "positions" || key == "queryPositions") {
+      if (!x.is_array()) throw invalid_argument(name, detail::cat("is ", quote(x), "; expected an array of numbers"));
+      if (x.empty()) throw invalid_argument(name, "is empty; expected one number per row (or null for 0, 1, 2, ...)");
+      std::vector<double>& out = key == "positions" ? rope.positions : rope.query_positions;
+      for (size_t i = 0; i < x.size(); ++i) {
+        if (!x[i].is_number())
+          throw invalid_argument(name, detail::cat("has ", quote(x[i]), " at ", i, "; expected a number"));
+        out.push_back(x[i].get<double>());
+      }
+      continue;
+    }
+    if (!x.is_number()) throw invalid_argument(name, detail::cat("is ", quote(x), "; expected a number"));
+    const double number = x.get<double>();
+    if (key == "theta") rope.theta = number;
+    else if (key == "base") rope.base = number;
+    else rope.query_position = number;
+  }
+  return rope;
+}
+
+// The options beyond softmax, shared by attend and matrix: alpha, sink, rope, kernel, features, seed.
+template <typename Options>
+void beyond_of(const Fields& f, Options& opt, bool many_queries) {
+  opt.alpha = f.number("alpha", 1.0);
+  if (f.has("sink")) opt.sink = f.number("sink", 0.0);
+  opt.rope = rope_of(f, many_queries);
+  opt.kernel = parse_kernel(f.text("kernel", "softmax"));
+  opt.features = f.integer("features", opt.features);
+  opt.seed = seed_of(f);
+}
+
+const std::set<std::string> kBeyondFields = {"alpha", "sink", "rope", "kernel", "features", "seed"};
+
+std::set<std::string> with_beyond(std::set<std::string> fields) {
+  fields.insert(kBeyondFields.begin(), kBeyondFields.end());
+  return fields;
+}
+
+// NaN (log_sum_exp for alpha > 1) as JSON null, never as a number.
+json number_or_null(double x) { return std::isnan(x) ? json(nullptr) : json(x); }
+
 template <typename T>
 json attend_json(const Vec<double>& q, const Mat<double>& k, const Mat<double>& v, const AttendOptions& opt) {
   const Vec<T> qt = as<T>("query", q);
   const AttendResult<T> r = attend<T>(qt, as<T>("keys", k), as<T>("values", v), opt);
   json out = {{"logits", list(r.logits)},        {"weights", list(r.weights)},
               {"entropy", r.stats.entropy},      {"effective_keys", r.stats.effective_keys},
-              {"argmax", r.stats.argmax},        {"log_sum_exp", r.stats.log_sum_exp},
-              {"max_logit", r.stats.max_logit}};
+              {"argmax", r.stats.argmax},        {"log_sum_exp", number_or_null(r.stats.log_sum_exp)},
+              {"max_logit", r.stats.max_logit},  {"sink_weight", r.stats.sink_weight}};
   out["output"] = list(r.output);
+  if (opt.rope) {
+    out["rotated_query"] = list(r.rotated_query);
+    out["rotated_keys"] = rows(r.rotated_keys);
+  }
   return out;
 }
 
 json solve_attend(const json& p) {
-  const Fields f(p, "attend", {"query", "keys", "values", "scale", "normalize_keys", "precision"});
+  const Fields f(p, "attend", with_beyond({"query", "keys", "values", "scale", "normalize_keys", "precision"}));
   const Vec<double> q = f.vector("query");
   const Mat<double> k = f.matrix("keys"), v = optional_values(f);
-  const AttendOptions opt{f.number("scale", 1.0), f.boolean("normalize_keys", false)};
+  AttendOptions opt;
+  opt.scale = f.number("scale", 1.0);
+  opt.normalize_keys = f.boolean("normalize_keys", false);
+  beyond_of(f, opt, false);
   json out = use_float(f) ? attend_json<float>(q, k, v, opt) : attend_json<double>(q, k, v, opt);
   out["mode"] = "attend";
+  out["alpha"] = opt.alpha;
+  out["kernel"] = to_string(opt.kernel);
   out["n"] = k.rows();
   out["d"] = k.cols();
   out["kappa"] = kappa(q, opt.scale);
@@ -281,18 +355,24 @@ json matrix_json(const Mat<double>& q, const Mat<double>& k, const Mat<double>& 
   for (Index i = 0; i < r.empty_row.size(); ++i) empty.push_back(static_cast<bool>(r.empty_row(i)));
   json out = {{"weights", rows(r.weights)}, {"logits", rows(r.logits)}, {"output", rows(r.output)},
               {"entropy", list(r.entropy)}, {"empty_rows", empty}, {"scores_computed", r.scores_computed},
-              {"computed_fraction", r.computed_fraction()}};
+              {"computed_fraction", r.computed_fraction()}, {"sink_weight", list(r.sink_weight)}};
   if (opt.mask.kind == Mask::Kind::sparse) out["masked"] = rows(r.masked.matrix().template cast<int>());
+  if (opt.rope) {
+    out["rotated_queries"] = rows(r.rotated_queries);
+    out["rotated_keys"] = rows(r.rotated_keys);
+  }
   return out;
 }
 
 json solve_matrix(const json& p) {
-  const Fields f(p, "matrix", {"queries", "keys", "values", "scale", "normalize_keys", "mask", "precision"});
+  const Fields f(p, "matrix",
+                 with_beyond({"queries", "keys", "values", "scale", "normalize_keys", "mask", "precision"}));
   const Mat<double> q = f.matrix("queries"), k = f.matrix("keys"), v = optional_values(f);
   MatrixOptions opt;
   opt.scale = f.number("scale", 1.0);
   opt.normalize_keys = f.boolean("normalize_keys", false);
   opt.mask = mask_of(f);
+  beyond_of(f, opt, true);
   const double m = static_cast<double>(q.rows()), n = static_cast<double>(k.rows());
   check_result_size("queries", 2 * m * n + m * static_cast<double>(v.cols()),
                     detail::cat("has m = ", q.rows(), " rows and keys n = ", k.rows(),
@@ -301,6 +381,8 @@ json solve_matrix(const json& p) {
   json out = use_float(f) ? matrix_json<float>(q, k, v, opt) : matrix_json<double>(q, k, v, opt);
   out["mode"] = "matrix";
   out["mask"] = mask_json(opt.mask);
+  out["alpha"] = opt.alpha;
+  out["kernel"] = to_string(opt.kernel);
   return out;
 }
 
@@ -334,7 +416,9 @@ json solve_stream(const json& p) {
   const Fields f(p, "stream", {"query", "keys", "values", "scale", "normalize_keys", "block_size", "precision"});
   const Vec<double> q = f.vector("query");
   const Mat<double> k = f.matrix("keys"), v = f.matrix("values");
-  const AttendOptions opt{f.number("scale", 1.0), f.boolean("normalize_keys", false)};
+  AttendOptions opt;
+  opt.scale = f.number("scale", 1.0);
+  opt.normalize_keys = f.boolean("normalize_keys", false);
   const Index block = f.integer("block_size", 0);
   json out = use_float(f) ? stream_json<float>(q, k, v, opt, block) : stream_json<double>(q, k, v, opt, block);
   out["mode"] = "stream";
@@ -355,10 +439,7 @@ json solve_layout(const json& p) {
     check_result_size("n", static_cast<double>(n) * (cols + (cols == 2 ? 1 : 0)),
                       detail::cat("is ", n, ": the points ", cols == 2 ? "and angles are " : "are ", n, " · ",
                                   cols == 2 ? 3 : cols));
-  const double seed = f.number("seed", 1);
-  if (seed < 0 || seed != std::floor(seed) || seed > 9007199254740992.0)
-    throw invalid_argument("seed", detail::cat("is ", seed, "; expected a whole number 0 <= seed <= 2^53"));
-  const auto s = static_cast<std::uint64_t>(seed);
+  const std::uint64_t s = seed_of(f);
   Mat<double> points;
   if (kind == "even") points = layout_even(n, f.number("phase", 0.0));
   else if (kind == "random") points = layout_random(n, s);

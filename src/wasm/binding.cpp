@@ -128,6 +128,83 @@ EMSCRIPTEN_KEEPALIVE int attn_attend(const float* q, int dq, const float* K, int
   });
 }
 
+// attn_attend_ex's options, one double each (mirrored in core.js as EX_*). Whole numbers
+// (codes, features, the seed's uint32 halves) are exact in a double.
+enum ExOption {
+  kExAlpha = 0,
+  kExHasSink,          // 0/1
+  kExSink,
+  kExKernel,           // KernelCode
+  kExFeatures,
+  kExSeedLo,
+  kExSeedHi,
+  kExHasRope,          // 0/1
+  kExRopeTheta,
+  kExRopeBase,
+  kExHasQueryPosition, // 0/1
+  kExQueryPosition,
+  kExCount
+};
+enum KernelCode { kKernelSoftmax = 0, kKernelElu = 1, kKernelFavor = 2 };
+
+// The AttendOptions the opts array and the positions stand for; the core checks the values.
+static attn::AttendOptions options_from(double scale, int normalize, const double* opts, const double* positions,
+                                        int npositions) {
+  attn::AttendOptions opt;
+  opt.scale = scale;
+  opt.normalize_keys = normalize != 0;
+  opt.alpha = opts[kExAlpha];
+  if (opts[kExHasSink] != 0) opt.sink = opts[kExSink];
+  switch (static_cast<int>(opts[kExKernel])) {
+    case kKernelSoftmax: opt.kernel = attn::Kernel::softmax; break;
+    case kKernelElu: opt.kernel = attn::Kernel::elu_plus_one; break;
+    case kKernelFavor: opt.kernel = attn::Kernel::favor_plus; break;
+    default:
+      throw attn::invalid_argument("kernel", attn::detail::cat("code ", opts[kExKernel], " is unknown (internal binding error)"));
+  }
+  opt.features = static_cast<Index>(opts[kExFeatures]);
+  opt.seed = (static_cast<std::uint64_t>(opts[kExSeedHi]) << 32) | static_cast<std::uint64_t>(opts[kExSeedLo]);
+  if (opts[kExHasRope] != 0) {
+    attn::Rope rope;
+    rope.theta = opts[kExRopeTheta];
+    rope.base = opts[kExRopeBase];
+    rope.positions.assign(positions, positions + (npositions > 0 ? npositions : 0));
+    if (opts[kExHasQueryPosition] != 0) rope.query_position = opts[kExQueryPosition];
+    opt.rope = rope;
+  }
+  return opt;
+}
+
+// attn_attend with the options beyond softmax (alpha, sink, rope, kernel; attn::attend).
+//   opts: kExCount doubles (ExOption); positions: npositions doubles (rope; 0 = the default).
+//   Outputs as attn_attend, stats 6 doubles: [..., sinkWeight], and with rope
+//   rotated_query (d floats) and rotated_keys (n·d floats).
+EMSCRIPTEN_KEEPALIVE int attn_attend_ex(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
+                                        int dv, double scale, int normalize, const double* opts,
+                                        const double* positions, int npositions, float* logits, float* weights,
+                                        float* output, double* stats, float* rotated_query, float* rotated_keys) {
+  return guarded([&] {
+    const attn::AttendOptions opt = options_from(scale, normalize, opts, positions, npositions);
+    const attn::AttendResult<float> r = attn::attend<float>(vec(q, dq), mat(K, n, d), mat(V, nv, dv), opt);
+    check_capacity("logits", r.logits.size(), n);
+    check_capacity("weights", r.weights.size(), n);
+    check_capacity("output", r.output.size(), nv > 0 ? dv : 0);
+    check_capacity("rotated_query", r.rotated_query.size(), opt.rope ? d : 0);
+    check_capacity("rotated_keys", r.rotated_keys.size(), opt.rope ? Index(n) * d : 0);
+    copy_out(r.logits, logits);
+    copy_out(r.weights, weights);
+    copy_out(r.output, output);
+    copy_out(r.rotated_query, rotated_query);
+    copy_out(r.rotated_keys, rotated_keys);
+    stats[0] = r.stats.max_logit;
+    stats[1] = r.stats.log_sum_exp;  // NaN for alpha > 1 (core.js: null)
+    stats[2] = r.stats.entropy;
+    stats[3] = r.stats.effective_keys;
+    stats[4] = static_cast<double>(r.stats.argmax);
+    stats[5] = r.stats.sink_weight;
+  });
+}
+
 // Mask kinds for attn_matrix (mirrored in core.js).
 enum MaskCode { kMaskNone = 0, kMaskCausal = 1, kMaskWindow = 2, kMaskTopK = 3 };
 
@@ -170,6 +247,55 @@ EMSCRIPTEN_KEEPALIVE int attn_matrix(const float* Q, int m, int dq, const float*
     copy_out(r.entropy, entropy);
     for (Index i = 0; i < r.empty_row.size(); ++i) empty[i] = r.empty_row(i) ? 1 : 0;
     copy_out(r.masked, masked);
+  });
+}
+
+// attn_matrix with the options beyond softmax (attn::attention_matrix): opts as for
+// attn_attend_ex (its query position unused); positions (npositions doubles, key j) and
+// qpositions (nqpositions doubles, query i) for rope, 0 = the default. Outputs as attn_matrix,
+// plus sink (m floats) and, with rope, rotated_queries (m·d) and rotated_keys (n·d).
+EMSCRIPTEN_KEEPALIVE int attn_matrix_ex(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
+                                        int nv, int dv, double scale, int normalize, int mask_kind, int mask_size,
+                                        const double* opts, const double* positions, int npositions,
+                                        const double* qpositions, int nqpositions, float* weights, float* logits,
+                                        float* output, float* entropy, std::uint8_t* empty, std::uint8_t* masked,
+                                        float* sink, float* rotated_queries, float* rotated_keys) {
+  return guarded([&] {
+    const attn::AttendOptions a = options_from(scale, normalize, opts, positions, npositions);
+    attn::MatrixOptions opt;
+    opt.scale = scale;
+    opt.normalize_keys = normalize != 0;
+    opt.mask = mask_from(mask_kind, mask_size);
+    opt.alpha = a.alpha;
+    opt.sink = a.sink;
+    opt.rope = a.rope;
+    if (opt.rope) {
+      opt.rope->query_position.reset();
+      opt.rope->query_positions.assign(qpositions, qpositions + (nqpositions > 0 ? nqpositions : 0));
+    }
+    opt.kernel = a.kernel;
+    opt.features = a.features;
+    opt.seed = a.seed;
+    const attn::MatrixResult<float> r = attn::attention_matrix<float>(mat(Q, m, dq), mat(K, n, d), mat(V, nv, dv), opt);
+    const Index mn = Index(m) * n;
+    check_capacity("weights", r.weights.size(), mn);
+    check_capacity("logits", r.logits.size(), mn);
+    check_capacity("output", r.output.size(), nv > 0 ? Index(m) * dv : 0);
+    check_capacity("entropy", r.entropy.size(), m);
+    check_capacity("empty_rows", r.empty_row.size(), m);
+    check_capacity("masked", r.masked.size(), mn);
+    check_capacity("sink_weight", r.sink_weight.size(), m);
+    check_capacity("rotated_queries", r.rotated_queries.size(), opt.rope ? Index(m) * d : 0);
+    check_capacity("rotated_keys", r.rotated_keys.size(), opt.rope ? Index(n) * d : 0);
+    copy_out(r.weights, weights);
+    copy_out(r.logits, logits);
+    copy_out(r.output, output);
+    copy_out(r.entropy, entropy);
+    for (Index i = 0; i < r.empty_row.size(); ++i) empty[i] = r.empty_row(i) ? 1 : 0;
+    copy_out(r.masked, masked);
+    copy_out(r.sink_weight, sink);
+    copy_out(r.rotated_queries, rotated_queries);
+    copy_out(r.rotated_keys, rotated_keys);
   });
 }
 

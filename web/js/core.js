@@ -18,6 +18,11 @@ const MASK_CODE = { none: 0, causal: 1, window: 2, topk: 3 };
 const LAYOUT_CODE = { even: 0, random: 1, clusters: 2, sphere: 3, values: 4, gaussian: 5 };
 const STATE_HEADER = 6;  // doubles per stream block record before partial_output (binding.cpp)
 const STATS_LEN = 5;     // [maxLogit, logSumExp, entropy, effectiveKeys, argmax]
+const STATS_EX_LEN = 6;  // attn_attend_ex: the same, then sinkWeight
+// attn_attend_ex's options array (binding.cpp, enum ExOption), one double each.
+const EX = { alpha: 0, hasSink: 1, sink: 2, kernel: 3, features: 4, seedLo: 5, seedHi: 6, hasRope: 7,
+  ropeTheta: 8, ropeBase: 9, hasQueryPosition: 10, queryPosition: 11, count: 12 };
+const KERNEL_CODE = { softmax: 0, 'elu+1': 1, 'favor+': 2 };
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 // Layout outputs larger than this are not allocated up front: the core rejects such
@@ -270,6 +275,76 @@ function seedHalves(seed) {
   return [seed % 4294967296, Math.floor(seed / 4294967296)];
 }
 
+// The options beyond softmax (alpha, sink, rope, kernel, features, seed) as attn_attend_ex's
+// options array and rope positions. Only types are checked here, with the CLI's words;
+// ranges (alpha in [1, 2], a finite sink, even d, one position per key, features >= 1) are
+// the core's. plain: the defaults, so the caller can take the fast path.
+const PLAIN = { plain: true, opts: null, positions: null, queryPositions: null, rope: false };
+
+function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax', features = 64, seed = 1 },
+  many = false) {
+  const qname = many ? 'queryPositions' : 'queryPosition';
+  number('alpha', alpha);
+  if (sink !== null && sink !== undefined) number('sink', sink);
+  const hasSink = sink !== null && sink !== undefined;
+  if (typeof kernel !== 'string') throw new Error(`kernel: is ${describe(kernel)}; expected a string`);
+  if (!Object.hasOwn(KERNEL_CODE, kernel)) {
+    throw new Error(`kernel: is ${describe(kernel)}; expected softmax, elu+1 or favor+`);
+  }
+  if (typeof features !== 'number') throw new Error(`features: is ${describe(features)}; expected a number`);
+  if (!Number.isInteger(features) || Math.abs(features) > 2 ** 53) {
+    throw new Error(`features: is ${features}; expected a whole number`);
+  }
+  const [seedLo, seedHi] = seedHalves(seed);
+  // The defaults (every per-frame call of the plots): nothing to build.
+  if (alpha === 1 && !hasSink && (rope === null || rope === undefined) && kernel === 'softmax') return PLAIN;
+  const opts = new Float64Array(EX.count);
+  opts[EX.alpha] = alpha;
+  opts[EX.hasSink] = hasSink ? 1 : 0;
+  opts[EX.sink] = hasSink ? sink : 0;
+  opts[EX.kernel] = KERNEL_CODE[kernel];
+  // Out of range: the core's words (an Index is 32-bit in WASM, so the number never reaches it).
+  const featuresOk = features >= 1 && features <= 65536;
+  if (!featuresOk && kernel === 'favor+') throw new Error(`features: is ${features}; expected 1 <= features <= 65536`);
+  opts[EX.features] = featuresOk ? features : 64;  // unused by other kernels
+  opts[EX.seedLo] = seedLo;
+  opts[EX.seedHi] = seedHi;
+  let positions = null, queryPositions = null;
+  if (rope !== null && rope !== undefined) {
+    if (typeof rope !== 'object' || Array.isArray(rope) || ArrayBuffer.isView(rope)) {
+      throw new Error(`rope: is ${describe(rope)}; expected null or an object {theta, base, positions, ${qname}}`);
+    }
+    for (const key of Object.keys(rope)) {
+      if (!['theta', 'base', 'positions', qname].includes(key)) {
+        throw new Error(`rope.${key}: is not a field of rope; expected theta, base, positions or ${qname}`);
+      }
+    }
+    const { theta = 1, base = 10000, positions: pos = null } = rope;
+    const queryPosition = many ? null : rope.queryPosition ?? null;
+    number('rope.theta', theta ?? 1);
+    number('rope.base', base ?? 10000);
+    if (queryPosition !== null) number('rope.queryPosition', queryPosition);
+    const list = (name, v) => {
+      if (v === null || v === undefined) return null;
+      if (!isVectorLike(v)) throw new Error(`${name}: is ${describe(v)}; expected an array of numbers`);
+      if (v.length === 0) throw new Error(`${name}: is empty; expected one number per row (or null for 0, 1, 2, ...)`);
+      for (let i = 0; i < v.length; i++) {
+        if (typeof v[i] !== 'number') throw new Error(`${name}: has ${describe(v[i])} at ${i}; expected a number`);
+      }
+      return v;
+    };
+    positions = list('rope.positions', pos);
+    if (many) queryPositions = list('rope.queryPositions', rope.queryPositions);
+    opts[EX.hasRope] = 1;
+    opts[EX.ropeTheta] = theta ?? 1;
+    opts[EX.ropeBase] = base ?? 10000;
+    opts[EX.hasQueryPosition] = queryPosition !== null ? 1 : 0;
+    opts[EX.queryPosition] = opts[EX.hasQueryPosition] ? queryPosition : 0;
+  }
+  const plain = alpha === 1 && !hasSink && !opts[EX.hasRope] && kernel === 'softmax';
+  return { plain, opts, positions, queryPositions, rope: !!opts[EX.hasRope] };
+}
+
 // Bytes rounded up to 16 so every buffer in the arena is aligned for floats,
 // doubles and SIMD loads alike.
 const pad = (bytes) => (bytes + 15) & ~15;
@@ -419,28 +494,54 @@ export class AttentionCore {
     return { dq, ks, vs };
   }
 
-  // attend({query, keys, values?, scale=1, normalizeKeys=false, d?, dv?})
-  //   -> {logits, weights, output, entropy, effectiveKeys, argmax, logSumExp, maxLogit}
-  attend({ query, keys, values, scale = 1, normalizeKeys = false, d, dv } = {}) {
+  // attend({query, keys, values?, scale=1, normalizeKeys=false, d?, dv?,
+  //         alpha=1, sink=null, rope=null, kernel='softmax', features=64, seed=1})
+  //   -> {logits, weights, output, entropy, effectiveKeys, argmax, logSumExp, maxLogit,
+  //       sinkWeight, rotatedQuery, rotatedKeys}
+  // The default options take the allocation-free float fast path (attn_attend); any other
+  // goes through attn_attend_ex. logSumExp is null for alpha > 1; rotatedQuery (d) and
+  // rotatedKeys (n·d, row-major) are null without rope.
+  attend({ query, keys, values, scale = 1, normalizeKeys = false, d, dv, alpha, sink, rope, kernel, features,
+    seed } = {}) {
     const { dq, ks, vs } = this.#singleQueryShapes({ query, keys, values, d, dv });
     number('scale', scale);
+    // None given (the plots' per-frame calls): no option parsing at all.
+    const ex = alpha === undefined && sink === undefined && rope === undefined && kernel === undefined &&
+      features === undefined && seed === undefined ? PLAIN : beyondOptions({ alpha, sink, rope, kernel, features, seed });
     const n = ks.rows;
     const outDim = vs.rows > 0 ? vs.cols : 0;
+    const np = ex.positions ? ex.positions.length : 0;
+    const rq = ex.rope ? dq : 0, rk = ex.rope ? n * ks.cols : 0;
 
     this.#reserve(pad(dq * 4) + this.#bytes(ks) + this.#bytes(vs) +
-      pad(n * 4) * 2 + pad(outDim * 4) + pad(STATS_LEN * 8));
+      pad(n * 4) * 2 + pad(outDim * 4) + pad(STATS_EX_LEN * 8) +
+      (ex.plain ? 0 : pad(EX.count * 8) + pad(np * 8) + pad(rq * 4) + pad(rk * 4)));
     const pq = this.#take(dq * 4), pk = this.#place(ks), pv = this.#place(vs);
-    const pl = this.#take(n * 4), pw = this.#take(n * 4), po = this.#take(outDim * 4), ps = this.#take(STATS_LEN * 8);
+    const pl = this.#take(n * 4), pw = this.#take(n * 4), po = this.#take(outDim * 4);
+    const ps = this.#take(STATS_EX_LEN * 8);
 
     const f32 = this.#f32();
     writeVector('query', query, f32, pq >> 2);
     writeMatrix('keys', keys, ks, f32, pk >> 2);
     if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
 
-    this.#check(this.#m._attn_attend(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
-      normalizeKeys ? 1 : 0, pl, pw, po, ps));
+    let prq = 0, prk = 0;
+    if (ex.plain) {
+      this.#check(this.#m._attn_attend(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+        normalizeKeys ? 1 : 0, pl, pw, po, ps));
+    } else {
+      const popts = this.#take(EX.count * 8), ppos = this.#take(np * 8);
+      prq = this.#take(rq * 4);
+      prk = this.#take(rk * 4);
+      const f64 = this.#f64();
+      f64.set(ex.opts, popts >> 3);
+      if (np > 0) writeVector('rope.positions', ex.positions, f64, ppos >> 3);
+      this.#check(this.#m._attn_attend_ex(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+        normalizeKeys ? 1 : 0, popts, ppos, np, pl, pw, po, ps, prq, prk));
+    }
 
     const h = this.#f32(), h64 = this.#f64(), s = ps >> 3;
+    const lse = h64[s + 1];
     return {
       logits: h.slice(pl >> 2, (pl >> 2) + n),
       weights: h.slice(pw >> 2, (pw >> 2) + n),
@@ -448,16 +549,23 @@ export class AttentionCore {
       entropy: h64[s + 2],
       effectiveKeys: h64[s + 3],
       argmax: h64[s + 4],
-      logSumExp: h64[s + 1],
+      logSumExp: Number.isNaN(lse) ? null : lse,
       maxLogit: h64[s],
+      sinkWeight: ex.plain ? 0 : h64[s + 5],
+      rotatedQuery: ex.rope ? h.slice(prq >> 2, (prq >> 2) + rq) : null,
+      rotatedKeys: ex.rope ? h.slice(prk >> 2, (prk >> 2) + rk) : null,
     };
   }
 
-  // attentionMatrix({queries, keys, values?, scale=1, normalizeKeys=false, mask='none', d?, dv?})
+  // attentionMatrix({queries, keys, values?, scale=1, normalizeKeys=false, mask='none', d?, dv?,
+  //                  alpha=1, sink=null, rope=null, kernel='softmax', features=64, seed=1})
   //   -> {weights (m·n), logits (m·n), output (m·dv), entropy (m), emptyRows (m, Uint8Array 0/1),
-  //       masked (m·n, Uint8Array: 1 where the mask hides the key), m, n, dv}
+  //       masked (m·n, Uint8Array: 1 where the mask hides the key), sinkWeight (m),
+  //       rotatedQueries (m·d) and rotatedKeys (n·d) or null without rope, m, n, dv}
+  //   rope here is {theta, base, positions (n), queryPositions (m)}: query i defaults to position i.
   //   mask {sparse: {window, stride, global, causal}} adds {scoresComputed, computedFraction}.
-  attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv } = {}) {
+  attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv, alpha, sink, rope,
+    kernel, features, seed } = {}) {
     d = optionalDim('d', d);
     dv = optionalDim('dv', dv);
     // d for a flat argument defaults to the other argument's point length.
@@ -467,12 +575,21 @@ export class AttentionCore {
       ? { rows: 0, cols: 0, points: false }
       : matrixShape('values', values, dv, 'dv');
     number('scale', scale);
-    if (isSparseMask(mask)) return this.#sparseMatrix(queries, keys, values, qs, ks, vs, scale, normalizeKeys, mask.sparse);
+    if (isSparseMask(mask)) {
+      const given = Object.entries({ alpha, sink, rope, kernel, features, seed }).filter(([, v]) => v !== undefined).map(([k]) => k);
+      if (given.length) throw new Error(`mask: a sparse pattern is computed by its own kernel, which does not take ${given.join(', ')}; use a plain mask with them`);
+      return this.#sparseMatrix(queries, keys, values, qs, ks, vs, scale, normalizeKeys, mask.sparse);
+    }
     const mk = parseMask(mask);
+    const ex = alpha === undefined && sink === undefined && rope === undefined && kernel === undefined &&
+      features === undefined && seed === undefined ? PLAIN : beyondOptions({ alpha, sink, rope, kernel, features, seed }, true);
     const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0;
+    const np = ex.positions ? ex.positions.length : 0, nqp = ex.queryPositions ? ex.queryPositions.length : 0;
+    const rq = ex.rope ? m * qs.cols : 0, rk = ex.rope ? n * ks.cols : 0;
 
     this.#reserve(this.#bytes(qs) + this.#bytes(ks) + this.#bytes(vs) +
-      pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n));
+      pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n) +
+      (ex.plain ? 0 : pad(m * 4) + pad(EX.count * 8) + pad(np * 8) + pad(nqp * 8) + pad(rq * 4) + pad(rk * 4)));
     const pq = this.#place(qs), pk = this.#place(ks);
     const pv = this.#place(vs);
     const pw = this.#take(m * n * 4), pl = this.#take(m * n * 4), po = this.#take(m * outDim * 4);
@@ -483,8 +600,22 @@ export class AttentionCore {
     writeMatrix('keys', keys, ks, f32, pk >> 2);
     if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
 
-    this.#check(this.#m._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
-      normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz, pmk));
+    let psk = 0, prq = 0, prk = 0;
+    if (ex.plain) {
+      this.#check(this.#m._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+        normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz, pmk));
+    } else {
+      psk = this.#take(m * 4);
+      const popts = this.#take(EX.count * 8), ppos = this.#take(np * 8), pqpos = this.#take(nqp * 8);
+      prq = this.#take(rq * 4);
+      prk = this.#take(rk * 4);
+      const f64 = this.#f64();
+      f64.set(ex.opts, popts >> 3);
+      if (np > 0) writeVector('rope.positions', ex.positions, f64, ppos >> 3);
+      if (nqp > 0) writeVector('rope.queryPositions', ex.queryPositions, f64, pqpos >> 3);
+      this.#check(this.#m._attn_matrix_ex(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+        normalizeKeys ? 1 : 0, mk.code, mk.size, popts, ppos, np, pqpos, nqp, pw, pl, po, pe, pz, pmk, psk, prq, prk));
+    }
 
     const h = this.#f32();
     return {
@@ -494,6 +625,9 @@ export class AttentionCore {
       entropy: h.slice(pe >> 2, (pe >> 2) + m),
       emptyRows: this.#u8().slice(pz, pz + m),
       masked: this.#u8().slice(pmk, pmk + m * n),
+      sinkWeight: ex.plain ? new Float32Array(m) : h.slice(psk >> 2, (psk >> 2) + m),
+      rotatedQueries: ex.rope ? h.slice(prq >> 2, (prq >> 2) + rq) : null,
+      rotatedKeys: ex.rope ? h.slice(prk >> 2, (prk >> 2) + rk) : null,
       m,
       n,
       dv: outDim,
