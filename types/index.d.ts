@@ -214,6 +214,10 @@ export type Layout = 'even' | 'random' | 'clusters';
 export type ScaleMode = 'one' | 'invsqrt' | 'custom';
 export type Controls = 'full' | 'compact' | 'none';
 export type Theme = 'auto' | 'light' | 'dark';
+/** The strip's curve: the weight of a unit key at each angle, or the von Mises density · 2π/n. */
+export type Curve = 'unit' | 'vonmises';
+/** The plot's kernel: softmax, or linear attention with φ = elu + 1. */
+export type PlotKernel = 'softmax' | 'elu+1';
 export type XY = readonly [number, number];
 
 /**
@@ -236,16 +240,25 @@ export interface PlotFields {
   scaleMode: ScaleMode;
   /** −100…100, used when scaleMode is 'custom'. */
   customScale: number;
-  /** [x, y], each in ±2.2. */
+  /** [x, y], each in ±1000 (|q| up to 1000: drawn to scale up to 1.5, logarithmically beyond). */
   query: XY;
   /** 0 (off) or 1…65,536 keys drawn as a density ring. */
   longContext: number;
   showValues: boolean;
   showGaussian: boolean;
+  curve: Curve;
+  /** The normaliser: 1 softmax … 2 sparsemax (α-entmax between). */
+  alpha: number;
+  /** An attention sink (an extra slot with logit `sink`, −20…20, and no value). */
+  sinkOn: boolean;
+  sink: number;
+  kernel: PlotKernel;
   /** Up to 64 points in ±1.8; null: made by the layout. */
   keys: ReadonlyArray<XY> | null;
   /** Up to 64 points in ±1; null: made by the layout. */
   values: ReadonlyArray<XY> | null;
+  /** The page's guided tour step (0: none). */
+  tour: number;
   controls: Controls;
   theme: Theme;
 }
@@ -322,6 +335,12 @@ export interface AttentionPlotAttributes {
   'long-context'?: string | number;
   'show-values'?: string;
   'show-gaussian'?: string;
+  'curve'?: Curve;
+  'alpha'?: string | number;
+  'sink-on'?: string;
+  'sink'?: string | number;
+  'kernel'?: PlotKernel;
+  'tour'?: string | number;
   'keys'?: string;
   'values'?: string;
   'controls'?: Controls;

@@ -292,3 +292,29 @@ test("README's iframe snippet, used twice on one page, sizes each frame to its o
     await new Promise((r) => parent.close(r));
   }
 });
+
+test('beyond softmax on the plot: sparsemax gives hollow exact zeros, a sink takes its share, all from the core', async () => {
+  const { page, problems } = await openPlayground(browser.context, `${srv.url}#v=1&alpha=2&query=2,1&n=12`);
+  const r = await page.evaluate(() => {
+    const pg = window.playground, s = pg.getState(), res = pg.lastResult;
+    const want = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale, normalizeKeys: s.normalizeKeys, alpha: 2 });
+    return { got: Array.from(res.weights), want: Array.from(want.weights) };
+  });
+  assert.deepEqual(r.got, r.want);
+  assert.ok(r.got.filter((w) => w === 0).length >= 6, 'sparsemax puts exact zeros');
+  const rows = await page.$$eval('#weight-list tr[data-key-index]', (trs) => trs.map((t) => Number(t.dataset.weight)));
+  assert.deepEqual(rows, r.got);
+  await page.evaluate(() => window.playground.setState({ alpha: 1, sinkOn: true, sink: 2, query: [0.3, 0.1] }));
+  await page.waitForFunction(() => window.playground.lastResult.sinkWeight > 0);
+  const sink = await page.evaluate(() => {
+    const pg = window.playground, s = pg.getState();
+    const want = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale, normalizeKeys: s.normalizeKeys, sink: 2 });
+    const sum = Array.from(pg.lastResult.weights).reduce((a, b) => a + b, 0);
+    return { got: pg.lastResult.sinkWeight, want: want.sinkWeight, sum, labels: pg.plot.labels.boxes.map((b) => b.text) };
+  });
+  assert.equal(sink.got, sink.want);
+  assert.ok(Math.abs(sink.sum + sink.got - 1) < 1e-5, 'the keys share what the sink leaves');
+  assert.ok(sink.labels.some((t) => t === `sink takes ${sink.got.toFixed(3)} of the weight`), sink.labels.join(' | '));
+  assert.deepEqual(problems, []);
+  await page.close();
+});

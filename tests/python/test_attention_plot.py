@@ -85,7 +85,7 @@ BAD = [
     ("normalizeKeys", "maybe", "maybe"),
     ("layout", "spiral", "spiral"),
     ("scaleMode", "sqrt", "sqrt"),
-    ("query", (3, 0), [3, 0]),
+    ("query", (2000, 0), [2000, 0]),
     ("query", "1", "1"),
     ("query", (1, 2, 3), [1, 2, 3]),
     ("keys", [(1, 0), "x"], [[1, 0], "x"]),

@@ -16,6 +16,8 @@ export const SPARSE_PRESETS = Object.freeze({
 });
 
 /** explore.html: self-attention, heads, √d, streaming, cross, sparse, paged KV and MLA. */
+const EXPLORE_PSTEP_DEFAULT = 12;
+
 export const EXPLORE = Object.freeze({
   name: 'explore',
   version: 1,
@@ -67,7 +69,7 @@ export const EXPLORE = Object.freeze({
     pnb: int(0, 16, 5, { label: "B's own tokens" }),
     ppre: int(0, 24, 6, { label: 'shared prefix' }),
     pseed: int(0, 2147483647, 4, { label: 'seed' }),
-    pstep: int(0, 40, 12, { label: 'step' }),
+    pstep: int(0, 40, EXPLORE_PSTEP_DEFAULT, { label: 'step' }),
     // multi-head latent attention
     mm: int(2, 12, 6, { label: 'tokens m' }),
     mdm: int(2, 8, 8, { label: 'd_model' }),
@@ -134,6 +136,7 @@ export const EXPLORE = Object.freeze({
       if (state[k] > most) {
         if (asked(k)) notices.push(`${k}: ${state[k]} is more than ${most} for n = ${state.spn}; using ${most}.`);
         state[k] = most;
+        state.preset = 'custom';   // no longer the preset's numbers (a link then round-trips)
       }
     }
     // paged: the prefix is part of A; the step stays within the decode.
@@ -141,7 +144,8 @@ export const EXPLORE = Object.freeze({
       if (asked('ppre')) notices.push(`ppre: ${state.ppre} is more than A's ${state.pna} tokens; using ${state.pna}.`);
       state.ppre = state.pna;
     }
-    if (!asked('pstep') && PAGED_FIELDS.some(asked)) state.pstep = 0;
+    // a new paged setup starts at the default step (where B has forked), capped below
+    if (!asked('pstep') && PAGED_FIELDS.some(asked)) state.pstep = EXPLORE_PSTEP_DEFAULT;
     if (state.pstep > state.pna + state.pnb) {
       if (asked('pstep')) notices.push(`pstep: ${state.pstep} is more than the ${state.pna + state.pnb} steps; using ${state.pna + state.pnb}.`);
       state.pstep = state.pna + state.pnb;

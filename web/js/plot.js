@@ -714,6 +714,9 @@ export class Plot {
     else lines.push([t.weight, 'blue offset = weight × 1 unit']);
     if (!scene.normalizeKeys) lines.push([t.muted, 'keys not normalised: length counts']);
     if (scene.scale < 0) lines.push([t.muted, 'scale < 0: q looks the other way (dashed)']);
+    if (scene.alpha > 1) lines.push([t.muted, `${scene.alpha >= 2 ? 'sparsemax' : `${scene.alpha}-entmax`}: hollow dots get exactly 0`]);
+    if (scene.kernel === 'elu+1') lines.push([t.muted, 'linear attention (elu+1): |q| barely sharpens it']);
+    if (scene.sinkOn) lines.push([t.output, `sink takes ${scene.sinkWeight.toFixed(3)} of the weight`]);
     if (scene.stale) lines.push([t.output, 'core error: showing the last valid weights']);
     for (const [color, text] of lines) {
       ctx.fillStyle = color;
@@ -789,7 +792,8 @@ export class Plot {
       'x = key angle, y = weight;',
       scene.curveKind === 'vonmises' ? '— von Mises density · 2π/n' : '— weight of a unit key at that angle',
     ];
-    if (scene.curveKind !== 'vonmises' && !scene.normalizeKeys) pieces.push('(longer keys sit above it)');
+    if (scene.curveNote) pieces[1] = scene.curveNote;
+    else if (scene.curveKind !== 'vonmises' && !scene.normalizeKeys) pieces.push('(longer keys sit above it)');
     if (scene.gauss) pieces.push('- - Gaussian approx.');
     else if (scene.gaussNote) pieces.push(scene.gaussNote);
     const bounds = { x: s.left, y: s.top - 2, w: g.w - s.left, h: s.y0 - s.top - 2 };
@@ -851,11 +855,17 @@ export class Plot {
       }
     } else if (scene.weights) {
       const r = n > 40 ? 3.5 : 4.5;
-      for (let i = 0; i < n; i++) {
-        const x = this.stripX(scene.keyAngles[i]), y = this.stripY(scene.weights[i], yMax);
+      // One path for the dots with weight and one for the keys entmax and sparsemax gave
+      // exactly 0 (hollow: an empty slot on the line).
+      for (const hollow of [false, true]) {
         ctx.beginPath();
-        ctx.arc(x, y, i === scene.argmax ? r + 1 : r, 0, TAU);
-        ctx.fill();
+        for (let i = 0; i < n; i++) {
+          if ((scene.weights[i] === 0) !== hollow) continue;
+          const x = this.stripX(scene.keyAngles[i]), y = this.stripY(scene.weights[i], yMax), rr = i === scene.argmax ? r + 1 : r;
+          ctx.moveTo(x + rr, y);
+          ctx.arc(x, y, rr, 0, TAU);
+        }
+        if (!hollow) ctx.fill();
         ctx.stroke();
       }
       for (const [idx, color] of [[scene.selected, t.select], [scene.hovered, t.highlight]]) {

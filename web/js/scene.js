@@ -99,7 +99,11 @@ export class SceneBuilder {
 
     let result = null;
     try {
-      result = core.attend({ query: state.query, keys: c.residentKeys ?? c.keysFlat, values: c.residentValues ?? c.valuesFlat, d: 2, dv: 2, scale, normalizeKeys: state.normalizeKeys });
+      const beyond = {};
+      if (state.alpha !== 1) beyond.alpha = state.alpha;
+      if (state.sinkOn) beyond.sink = state.sink;
+      if (state.kernel !== 'softmax') beyond.kernel = state.kernel;
+      result = core.attend({ query: state.query, keys: c.residentKeys ?? c.keysFlat, values: c.residentValues ?? c.valuesFlat, d: 2, dv: 2, scale, normalizeKeys: state.normalizeKeys, ...beyond });
       this.lastGood = { result, n };
     } catch (e) {
       fail('The attention core rejected the input', e);
@@ -109,11 +113,13 @@ export class SceneBuilder {
     // The strip's curve: by default the weight a unit key at each angle would get with the
     // current normaliser (every unit key's dot lies on it, for any layout); or the von Mises
     // density on the weights' scale (density · 2π / n: right for evenly spaced unit keys).
-    let curve = null, gauss = null, gaussNote = '';
+    let curve = null, gauss = null, gaussNote = '', curveNote = '';
     try {
       const toWeights = (dens) => { const y = new Float64Array(dens.length); for (let i = 0; i < dens.length; i++) y[i] = dens[i] * TAU / Math.max(1, n); return y; };
       if (state.curve === 'vonmises') {
         curve = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi, angles: CURVE_ANGLES })) };
+      } else if (shown && (state.alpha !== 1 || state.kernel !== 'softmax')) {
+        curveNote = 'no curve: it is drawn for softmax';   // exp(κ cos − log Σ) holds for softmax only
       } else if (shown) {
         curve = { angles: CURVE_ANGLES, y: core.unitKeyWeights({ kappa: g.kappa, phi, logSumExp: shown.logSumExp, angles: CURVE_ANGLES }) };
       }
@@ -152,7 +158,8 @@ export class SceneBuilder {
       values: c.valuesFlat, hull: c.hull,
       output: shown && shown.output && shown.output.length >= 2 ? [shown.output[0], shown.output[1]] : null,
       showValues: state.showValues,
-      curve, curveKind: state.curve, gauss, gaussNote,
+      curve, curveKind: state.curve, curveNote, gauss, gaussNote,
+      sinkWeight: shown?.sinkWeight ?? 0, sinkOn: state.sinkOn, alpha: state.alpha, kernel: state.kernel,
       hovered: ui.hovered ?? -1, selected: ui.selected ?? -1,
       long, bins: c.bins, stripPoints,
       stale: !result && !!shown,

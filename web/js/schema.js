@@ -1,3 +1,5 @@
+import { TOUR } from './tour-steps.js';
+
 // The settings of each view as one table: name → type, range, default, step, the
 // precision numbers are written with, and what the field means. The URL hash, element
 // attributes, the JS API, the forms and the stores all read these tables (through
@@ -44,10 +46,16 @@ export const PLAYGROUND = Object.freeze({
     longContext: int(0, 65536, 0, { controls: ['full'], label: 'long context (keys; 0 = off)' }),
     showValues: bool(true, { controls: ['full'], label: 'values, hull and output' }),
     showGaussian: bool(false, { controls: ['full'], label: 'Gaussian approximation on the strip' }),
+    // Beyond softmax (the core's attend options): α-entmax (1 softmax … 2 sparsemax), an
+    // attention sink with its logit, and linear attention's elu+1 kernel.
+    alpha: num(1, 2, 1, 2, { controls: ['full'], label: 'normaliser α (1 softmax, 2 sparsemax)' }),
+    sinkOn: bool(false, { controls: ['full'], label: 'attention sink' }),
+    sink: num(-20, 20, 0, 2, { controls: ['full'], label: 'sink logit', enabledWhen: (s) => s.sinkOn }),
+    kernel: oneOf(['softmax', 'elu+1'], 'softmax', { controls: ['full'], label: 'kernel', labels: { softmax: 'softmax', 'elu+1': 'linear (elu+1)' } }),
     curve: oneOf(['unit', 'vonmises'], 'unit', { controls: ['full'], label: 'strip curve', labels: { unit: 'weight of a unit key', vonmises: 'von Mises density · 2π/n' } }),
     keys: points(1.8, 64, 4, { label: 'keys' }),
     values: points(1.0, 64, 4, { label: 'values' }),
-    tour: int(0, 9, 0, { label: 'tour step (0: no tour)' }),   // the page's guided tour (tour-steps.js)
+    tour: int(0, TOUR.length, 0, { label: 'tour step (0: no tour)' }),   // the page's guided tour (tour-steps.js)
     controls: oneOf(['full', 'compact', 'none'], 'full', { label: 'controls' }),
     theme: oneOf(['auto', 'light', 'dark'], 'auto', { label: 'theme' }),
   }),

@@ -55,6 +55,18 @@ export const TOUR = Object.freeze([
     state: { n: 12, layout: 'even', scaleMode: 'custom', customScale: -2, query: polar(1.5, 30) },
   },
   {
+    title: 'Sparsemax: exact zeros',
+    text: 'Softmax never gives a key exactly 0. Sparsemax (α = 2; α-entmax in between) is the projection of the scores onto the simplex: keys far enough from the query get exactly 0 — the hollow dots on the line — and the rest share the weight.',
+    tryThis: 'Move the normaliser α from 2 back to 1 and watch the hollow dots fill in.',
+    state: { n: 12, layout: 'even', alpha: 2, query: polar(2, 20) },
+  },
+  {
+    title: 'An attention sink',
+    text: 'A sink is an extra slot with a fixed logit and no value (logit 0 is “softmax + 1”). When no key matches the query well, the sink absorbs the weight instead of the keys: streaming LLMs keep such a slot.',
+    tryThis: 'Shorten the query, then lengthen it: the sink’s share (top left) falls as the keys win.',
+    state: { n: 8, layout: 'even', sinkOn: true, sink: 1, query: polar(0.5, 50) },
+  },
+  {
     title: 'Long context',
     text: 'With 4,096 keys the circle becomes a density ring and the blue ring shows the weight per angle. Many keys near the query share the weight; only a long query singles out a few.',
     tryThis: 'Drag the query outward and watch the blue ring narrow to a spike.',
