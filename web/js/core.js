@@ -367,6 +367,18 @@ export class AttentionCore {
     return new Resident(this.#m, p, sh.rows, sh.cols);
   }
 
+  // The export `name` of the module, or a sentence when this build left it out: the
+  // element's lean module (attention_plot_wasm) has only what one plot calls.
+  #export(method, name) {
+    const fn = this.#m[name];
+    if (typeof fn !== 'function') {
+      throw new Error(`${method}: this build of the attention core does not include ${name.slice(1)} ` +
+        '(the <attention-plot> element ships a smaller core with only what one plot needs); ' +
+        'load the full core (AttentionCore.load(), or the page\'s app.js / explore.js) to call it');
+    }
+    return fn;
+  }
+
   #check(rc) {
     if (rc !== 0) {
       throw new Error(this.#m.UTF8ToString(this.#m._attn_last_error()));
@@ -423,6 +435,7 @@ export class AttentionCore {
   //   -> {weights (m·n), logits (m·n), output (m·dv), entropy (m), emptyRows (m, Uint8Array 0/1),
   //       masked (m·n, Uint8Array: 1 where the mask hides the key), m, n, dv}
   attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv } = {}) {
+    const call = this.#export('attentionMatrix', '_attn_matrix');
     d = optionalDim('d', d);
     dv = optionalDim('dv', dv);
     // d for a flat argument defaults to the other argument's point length.
@@ -447,7 +460,7 @@ export class AttentionCore {
     writeMatrix('keys', keys, ks, f32, pk >> 2);
     if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
 
-    this.#check(this.#m._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+    this.#check(call(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
       normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz, pmk));
 
     const h = this.#f32();
@@ -511,6 +524,7 @@ export class AttentionCore {
   // stream({query, keys, values, scale=1, normalizeKeys=false, blockSize, d?, dv?})
   //   -> {output, logSumExp, blocks: [{begin, end, blockMax, runningMax, rescale, runningSum, partialOutput}]}
   stream({ query, keys, values, scale = 1, normalizeKeys = false, blockSize, d, dv } = {}) {
+    const call = this.#export('stream', '_attn_stream');
     const { dq, ks, vs } = this.#singleQueryShapes({ query, keys, values, d, dv });
     number('scale', scale);
     int32('blockSize', blockSize);
@@ -529,7 +543,7 @@ export class AttentionCore {
     writeMatrix('keys', keys, ks, f32, pk >> 2);
     if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
 
-    this.#check(this.#m._attn_stream(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+    this.#check(call(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
       normalizeKeys ? 1 : 0, blockSize, po, plse, ps, capBlocks, pnb));
 
     const h = this.#f32(), h64 = this.#f64();
@@ -557,6 +571,7 @@ export class AttentionCore {
   //       kvHead (the key/value head this query head reads), logitAsymmetry, weightAsymmetry}], output (m·heads·d_head), kvCacheEntries, kvCacheEntriesMHA,
   //       variant ('MHA' | 'MQA' | 'GQA'), m, dHead, dModel}. Matrices are flat row-major.
   selfAttention({ tokens, wq, wk, wv, heads = 1, kvHeads = heads, scale = 1, mask = 'none' } = {}) {
+    const call = this.#export('selfAttention', '_attn_self_attention');
     int32('heads', heads);
     int32('kvHeads', kvHeads);
     if (heads < 1) throw new Error(`heads: is ${heads}; expected an integer >= 1`);
@@ -603,7 +618,7 @@ export class AttentionCore {
     WK.forEach((w, h) => writeMatrix(`wk[${h}]`, w, sk[h], f32, (pwk >> 2) + h * ws));
     WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
 
-    this.#check(this.#m._attn_self_attention(px, m, dModel, heads, kvHeads, pwq, pwk, pwv, dHead, scale,
+    this.#check(call(px, m, dModel, heads, kvHeads, pwq, pwk, pwv, dHead, scale,
       mk.code, mk.size, pq, pk, pv, pl, pw, po, pe, pz, pa, pc, pkv, pvar, pmk, phk));
 
     const h = this.#f32(), u8 = this.#u8(), h64 = this.#f64(), i32 = this.#i32();
@@ -696,6 +711,7 @@ export class AttentionCore {
   //   -> {logits: Float64Array (n), weights: Float64Array (n), logitMean, logitStd, maxWeight,
   //       entropy, effectiveKeys, scale}
   dimensionStats({ d, n, seed = 1, scaled = true } = {}) {
+    const call = this.#export('dimensionStats', '_attn_dimension_stats');
     int32('d', d);
     int32('n', n);
     const [lo, hi] = seedHalves(seed);
@@ -704,7 +720,7 @@ export class AttentionCore {
     this.#reserve(pad(count * 8) * 2 + pad(6 * 8));
     const pl = this.#take(count * 8), pw = this.#take(count * 8), ps = this.#take(6 * 8);
 
-    this.#check(this.#m._attn_dimension_stats(d, n, lo, hi, scaled ? 1 : 0, pl, pw, count, ps));
+    this.#check(call(d, n, lo, hi, scaled ? 1 : 0, pl, pw, count, ps));
 
     const h = this.#f64(), s = ps >> 3;
     return {
