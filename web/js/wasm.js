@@ -2,7 +2,7 @@
 // scripts/bundle.mjs): the Emscripten factory and the .wasm bytes are inlined by
 // esbuild, so a page works from file:// and under `script-src 'self' 'wasm-unsafe-eval'`
 // (no fetch, no eval). One instance per page, shared by every plot on it.
-// scripts/bundle.mjs inlines the .wasm deflate-compressed (a third of the bytes after
+// scripts/bundle.mjs inlines the .wasm deflate-compressed (a quarter fewer bytes after
 // the page's own gzip) and gives the element the lean module (attention_plot_wasm).
 import createAttentionModule from '../generated/attention_wasm.mjs';
 import packed from '../generated/attention_wasm.wasm';
@@ -19,8 +19,8 @@ export function loadCore() {
 }
 
 // deflate-raw bytes -> the .wasm bytes. A Blob's stream needs no fetch, so this works
-// from file:// and under the CSP (DecompressionStream: Chromium 103, Firefox 113,
-// Safari 16.4, the versions that also run WebAssembly SIMD).
+// from file:// and under the CSP. DecompressionStream('deflate-raw'): Chromium 103,
+// Firefox 113, Safari 16.4 (Safari's first with the WebAssembly SIMD the core needs).
 async function inflate(bytes) {
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
   return new Uint8Array(await new Response(stream).arrayBuffer());
