@@ -11,7 +11,7 @@
 //
 //   node bench/browser/drag.mjs [--out bench/results/browser.json] [--moves 300]
 import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
@@ -138,6 +138,7 @@ try {
     return { updates, n: 4096, before, after: pg.core.heapBytes };
   }, UPDATES);
   results.problems = problems;
+  results.loadavg = loadavg();   // the machine is shared: how busy it was at the end
 } finally {
   await context.close().catch(() => {});
   await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
