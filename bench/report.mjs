@@ -257,7 +257,7 @@ P();
 P('## Method');
 P();
 P('* **Inputs**: the same for every implementation: xorshift32 uniform floats in [-1, 1) with 24-bit resolution, ' +
-  'generated bit-identically in C++ (bench/native/attn_bench.cpp) and JavaScript (bench/node/harness.mjs); ' +
+  'generated bit-identically in C++ (bench/native/attn_bench.cpp) and JavaScript (bench/workloads.mjs); ' +
   'W1 query × 4, scale 1/√d; W2 scale 1/8. Seeds: Q = 1, K = 2, V = 3.');
 P('* **Cross-check**: every output is compared with a float64 JavaScript reference (max |Δ| in the tables; the ' +
   'harness flags anything above 1e-4). The native runs are checked through their Σ output counter.');

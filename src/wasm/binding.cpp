@@ -375,7 +375,7 @@ int attn_dimension_stats(int d, int n, std::uint32_t seed_lo, std::uint32_t seed
   });
 }
 
-// ---- benchmark-only raw entry points (bench/node/harness.mjs; not used by core.js) ----
+// ---- benchmark-only raw entry points (bench/workloads.mjs; not used by core.js) ----
 
 // Floats of workspace attn_bench_attention needs for (m, n, d).
 int attn_bench_workspace_floats(int m, int n, int d) {
