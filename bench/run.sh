@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # One command for every benchmark: builds what it needs, runs the native Google
 # Benchmark program, the node harness (WASM core vs native, plain JS, tfjs-wasm,
-# onnxruntime-web) and the browser drag benchmark, then writes docs/performance.md.
+# onnxruntime-web), the same W1/W2 workloads in headless Chromium and the browser
+# drag benchmark, then writes docs/performance.md.
 #
-#   ./bench/run.sh            full run (~5-7 minutes on 2 cores)
+#   ./bench/run.sh            full run (~7-9 minutes on 2 cores)
 #   ./bench/run.sh --quick    fewer batches (a smoke run; the page says so)
 #   ./bench/run.sh --no-browser
 #
@@ -61,6 +62,8 @@ step "node harness (native + WASM + peers)"
 node bench/node/harness.mjs "${quick[@]}"
 
 if [[ $browser -eq 1 ]]; then
+  step "W1/W2 in headless Chromium (WASM core, plain JS, tfjs-wasm, onnxruntime-web)"
+  node bench/browser/kernels.mjs "${quick[@]}"
   step "browser drag benchmark (headless Chromium)"
   node bench/browser/drag.mjs
 fi

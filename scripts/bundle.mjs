@@ -1,7 +1,13 @@
 // Bundles the pages' scripts with esbuild into classic scripts (IIFE) with the WASM
 // inlined, so every page opens from file:// (ES modules do not) and runs under the
 // strict CSP; then the npm package's files (dist/) and the standalone playground.html.
-// Needs web/generated/attention_wasm.{mjs,wasm} (./build_wasm.sh).
+// Needs web/generated/attention{,_plot}_wasm.{mjs,wasm} (./build_wasm.sh).
+//
+// The .wasm goes in deflate-compressed (wasm.js inflates it with the browser's
+// DecompressionStream): base64 of the raw module gzips to ~1.33x the module's own
+// gzip size, base64 of the deflated module to ~1.0x. The element (and embed.js,
+// which is the element) gets attention_plot_wasm, the module with only the exports
+// one plot calls; app, explore and the package's ESM get the full attention_wasm.
 //
 //   node scripts/bundle.mjs            -> everything below
 //   node scripts/bundle.mjs NAME ...   only the named targets
@@ -18,6 +24,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import vm from 'node:vm';
+import { deflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,7 +38,7 @@ const common = {
   target: ['es2022'],
   minify: true,
   legalComments: 'none',
-  loader: { '.wasm': 'binary', '.css': 'text' },
+  loader: { '.css': 'text' },
   // core.js reads the .wasm from disk in node only (AttentionCore.load); bundles use wasm.js.
   external: ['node:*'],
   // The Emscripten factory reads import.meta.url to find its .wasm; we pass the bytes
@@ -41,6 +48,23 @@ const common = {
   logLevel: 'warning',
   logOverride: { 'empty-import-meta': 'silent', 'unsupported-dynamic-import': 'silent' },
 };
+
+// Which module a bundle's `../generated/attention_wasm.{mjs,wasm}` imports mean, and the
+// .wasm as deflate-raw bytes (a Uint8Array; esbuild's binary loader writes it as base64).
+function wasmModule(lean) {
+  return {
+    name: 'attention-wasm',
+    setup(b) {
+      b.onResolve({ filter: /generated\/attention_wasm\.(mjs|wasm)$/ }, (args) => ({
+        path: path.join(out, lean ? args.path.replace(/.*attention_wasm/, 'attention_plot_wasm') : path.basename(args.path)),
+      }));
+      b.onLoad({ filter: /\.wasm$/ }, async (args) => ({
+        contents: deflateRawSync(await readFile(args.path), { level: 9 }),
+        loader: 'binary',
+      }));
+    },
+  };
+}
 
 // Browser ESM for the package (index.js, widget.js): no import.meta (so no asset URL for a
 // bundler to chase: the Emscripten loader's own .wasm URL is built from a plain variable) and
@@ -56,7 +80,7 @@ const noNodeBuiltins = {
     }));
   },
 };
-const browserEsm = { ...common, format: 'esm', external: [], plugins: [noNodeBuiltins] };
+const browserEsm = { ...common, format: 'esm', external: [], plugins: [noNodeBuiltins, wasmModule(false)] };
 
 // Node ESM: the .wasm stays a file next to dist/node.js and is read on the first load(),
 // so importing the package costs nothing until a core is asked for.
@@ -118,7 +142,7 @@ const escapeAttr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').repla
 // One file: both pages' markup as templates, their CSS and the standalone bundle inline,
 // under a CSP of hashes (no network at all: default-src 'none').
 async function playground() {
-  const bundle = await build({ ...common, entryPoints: [at('web/js/standalone.js')], write: false });
+  const bundle = await build({ ...common, entryPoints: [at('web/js/standalone.js')], write: false, plugins: [wasmModule(false)] });
   const script = inlineSafe(bundle.outputFiles[0].text, 'the standalone bundle');
   const palette = await readFile(at('web/css/palette.css'), 'utf8');
   const style = (await readFile(at('web/css/style.css'), 'utf8')).replace(/@import url\("palette\.css"\);/, () => palette);
@@ -160,14 +184,15 @@ async function playground() {
   await writeFile(path.join(out, 'playground.html'), html);
 }
 
-const classic = (entry, file) => () => build({ ...common, entryPoints: [at(entry)], outfile: path.join(out, file) });
+const classic = (entry, file, lean = false) => () =>
+  build({ ...common, entryPoints: [at(entry)], outfile: path.join(out, file), plugins: [wasmModule(lean)] });
 const targets = {
   app: classic('web/js/app.js', 'app.js'),
   explore: classic('web/js/explore.js', 'explore.js'),
-  element: classic('web/js/element.js', 'attention-plot.js'),
-  embed: classic('web/js/embed.js', 'embed.js'),
+  element: classic('web/js/element.js', 'attention-plot.js', true),
+  embed: classic('web/js/embed.js', 'embed.js', true),
   package: async () => {
-    await classic('web/js/element.js', 'attention-plot.js')();
+    await classic('web/js/element.js', 'attention-plot.js', true)();
     await build({ ...browserEsm, entryPoints: [at('web/js/package.js')], outfile: path.join(dist, 'index.js') });
     await build({ ...nodeEsm, entryPoints: [at('web/js/package.js')], outfile: path.join(dist, 'node.js') });
     await copyFile(path.join(out, 'attention-plot.js'), path.join(dist, 'attention-plot.js'));

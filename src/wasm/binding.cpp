@@ -2,7 +2,9 @@
 // only shapes -> Eigen::Map -> one call into attn:: -> copy results out.
 //
 // Design:
-//  * Plain `extern "C"` functions (EMSCRIPTEN_KEEPALIVE + EXPORTED_FUNCTIONS), not
+//  * Plain `extern "C"` functions, exported by name through -sEXPORTED_FUNCTIONS
+//    (src/wasm/CMakeLists.txt; no EMSCRIPTEN_KEEPALIVE, so a module that does not
+//    list a function leaves it and everything only it reaches out), not
 //    embind: embind's generated glue needs eval/new Function (or a slower
 //    DYNAMIC_EXECUTION=0 path) and runtime type tables; the page runs under
 //    CSP `script-src 'self' 'wasm-unsafe-eval'`, and a C call costs the same.
@@ -26,8 +28,6 @@
 // or another std::exception, e.g. std::bad_alloc), 2 for anything else.
 // Shapes are `int` (Eigen::Index is 32-bit on wasm32 anyway). An absent
 // optional matrix is passed as rows = 0 (its pointer is then never read).
-#include <emscripten/emscripten.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <exception>
@@ -105,15 +105,15 @@ void copy_out(const Matrix& m, T* out) {
 extern "C" {
 
 // The message of the last failed call ("" if none failed yet). Owned by the binding.
-EMSCRIPTEN_KEEPALIVE const char* attn_last_error() { return g_last_error.c_str(); }
+const char* attn_last_error() { return g_last_error.c_str(); }
 
 // One query against n keys (attn::attend_into; allocation-free).
 //   q (dq), K (n, d), V (nv, dv) with nv = 0 for "no values".
 //   Outputs: logits (n), weights (n), output (dv; untouched when nv = 0),
 //   stats (5 doubles): [maxLogit, logSumExp, entropy, effectiveKeys, argmax].
-EMSCRIPTEN_KEEPALIVE int attn_attend(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
-                                     int dv, double scale, int normalize, float* logits, float* weights,
-                                     float* output, double* stats) {
+int attn_attend(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
+                int dv, double scale, int normalize, float* logits, float* weights,
+                float* output, double* stats) {
   return guarded([&] {
     const attn::AttendOptions opt{scale, normalize != 0};
     const int out_dim = nv > 0 ? dv : 0;
@@ -179,7 +179,7 @@ static attn::AttendOptions options_from(double scale, int normalize, const doubl
 //   opts: kExCount doubles (ExOption); positions: npositions doubles (rope; 0 = the default).
 //   Outputs as attn_attend, stats 6 doubles: [..., sinkWeight], and with rope
 //   rotated_query (d floats) and rotated_keys (n·d floats).
-EMSCRIPTEN_KEEPALIVE int attn_attend_ex(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
+int attn_attend_ex(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
                                         int dv, double scale, int normalize, const double* opts,
                                         const double* positions, int npositions, float* logits, float* weights,
                                         float* output, double* stats, float* rotated_query, float* rotated_keys) {
@@ -224,10 +224,10 @@ static attn::Mask mask_from(int kind, int size) {
 // Many queries: Q (m, dq), K (n, d), V (nv, dv). Outputs (row-major): weights (m·n),
 // logits (m·n), output (m·dv; untouched when nv = 0), entropy (m), empty (m, 0/1),
 // masked (m·n, 1 where the mask hides the key).
-EMSCRIPTEN_KEEPALIVE int attn_matrix(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
-                                     int nv, int dv, double scale, int normalize, int mask_kind, int mask_size,
-                                     float* weights, float* logits, float* output, float* entropy,
-                                     std::uint8_t* empty, std::uint8_t* masked) {
+int attn_matrix(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
+                int nv, int dv, double scale, int normalize, int mask_kind, int mask_size,
+                float* weights, float* logits, float* output, float* entropy,
+                std::uint8_t* empty, std::uint8_t* masked) {
   return guarded([&] {
     attn::MatrixOptions opt;
     opt.scale = scale;
@@ -254,7 +254,7 @@ EMSCRIPTEN_KEEPALIVE int attn_matrix(const float* Q, int m, int dq, const float*
 // attn_attend_ex (its query position unused); positions (npositions doubles, key j) and
 // qpositions (nqpositions doubles, query i) for rope, 0 = the default. Outputs as attn_matrix,
 // plus sink (m floats) and, with rope, rotated_queries (m·d) and rotated_keys (n·d).
-EMSCRIPTEN_KEEPALIVE int attn_matrix_ex(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
+int attn_matrix_ex(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
                                         int nv, int dv, double scale, int normalize, int mask_kind, int mask_size,
                                         const double* opts, const double* positions, int npositions,
                                         const double* qpositions, int nqpositions, float* weights, float* logits,
@@ -300,7 +300,7 @@ EMSCRIPTEN_KEEPALIVE int attn_matrix_ex(const float* Q, int m, int dq, const flo
 }
 
 // The query as the page labels it: out = [|q|, κ = |q|·scale, φ] (attn::query_geometry).
-EMSCRIPTEN_KEEPALIVE int attn_query_geometry(const double* q, int dq, double scale, double* out) {
+int attn_query_geometry(const double* q, int dq, double scale, double* out) {
   return guarded([&] {
     const attn::QueryGeometry g = attn::query_geometry<double>(vec(q, dq), scale);
     out[0] = g.norm;
@@ -310,12 +310,12 @@ EMSCRIPTEN_KEEPALIVE int attn_query_geometry(const double* q, int dq, double sca
 }
 
 // Keys (n, d) where the logits see them (unit length when normalize): out (n·d).
-EMSCRIPTEN_KEEPALIVE int attn_key_positions(const double* K, int n, int d, int normalize, double* out) {
+int attn_key_positions(const double* K, int n, int d, int normalize, double* out) {
   return guarded([&] { copy_out(attn::key_positions<double>(mat(K, n, d), normalize != 0), out); });
 }
 
 // Indices of the k largest of n weights, largest first (ties: lower index): out (k).
-EMSCRIPTEN_KEEPALIVE int attn_top_k(const float* weights, int n, int k, int* out) {
+int attn_top_k(const float* weights, int n, int k, int* out) {
   return guarded([&] {
     const std::vector<Index> top = attn::top_k<float>(vec(weights, n), k);
     for (size_t i = 0; i < top.size(); ++i) out[i] = static_cast<int>(top[i]);
@@ -323,15 +323,15 @@ EMSCRIPTEN_KEEPALIVE int attn_top_k(const float* weights, int n, int k, int* out
 }
 
 // The strip's curve: out[i] = exp(κ cos(angles[i] − φ) − log Σ) (attn::unit_key_weights).
-EMSCRIPTEN_KEEPALIVE int attn_unit_key_weights(double kappa, double phi, double log_sum_exp, const double* angles,
-                                               int count, double* out) {
+int attn_unit_key_weights(double kappa, double phi, double log_sum_exp, const double* angles,
+                          int count, double* out) {
   return guarded([&] {
     attn::unit_key_weights(kappa, phi, log_sum_exp, vec(angles, count), OutVec<double>(count > 0 ? out : nullptr, count));
   });
 }
 
 // The transformer's default scale 1/√d: *out.
-EMSCRIPTEN_KEEPALIVE int attn_inv_sqrt_d(int d, double* out) {
+int attn_inv_sqrt_d(int d, double* out) {
   return guarded([&] { *out = attn::inv_sqrt_d(d); });
 }
 
@@ -342,9 +342,9 @@ enum LayoutCode { kEven = 0, kRandom = 1, kClusters = 2, kSphere = 3, kValues = 
 // number). points: capacity doubles, filled row-major with (n, cols) where cols is 2,
 // or d for sphere/gaussian. angles (capacity_angles doubles) is filled when cols = 2
 // and angles is non-null. *out_cols receives cols.
-EMSCRIPTEN_KEEPALIVE int attn_layout(int kind, int n, int d, int clusters, double spread, double phase,
-                                     std::uint32_t seed_lo, std::uint32_t seed_hi, double* points, int capacity,
-                                     double* angles, int capacity_angles, int* out_cols) {
+int attn_layout(int kind, int n, int d, int clusters, double spread, double phase,
+                std::uint32_t seed_lo, std::uint32_t seed_hi, double* points, int capacity,
+                double* angles, int capacity_angles, int* out_cols) {
   return guarded([&] {
     const std::uint64_t seed = (std::uint64_t(seed_hi) << 32) | seed_lo;
     attn::Mat<double> p;
@@ -371,8 +371,8 @@ EMSCRIPTEN_KEEPALIVE int attn_layout(int kind, int n, int d, int clusters, doubl
 
 // von Mises density (gaussian = 0) or its Gaussian approximation (gaussian != 0)
 // at each of count angles. out: count doubles.
-EMSCRIPTEN_KEEPALIVE int attn_von_mises(const double* angles, int count, double kappa, double phi, int gaussian,
-                                        double* out) {
+int attn_von_mises(const double* angles, int count, double kappa, double phi, int gaussian,
+                   double* out) {
   return guarded([&] {
     const attn::Vec<double> r = gaussian != 0 ? attn::von_mises_gaussian(vec(angles, count), kappa, phi)
                                               : attn::von_mises_density(vec(angles, count), kappa, phi);
@@ -389,9 +389,9 @@ enum { kStateHeader = 6 };
 // (6 + dv) doubles each: [begin, end, block_max, running_max, rescale, running_sum,
 // partial_output (dv)]. Doubles so begin/end stay exact beyond 2^24 keys (the float
 // fields convert exactly). *out_blocks receives the number of records written.
-EMSCRIPTEN_KEEPALIVE int attn_stream(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
-                                     int dv, double scale, int normalize, int block_size, float* output,
-                                     float* lse, double* states, int capacity_blocks, int* out_blocks) {
+int attn_stream(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
+                int dv, double scale, int normalize, int block_size, float* output,
+                float* lse, double* states, int capacity_blocks, int* out_blocks) {
   return guarded([&] {
     const attn::AttendOptions opt{scale, normalize != 0};
     const attn::StreamResult<float> r =
@@ -425,12 +425,12 @@ EMSCRIPTEN_KEEPALIVE int attn_stream(const float* q, int dq, const float* K, int
 // asym (heads·2: [logit_asymmetry, weight_asymmetry]), concat (m·heads·d_head),
 // kv (2 doubles: KV-cache entries for this layout and for MHA), *out_variant:
 // 0 MHA, 1 MQA, 2 GQA.
-EMSCRIPTEN_KEEPALIVE int attn_self_attention(const float* X, int m, int d_model, int heads, int kv_heads,
-                                             const float* wq, const float* wk, const float* wv, int d_head,
-                                             double scale, int mask_kind, int mask_size, float* q, float* k, float* v,
-                                             float* logits, float* weights, float* output, float* entropy,
-                                             std::uint8_t* empty, float* asym, float* concat, double* kv,
-                                             int* out_variant, std::uint8_t* masked, int* kv_head) {
+int attn_self_attention(const float* X, int m, int d_model, int heads, int kv_heads,
+                        const float* wq, const float* wk, const float* wv, int d_head,
+                        double scale, int mask_kind, int mask_size, float* q, float* k, float* v,
+                        float* logits, float* weights, float* output, float* entropy,
+                        std::uint8_t* empty, float* asym, float* concat, double* kv,
+                        int* out_variant, std::uint8_t* masked, int* kv_head) {
   return guarded([&] {
     if (heads < 1 || kv_heads < 1 || d_head < 1 || d_model < 1)
       throw attn::invalid_argument("heads", attn::detail::cat("heads = ", heads, ", kv_heads = ", kv_heads,
@@ -486,8 +486,8 @@ EMSCRIPTEN_KEEPALIVE int attn_self_attention(const float* X, int m, int d_model,
 // One draw of attn::dimension_stats (d, n, seed as two uint32 halves, scaled 0/1).
 // Outputs: logits (n doubles), weights (n doubles),
 // stats (6 doubles): [logit_mean, logit_std, max_weight, entropy, effective_keys, scale].
-EMSCRIPTEN_KEEPALIVE int attn_dimension_stats(int d, int n, std::uint32_t seed_lo, std::uint32_t seed_hi, int scaled,
-                                              double* logits, double* weights, int capacity, double* stats) {
+int attn_dimension_stats(int d, int n, std::uint32_t seed_lo, std::uint32_t seed_hi, int scaled,
+                         double* logits, double* weights, int capacity, double* stats) {
   return guarded([&] {
     const std::uint64_t seed = (std::uint64_t(seed_hi) << 32) | seed_lo;
     const attn::DimensionStats s = attn::dimension_stats(d, n, seed, scaled != 0);
@@ -504,10 +504,10 @@ EMSCRIPTEN_KEEPALIVE int attn_dimension_stats(int d, int n, std::uint32_t seed_l
   });
 }
 
-// ---- benchmark-only raw entry points (bench/node/harness.mjs; not used by core.js) ----
+// ---- benchmark-only raw entry points (bench/workloads.mjs; not used by core.js) ----
 
 // Floats of workspace attn_bench_attention needs for (m, n, d).
-EMSCRIPTEN_KEEPALIVE int attn_bench_workspace_floats(int m, int n, int d) {
+int attn_bench_workspace_floats(int m, int n, int d) {
   return static_cast<int>(attn::kernels::attention_workspace_floats(m, n, d, true));
 }
 
@@ -515,8 +515,8 @@ EMSCRIPTEN_KEEPALIVE int attn_bench_workspace_floats(int m, int n, int d) {
 // (output only, like onnxruntime / tfjs). Q (m, d), K (n, d), V (n, dv) row-major,
 // workspace: attn_bench_workspace_floats(m, n, d) floats. Returns 0, or 1 for a
 // non-finite result. No validation: benchmark inputs only.
-EMSCRIPTEN_KEEPALIVE int attn_bench_attention(const float* Q, int m, const float* K, int n, int d, const float* V,
-                                              int dv, double scale, int causal, float* O, float* workspace) {
+int attn_bench_attention(const float* Q, int m, const float* K, int n, int d, const float* V,
+                         int dv, double scale, int causal, float* O, float* workspace) {
   attn::kernels::AttentionProblem p;
   p.Q = Q;
   p.m = m;
@@ -541,7 +541,7 @@ EMSCRIPTEN_KEEPALIVE int attn_bench_attention(const float* Q, int m, const float
 // attn_matrix under a sparse pattern (attn::SparsePattern): window, stride, global
 // (nglobal ints), causal 0/1. Outputs as attn_matrix, plus computed (2 doubles):
 // [scores_computed, computed_fraction].
-EMSCRIPTEN_KEEPALIVE int attn_matrix_sparse(const float* Q, int m, int dq, const float* K, int n, int d,
+int attn_matrix_sparse(const float* Q, int m, int dq, const float* K, int n, int d,
                                             const float* V, int nv, int dv, double scale, int normalize, int window,
                                             int stride, const int* global, int nglobal, int causal, float* weights,
                                             float* logits, float* output, float* entropy, std::uint8_t* empty,
@@ -577,7 +577,7 @@ EMSCRIPTEN_KEEPALIVE int attn_matrix_sparse(const float* Q, int m, int dq, const
 // Cross-attention (attn::cross_attention): X (m, d_model) asks, Y (n, d_model) is read;
 // wq, wk (d_head, d_model), wv (dv, d_model). Outputs: q (m·d_head), k (n·d_head), v (n·dv),
 // logits, weights (m·n), output (m·dv), entropy (m), empty (m), masked (m·n).
-EMSCRIPTEN_KEEPALIVE int attn_cross_attention(const float* X, int m, const float* Y, int n, int d_model,
+int attn_cross_attention(const float* X, int m, const float* Y, int n, int d_model,
                                               const float* wq, const float* wk, int d_head, const float* wv, int dv,
                                               double scale, int mask_kind, int mask_size, float* q, float* k,
                                               float* v, float* logits, float* weights, float* output,
@@ -617,7 +617,7 @@ enum { kPagedInfo = 13 };
 //   blocks: [ref_count, filled] per physical block (2 · capacity_tables ints);
 //   weights, contiguous_weights (capacity_len floats: the last step's, over its sequence);
 //   output, contiguous_output (dv floats); diffs (2 doubles): [last step, worst step].
-EMSCRIPTEN_KEEPALIVE int attn_paged_decode(int block_size, const float* Qa, const float* Ka, const float* Va, int n_a,
+int attn_paged_decode(int block_size, const float* Qa, const float* Ka, const float* Va, int n_a,
                                            int d, int dv, int shared_prefix, const float* Qb, const float* Kb,
                                            const float* Vb, int n_b, int steps, double scale, int normalize,
                                            int* info, int* tables, int* blocks, int capacity_tables, float* weights,
@@ -677,7 +677,7 @@ EMSCRIPTEN_KEEPALIVE int attn_paged_decode(int block_size, const float* Qa, cons
 // mha_weights (heads·m·m), output, mha_output (m·heads·d_head), drift (d_model records of
 // 4 doubles: [rank, projection_error, max_weight_diff, max_output_diff] for r = 1..d_model),
 // cache (4 doubles: [mla, mha, gqa, mqa] entries for m tokens).
-EMSCRIPTEN_KEEPALIVE int attn_mla(const float* X, int m, int d_model, int heads, const float* wq, const float* wk,
+int attn_mla(const float* X, int m, int d_model, int heads, const float* wq, const float* wk,
                                   const float* wv, int d_head, int rank, int rope_dim, int kv_heads, double scale,
                                   int mask_kind, int mask_size, float* latent, float* w_dkv, float* k, float* v,
                                   float* weights, float* mha_weights, float* output, float* mha_output,

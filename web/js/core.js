@@ -476,6 +476,18 @@ export class AttentionCore {
     return new Resident(this.#m, p, sh.rows, sh.cols);
   }
 
+  // The export `name` of the module, or a sentence when this build left it out: the
+  // element's lean module (attention_plot_wasm) has only what one plot calls.
+  #export(method, name) {
+    const fn = this.#m[name];
+    if (typeof fn !== 'function') {
+      throw new Error(`${method}: this build of the attention core does not include ${name.slice(1)} ` +
+        '(the <attention-plot> element ships a smaller core with only what one plot needs); ' +
+        'load the full core (AttentionCore.load(), or the page\'s app.js / explore.js) to call it');
+    }
+    return fn;
+  }
+
   #check(rc) {
     if (rc !== 0) {
       throw new Error(this.#m.UTF8ToString(this.#m._attn_last_error()));
@@ -566,6 +578,7 @@ export class AttentionCore {
   //   mask {sparse: {window, stride, global, causal}} adds {scoresComputed, computedFraction}.
   attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv, alpha, sink, rope,
     kernel, features, seed } = {}) {
+    this.#export('attentionMatrix', '_attn_matrix');
     d = optionalDim('d', d);
     dv = optionalDim('dv', dv);
     // d for a flat argument defaults to the other argument's point length.
@@ -613,7 +626,7 @@ export class AttentionCore {
       f64.set(ex.opts, popts >> 3);
       if (np > 0) writeVector('rope.positions', ex.positions, f64, ppos >> 3);
       if (nqp > 0) writeVector('rope.queryPositions', ex.queryPositions, f64, pqpos >> 3);
-      this.#check(this.#m._attn_matrix_ex(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+      this.#check(this.#export('attentionMatrix', '_attn_matrix_ex')(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
         normalizeKeys ? 1 : 0, mk.code, mk.size, popts, ppos, np, pqpos, nqp, pw, pl, po, pe, pz, pmk, psk, prq, prk));
     }
 
@@ -681,6 +694,7 @@ export class AttentionCore {
   // stream({query, keys, values, scale=1, normalizeKeys=false, blockSize, d?, dv?})
   //   -> {output, logSumExp, blocks: [{begin, end, blockMax, runningMax, rescale, runningSum, partialOutput}]}
   stream({ query, keys, values, scale = 1, normalizeKeys = false, blockSize, d, dv } = {}) {
+    const call = this.#export('stream', '_attn_stream');
     const { dq, ks, vs } = this.#singleQueryShapes({ query, keys, values, d, dv });
     number('scale', scale);
     int32('blockSize', blockSize);
@@ -699,7 +713,7 @@ export class AttentionCore {
     writeMatrix('keys', keys, ks, f32, pk >> 2);
     if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
 
-    this.#check(this.#m._attn_stream(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+    this.#check(call(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
       normalizeKeys ? 1 : 0, blockSize, po, plse, ps, capBlocks, pnb));
 
     const h = this.#f32(), h64 = this.#f64();
@@ -727,6 +741,7 @@ export class AttentionCore {
   //       kvHead (the key/value head this query head reads), logitAsymmetry, weightAsymmetry}], output (m·heads·d_head), kvCacheEntries, kvCacheEntriesMHA,
   //       variant ('MHA' | 'MQA' | 'GQA'), m, dHead, dModel}. Matrices are flat row-major.
   selfAttention({ tokens, wq, wk, wv, heads = 1, kvHeads = heads, scale = 1, mask = 'none' } = {}) {
+    const call = this.#export('selfAttention', '_attn_self_attention');
     int32('heads', heads);
     int32('kvHeads', kvHeads);
     if (heads < 1) throw new Error(`heads: is ${heads}; expected an integer >= 1`);
@@ -773,7 +788,7 @@ export class AttentionCore {
     WK.forEach((w, h) => writeMatrix(`wk[${h}]`, w, sk[h], f32, (pwk >> 2) + h * ws));
     WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
 
-    this.#check(this.#m._attn_self_attention(px, m, dModel, heads, kvHeads, pwq, pwk, pwv, dHead, scale,
+    this.#check(call(px, m, dModel, heads, kvHeads, pwq, pwk, pwv, dHead, scale,
       mk.code, mk.size, pq, pk, pv, pl, pw, po, pe, pz, pa, pc, pkv, pvar, pmk, phk));
 
     const h = this.#f32(), u8 = this.#u8(), h64 = this.#f64(), i32 = this.#i32();
@@ -876,7 +891,7 @@ export class AttentionCore {
     writeMatrix('keys', keys, ks, f32, pk >> 2);
     if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
     this.#i32().set(Array.from(global), pg >> 2);
-    this.#check(this.#m._attn_matrix_sparse(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+    this.#check(this.#export('attentionMatrix', '_attn_matrix_sparse')(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
       normalizeKeys ? 1 : 0, window, stride, pg, ng, causal ? 1 : 0, pw, pl, po, pe, pz, pmk, pc));
     const h = this.#f32(), h64 = this.#f64();
     return {
@@ -928,7 +943,7 @@ export class AttentionCore {
     writeMatrix('wq', WQ, sq, f32, pwq >> 2);
     writeMatrix('wk', WK, sk, f32, pwk >> 2);
     writeMatrix('wv', WV, sv, f32, pwv >> 2);
-    this.#check(this.#m._attn_cross_attention(px, m, py, n, dModel, pwq, pwk, dHead,
+    this.#check(this.#export('crossAttention', '_attn_cross_attention')(px, m, py, n, dModel, pwq, pwk, dHead,
       pwv, dv, scale, mk.code, mk.size, pq, pk, pv, pl, pw, po, pe, pz, pmk));
     const h = this.#f32(), u8 = this.#u8();
     const at = (p, len) => h.slice(p >> 2, (p >> 2) + len);
@@ -994,7 +1009,7 @@ export class AttentionCore {
       writeMatrix('valuesB', valuesB, vb, f32, pvb >> 2);
       writeMatrix('queriesB', queriesB, qb, f32, pqb >> 2);
     }
-    this.#check(this.#m._attn_paged_decode(blockSize, pqa, pka, pva, nA, d, dv, sharedPrefix, pqb, pkb, pvb, nB,
+    this.#check(this.#export('pagedDecode', '_attn_paged_decode')(blockSize, pqa, pka, pva, nA, d, dv, sharedPrefix, pqb, pkb, pvb, nB,
       steps, scale, normalizeKeys ? 1 : 0, pinfo, ptab, pblk, capTables, pw, pcw, capLen, po, pco, pd));
     const i32 = this.#i32(), h = this.#f32(), h64 = this.#f64();
     const info = Array.from(i32.subarray(pinfo >> 2, (pinfo >> 2) + 13));
@@ -1062,7 +1077,7 @@ export class AttentionCore {
     WQ.forEach((w, h) => writeMatrix(`wq[${h}]`, w, sq[h], f32, (pwq >> 2) + h * ws));
     WK.forEach((w, h) => writeMatrix(`wk[${h}]`, w, sk[h], f32, (pwk >> 2) + h * ws));
     WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
-    this.#check(this.#m._attn_mla(px, m, dModel, heads, pwq, pwk, pwv, dHead, rank, ropeDim, kvHeads, scale,
+    this.#check(this.#export('mla', '_attn_mla')(px, m, dModel, heads, pwq, pwk, pwv, dHead, rank, ropeDim, kvHeads, scale,
       mk.code, mk.size, plat, pdkv, pk, pv, pw, pmw, po, pmo, pdr, pc));
     const h = this.#f32(), h64 = this.#f64();
     const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
@@ -1089,6 +1104,7 @@ export class AttentionCore {
   //   -> {logits: Float64Array (n), weights: Float64Array (n), logitMean, logitStd, maxWeight,
   //       entropy, effectiveKeys, scale}
   dimensionStats({ d, n, seed = 1, scaled = true } = {}) {
+    const call = this.#export('dimensionStats', '_attn_dimension_stats');
     int32('d', d);
     int32('n', n);
     const [lo, hi] = seedHalves(seed);
@@ -1097,7 +1113,7 @@ export class AttentionCore {
     this.#reserve(pad(count * 8) * 2 + pad(6 * 8));
     const pl = this.#take(count * 8), pw = this.#take(count * 8), ps = this.#take(6 * 8);
 
-    this.#check(this.#m._attn_dimension_stats(d, n, lo, hi, scaled ? 1 : 0, pl, pw, count, ps));
+    this.#check(call(d, n, lo, hi, scaled ? 1 : 0, pl, pw, count, ps));
 
     const h = this.#f64(), s = ps >> 3;
     return {

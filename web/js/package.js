@@ -8,6 +8,7 @@
 import createAttentionModule from '../generated/attention_wasm.mjs';
 import wasmBinary from '../generated/attention_wasm.wasm';
 import { AttentionCore as Core } from './core.js';
+import { inflate } from './wasm.js';
 
 export { mount } from './element.js';
 
@@ -18,7 +19,9 @@ export class AttentionCore extends Core {
    * instead of the package's (e.g. when a bundler for node moved the file).
    */
   static async load(options = {}) {
-    const bytes = options?.wasmBinary ?? wasmBinary;
+    // The browser build inlines the .wasm deflate-compressed (scripts/bundle.mjs); the node
+    // build leaves it undefined here and the factory reads dist/attention_wasm.wasm.
+    const bytes = options?.wasmBinary ?? (wasmBinary === undefined ? undefined : await inflate(wasmBinary));
     const module = await createAttentionModule({ ...(bytes === undefined ? {} : { wasmBinary: bytes }), printErr: () => {} });
     return new AttentionCore(module);
   }
