@@ -5,7 +5,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 
-import { loadCore } from './harness.mjs';
+import { finiteOrNamed, loadCore } from './harness.mjs';
 
 let core;
 before(async () => { core = await loadCore(); });
@@ -20,29 +20,6 @@ const vec = (d) => fc.array(num, { minLength: d, maxLength: d });
 const pts = (n, d) => fc.array(vec(d), { minLength: n, maxLength: n });
 const dims = fc.record({ n: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 6 }), dv: fc.integer({ min: 1, max: 4 }) });
 
-// Everything numeric in a result, flattened.
-function numbers(x, out = []) {
-  if (typeof x === 'number') out.push(x);
-  else if (ArrayBuffer.isView(x)) out.push(...x);
-  else if (Array.isArray(x)) for (const v of x) numbers(v, out);
-  else if (x && typeof x === 'object') for (const v of Object.values(x)) numbers(v, out);
-  return out;
-}
-
-// Runs fn: a result must be all finite; an error must name one of `fields` first.
-function finiteOrNamed(fn, fields) {
-  let r;
-  try {
-    r = fn();
-  } catch (e) {
-    assert.ok(e instanceof Error, `threw a non-Error: ${e}`);
-    const field = /^([A-Za-z_][\w[\]]*?)(\[\d+\])?:/.exec(e.message)?.[1];
-    assert.ok(field && fields.includes(field), `error does not start with a real field: ${e.message}`);
-    return;
-  }
-  const bad = numbers(r).filter((v) => !Number.isFinite(v));
-  assert.deepEqual(bad, [], `non-finite output for finite input`);
-}
 
 const RUNS = 300;
 

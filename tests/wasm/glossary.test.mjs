@@ -9,7 +9,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { cliResult, closeArray, close, loadCore, requireCli, rng, runCli } from './harness.mjs';
+import { cliResult, closeArray, close, finiteOrNamed, loadCore, requireCli, rng, runCli } from './harness.mjs';
 
 const REL = 1e-5;
 const ABS = 1e-6;
@@ -148,27 +148,6 @@ const num = fc.oneof(
 const vecOf = (d) => fc.array(num, { minLength: d, maxLength: d });
 const ptsOf = (n, d) => fc.array(vecOf(d), { minLength: n, maxLength: n });
 
-function numbersIn(x, out = []) {
-  if (typeof x === 'number') out.push(x);
-  else if (ArrayBuffer.isView(x)) out.push(...x);
-  else if (Array.isArray(x)) for (const v of x) numbersIn(v, out);
-  else if (x && typeof x === 'object') for (const v of Object.values(x)) numbersIn(v, out);
-  return out;
-}
-
-function finiteOrNamed(fn, fields) {
-  let r;
-  try {
-    r = fn();
-  } catch (e) {
-    assert.ok(e instanceof Error, `threw a non-Error: ${e}`);
-    const field = /^([A-Za-z_][\w[\]]*?)(\[\d+\])?:/.exec(e.message)?.[1];
-    assert.ok(field && fields.includes(field), `error does not start with a real field: ${e.message}`);
-    return;
-  }
-  const bad = numbersIn(r).filter((v) => !Number.isFinite(v));
-  assert.deepEqual(bad, [], 'non-finite output for finite input');
-}
 
 test('sparse, cross, paged and mla: finite in, finite out or a named error', () => {
   fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: -1, max: 5 }), fc.integer({ min: -1, max: 5 }),

@@ -157,3 +157,27 @@ export function points(rand, n, d, lo = -1, hi = 1) {
 export function flat(rows) {
   return Float32Array.from(rows.flat());
 }
+
+// Everything numeric in a result, flattened.
+export function numbersIn(x, out = []) {
+  if (typeof x === 'number') out.push(x);
+  else if (ArrayBuffer.isView(x)) out.push(...x);
+  else if (Array.isArray(x)) for (const v of x) numbersIn(v, out);
+  else if (x && typeof x === 'object') for (const v of Object.values(x)) numbersIn(v, out);
+  return out;
+}
+
+/** Runs fn: a result must be all finite; an error must name one of `fields` first. */
+export function finiteOrNamed(fn, fields) {
+  let r;
+  try {
+    r = fn();
+  } catch (e) {
+    assert.ok(e instanceof Error, `threw a non-Error: ${e}`);
+    const field = /^([A-Za-z_][\w[\]]*?)(\[\d+\])?:/.exec(e.message)?.[1];
+    assert.ok(field && fields.includes(field), `error does not start with a real field: ${e.message}`);
+    return;
+  }
+  const bad = numbersIn(r).filter((v) => !Number.isFinite(v));
+  assert.deepEqual(bad, [], 'non-finite output for finite input');
+}
