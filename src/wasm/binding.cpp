@@ -100,6 +100,26 @@ void copy_out(const Matrix& m, T* out) {
     for (Index j = 0; j < m.cols(); ++j) *out++ = m(i, j);
 }
 
+// The outputs every matrix entry point returns, checked against the buffers core.js sized:
+// weights and logits (m·n), output (m·dv, none when nv = 0), entropy (m), empty (m, 0/1),
+// masked (m·n, 1 where the mask hides the key).
+void copy_matrix_result(const attn::MatrixResult<float>& r, int m, int n, int nv, int dv, float* weights,
+                        float* logits, float* output, float* entropy, std::uint8_t* empty, std::uint8_t* masked) {
+  const Index mn = Index(m) * n;
+  check_capacity("weights", r.weights.size(), mn);
+  check_capacity("logits", r.logits.size(), mn);
+  check_capacity("output", r.output.size(), nv > 0 ? Index(m) * dv : 0);
+  check_capacity("entropy", r.entropy.size(), m);
+  check_capacity("empty_rows", r.empty_row.size(), m);
+  check_capacity("masked", r.masked.size(), mn);
+  copy_out(r.weights, weights);
+  copy_out(r.logits, logits);
+  copy_out(r.output, output);
+  copy_out(r.entropy, entropy);
+  for (Index i = 0; i < r.empty_row.size(); ++i) empty[i] = r.empty_row(i) ? 1 : 0;
+  copy_out(r.masked, masked);
+}
+
 }  // namespace
 
 extern "C" {
@@ -234,19 +254,7 @@ int attn_matrix(const float* Q, int m, int dq, const float* K, int n, int d, con
     opt.normalize_keys = normalize != 0;
     opt.mask = mask_from(mask_kind, mask_size);
     const attn::MatrixResult<float> r = attn::attention_matrix<float>(mat(Q, m, dq), mat(K, n, d), mat(V, nv, dv), opt);
-    const Index mn = Index(m) * n;
-    check_capacity("weights", r.weights.size(), mn);
-    check_capacity("logits", r.logits.size(), mn);
-    check_capacity("output", r.output.size(), nv > 0 ? Index(m) * dv : 0);
-    check_capacity("entropy", r.entropy.size(), m);
-    check_capacity("empty_rows", r.empty_row.size(), m);
-    check_capacity("masked", r.masked.size(), mn);
-    copy_out(r.weights, weights);
-    copy_out(r.logits, logits);
-    copy_out(r.output, output);
-    copy_out(r.entropy, entropy);
-    for (Index i = 0; i < r.empty_row.size(); ++i) empty[i] = r.empty_row(i) ? 1 : 0;
-    copy_out(r.masked, masked);
+    copy_matrix_result(r, m, n, nv, dv, weights, logits, output, entropy, empty, masked);
   });
 }
 
@@ -277,22 +285,10 @@ int attn_matrix_ex(const float* Q, int m, int dq, const float* K, int n, int d, 
     opt.features = a.features;
     opt.seed = a.seed;
     const attn::MatrixResult<float> r = attn::attention_matrix<float>(mat(Q, m, dq), mat(K, n, d), mat(V, nv, dv), opt);
-    const Index mn = Index(m) * n;
-    check_capacity("weights", r.weights.size(), mn);
-    check_capacity("logits", r.logits.size(), mn);
-    check_capacity("output", r.output.size(), nv > 0 ? Index(m) * dv : 0);
-    check_capacity("entropy", r.entropy.size(), m);
-    check_capacity("empty_rows", r.empty_row.size(), m);
-    check_capacity("masked", r.masked.size(), mn);
+    copy_matrix_result(r, m, n, nv, dv, weights, logits, output, entropy, empty, masked);
     check_capacity("sink_weight", r.sink_weight.size(), m);
     check_capacity("rotated_queries", r.rotated_queries.size(), opt.rope ? Index(m) * d : 0);
     check_capacity("rotated_keys", r.rotated_keys.size(), opt.rope ? Index(n) * d : 0);
-    copy_out(r.weights, weights);
-    copy_out(r.logits, logits);
-    copy_out(r.output, output);
-    copy_out(r.entropy, entropy);
-    for (Index i = 0; i < r.empty_row.size(); ++i) empty[i] = r.empty_row(i) ? 1 : 0;
-    copy_out(r.masked, masked);
     copy_out(r.sink_weight, sink);
     copy_out(r.rotated_queries, rotated_queries);
     copy_out(r.rotated_keys, rotated_keys);
@@ -557,18 +553,7 @@ int attn_matrix_sparse(const float* Q, int m, int dq, const float* K, int n, int
     opt.normalize_keys = normalize != 0;
     opt.mask = attn::Mask::sparse_pattern(p);
     const attn::MatrixResult<float> r = attn::attention_matrix<float>(mat(Q, m, dq), mat(K, n, d), mat(V, nv, dv), opt);
-    const Index mn = Index(m) * n;
-    check_capacity("weights", r.weights.size(), mn);
-    check_capacity("logits", r.logits.size(), mn);
-    check_capacity("output", r.output.size(), nv > 0 ? Index(m) * dv : 0);
-    check_capacity("entropy", r.entropy.size(), m);
-    check_capacity("masked", r.masked.size(), mn);
-    copy_out(r.weights, weights);
-    copy_out(r.logits, logits);
-    copy_out(r.output, output);
-    copy_out(r.entropy, entropy);
-    for (Index i = 0; i < r.empty_row.size(); ++i) empty[i] = r.empty_row(i) ? 1 : 0;
-    copy_out(r.masked, masked);
+    copy_matrix_result(r, m, n, nv, dv, weights, logits, output, entropy, empty, masked);
     computed[0] = static_cast<double>(r.scores_computed);
     computed[1] = r.computed_fraction();
   });

@@ -459,6 +459,20 @@ export class AttentionCore {
     return p;
   }
 
+  // What attn_matrix, attn_matrix_ex and attn_matrix_sparse all write (binding.cpp's
+  // copy_matrix_result), read off the heap: weights, logits, output, entropy, emptyRows, masked.
+  #matrixOutputs({ pw, pl, po, pe, pz, pmk }, m, n, outDim) {
+    const h = this.#f32(), u8 = this.#u8();
+    return {
+      weights: h.slice(pw >> 2, (pw >> 2) + m * n),
+      logits: h.slice(pl >> 2, (pl >> 2) + m * n),
+      output: h.slice(po >> 2, (po >> 2) + m * outDim),
+      entropy: h.slice(pe >> 2, (pe >> 2) + m),
+      emptyRows: u8.slice(pz, pz + m),
+      masked: u8.slice(pmk, pmk + m * n),
+    };
+  }
+
   // Arena bytes an argument needs (none when resident) and where it lives.
   #bytes(shape) { return shape.resident ? 0 : pad(shape.rows * shape.cols * 4); }
   #place(shape) { return shape.resident ? shape.resident.ptr : this.#take(shape.rows * shape.cols * 4); }
@@ -632,12 +646,7 @@ export class AttentionCore {
 
     const h = this.#f32();
     return {
-      weights: h.slice(pw >> 2, (pw >> 2) + m * n),
-      logits: h.slice(pl >> 2, (pl >> 2) + m * n),
-      output: h.slice(po >> 2, (po >> 2) + m * outDim),
-      entropy: h.slice(pe >> 2, (pe >> 2) + m),
-      emptyRows: this.#u8().slice(pz, pz + m),
-      masked: this.#u8().slice(pmk, pmk + m * n),
+      ...this.#matrixOutputs({ pw, pl, po, pe, pz, pmk }, m, n, outDim),
       sinkWeight: ex.plain ? new Float32Array(m) : h.slice(psk >> 2, (psk >> 2) + m),
       rotatedQueries: ex.rope ? h.slice(prq >> 2, (prq >> 2) + rq) : null,
       rotatedKeys: ex.rope ? h.slice(prk >> 2, (prk >> 2) + rk) : null,
@@ -893,14 +902,9 @@ export class AttentionCore {
     this.#i32().set(Array.from(global), pg >> 2);
     this.#check(this.#export('attentionMatrix', '_attn_matrix_sparse')(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
       normalizeKeys ? 1 : 0, window, stride, pg, ng, causal ? 1 : 0, pw, pl, po, pe, pz, pmk, pc));
-    const h = this.#f32(), h64 = this.#f64();
+    const h64 = this.#f64();
     return {
-      weights: h.slice(pw >> 2, (pw >> 2) + m * n),
-      logits: h.slice(pl >> 2, (pl >> 2) + m * n),
-      output: h.slice(po >> 2, (po >> 2) + m * outDim),
-      entropy: h.slice(pe >> 2, (pe >> 2) + m),
-      emptyRows: this.#u8().slice(pz, pz + m),
-      masked: this.#u8().slice(pmk, pmk + m * n),
+      ...this.#matrixOutputs({ pw, pl, po, pe, pz, pmk }, m, n, outDim),
       m,
       n,
       dv: outDim,
