@@ -137,3 +137,86 @@ TEST_CASE("query_geometry: |q| beyond max saturates and scale 0 gives kappa 0", 
   REQUIRE(g.kappa == 0.0);
   REQUIRE(std::isfinite(attn::query_geometry<double>(q, 2.0).kappa));
 }
+
+TEST_CASE("unit_key_curve: every unit key lies on it for entmax, sparsemax, a sink and the linear kernels", "[geometry]") {
+  attn::Mat<double> K(6, 2);
+  const double th[6] = {0.1, 0.35, 0.5, 2.0, -2.5, 3.0};
+  for (Index i = 0; i < 6; ++i) {
+    K(i, 0) = std::cos(th[i]);
+    K(i, 1) = std::sin(th[i]);
+  }
+  attn::Vec<double> q(2);
+  q << 2.4, 1.1;
+  attn::Vec<double> angles(6), out(6);
+  for (Index i = 0; i < 6; ++i) angles(i) = th[i];
+  struct Case {
+    double alpha;
+    bool sink;
+    attn::Kernel kernel;
+  };
+  const Case cases[] = {{1, false, attn::Kernel::softmax},   {1.5, false, attn::Kernel::softmax},
+                        {2, false, attn::Kernel::softmax},   {1, true, attn::Kernel::softmax},
+                        {1.3, true, attn::Kernel::softmax},  {1, false, attn::Kernel::elu_plus_one},
+                        {1, false, attn::Kernel::favor_plus}, {2, true, attn::Kernel::favor_plus}};
+  for (const Case& c : cases) {
+    attn::AttendOptions opt;
+    opt.scale = 1.3;
+    opt.normalize_keys = true;
+    opt.alpha = c.alpha;
+    if (c.sink) opt.sink = 0.5;
+    opt.kernel = c.kernel;
+    opt.features = 16;
+    opt.seed = 7;
+    const auto r = attn::attend<double>(q, K, opt);
+    CAPTURE(c.alpha, c.sink, attn::to_string(c.kernel));
+    CHECK(std::isnan(r.stats.threshold) == (c.alpha == 1));
+    attn::unit_key_curve(q, opt, r.stats.log_sum_exp, r.stats.threshold, angles, out);
+    for (Index i = 0; i < 6; ++i) CHECK(std::abs(out(i) - r.weights(i)) <= 1e-12);
+  }
+}
+
+TEST_CASE("unit_key_curve: sparsemax's threshold by hand, zero outside the support", "[geometry]") {
+  // logits z = (2, 1, −2) (unit keys at 0, π/3, π; q = (2, 0)). The support is the longest
+  // sorted prefix with 1 + k·z_(k) > Σ_{j<=k} z_(j): k = 1: 3 > 2; k = 2: 3 > 3 fails. So
+  // the support is {0}, τ = (2 − 1) / 1 = 1 and the weights are (1, 0, 0).
+  attn::Mat<double> K(3, 2);
+  K << 1, 0, 0.5, std::sqrt(0.75), -1, 0;
+  attn::Vec<double> q(2);
+  q << 2, 0;
+  attn::AttendOptions opt;
+  opt.alpha = 2;
+  const auto r = attn::attend<double>(q, K, opt);
+  CHECK(r.stats.threshold == Approx(1.0).margin(1e-15));
+  CHECK(r.weights(0) == 1.0);
+  CHECK(r.weights(1) == 0.0);
+  attn::Vec<double> a(3), out(3);
+  a << 0.0, std::acos(0.75), M_PI / 2;  // scores 2, 1.5, 0: weights 1, 0.5, 0
+  attn::unit_key_curve(q, opt, r.stats.log_sum_exp, r.stats.threshold, a, out);
+  CHECK(out(0) == Approx(1.0).margin(1e-15));
+  CHECK(out(1) == Approx(0.5).margin(1e-15));
+  CHECK(out(2) == 0.0);
+}
+
+TEST_CASE("unit_key_curve: bad input names the field", "[geometry]") {
+  attn::Vec<double> q(2), q3(3), a(2), o(2), small(1);
+  q << 1, 0;
+  q3 << 1, 0, 0;
+  a << 0, 1;
+  attn::AttendOptions opt;
+  CHECK_THROWS_WITH(attn::unit_key_curve(q3, opt, 0, NAN, a, o), Catch::Contains("query") && Catch::Contains("d = 2"));
+  CHECK_THROWS_WITH(attn::unit_key_curve(q, opt, NAN, NAN, a, o), Catch::Contains("logSumExp"));
+  CHECK_THROWS_WITH(attn::unit_key_curve(q, opt, 0, NAN, a, small), Catch::Contains("angles"));
+  opt.alpha = 1.5;
+  CHECK_THROWS_WITH(attn::unit_key_curve(q, opt, 0, NAN, a, o), Catch::Contains("threshold"));
+  opt.alpha = 3;
+  CHECK_THROWS_WITH(attn::unit_key_curve(q, opt, 0, 0, a, o), Catch::Contains("alpha"));
+  opt.alpha = 1;
+  opt.rope = attn::Rope{};
+  CHECK_THROWS_WITH(attn::unit_key_curve(q, opt, 0, 0, a, o), Catch::Contains("rope"));
+  opt.rope.reset();
+  q << 1e308, 1e308;
+  opt.scale = 1e10;
+  attn::unit_key_curve(q, opt, 0, 0, a, o);  // scores saturate, weights cap at 1e300
+  CHECK(std::isfinite(o(0)));
+  CHECK(std::isfinite(o(1)));
+}

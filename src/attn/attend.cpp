@@ -142,6 +142,7 @@ AttendResult<T> attend_beyond(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> valu
     r.stats.entropy = static_cast<T>(s.entropy);
     r.stats.effective_keys = static_cast<T>(s.effective_keys);
     r.stats.sink_weight = static_cast<T>(s.sink_weight);
+    r.stats.threshold = s.threshold;
     r.stats.argmax = s.argmax;
     r.stats.max_logit = r.logits.maxCoeff();
   }

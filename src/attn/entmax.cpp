@@ -41,7 +41,7 @@ double softmax_shifted(const std::vector<double>& y, std::vector<double>& p) {
 
 // Sparsemax (Martins & Astudillo 2016), exact: sort descending, the support is the
 // longest prefix with 1 + k·y_(k) > Σ_{j<=k} y_(j), τ = (Σ_{j<=k} y_(j) − 1) / k.
-void sparsemax_shifted(const std::vector<double>& y, std::vector<double>& p) {
+double sparsemax_shifted(const std::vector<double>& y, std::vector<double>& p) {
   std::vector<double> sorted = y;
   std::sort(sorted.begin(), sorted.end(), std::greater<double>());
   double cum = 0, tau_sum = 0;
@@ -54,6 +54,7 @@ void sparsemax_shifted(const std::vector<double>& y, std::vector<double>& p) {
   }
   const double tau = (tau_sum - 1) / static_cast<double>(k);  // k >= 1: the max (0) always qualifies
   for (size_t i = 0; i < y.size(); ++i) p[i] = std::max(y[i] - tau, 0.0);
+  return tau;
 }
 
 // α-entmax for 1 < α < 2 by bisection (Peters et al. 2019, Algorithm 1), written with
@@ -61,7 +62,7 @@ void sparsemax_shifted(const std::vector<double>& y, std::vector<double>& p) {
 // a = α − 1. With a near 0 both terms are small and log1p keeps them exact, so the
 // weights approach softmax smoothly. η lies in [0, 1 − N^(−a)]: at 0 the max alone gives
 // Σp >= 1, at the top every p_i <= 1/N gives Σp <= 1. Σp falls as η grows.
-void entmax_bisect(const std::vector<double>& y, double alpha, std::vector<double>& p) {
+double entmax_bisect(const std::vector<double>& y, double alpha, std::vector<double>& p) {
   const double a = alpha - 1;
   const double N = static_cast<double>(y.size());
   const auto fill = [&](double eta) {
@@ -83,6 +84,7 @@ void entmax_bisect(const std::vector<double>& y, double alpha, std::vector<doubl
   }
   const double sum = fill(lo);  // >= 1: the support is complete; normalise the rounding away
   for (double& v : p) v /= sum;
+  return lo - 1;  // p_i = (a·y_i − (η − 1))^(1/a)
 }
 
 }  // namespace
@@ -112,8 +114,9 @@ SoftmaxStats<T> entmax_into(VecCRef<T> logits, double alpha, const std::optional
   SoftmaxStats<T> st;
   if (alpha == 1) st.log_sum_exp = static_cast<T>(s.max + softmax_shifted(s.y, p));
   else {
-    if (alpha == 2) sparsemax_shifted(s.y, p);
-    else entmax_bisect(s.y, alpha, p);
+    // τ in the logits' own units: p = [a·y − τ_y]₊^(1/a) with y = z − max, so τ = τ_y + a·max.
+    const double tau_y = alpha == 2 ? sparsemax_shifted(s.y, p) : entmax_bisect(s.y, alpha, p);
+    st.threshold = tau_y + (alpha - 1) * s.max;
     st.log_sum_exp = std::numeric_limits<T>::quiet_NaN();
   }
   double h = 0;

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <limits>
 
+#include "attn/entmax.hpp"
 #include "attn/errors.hpp"
+#include "attn/linear.hpp"
 #include "attn/vonmises.hpp"
 
 namespace attn {
@@ -64,6 +66,55 @@ void unit_key_weights(double kappa, double phi, double log_sum_exp, VecCRef<doub
     // only happens where no key is (the curve's peak over an empty region): cap at 1e300.
     const double e = kappa * std::cos(angle_diff(angles(i), phi)) - log_sum_exp;
     out(i) = e > 690.0 ? 1e300 : std::exp(e);
+  }
+}
+
+void unit_key_curve(VecCRef<double> query, const AttendOptions& opt, double log_sum_exp, double threshold,
+                    VecCRef<double> angles, VecRef<double> out) {
+  if (query.size() != 2)
+    throw invalid_argument("query", detail::cat("has length ", query.size(), "; the curve lives in the plane: expected d = 2"));
+  detail::require_all_finite("query", query);
+  detail::require_finite("scale", opt.scale);
+  validate_alpha(opt.alpha);
+  if (opt.rope)
+    throw invalid_argument("rope", "is on; a key's rotation depends on its position, so no one curve holds every key");
+  if (opt.kernel == Kernel::favor_plus) validate_features(opt.features, 2);
+  const bool softmax = opt.alpha == 1;
+  const double c = softmax ? log_sum_exp : threshold;
+  if (!std::isfinite(c))
+    throw invalid_argument(softmax ? "logSumExp" : "threshold", detail::cat("is ", c, "; expected a finite number"));
+  if (out.size() != angles.size())
+    throw invalid_argument("angles", detail::cat("has ", angles.size(), " entries but the output holds ", out.size()));
+  const Index m = angles.size();
+  Mat<double> unit(m, 2);
+  for (Index i = 0; i < m; ++i) {
+    if (!std::isfinite(angles(i)))
+      throw invalid_argument("angles", detail::cat("entry ", i, " is ", angles(i), "; expected a finite number"));
+    unit(i, 0) = std::cos(angles(i));
+    unit(i, 1) = std::sin(angles(i));
+  }
+  Vec<double> s(m);  // the scores, as attend computes them for a unit key
+  if (opt.kernel == Kernel::softmax) {
+    constexpr double kMax = std::numeric_limits<double>::max();
+    for (Index i = 0; i < m; ++i) {
+      const double v = unit.row(i).dot(query) * opt.scale;  // may overflow for |q| near DBL_MAX
+      s(i) = std::isfinite(v) ? v : std::copysign(kMax, v);
+    }
+  } else {
+    const Mat<double> omega = opt.kernel == Kernel::favor_plus ? favor_directions(opt.features, 2, opt.seed) : Mat<double>();
+    linear_log_scores<double>(query, unit, opt.kernel, opt.scale, omega, s);
+  }
+  const double a = opt.alpha - 1;
+  for (Index i = 0; i < m; ++i) {
+    double w;
+    if (softmax) {
+      const double e = s(i) - c;
+      w = e > 690.0 ? 1e300 : std::exp(e);
+    } else {
+      const double x = a * s(i) - c;
+      w = x > 0 ? std::pow(x, 1 / a) : 0.0;
+    }
+    out(i) = std::isfinite(w) ? std::min(w, 1e300) : (w > 0 ? 1e300 : 0.0);
   }
 }
 

@@ -2,6 +2,7 @@
 //   q: (d)   K: (n, d)
 #pragma once
 
+#include "attn/attend.hpp"
 #include "attn/types.hpp"
 
 namespace attn {
@@ -31,5 +32,19 @@ Mat<T> key_positions(MatCRef<T> keys, bool normalize);
 // shorter key (normalisation off) sits above or below. angles, out: (count).
 // Throws attn::invalid_argument for a non-finite κ, φ or log Σ, or sizes that differ.
 void unit_key_weights(double kappa, double phi, double log_sum_exp, VecCRef<double> angles, VecRef<double> out);
+
+// The same curve for every normaliser and kernel of attend (d = 2): the weight a unit key
+// k(θ) = (cos θ, sin θ) would get beside the keys attend saw, their normalisation held
+// fixed. Its score s(θ) is scale · q·k(θ) (softmax kernel) or the linear kernel's log-score
+// log φ(q)·φ(k(θ)) (same features and seed); then
+//   α = 1:  exp(s(θ) − log Σ)                  log Σ = the result's log_sum_exp
+//   α > 1:  [(α−1)·s(θ) − τ]₊^(1/(α−1))        τ = the result's stats.threshold
+// (a sink is already inside log Σ or τ). Every unit key's weight lies on it; entmax's zero
+// region is where the curve is 0. query: (2); angles, out: (count); opt: scale, alpha,
+// kernel, features, seed. Throws attn::invalid_argument for d != 2, a non-finite input,
+// rope (a key's rotation depends on its position: no one curve holds every key), a bad
+// option, or sizes that differ. A weight past 1e300 (only where no key is) is capped there.
+void unit_key_curve(VecCRef<double> query, const AttendOptions& opt, double log_sum_exp, double threshold,
+                    VecCRef<double> angles, VecRef<double> out);
 
 }  // namespace attn

@@ -1,6 +1,8 @@
 // Softmax over one row of logits, and the statistics the playground shows.
 #pragma once
 
+#include <limits>
+
 #include <vector>
 
 #include "attn/types.hpp"
@@ -15,6 +17,9 @@ struct SoftmaxStats {
   T effective_keys = 1;  // exp(H): 1 for one-hot, n for uniform
   Index argmax = 0;      // first index with the largest weight
   T sink_weight = 0;     // the share of an attention sink (attn/entmax.hpp); 0 without one
+  // α-entmax (α > 1) only: τ with weight_i = [(α−1)·logit_i − τ]₊^(1/(α−1)) (to rounding; the
+  // sink's logit counts as a logit). NaN for softmax, whose constant is log_sum_exp.
+  double threshold = std::numeric_limits<double>::quiet_NaN();
 };
 
 // weights = softmax(logits); weights must already have logits.size() entries.

@@ -222,6 +222,7 @@ int attn_attend_ex(const float* q, int dq, const float* K, int n, int d, const f
     stats[3] = r.stats.effective_keys;
     stats[4] = static_cast<double>(r.stats.argmax);
     stats[5] = r.stats.sink_weight;
+    stats[6] = r.stats.threshold;    // NaN for alpha = 1 (core.js: null)
   });
 }
 
@@ -323,6 +324,17 @@ int attn_unit_key_weights(double kappa, double phi, double log_sum_exp, const do
                           int count, double* out) {
   return guarded([&] {
     attn::unit_key_weights(kappa, phi, log_sum_exp, vec(angles, count), OutVec<double>(count > 0 ? out : nullptr, count));
+  });
+}
+
+// The strip's curve for any normaliser and kernel (attn::unit_key_curve): q (dq doubles),
+// opts as attn_attend_ex's (rope is the core's error here), out (count doubles).
+int attn_unit_key_curve(const double* q, int dq, double scale, const double* opts, double log_sum_exp,
+                        double threshold, const double* angles, int count, double* out) {
+  return guarded([&] {
+    const attn::AttendOptions opt = options_from(scale, 0, opts, nullptr, 0);
+    attn::unit_key_curve(vec(q, dq), opt, log_sum_exp, threshold, vec(angles, count),
+                         OutVec<double>(count > 0 ? out : nullptr, count));
   });
 }
 

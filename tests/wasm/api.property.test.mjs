@@ -41,7 +41,7 @@ test('attentionMatrix and stream: finite in, finite out or a named error', () =>
     }), { numRuns: RUNS / 3 });
 });
 
-test('layout, vonMises, queryGeometry, keyPositions, topK, unitKeyWeights, invSqrtD', () => {
+test('layout, vonMises, queryGeometry, keyPositions, topK, unitKeyWeights, unitKeyCurve, invSqrtD', () => {
   fc.assert(fc.property(fc.constantFrom('even', 'random', 'clusters', 'sphere', 'values', 'gaussian'),
     fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 5 }), num, num, fc.integer({ min: 0, max: 2 ** 31 }),
     vec(8), fc.integer({ min: -2, max: 10 }), (kind, n, d, a, b, seed, xs, k) => {
@@ -51,6 +51,7 @@ test('layout, vonMises, queryGeometry, keyPositions, topK, unitKeyWeights, invSq
       finiteOrNamed(() => core.keyPositions({ keys: xs, d: 2, normalizeKeys: b > 0 }), ['keys', 'd']);
       finiteOrNamed(() => core.topK(xs.map((x) => Math.fround(x) === x ? x : 0), k), ['weights', 'k']);
       finiteOrNamed(() => core.unitKeyWeights({ kappa: a, phi: b, logSumExp: xs[0], angles: xs }), ['kappa', 'phi', 'logSumExp', 'angles']);
+      finiteOrNamed(() => core.unitKeyCurve({ query: xs.slice(0, d), scale: a, alpha: 1 + (seed % 3) / 2, kernel: ['softmax', 'elu+1', 'favor+'][seed % 3], features: 1 + (k & 7), logSumExp: xs[1] ?? 0, threshold: b, angles: xs }), ['query', 'scale', 'alpha', 'logSumExp', 'threshold', 'angles', 'features', 'kernel']);
       finiteOrNamed(() => core.invSqrtD(k), ['d']);
     }), { numRuns: RUNS });
 });
@@ -80,6 +81,7 @@ test('the heap stays flat over 10,000 calls of each API function', () => {
     () => core.keyPositions({ keys: K, normalizeKeys: true }),
     () => core.topK([0.1, 0.5, 0.4], 2),
     () => core.unitKeyWeights({ kappa: 2, phi: 0, logSumExp: 1, angles: [0, 1] }),
+    () => core.unitKeyCurve({ query: q, alpha: 1.5, threshold: 0.2, angles: [0, 1] }),
     () => { try { core.attend({ query: q, keys: [[0, 0]], normalizeKeys: true }); } catch { /* a named error */ } },
   ];
   for (const call of calls) {

@@ -232,3 +232,27 @@ describe('attentionMatrix beyond softmax: WASM == CLI', () => {
     });
   }
 });
+
+describe('the strip curve for every normaliser (unitKeyCurve)', () => {
+  // Unit keys at uneven angles: each key's weight must lie on the curve at its angle.
+  const angles = [0.1, 0.35, 0.5, 2.0, -2.5, 3.0];
+  const keys = angles.map((a) => [Math.cos(a), Math.sin(a)]);
+  const query = [2.4, 1.1];
+  const cases = [{}, { alpha: 1.5 }, { alpha: 2 }, { sink: 0.5 }, { alpha: 1.3, sink: -1 }, { kernel: 'elu+1' },
+    { kernel: 'favor+', features: 16, seed: 7 }, { alpha: 2, sink: 0.5, kernel: 'favor+', features: 16, seed: 7 }];
+  for (const opts of cases) {
+    test(JSON.stringify(opts), () => {
+      const r = core.attend({ query, keys, scale: 1.3, normalizeKeys: true, ...opts });
+      assert.equal(r.threshold === null, (opts.alpha ?? 1) === 1);
+      const y = core.unitKeyCurve({ query, scale: 1.3, ...opts, logSumExp: r.logSumExp, threshold: r.threshold, angles });
+      // float weights against the double curve
+      for (let i = 0; i < angles.length; i++) assert.ok(Math.abs(y[i] - r.weights[i]) <= 2e-7, `key ${i}: ${y[i]} vs ${r.weights[i]}`);
+      if ((opts.alpha ?? 1) > 1) assert.ok(y.some((v, i) => v === 0 && r.weights[i] === 0) || y.every((v) => v > 0));
+    });
+  }
+  test('RoPE has no single curve; missing constants are named', () => {
+    assert.throws(() => core.unitKeyCurve({ query, rope: {}, logSumExp: 0, angles }), /^Error: rope: /);
+    assert.throws(() => core.unitKeyCurve({ query, alpha: 1.5, angles }), /threshold: is nan; expected a finite number/i);
+    assert.throws(() => core.unitKeyCurve({ query: [1, 0, 0], logSumExp: 0, angles }), /query: .*d = 2/);
+  });
+});

@@ -33,6 +33,12 @@ test('the lean module gives the plot the same numbers as the full one', () => {
   const angles = [0, 1, 2, 3];
   assert.deepEqual(lean.vonMises({ kappa: 2, phi: 0.5, angles }), full.vonMises({ kappa: 2, phi: 0.5, angles }));
   assert.deepEqual(lean.topK(new Float32Array([0.1, 0.5, 0.4]), 2), full.topK(new Float32Array([0.1, 0.5, 0.4]), 2));
+  // the strip's curve for every normaliser the plot offers
+  for (const opts of [{}, { alpha: 1.5 }, { alpha: 2, sink: 0.5 }, { kernel: 'elu+1' }, { kernel: 'favor+', features: 8, seed: 3 }]) {
+    const a = full.attend({ query: [0.8, -1.1], keys, d: 2, ...opts });
+    const args = { query: [0.8, -1.1], ...opts, logSumExp: a.logSumExp, threshold: a.threshold, angles };
+    assert.deepEqual(lean.unitKeyCurve(args), full.unitKeyCurve(args), JSON.stringify(opts));
+  }
 });
 
 test('a function the lean module leaves out throws an Error that names it', () => {

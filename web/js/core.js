@@ -18,7 +18,7 @@ const MASK_CODE = { none: 0, causal: 1, window: 2, topk: 3 };
 const LAYOUT_CODE = { even: 0, random: 1, clusters: 2, sphere: 3, values: 4, gaussian: 5 };
 const STATE_HEADER = 6;  // doubles per stream block record before partial_output (binding.cpp)
 const STATS_LEN = 5;     // [maxLogit, logSumExp, entropy, effectiveKeys, argmax]
-const STATS_EX_LEN = 6;  // attn_attend_ex: the same, then sinkWeight
+const STATS_EX_LEN = 7;  // attn_attend_ex: the same, then sinkWeight, threshold
 // attn_attend_ex's options array (binding.cpp, enum ExOption), one double each.
 const EX = { alpha: 0, hasSink: 1, sink: 2, kernel: 3, features: 4, seedLo: 5, seedHi: 6, hasRope: 7,
   ropeTheta: 8, ropeBase: 9, hasQueryPosition: 10, queryPosition: 11, count: 12 };
@@ -280,6 +280,12 @@ function seedHalves(seed) {
 // ranges (alpha in [1, 2], a finite sink, even d, one position per key, features >= 1) are
 // the core's. plain: the defaults, so the caller can take the fast path.
 const PLAIN = { plain: true, opts: null, positions: null, queryPositions: null, rope: false };
+// The defaults as an options array (for the entry points that always take one).
+const PLAIN_OPTS = (() => {
+  const o = new Float64Array(EX.count);
+  o[EX.alpha] = 1; o[EX.features] = 64; o[EX.seedLo] = 1;
+  return o;
+})();
 
 function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax', features = 64, seed = 1 },
   many = false) {
@@ -523,7 +529,8 @@ export class AttentionCore {
   // attend({query, keys, values?, scale=1, normalizeKeys=false, d?, dv?,
   //         alpha=1, sink=null, rope=null, kernel='softmax', features=64, seed=1})
   //   -> {logits, weights, output, entropy, effectiveKeys, argmax, logSumExp, maxLogit,
-  //       sinkWeight, rotatedQuery, rotatedKeys}
+  //       sinkWeight, threshold, rotatedQuery, rotatedKeys}
+  // threshold: α-entmax's τ (weight_i = [(α−1)·logit_i − τ]₊^(1/(α−1))), null for α = 1.
   // The default options take the allocation-free float fast path (attn_attend); any other
   // goes through attn_attend_ex. logSumExp is null for alpha > 1; rotatedQuery (d) and
   // rotatedKeys (n·d, row-major) are null without rope.
@@ -578,6 +585,7 @@ export class AttentionCore {
       logSumExp: Number.isNaN(lse) ? null : lse,
       maxLogit: h64[s],
       sinkWeight: ex.plain ? 0 : h64[s + 5],
+      threshold: ex.plain || Number.isNaN(h64[s + 6]) ? null : h64[s + 6],
       rotatedQuery: ex.rope ? h.slice(prq >> 2, (prq >> 2) + rq) : null,
       rotatedKeys: ex.rope ? h.slice(prk >> 2, (prk >> 2) + rk) : null,
     };
@@ -874,6 +882,29 @@ export class AttentionCore {
     const pa = this.#take(count * 8), po = this.#take(count * 8);
     writeVector('angles', angles, this.#f64(), pa >> 3);
     this.#check(this.#m._attn_unit_key_weights(kappa, phi, logSumExp, pa, count, po));
+    return this.#f64().slice(po >> 3, (po >> 3) + count);
+  }
+
+  // unitKeyCurve({query, scale=1, alpha=1, kernel='softmax', features=64, seed=1, logSumExp,
+  //               threshold, angles}) -> Float64Array: unitKeyWeights for every normaliser and
+  // kernel (d = 2): the weight a unit key at each angle would get beside the keys attend saw.
+  // Pass attend's logSumExp (α = 1) or threshold (α > 1) from the same options.
+  unitKeyCurve({ query, scale = 1, alpha, sink, rope, kernel, features, seed, logSumExp = null, threshold = null,
+    angles } = {}) {
+    const dq = vectorShape('query', query);
+    number('scale', scale);
+    const ex = beyondOptions({ alpha, sink, rope, kernel, features, seed });
+    const c = (name, v) => { if (v !== null) number(name, v); return v ?? NaN; };
+    const lse = c('logSumExp', logSumExp), tau = c('threshold', threshold);
+    const count = vectorShape('angles', angles);
+    const call = this.#export('unitKeyCurve', '_attn_unit_key_curve');
+    this.#reserve(pad(dq * 8) + pad(EX.count * 8) + pad(count * 8) * 2);
+    const pq = this.#take(dq * 8), popts = this.#take(EX.count * 8), pa = this.#take(count * 8), po = this.#take(count * 8);
+    const f64 = this.#f64();
+    writeVector('query', query, f64, pq >> 3);
+    f64.set(ex.opts ?? PLAIN_OPTS, popts >> 3);
+    writeVector('angles', angles, f64, pa >> 3);
+    this.#check(call(pq, dq, scale, popts, lse, tau, pa, count, po));
     return this.#f64().slice(po >> 3, (po >> 3) + count);
   }
 
