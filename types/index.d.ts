@@ -13,7 +13,35 @@ export type Matrix = ReadonlyArray<Vector> | Vector;
 export type Mask = 'none' | 'causal' | { window: number } | { topK: number } | `window:${number}` | `topk:${number}`;
 export type LayoutKind = 'even' | 'random' | 'clusters' | 'sphere' | 'values' | 'gaussian';
 
-export interface AttendOptions {
+/** RoPE: key i turned by positions[i]·θ_j, the query by queryPosition·θ_j, θ_j = theta·base^(−2j/d); d even. */
+export interface RopeOptions {
+  theta?: number;
+  base?: number;
+  /** One per key; default 0 … n−1. */
+  positions?: Vector | null;
+  /** attend only; default n. */
+  queryPosition?: number;
+  /** attentionMatrix only; one per query, default 0 … m−1. */
+  queryPositions?: Vector | null;
+}
+
+export type Kernel = 'softmax' | 'elu+1' | 'favor+';
+
+/** The options beyond softmax, composable (docs/js-api.md "Beyond softmax"). */
+export interface BeyondOptions {
+  /** α-entmax, 1 (softmax) … 2 (sparsemax); default 1. */
+  alpha?: number;
+  /** An attention sink's logit (an extra slot without a value); null: none. */
+  sink?: number | null;
+  rope?: RopeOptions | null;
+  kernel?: Kernel;
+  /** favor+'s random features r (1…65,536); default 64. */
+  features?: number;
+  /** favor+'s seed; default 1. */
+  seed?: number | bigint;
+}
+
+export interface AttendOptions extends BeyondOptions {
   query: Vector;
   keys: Matrix;
   values?: Matrix | null;
@@ -31,11 +59,30 @@ export interface AttendResult {
   entropy: number;
   effectiveKeys: number;
   argmax: number;
-  logSumExp: number;
+  /** null for alpha > 1. */
+  logSumExp: number | null;
   maxLogit: number;
+  /** The sink's share (0 without one). */
+  sinkWeight: number;
+  /** α-entmax's τ: weight_i = [(α−1)·logit_i − τ]₊^(1/(α−1)); null for alpha = 1. */
+  threshold: number | null;
+  /** With rope: the turned query (d) and keys (n·d, after normalisation); else null. */
+  rotatedQuery: Float32Array | null;
+  rotatedKeys: Float32Array | null;
 }
 
-export interface MatrixOptions {
+/** unitKeyCurve: the strip's curve for any normaliser (d = 2). */
+export interface UnitKeyCurveOptions extends BeyondOptions {
+  query: Vector;
+  scale?: number;
+  /** attend's logSumExp (alpha = 1). */
+  logSumExp?: number | null;
+  /** attend's threshold (alpha > 1). */
+  threshold?: number | null;
+  angles: Vector;
+}
+
+export interface MatrixOptions extends BeyondOptions {
   queries: Matrix;
   keys: Matrix;
   values?: Matrix | null;
@@ -206,6 +253,10 @@ export declare class AttentionCore {
   topK(weights: Vector, k: number): Int32Array;
   /** 1/√d, the transformer's default scale. */
   invSqrtD(d: number): number;
+  /** The weight a unit key at each angle would get with softmax: exp(κ cos(θ − φ) − log Σ). */
+  unitKeyWeights(options: { kappa: number; phi: number; logSumExp: number; angles: Vector }): Float64Array;
+  /** The same for every normaliser and kernel: pass attend's logSumExp or threshold. */
+  unitKeyCurve(options: UnitKeyCurveOptions): Float64Array;
 }
 
 // ----------------------------------------------------------------------------- the plot
@@ -216,8 +267,8 @@ export type Controls = 'full' | 'compact' | 'none';
 export type Theme = 'auto' | 'light' | 'dark';
 /** The strip's curve: the weight of a unit key at each angle, or the von Mises density · 2π/n. */
 export type Curve = 'unit' | 'vonmises';
-/** The plot's kernel: softmax, or linear attention with φ = elu + 1. */
-export type PlotKernel = 'softmax' | 'elu+1';
+/** The plot's kernel: softmax, or linear attention (φ = elu + 1, or favor+'s random features). */
+export type PlotKernel = 'softmax' | 'elu+1' | 'favor+';
 export type XY = readonly [number, number];
 
 /**
@@ -253,6 +304,17 @@ export interface PlotFields {
   sinkOn: boolean;
   sink: number;
   kernel: PlotKernel;
+  /** favor+'s random features, 1…4,096 (default 16), and their seed. */
+  features: number;
+  featureSeed: number;
+  /** RoPE: key i at position i turns by i·θ, the query by queryPosition·θ. */
+  rope: boolean;
+  /** θ, 0…3.141 radians per position (default 0.5). */
+  ropeTheta: number;
+  /** 0…65,536 (default 8). */
+  queryPosition: number;
+  /** Draw plain softmax's weights beside the current ones on the strip. */
+  compare: boolean;
   /** Up to 64 points in ±1.8; null: made by the layout. */
   keys: ReadonlyArray<XY> | null;
   /** Up to 64 points in ±1; null: made by the layout. */
@@ -340,6 +402,12 @@ export interface AttentionPlotAttributes {
   'sink-on'?: string;
   'sink'?: string | number;
   'kernel'?: PlotKernel;
+  'features'?: string | number;
+  'feature-seed'?: string | number;
+  'rope'?: string;
+  'rope-theta'?: string | number;
+  'query-position'?: string | number;
+  'compare'?: string;
   'tour'?: string | number;
   'keys'?: string;
   'values'?: string;

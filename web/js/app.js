@@ -33,12 +33,26 @@ let syncForm = () => {};
 let syncQuick = () => {};
 let tour = null;
 
+// The sliders next to the plot beyond scale: α once entmax is in use (it stays while the
+// reader slides it back to 1), the query position while RoPE is on.
+const quickSeen = new Set();
+function quickShown(state) {
+  const want = { alpha: state.alpha !== 1, queryPosition: state.rope };
+  for (const el of document.querySelectorAll('[data-quick]')) {
+    const name = el.dataset.quick;
+    if (want[name]) quickSeen.add(name);
+    const hidden = name === 'alpha' ? !quickSeen.has(name) : !want[name];
+    if (el.hidden !== hidden) el.hidden = hidden;
+  }
+}
+
 // ---------------------------------------------------------------- each frame: the page around the plot
 
 function onFrame(sc, state, ui) {
   if (!sc) return;
   syncForm(state);
   syncQuick(state);
+  quickShown(state);
   tour?.sync(state);
   $('quick-kappa').textContent = sc.kappa.toFixed(2);
   setStat($('stat-kappa'), sc.kappa.toFixed(3), sc.kappa);
@@ -274,6 +288,7 @@ async function main() {
     record: (options) => recordVideo(pg.canvas, flush, options),
     toGIF: (options) => recordGIF(pg.canvas, flush, options),
     get lastResult() { return pg.scene?.fresh ?? null; },
+    get scene() { return pg.scene; },
     render: () => pg.store.renderNow(),
     get plot() { return pg.plot; },
     store: pg.store,

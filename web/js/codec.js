@@ -229,12 +229,18 @@ export function parseHash(schema, hash) {
 }
 
 /** Writes the state as "v=1&field=value&…": only fields that differ from their default. */
+/** A formatted value as it goes into a link: escaped (a '+' would read as a space), with the
+ *  lists' ',' and ';' kept readable. */
+export function encodeValue(text) {
+  return encodeURIComponent(text).replace(/%2C/g, ',').replace(/%3B/g, ';');
+}
+
 export function serialize(schema, state) {
   const parts = [`v=${schema.version}`];
   for (const [name, f] of Object.entries(schema.fields)) {
     const text = format(schema, name, state[name]);
     if (text === format(schema, name, f.def)) continue;
-    parts.push(`${name}=${encodeURIComponent(text).replace(/%2C/g, ',').replace(/%3B/g, ';')}`);
+    parts.push(`${name}=${encodeValue(text)}`);
   }
   return parts.join('&');
 }

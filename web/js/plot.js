@@ -59,6 +59,7 @@ export class Plot {
     this.cssWidth = 0;
     this.cssHeight = 0;
     this.dpr = 1;
+    this.sinkGutter = 0;   // px kept at the strip's right end for the sink's bar (draw sets it)
     this.geom = null;
     this.labels = new Labels();   // every label drawn in the last frame (no two overlap)
     this.resize();
@@ -149,7 +150,7 @@ export class Plot {
 
   stripX(angle) {
     const s = this.geom.strip;
-    return s.x0 + ((angle + Math.PI) / TAU) * (s.x1 - s.x0);
+    return s.x0 + ((angle + Math.PI) / TAU) * (s.x1 - this.sinkGutter - s.x0);
   }
 
   stripY(value, yMax) {
@@ -171,7 +172,7 @@ export class Plot {
     if (dq <= qr) return { type: 'query' };
     if (scene.long) return null;
     let best = null, bestD = Infinity;
-    const pos = scene.keyPos;
+    const pos = scene.rawKeyPos ?? scene.keyPos;   // under RoPE the raw keys are the handles
     for (let i = 0; i < scene.n; i++) {
       const [sx, sy] = this.toScreen(pos[2 * i], pos[2 * i + 1]);
       const d = Math.hypot(px - sx, py - sy);
@@ -215,6 +216,8 @@ export class Plot {
 
   draw(scene) {
     this.lastScene = scene;
+    // An attention sink gets its own bar at the strip's right end.
+    this.sinkGutter = scene && scene.sinkOn && !scene.long ? SINK_GUTTER : 0;
     const { ctx, theme: t, geom: g } = this;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
     ctx.clearRect(0, 0, g.w, g.h);
@@ -231,6 +234,7 @@ export class Plot {
     this.drawCircleBackground(scene);
     if (scene.showValues && scene.values) this.drawValues(scene);
     this.drawQueryLine(scene);
+    if (scene.rawKeyPos && !scene.long) this.drawRopeTurns(scene);
     if (scene.long) this.drawLongRing(scene);
     else this.drawKeysAndWeights(scene);
     if (scene.showValues && scene.output) this.drawOutput(scene);
@@ -351,6 +355,65 @@ export class Plot {
       ctx.lineTo(fx, fy);
       ctx.stroke();
       ctx.setLineDash([]);
+    }
+    ctx.restore();
+  }
+
+  /**
+   * RoPE: each raw key (a hollow ring: the handle) with an arc to where the logits see it,
+   * turned by position·θ; the query's turned copy as a hollow ring on the unit circle.
+   */
+  drawRopeTurns(scene) {
+    const { ctx, theme: t, geom: g } = this;
+    const { n, rawKeyPos: raw, keyPos } = scene;
+    const dotR = n > 40 ? 3.5 : n > 20 ? 4.5 : 5.5;
+    ctx.save();
+    ctx.strokeStyle = withAlpha(t.key, 0.55);
+    ctx.lineWidth = 1;
+    ctx.setLineDash([2, 3]);
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      // the arc from the raw key's angle to the turned key's, just inside the raw key
+      // (at its own radius it would hide in the unit circle)
+      const r = Math.hypot(raw[2 * i], raw[2 * i + 1]) * g.ppu * ROPE_ARC;
+      if (!(r > 0)) continue;
+      const a0 = Math.atan2(raw[2 * i + 1], raw[2 * i]);
+      const turn = wrapAngle(Math.atan2(keyPos[2 * i + 1], keyPos[2 * i]) - a0);
+      ctx.moveTo(g.cx + r * Math.cos(a0), g.cy - r * Math.sin(a0));
+      ctx.arc(g.cx, g.cy, r, -a0, -(a0 + turn), turn > 0);   // canvas y points down
+    }
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.lineWidth = 1.25;
+    ctx.strokeStyle = t.key;
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const [sx, sy] = this.toScreen(raw[2 * i], raw[2 * i + 1]);
+      ctx.moveTo(sx + dotR, sy);
+      ctx.arc(sx, sy, dotR, 0, TAU);
+    }
+    ctx.stroke();
+    for (let i = 0; i < n; i++) {
+      const [sx, sy] = this.toScreen(raw[2 * i], raw[2 * i + 1]);
+      this.labels.avoidDot(sx, sy, dotR);
+    }
+    if (scene.rotatedQuery) {
+      const [x, y] = scene.rotatedQuery, len = Math.hypot(x, y);
+      if (len > 0) {
+        const [rx, ry] = this.toScreen(x / len, y / len);
+        ctx.strokeStyle = t.query;
+        ctx.setLineDash([3, 3]);
+        ctx.beginPath();
+        ctx.moveTo(g.cx, g.cy);
+        ctx.lineTo(rx, ry);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        ctx.arc(rx, ry, 6, 0, TAU);
+        ctx.stroke();
+        this.labels.avoidDot(rx, ry, 6);
+      }
     }
     ctx.restore();
   }
@@ -716,6 +779,11 @@ export class Plot {
     if (scene.scale < 0) lines.push([t.muted, 'scale < 0: q looks the other way (dashed)']);
     if (scene.alpha > 1) lines.push([t.muted, `${scene.alpha >= 2 ? 'sparsemax' : `${scene.alpha}-entmax`}: hollow dots get exactly 0`]);
     if (scene.kernel === 'elu+1') lines.push([t.muted, 'linear attention (elu+1): |q| barely sharpens it']);
+    if (scene.kernel === 'favor+') lines.push([t.muted, `favor+: ${scene.features} random features approximate softmax`]);
+    if (scene.rope) {
+      lines.push([t.muted, `RoPE: key i turned by i·θ, the query by ${scene.queryPosition}·θ (θ = ${scene.ropeTheta})`]);
+      lines.push([t.muted, 'rings: keys as given; ○ on the circle: the turned query']);
+    }
     if (scene.sinkOn) lines.push([t.output, `sink takes ${scene.sinkWeight.toFixed(3)} of the weight`]);
     if (scene.stale) lines.push([t.output, 'core error: showing the last valid weights']);
     for (const [color, text] of lines) {
@@ -738,6 +806,8 @@ export class Plot {
       for (let i = 0; i < pts.y.length; i++) if (pts.y[i] > ymax) ymax = pts.y[i];
     } else if (scene.weights) {
       for (let i = 0; i < n; i++) if (scene.weights[i] > ymax) ymax = scene.weights[i];
+      if (scene.compare) for (let i = 0; i < n; i++) if (scene.compare[i] > ymax) ymax = scene.compare[i];
+      if (this.sinkGutter && scene.sinkWeight > ymax) ymax = scene.sinkWeight;
     }
     // The unit-key curve can rise above every key where there is no key (a key there would
     // take more than the current top weight); the axis follows the weights, the curve is clipped.
@@ -793,6 +863,7 @@ export class Plot {
       scene.curveKind === 'vonmises' ? '— von Mises density · 2π/n' : '— weight of a unit key at that angle',
     ];
     if (scene.curveNote) pieces[1] = scene.curveNote;
+    if (scene.compare && !scene.long) pieces.splice(1, 0, '○ softmax');   // before the curve: it may not fit
     else if (scene.curveKind !== 'vonmises' && !scene.normalizeKeys) pieces.push('(longer keys sit above it)');
     if (scene.gauss) pieces.push('- - Gaussian approx.');
     else if (scene.gaussNote) pieces.push(scene.gaussNote);
@@ -801,15 +872,15 @@ export class Plot {
     for (const text of pieces) {
       const box = this.labels.place(ctx, text, [
         { x: cx, y: cy, align: 'left', baseline: 'top' },
-        { x: s.x0, y: cy + 14, align: 'left', baseline: 'top' },
+        { x: s.x0, y: cy + LEGEND_LINE, align: 'left', baseline: 'top' },
       ], { bounds });
       if (!box) continue;
-      if (box.y >= cy + 13) cy += 14;   // it went to the next line
+      if (box.y >= cy + LEGEND_LINE - 1) cy += LEGEND_LINE;   // it went to the next line
       cx = box.x + box.w + 8;
     }
 
     // query direction marker
-    const phi = scene.phiDeg * Math.PI / 180;
+    const phi = scene.phiSeen ?? scene.phiDeg * Math.PI / 180;
     const markAngle = scene.scale < 0 ? wrapAngle(phi + Math.PI) : phi;
     const mx = this.stripX(markAngle);
     ctx.strokeStyle = withAlpha(t.query === '#000000' ? '#000000' : t.query, 0.45);
@@ -868,6 +939,7 @@ export class Plot {
         if (!hollow) ctx.fill();
         ctx.stroke();
       }
+      if (scene.compare) this.drawCompare(scene, yMax, r);
       for (const [idx, color] of [[scene.selected, t.select], [scene.hovered, t.highlight]]) {
         if (idx == null || idx < 0 || idx >= n) continue;
         ctx.save();
@@ -879,6 +951,50 @@ export class Plot {
         ctx.restore();
       }
     }
+    if (this.sinkGutter) this.drawSinkBar(scene, yMax);
+    ctx.restore();
+  }
+
+  /** Plain softmax's weights beside the current ones: a grey ring per key, a line to its dot. */
+  drawCompare(scene, yMax, r) {
+    const { ctx, theme: t } = this;
+    const { n, compare, weights } = scene;
+    ctx.save();
+    ctx.strokeStyle = withAlpha(t.muted, 0.8);
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const x = this.stripX(scene.keyAngles[i]), y0 = this.stripY(weights[i], yMax), y1 = this.stripY(compare[i], yMax);
+      if (Math.abs(y1 - y0) > r + 2) { ctx.moveTo(x, y0 + Math.sign(y1 - y0) * r); ctx.lineTo(x, y1 - Math.sign(y1 - y0) * (r - 1)); }
+    }
+    ctx.stroke();
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const x = this.stripX(scene.keyAngles[i]), y = this.stripY(compare[i], yMax);
+      ctx.moveTo(x + r - 1, y);
+      ctx.arc(x, y, r - 1, 0, TAU);
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  /** The sink's share as its own bar at the strip's right end, on the weights' axis. */
+  drawSinkBar(scene, yMax) {
+    const { ctx, theme: t, geom: g } = this;
+    const s = g.strip;
+    const x = s.x1 - SINK_GUTTER / 2, w = 12;
+    const y0 = this.stripY(0, yMax), y1 = this.stripY(Math.min(scene.sinkWeight, yMax), yMax);
+    ctx.save();
+    ctx.fillStyle = withAlpha(t.output, 0.85);
+    ctx.fillRect(x - w / 2, y1, w, Math.max(1, y0 - y1));
+    ctx.fillStyle = t.output;
+    ctx.font = `11px ${t.font}`;
+    this.labels.place(ctx, 'sink', [{ x, y: s.y1 + 10, align: 'center', baseline: 'top' }]);
+    this.labels.place(ctx, scene.sinkWeight.toFixed(2), [
+      { x, y: y1 - 3, align: 'center', baseline: 'bottom' },
+      { x, y: y1 + 3, align: 'center', baseline: 'top' },
+    ]);
     ctx.restore();
   }
 }
@@ -890,6 +1006,9 @@ function wrapAngle(a) {
 }
 
 const KAPPA_TICKS = [2, 10, 100, 1000];
+const SINK_GUTTER = 40;
+const ROPE_ARC = 0.86;    // RoPE's turn arcs, as a fraction of the raw key's radius
+const LEGEND_LINE = 16;   // px between the strip legend's lines (the labels keep a gap between them)   // px at the strip's right end for the sink's bar
 const SHADES = 8;   // opacity steps for the values (one path each)
 
 /** κ and |q| for labels: 2 decimals while small, whole numbers from 100. */

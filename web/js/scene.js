@@ -18,6 +18,18 @@ export function scaleOf(state, core) {
   return 1;
 }
 
+/** The core's attend options beyond softmax that a state asks for (none: the fast path). */
+export function beyondOptions(state) {
+  const o = {};
+  if (state.alpha !== 1) o.alpha = state.alpha;
+  if (state.sinkOn) o.sink = state.sink;
+  if (state.kernel !== 'softmax') o.kernel = state.kernel;
+  if (state.kernel === 'favor+') { o.features = state.features; o.seed = state.featureSeed; }
+  // d = 2 has one pair, turned by θ_0 = theta · base^0 = θ per position: base does not matter.
+  if (state.rope) o.rope = { theta: state.ropeTheta, queryPosition: state.queryPosition };
+  return o;
+}
+
 export class SceneBuilder {
   constructor(core) {
     // (keyCache.residentKeys/residentValues: the current keys and values, uploaded once)
@@ -98,11 +110,8 @@ export class SceneBuilder {
     const phi = g.norm > 0 ? g.phi : (ui.phi0 ?? g.phi);
 
     let result = null;
+    const beyond = beyondOptions(state);
     try {
-      const beyond = {};
-      if (state.alpha !== 1) beyond.alpha = state.alpha;
-      if (state.sinkOn) beyond.sink = state.sink;
-      if (state.kernel !== 'softmax') beyond.kernel = state.kernel;
       result = core.attend({ query: state.query, keys: c.residentKeys ?? c.keysFlat, values: c.residentValues ?? c.valuesFlat, d: 2, dv: 2, scale, normalizeKeys: state.normalizeKeys, ...beyond });
       this.lastGood = { result, n };
     } catch (e) {
@@ -110,21 +119,45 @@ export class SceneBuilder {
     }
     const shown = result ?? (this.lastGood && this.lastGood.n === n ? this.lastGood.result : null);
 
+    // RoPE: the keys and the query where the logits see them (turned by their positions);
+    // the circle and the strip draw those, the raw keys stay as handles.
+    let keyPos = c.keyPos, keyAngles = c.keyAngles, rawKeyPos = null, rotatedQuery = null, phiSeen = phi;
+    if (beyond.rope && shown?.rotatedKeys) {
+      rawKeyPos = c.keyPos;
+      keyPos = shown.rotatedKeys;
+      keyAngles = new Float64Array(n);
+      for (let i = 0; i < n; i++) keyAngles[i] = Math.atan2(keyPos[2 * i + 1], keyPos[2 * i]);
+      rotatedQuery = [shown.rotatedQuery[0], shown.rotatedQuery[1]];
+      if (g.norm > 0) phiSeen = core.queryGeometry({ query: rotatedQuery, scale }).phi;
+    }
+
+    // Plain softmax on the same keys (and the same RoPE), for the strip's comparison.
+    let compare = null;
+    const changesNormaliser = state.alpha !== 1 || state.sinkOn || state.kernel !== 'softmax';
+    if (state.compare && changesNormaliser && shown) {
+      try {
+        compare = core.attend({ query: state.query, keys: c.residentKeys ?? c.keysFlat, d: 2, scale, normalizeKeys: state.normalizeKeys, ...(beyond.rope ? { rope: beyond.rope } : {}) }).weights;
+      } catch (e) {
+        fail('The attention core rejected the comparison', e);
+      }
+    }
+
     // The strip's curve: by default the weight a unit key at each angle would get with the
-    // current normaliser (every unit key's dot lies on it, for any layout); or the von Mises
-    // density on the weights' scale (density · 2π / n: right for evenly spaced unit keys).
+    // current normaliser and kernel (every unit key's dot lies on it, for any layout; with
+    // RoPE, at its turned angle); or the von Mises density on the weights' scale
+    // (density · 2π / n: right for evenly spaced unit keys and softmax).
     let curve = null, gauss = null, gaussNote = '', curveNote = '';
     try {
       const toWeights = (dens) => { const y = new Float64Array(dens.length); for (let i = 0; i < dens.length; i++) y[i] = dens[i] * TAU / Math.max(1, n); return y; };
       if (state.curve === 'vonmises') {
-        curve = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi, angles: CURVE_ANGLES })) };
-      } else if (shown && (state.alpha !== 1 || state.kernel !== 'softmax')) {
-        curveNote = 'no curve: it is drawn for softmax';   // exp(κ cos − log Σ) holds for softmax only
+        curve = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi: phiSeen, angles: CURVE_ANGLES })) };
+        if (changesNormaliser) curveNote = '— von Mises density: softmax\'s, not this normaliser\'s';
       } else if (shown) {
-        curve = { angles: CURVE_ANGLES, y: core.unitKeyWeights({ kappa: g.kappa, phi, logSumExp: shown.logSumExp, angles: CURVE_ANGLES }) };
+        const { rope, ...normaliser } = beyond;
+        curve = { angles: CURVE_ANGLES, y: core.unitKeyCurve({ query: rotatedQuery ?? state.query, scale, ...normaliser, logSumExp: shown.logSumExp, threshold: shown.threshold, angles: CURVE_ANGLES }) };
       }
       if (state.showGaussian) {
-        if (g.kappa > 0) gauss = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi, angles: CURVE_ANGLES, gaussian: true })) };
+        if (g.kappa > 0) gauss = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi: phiSeen, angles: CURVE_ANGLES, gaussian: true })) };
         else gaussNote = 'Gaussian approx. needs κ > 0';
       }
     } catch (e) {
@@ -133,8 +166,9 @@ export class SceneBuilder {
 
     // Long context: per-bin weight sums for the ring and the strip.
     let stripPoints = null;
-    if (c.bins && shown) {
-      const { binOf, count, wsum, B } = c.bins;
+    const bins = c.bins && rawKeyPos ? binAngles(keyAngles) : c.bins;   // RoPE: by the turned angles
+    if (bins && shown) {
+      const { binOf, count, wsum, B } = bins;
       wsum.fill(0);
       const w = shown.weights;
       for (let i = 0; i < n; i++) wsum[binOf[i]] += w[i];
@@ -152,7 +186,7 @@ export class SceneBuilder {
     return {
       // what the renderer draws
       query: state.query, qNorm: g.norm, kappa: g.kappa, scale, phi, phiDeg: phi * 180 / Math.PI,
-      n, keyPos: c.keyPos, keyAngles: c.keyAngles,
+      n, keyPos, keyAngles, rawKeyPos, rotatedQuery, phiSeen, queryPosition: state.queryPosition, ropeTheta: state.ropeTheta,
       weights: shown ? shown.weights : null,
       argmax: shown ? shown.argmax : -1,
       values: c.valuesFlat, hull: c.hull,
@@ -160,8 +194,9 @@ export class SceneBuilder {
       showValues: state.showValues,
       curve, curveKind: state.curve, curveNote, gauss, gaussNote,
       sinkWeight: shown?.sinkWeight ?? 0, sinkOn: state.sinkOn, alpha: state.alpha, kernel: state.kernel,
+      features: state.features, rope: !!beyond.rope, compare,
       hovered: ui.hovered ?? -1, selected: ui.selected ?? -1,
-      long, bins: c.bins, stripPoints,
+      long, bins, stripPoints,
       stale: !result && !!shown,
       normalizeKeys: state.normalizeKeys,
       queryActive: !!ui.queryActive,

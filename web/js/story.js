@@ -12,7 +12,7 @@
 // Bundled with <attention-plot> (element.js imports this file). Styles are one
 // constructed stylesheet adopted by the document: nothing inline, so the strict CSP holds.
 import { PLAYGROUND } from './schema.js';
-import { applyPatch, attributeMap, defaults, format, parseHash } from './codec.js';
+import { applyPatch, attributeMap, defaults, encodeValue, format, parseHash } from './codec.js';
 import { TOUR } from './tour-steps.js';
 
 const TAG = 'attention-story';
@@ -59,7 +59,7 @@ function adoptStyles() {
 
 /** A TOUR step's state as a data-attention-state string (the link spelling). */
 export function stepState(state) {
-  return Object.entries(state).map(([k, v]) => `${k}=${format(PLAYGROUND, k, v)}`).join('&');
+  return Object.entries(state).map(([k, v]) => `${k}=${encodeValue(format(PLAYGROUND, k, v))}`).join('&');
 }
 
 /** A short spoken description of a state (for the live region). */

@@ -56,15 +56,27 @@ export const TOUR = Object.freeze([
   },
   {
     title: 'Sparsemax: exact zeros',
-    text: 'Softmax never gives a key exactly 0. Sparsemax (α = 2; α-entmax in between) is the projection of the scores onto the simplex: keys far enough from the query get exactly 0 — the hollow dots on the line — and the rest share the weight.',
+    text: 'Softmax never gives a key exactly 0. Sparsemax (α = 2; α-entmax in between) is the projection of the scores onto the simplex: keys far enough from the query get exactly 0 — the hollow dots on the line, where the curve touches 0 — and the rest share the weight. The grey rings are what softmax would give the same keys.',
     tryThis: 'Move the normaliser α from 2 back to 1 and watch the hollow dots fill in.',
-    state: { n: 12, layout: 'even', alpha: 2, query: polar(2, 20) },
+    state: { n: 12, layout: 'even', alpha: 2, compare: true, query: polar(2, 20) },
   },
   {
     title: 'An attention sink',
     text: 'A sink is an extra slot with a fixed logit and no value (logit 0 is “softmax + 1”). When no key matches the query well, the sink absorbs the weight instead of the keys: streaming LLMs keep such a slot.',
-    tryThis: 'Shorten the query, then lengthen it: the sink’s share (top left) falls as the keys win.',
+    tryThis: 'Shorten the query, then lengthen it: the sink’s bar at the end of the line falls as the keys win.',
     state: { n: 8, layout: 'even', sinkOn: true, sink: 1, query: polar(0.5, 50) },
+  },
+  {
+    title: 'Linear attention cannot sharpen',
+    text: 'Linear attention replaces exp(q·k) with a product of feature maps, φ(q)·φ(k), so it runs in time linear in the context. With elu+1 features the weights stay close to even however long the query grows: the grey rings (softmax) go one-hot, the orange dots hardly move. Favor+ instead uses r random features whose product approximates exp(q·k): more features, closer to softmax.',
+    tryThis: 'Drag the query outward, then switch the kernel to favor+ and raise the number of random features.',
+    state: { n: 8, layout: 'even', kernel: 'elu+1', compare: true, query: polar(4, 50) },
+  },
+  {
+    title: 'RoPE: position turns the keys',
+    text: 'Here all eight keys point the same way (the ring at the right), so without positions they would share the weight evenly. Rotary position embedding turns key i by i·θ and the query by its own position times θ before the dot product: the arcs show each key’s turn, the ○ on the circle the turned query. Turning both by the same amount changes no dot product, so what counts is how far apart query and key are.',
+    tryThis: 'Move the query position slider: the largest weight follows the key at the same position. Then turn the query back a little: it now picks a key a fixed distance behind it, at every position.',
+    state: { keys: Array.from({ length: 8 }, () => [1, 0]), rope: true, ropeTheta: 0.6, queryPosition: 5, query: polar(3, 0) },
   },
   {
     title: 'Long context',
