@@ -161,6 +161,7 @@ TEST_CASE("cli attend: entmax, sink, rope and kernels, with the library's number
   CHECK_CLOSE(sparse.at("sink_weight").get<double>(), 0.1, 1e-14, 0);
   CHECK_CLOSE(sparse.at("output")[0].get<double>(), 0.6 + 0.6, 1e-15, 0);
   CHECK(sparse.at("log_sum_exp").is_null());  // no log-partition beyond softmax
+  CHECK_CLOSE(sparse.at("threshold").get<double>(), 0.4, 1e-15, 0);  // w = [z − τ]₊ for sparsemax
   CHECK(sparse.at("alpha").get<double>() == 2);
   CHECK(!sparse.contains("rotated_keys"));
 

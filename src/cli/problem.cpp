@@ -316,6 +316,7 @@ json attend_json(const Vec<double>& q, const Mat<double>& k, const Mat<double>& 
               {"entropy", r.stats.entropy},      {"effective_keys", r.stats.effective_keys},
               {"argmax", r.stats.argmax},        {"log_sum_exp", number_or_null(r.stats.log_sum_exp)},
               {"max_logit", r.stats.max_logit},  {"sink_weight", r.stats.sink_weight}};
+  if (opt.alpha != 1) out["threshold"] = r.stats.threshold;  // entmax's τ (softmax has log_sum_exp)
   out["output"] = list(r.output);
   if (opt.rope) {
     out["rotated_query"] = list(r.rotated_query);
