@@ -52,6 +52,21 @@ export class View {
 
 /** Accepts #rgb / #rrggbb; anything else is returned unchanged. */
 export function withAlpha(color, alpha) {
+  // Memoised by colour, then alpha: a frame asks for the same few styles again and again,
+  // and a lookup builds no string.
+  let byAlpha = ALPHA_CACHE.get(color);
+  if (!byAlpha) ALPHA_CACHE.set(color, (byAlpha = new Map()));
+  let style = byAlpha.get(alpha);
+  if (style === undefined) {
+    if (byAlpha.size >= 1024) byAlpha.clear();
+    style = rgba(color, alpha);
+    byAlpha.set(alpha, style);
+  }
+  return style;
+}
+const ALPHA_CACHE = new Map();
+
+function rgba(color, alpha) {
   const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color);
   if (!m) return color;
   let hex = m[1];

@@ -524,8 +524,8 @@ export class Plot {
       for (let b = 0; b <= B; b++) {
         const bb = b % B;
         const a = -Math.PI + ((bb + 0.5) / B) * TAU;
-        const r = 1 + bins.wsum[bb] / maxW;
-        const [x, y] = this.toScreen(r * Math.cos(a), r * Math.sin(a));
+        const r = (1 + bins.wsum[bb] / maxW) * g.ppu;   // toScreen, without an array per point
+        const x = g.cx + r * Math.cos(a), y = g.cy - r * Math.sin(a);
         if (b === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
       }
       ctx.closePath();
