@@ -28,7 +28,7 @@ test('RoPE: the plot draws the keys and query the core turned, the handles stay 
   assert.deepEqual(r.rq, r.wantRq);
   for (let i = 0; i < r.keys.length; i++) assert.ok(Math.abs(r.raw[i] - r.keys[i]) < 1e-6, 'rings are the keys as given');
   assert.deepEqual(r.hit, { type: 'key', index: 3 }, 'the raw key is the handle');
-  assert.ok(r.labels.some((t) => t.startsWith('RoPE: key i turned by i·θ, the query by 5·θ')), r.labels.join(' | '));
+  assert.ok(r.labels.some((t) => t.startsWith('RoPE: key i turns i·θ, q turns 5·θ')), r.labels.join(' | '));
   assert.ok(r.quick, 'the query position slider sits next to the plot while RoPE is on');
   // Shifting every position by the same amount changes no weight: positions 0…7 with the
   // query at 5 equal the core's weights with every position moved by 3.
@@ -87,10 +87,18 @@ test('compare with softmax draws the plain weights; the sink gets its own bar; �
   assert.ok(r.labels.includes('sink') && r.labels.includes(r.sink.toFixed(2)), r.labels.join(' | '));
   assert.ok(r.gutter > 0);
   assert.ok(r.quickAlpha, 'the α slider sits next to the plot once entmax is in use');
-  // sliding α back to 1 keeps the slider (the reader is still using it)
+  // sliding α back to 1 keeps the slider while the reader is using it (it has focus)
+  await page.focus('[data-quick="alpha"] input');
   await page.evaluate(() => window.playground.setState({ alpha: 1 }));
   await frames(page);
   assert.equal(await page.evaluate(() => document.querySelector('[data-quick="alpha"]').hidden), false);
+  await page.evaluate(() => { document.activeElement.blur(); window.playground.setState({ kernel: 'favor+' }); });
+  await frames(page);
+  assert.deepEqual(await page.evaluate(() => ['alpha', 'kernel', 'features'].map((k) => document.querySelector(`[data-quick="${k}"]`).hidden)),
+    [true, false, false], 'α leaves once unused; the kernel and its features come in');
+  // the κ ticks keep their labels
+  const ticks = await page.evaluate(() => window.playground.plot.labels.boxes.map((b) => b.text).filter((t) => ['2', '10', '100', '1000'].includes(t)));
+  assert.ok(ticks.length >= 2, ticks.join(','));
   assert.deepEqual(problems, []);
   await page.close();
 });

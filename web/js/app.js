@@ -33,15 +33,13 @@ let syncForm = () => {};
 let syncQuick = () => {};
 let tour = null;
 
-// The sliders next to the plot beyond scale: α once entmax is in use (it stays while the
-// reader slides it back to 1), the query position while RoPE is on.
-const quickSeen = new Set();
+// The controls next to the plot beyond scale, shown while they matter: α while entmax is
+// on, the query position while RoPE is, the kernel and favor+'s features while a linear
+// kernel is; and while the reader is using one (it keeps focus when slid back to the default).
 function quickShown(state) {
-  const want = { alpha: state.alpha !== 1, queryPosition: state.rope };
+  const want = { alpha: state.alpha !== 1, queryPosition: state.rope, kernel: state.kernel !== 'softmax', features: state.kernel === 'favor+' };
   for (const el of document.querySelectorAll('[data-quick]')) {
-    const name = el.dataset.quick;
-    if (want[name]) quickSeen.add(name);
-    const hidden = name === 'alpha' ? !quickSeen.has(name) : !want[name];
+    const hidden = !want[el.dataset.quick] && !el.contains(document.activeElement);
     if (el.hidden !== hidden) el.hidden = hidden;
   }
 }

@@ -234,15 +234,17 @@ export class Plot {
     this.drawCircleBackground(scene);
     if (scene.showValues && scene.values) this.drawValues(scene);
     this.drawQueryLine(scene);
+    const ticks = this.drawKappaRay(scene);
     if (scene.rawKeyPos && !scene.long) this.drawRopeTurns(scene);
     if (scene.long) this.drawLongRing(scene);
     else this.drawKeysAndWeights(scene);
+    if (scene.rotatedQuery) this.drawTurnedQuery(scene);
     if (scene.showValues && scene.output) this.drawOutput(scene);
     this.drawQuery(scene);
     this.drawQueryLabel(scene);
     if (scene.showValues && scene.output) this.drawOutputLabel(scene);
     if (!scene.long) this.drawKeyLabels(scene);
-    this.drawKappaTicks(scene);
+    this.drawKappaLabels(scene, ticks);
     this.drawGuideLabel();
     this.drawStrip(scene);
   }
@@ -292,16 +294,18 @@ export class Plot {
     ctx.restore();
   }
 
-  /** κ ticks along the query's ray: the length scale is linear to |q| = 1.5, log beyond. */
-  drawKappaTicks(scene) {
+  /**
+   * κ ticks along the query's ray (the length scale is linear to |q| = 1.5, log beyond):
+   * the dotted ray and the tick marks, drawn under everything else and kept free of labels.
+   * Returns where each tick's label may go, for drawKappaLabels.
+   */
+  drawKappaRay(scene) {
     const { ctx, theme: t } = this;
     const len = scene.qNorm;
     const ux = len > 0 ? scene.query[0] / len : Math.cos(scene.phi), uy = len > 0 ? scene.query[1] / len : Math.sin(scene.phi);
     ctx.save();
     ctx.strokeStyle = t.muted;
-    ctx.fillStyle = t.muted;
     ctx.lineWidth = 1;
-    ctx.font = `10px ${t.font}`;
     // the ray past the dot, dotted: how far the query can still go
     const [ex, ey] = this.toScreen(ux * (WORLD_EXTENT - 0.05), uy * (WORLD_EXTENT - 0.05));
     const [qx, qy] = this.queryToScreen(scene.query);
@@ -312,25 +316,38 @@ export class Plot {
     ctx.stroke();
     ctx.setLineDash([]);
     const nx = -uy, ny = ux;   // perpendicular (world), for the tick marks
+    const spots = [];
+    ctx.beginPath();
     for (const v of KAPPA_TICKS) {
       const r = queryRadius(v);
       const [sx, sy] = this.toScreen(ux * r, uy * r);
       const [ax, ay] = this.toScreen(ux * r + nx * 0.035, uy * r + ny * 0.035);
       const [bx, by] = this.toScreen(ux * r - nx * 0.035, uy * r - ny * 0.035);
-      ctx.beginPath();
       ctx.moveTo(ax, ay);
       ctx.lineTo(bx, by);
-      ctx.stroke();
+      this.labels.avoidDot(sx, sy, 1.5);   // no label across a tick (its own label sits 9 px off)
       const k = v * scene.scale;
-      const text = `${Math.abs(k) >= 10 ? k.toFixed(0) : +k.toFixed(2)}`;
       const tl = Math.hypot(ax - sx, ay - sy) || 1, off = 9;
-      const px = sx + ((ax - sx) / tl) * off, py = sy + ((ay - sy) / tl) * off;
-      const qx2 = sx - ((ax - sx) / tl) * off, qy2 = sy - ((ay - sy) / tl) * off;
-      this.labels.place(ctx, text, [
-        { x: px, y: py, align: 'center', baseline: 'middle' },
-        { x: qx2, y: qy2, align: 'center', baseline: 'middle' },
-      ]);
+      spots.push({
+        text: `${Math.abs(k) >= 10 ? k.toFixed(0) : +k.toFixed(2)}`,
+        at: [
+          { x: sx + ((ax - sx) / tl) * off, y: sy + ((ay - sy) / tl) * off, align: 'center', baseline: 'middle' },
+          { x: sx - ((ax - sx) / tl) * off, y: sy - ((ay - sy) / tl) * off, align: 'center', baseline: 'middle' },
+        ],
+      });
     }
+    ctx.stroke();
+    ctx.restore();
+    return spots;
+  }
+
+  /** Each tick's κ, where a label still fits (after the more important labels). */
+  drawKappaLabels(scene, spots) {
+    const { ctx, theme: t } = this;
+    ctx.save();
+    ctx.fillStyle = t.muted;
+    ctx.font = `10px ${t.font}`;
+    for (const spot of spots) this.labels.place(ctx, spot.text, spot.at);
     ctx.restore();
   }
 
@@ -361,7 +378,7 @@ export class Plot {
 
   /**
    * RoPE: each raw key (a hollow ring: the handle) with an arc to where the logits see it,
-   * turned by position·θ; the query's turned copy as a hollow ring on the unit circle.
+   * turned by position·θ (drawTurnedQuery draws the query's turned copy).
    */
   drawRopeTurns(scene) {
     const { ctx, theme: t, geom: g } = this;
@@ -378,9 +395,11 @@ export class Plot {
       const r = Math.hypot(raw[2 * i], raw[2 * i + 1]) * g.ppu * ROPE_ARC;
       if (!(r > 0)) continue;
       const a0 = Math.atan2(raw[2 * i + 1], raw[2 * i]);
-      const turn = wrapAngle(Math.atan2(keyPos[2 * i + 1], keyPos[2 * i]) - a0);
+      // θ >= 0 turns counter-clockwise: the arc goes that way, however far (mod 2π)
+      let turn = Math.atan2(keyPos[2 * i + 1], keyPos[2 * i]) - a0;
+      while (turn < 0) turn += TAU;
       ctx.moveTo(g.cx + r * Math.cos(a0), g.cy - r * Math.sin(a0));
-      ctx.arc(g.cx, g.cy, r, -a0, -(a0 + turn), turn > 0);   // canvas y points down
+      ctx.arc(g.cx, g.cy, r, -a0, -(a0 + turn), true);   // canvas y points down: anticlockwise
     }
     ctx.stroke();
     ctx.setLineDash([]);
@@ -397,24 +416,33 @@ export class Plot {
       const [sx, sy] = this.toScreen(raw[2 * i], raw[2 * i + 1]);
       this.labels.avoidDot(sx, sy, dotR);
     }
-    if (scene.rotatedQuery) {
-      const [x, y] = scene.rotatedQuery, len = Math.hypot(x, y);
-      if (len > 0) {
-        const [rx, ry] = this.toScreen(x / len, y / len);
-        ctx.strokeStyle = t.query;
-        ctx.setLineDash([3, 3]);
-        ctx.beginPath();
-        ctx.moveTo(g.cx, g.cy);
-        ctx.lineTo(rx, ry);
-        ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.lineWidth = 2;
-        ctx.beginPath();
-        ctx.arc(rx, ry, 6, 0, TAU);
-        ctx.stroke();
-        this.labels.avoidDot(rx, ry, 6);
-      }
-    }
+    ctx.restore();
+  }
+
+  /** RoPE: the query as the logits see it, turned by its position (a ring on the unit circle, over the keys). */
+  drawTurnedQuery(scene) {
+    const { ctx, theme: t, geom: g } = this;
+    const [x, y] = scene.rotatedQuery, len = Math.hypot(x, y);
+    if (!(len > 0)) return;
+    const [rx, ry] = this.toScreen(x / len, y / len);
+    ctx.save();
+    ctx.strokeStyle = t.query;
+    ctx.lineWidth = 1.25;
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.moveTo(g.cx, g.cy);
+    ctx.lineTo(rx, ry);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.strokeStyle = t.bg;       // a halo, so the ring reads on top of a key
+    ctx.lineWidth = 4.5;
+    ctx.beginPath();
+    ctx.arc(rx, ry, 9, 0, TAU);
+    ctx.stroke();
+    ctx.strokeStyle = t.query;
+    ctx.lineWidth = 2;
+    ctx.stroke();
+    this.labels.avoidDot(rx, ry, 9);
     ctx.restore();
   }
 
@@ -527,6 +555,7 @@ export class Plot {
         const r = (1 + bins.wsum[bb] / maxW) * g.ppu;   // toScreen, without an array per point
         const x = g.cx + r * Math.cos(a), y = g.cy - r * Math.sin(a);
         if (b === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+        if (b % 3 === 0 && r > 1.5 * g.ppu) this.labels.avoidDot(x, y, 3);   // labels keep off the ring's peaks
       }
       ctx.closePath();
       ctx.strokeStyle = t.weight;
@@ -781,8 +810,8 @@ export class Plot {
     if (scene.kernel === 'elu+1') lines.push([t.muted, 'linear attention (elu+1): |q| barely sharpens it']);
     if (scene.kernel === 'favor+') lines.push([t.muted, `favor+: ${scene.features} random features approximate softmax`]);
     if (scene.rope) {
-      lines.push([t.muted, `RoPE: key i turned by i·θ, the query by ${scene.queryPosition}·θ (θ = ${scene.ropeTheta})`]);
-      lines.push([t.muted, 'rings: keys as given; ○ on the circle: the turned query']);
+      lines.push([t.muted, `RoPE: key i turns i·θ, q turns ${scene.queryPosition}·θ, θ = ${scene.ropeTheta}`]);
+      if (!scene.long) lines.push([t.muted, 'rings: keys as given; ◯: q turned']);
     }
     if (scene.sinkOn) lines.push([t.output, `sink takes ${scene.sinkWeight.toFixed(3)} of the weight`]);
     if (scene.stale) lines.push([t.output, 'core error: showing the last valid weights']);
@@ -859,7 +888,7 @@ export class Plot {
     // The legend flows after the title like text: each piece on the current line if it
     // fits, else on the next; a piece that finds no room above the plot is left out.
     const pieces = [
-      'x = key angle, y = weight;',
+      scene.rope ? 'x = turned key angle, y = weight' : 'x = key angle, y = weight',
       scene.curveKind === 'vonmises' ? '— von Mises density · 2π/n' : '— weight of a unit key at that angle',
     ];
     if (scene.curveNote) pieces[1] = scene.curveNote;
@@ -983,7 +1012,7 @@ export class Plot {
   drawSinkBar(scene, yMax) {
     const { ctx, theme: t, geom: g } = this;
     const s = g.strip;
-    const x = s.x1 - SINK_GUTTER / 2, w = 12;
+    const x = s.x1 - 16, w = 12;
     const y0 = this.stripY(0, yMax), y1 = this.stripY(Math.min(scene.sinkWeight, yMax), yMax);
     ctx.save();
     ctx.fillStyle = withAlpha(t.output, 0.85);
@@ -1006,7 +1035,7 @@ function wrapAngle(a) {
 }
 
 const KAPPA_TICKS = [2, 10, 100, 1000];
-const SINK_GUTTER = 40;
+const SINK_GUTTER = 52;
 const ROPE_ARC = 0.86;    // RoPE's turn arcs, as a fraction of the raw key's radius
 const LEGEND_LINE = 16;   // px between the strip legend's lines (the labels keep a gap between them)   // px at the strip's right end for the sink's bar
 const SHADES = 8;   // opacity steps for the values (one path each)

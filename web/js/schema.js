@@ -53,13 +53,13 @@ export const PLAYGROUND = Object.freeze({
     sinkOn: bool(false, { controls: ['full'], label: 'attention sink' }),
     sink: num(-20, 20, 0, 2, { controls: ['full'], label: 'sink logit', enabledWhen: (s) => s.sinkOn }),
     kernel: oneOf(['softmax', 'elu+1', 'favor+'], 'softmax', { controls: ['full'], label: 'kernel', labels: { softmax: 'softmax', 'elu+1': 'linear (elu+1)', 'favor+': 'linear (favor+ random features)' } }),
-    features: int(1, 4096, 16, { controls: ['full'], label: 'favor+ random features r', slider: [1, 256], enabledWhen: (s) => s.kernel === 'favor+' }),
+    features: int(1, 4096, 16, { controls: ['full'], label: 'favor+ random features r', slider: [1, 1024], enabledWhen: (s) => s.kernel === 'favor+' }),
     featureSeed: int(0, 2147483647, 1, { controls: ['full'], label: 'favor+ feature seed', enabledWhen: (s) => s.kernel === 'favor+' }),
     // RoPE (d = 2, one pair): key i sits at position i and turns by i·θ, the query at
     // queryPosition turns by queryPosition·θ; the weights see only the difference.
     rope: bool(false, { controls: ['full'], label: 'RoPE (key i at position i)' }),
     ropeTheta: num(0, 3.141, 0.5, 3, { controls: ['full'], label: 'RoPE angle per position θ (radians)', enabledWhen: (s) => s.rope }),
-    queryPosition: int(0, 65536, 8, { controls: ['full'], label: 'query position', slider: [0, 64], enabledWhen: (s) => s.rope }),
+    queryPosition: int(0, 65536, 8, { controls: ['full'], label: 'query position', slider: [0, 32], enabledWhen: (s) => s.rope }),
     compare: bool(false, { controls: ['full'], label: 'compare with softmax on the strip', enabledWhen: (s) => s.alpha !== 1 || s.sinkOn || s.kernel !== 'softmax' }),
     curve: oneOf(['unit', 'vonmises'], 'unit', { controls: ['full'], label: 'strip curve', labels: { unit: 'weight of a unit key', vonmises: 'von Mises density · 2π/n' } }),
     keys: points(1.8, 64, 4, { label: 'keys' }),

@@ -68,8 +68,8 @@ export const TOUR = Object.freeze([
   },
   {
     title: 'Linear attention cannot sharpen',
-    text: 'Linear attention replaces exp(q·k) with a product of feature maps, φ(q)·φ(k), so it runs in time linear in the context. With elu+1 features the weights stay close to even however long the query grows: the grey rings (softmax) go one-hot, the orange dots hardly move. Favor+ instead uses r random features whose product approximates exp(q·k): more features, closer to softmax.',
-    tryThis: 'Drag the query outward, then switch the kernel to favor+ and raise the number of random features.',
+    text: 'Linear attention replaces exp(q·k) with a product of feature maps, φ(q)·φ(k), so its cost grows linearly with the context. With elu+1 features the weights stay close to even however long the query grows: the grey rings (softmax) go one-hot, the orange dots hardly move. Favor+ uses r random features whose product estimates exp(q·k) without bias: at small κ and many features it comes close to softmax, but its variance grows fast with κ, so sharp attention is out of its reach too.',
+    tryThis: 'Drag the query outward and watch the grey rings and the orange dots part. Then pick favor+ in the kernel menu under the plot, shorten the query to κ ≈ 1 and raise the random features r: the dots close in on the grey rings. Lengthen the query again and the estimate falls apart.',
     state: { n: 8, layout: 'even', kernel: 'elu+1', compare: true, query: polar(4, 50) },
   },
   {
