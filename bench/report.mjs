@@ -102,10 +102,11 @@ if (browser) {
   const el = node.size['attention-plot.js'];
   const wasm = node.size['attention_plot_wasm.wasm'];
   add('Single-file element attention-plot.js ≤ 60 KB gzip -9', `${kb(el.bytes)} raw, ${kb(el.gzip)} gzip`, kb(el.gzip), el.gzip <= 60000,
-    `The core itself: the element's lean module (only the exports one plot calls) is ${kb(wasm.bytes)}, ${kb(wasm.gzip)} ` +
-    'gzip, and its deflated base64 costs about the same after the file\'s gzip; the JavaScript (plot, core.js, the ' +
-    'element with its controls, stories, recording and GIF encoder, the Emscripten loader) is ~41 KB gzip. Each alone ' +
-    'is two thirds of the budget; see "Size of the embed" for what each option bought.');
+    `The core itself: the element's lean module (only the exports one plot calls, now with the α-entmax, sink, ` +
+    `RoPE and linear-kernel options) is ${kb(wasm.bytes)}, ${kb(wasm.gzip)} gzip, and its deflated base64 costs about ` +
+    'the same after the file\'s gzip; the JavaScript (plot, core-plot.js, the element with its controls, stories, ' +
+    'recording and GIF encoder, the Emscripten loader) is ~41 KB gzip. Either alone is most of the budget; see ' +
+    '"Size of the embed" for what each option bought and what is left.');
 }
 add('Every fast kernel checked against the double reference', 'tests/kernels.test.cpp ([kernels]) in the native suite', 'yes', true);
 
@@ -130,16 +131,34 @@ const SIZE_NOTES = `What each option bought (measured once, 2026-11-23, scratch 
   '| not shipped: recording (record.js with gifenc) out of the element | | | −5.5 KB | | | |\n' +
   '| not shipped: svgcontext.js (toSVG) out | | | −1.3 KB | | | |\n' +
   '| not shipped: a hand-written loader instead of Emscripten\'s (7.4 KB minified) | | | ≤ −2.7 KB | | | |\n\n' +
+  'After the options beyond softmax (α-entmax, sink, RoPE, elu+1 / favor+; attn_attend_ex) joined the lean module ' +
+  '(measured 2026-11-23, cumulative; .wasm sizes from the build, the rows marked * from the same build with ' +
+  '--profiling-funcs and its names stripped; speed = node, `core.attend` with resident K and V, n = 65,536, ' +
+  'new / before in one interleaved run, 7 × 60 ms each; every option gave the same bits before and after):\n\n' +
+  '| option (cumulative) | .wasm bytes | .wasm gzip | attention-plot.js gzip | speed, new / before |\n' +
+  '|---|---|---|---|---|\n' +
+  '| before (d6dc9c8): the options in the lean module | 129,490 | 57,848 | 108,134 | |\n' +
+  '| + the element bundles core-plot.js, the class without the glossary methods (core.js adds them for everything else) | same | same | 103,204 | same module |\n' +
+  '| + minsize, noinline (src/attn/cold.hpp) on attend_beyond, the overflow repairs, entmax, rope, linear, layout, von Mises * | 119,921 | 56,498 | | |\n' +
+  '| + the same on 7 cold binding wrappers (attn_attend_ex, layout, key positions, …) * | 115,988 | 55,202 | | |\n' +
+  '| + numbers in messages by our own exact "%.17g" / "%lld" (errors.hpp; printf gone) | 111,323 | 52,230 | 97,028 | |\n' +
+  '| + detail::cat out of line (without it the normalizeKeys path ran 1.18× slower: messages inlined into logits_into) ' +
+  '(shipped; the full module: 375,385 bytes, 137,388 gzip, was 408,547 and 148,692) | 107,790 | 51,449 | 95,707 | ' +
+  'plain d=2 0.93×, normalizeKeys 0.99×, d=64 1.04×; α=1.5 1.01×, sink 1.10×, elu+1 1.03×, rope 1.09×, sparsemax 1.03× |\n' +
+  '| not shipped: the minsize attributes without noinline on the cold files | | | | cold code inlined back into -O3 callers: attn_layout grew 6.4 → 9.9 KB |\n\n' +
   'Base64 of the raw module gzips to ~1.33× the module\'s own gzip; base64 of the deflated module costs ~1.0× after ' +
   'the file\'s gzip, so compressing first recovers what base64 loses (gzip of gzip alone would gain nothing). ' +
-  'What bounds 60 KB: the element\'s JavaScript is ~41 KB gzip (112 KB minified: plot 17 KB, core.js 15 KB, the ' +
-  'element and its controls, stories, recording and gifenc, codec, pointer, scene, the Emscripten loader) and the ' +
-  'lean core ~38 KB deflated. The lean module is still 80 KB because attn_attend carries both the float fast path and the Eigen ' +
-  'reference path (normalizeKeys = true, the default, takes it), the layouts need libm (cos, log, exp), the ' +
-  'error messages print numbers with %.17g (printf, ~6 KB) and -fwasm-exceptions brings the C++ unwinder. ' +
-  'Splitting every optional feature out of the file (the last five rows) would reach ~70 KB and break the ' +
-  'single-file promise (toGIF, stories and recording would need a second file next to it); -Os/-Oz on the hot ' +
-  'files would save more but make Eigen 8-38× slower.';
+  'What bounds 60 KB (after the rows above): the element\'s JavaScript is ~41 KB gzip (112 KB minified: plot 17 KB, ' +
+  'core-plot.js 13 KB, gifenc 9 KB, the element 8 KB, story.js 7.7 KB, the Emscripten loader 6.9 KB, codec, playground, ' +
+  'scene, pointer, tour steps, record, svgcontext, schema…) and the lean module ~51 KB deflated (base64 of it: 51.8 KB ' +
+  'after gzip). Each alone is most of the 60 KB. In the 108 KB module: 17 KB of data (libm\'s log / exp / pow tables ' +
+  'and the large-argument table of cos / sin), libm code (cos 3.3 KB, pow 1.5 KB, exp, log, atan2, log1p, remainder, ' +
+  'fmod), the hot path at -O3 (attend_into 7.2 KB with Eigen\'s reference path for normalizeKeys = true, the page ' +
+  'default; logits_into 4.7 KB; the float kernels), the options beyond softmax (attend_beyond 10 KB even at minsize, ' +
+  'entmax, rope, linear ~10 KB more), the C++ unwinder for -fwasm-exceptions (~3 KB) and emmalloc. Whole-module -Oz ' +
+  'reached 48.6 KB gzip for the module before these changes (3 KB below this build) and makes Eigen 8-38× slower. ' +
+  'Splitting optional features out of the file (gifenc, stories, recording, toSVG: the rows above, ~12 KB together) ' +
+  'would reach ~84 KB and break the single-file promise.';
 
 // ---- tables ---------------------------------------------------------------------
 const lines = [];

@@ -7,7 +7,9 @@
 // DecompressionStream): base64 of the raw module gzips to ~1.33x the module's own
 // gzip size, base64 of the deflated module to ~1.0x. The element (and embed.js,
 // which is the element) gets attention_plot_wasm, the module with only the exports
-// one plot calls; app, explore and the package's ESM get the full attention_wasm.
+// one plot calls, and core-plot.js in place of core.js (the class without the glossary
+// methods that module lacks); app, explore and the package's ESM get the full
+// attention_wasm and core.js.
 //
 //   node scripts/bundle.mjs            -> everything below
 //   node scripts/bundle.mjs NAME ...   only the named targets
@@ -51,10 +53,12 @@ const common = {
 
 // Which module a bundle's `../generated/attention_wasm.{mjs,wasm}` imports mean, and the
 // .wasm as deflate-raw bytes (a Uint8Array; esbuild's binary loader writes it as base64).
+// lean: attention_plot_wasm, and `./core.js` (wasm.js's import) means core-plot.js.
 function wasmModule(lean) {
   return {
     name: 'attention-wasm',
     setup(b) {
+      if (lean) b.onResolve({ filter: /^\.\/core\.js$/ }, (args) => ({ path: path.join(args.resolveDir, 'core-plot.js') }));
       b.onResolve({ filter: /generated\/attention_wasm\.(mjs|wasm)$/ }, (args) => ({
         path: path.join(out, lean ? args.path.replace(/.*attention_wasm/, 'attention_plot_wasm') : path.basename(args.path)),
       }));

@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "attn/cold.hpp"
 #include "attn/entmax.hpp"
 #include "attn/errors.hpp"
 #include "attn/kernels.hpp"
@@ -15,7 +16,7 @@ namespace {
 // Saturating a·b·c·s with a = dot of rescaled vectors: done in the log domain so
 // that no intermediate product overflows. Used only when the fast path overflowed.
 template <typename T>
-T saturating_product(double dot, double qmax, double kmax, double scale) {
+ATTN_COLD T saturating_product(double dot, double qmax, double kmax, double scale) {
   if (dot == 0 || qmax == 0 || kmax == 0 || scale == 0) return T(0);
   const double sign = ((dot < 0) != (scale < 0)) ? -1.0 : 1.0;
   const double logmag = std::log(std::abs(dot)) + std::log(qmax) + std::log(kmax) + std::log(std::abs(scale));
@@ -27,7 +28,7 @@ T saturating_product(double dot, double qmax, double kmax, double scale) {
 // One logit computed without overflow: both vectors are divided by their largest
 // magnitude first, so the dot product is at most d in size.
 template <typename T>
-T robust_logit(VecCRef<T> q, const Eigen::Ref<const Vec<T>>& k, bool normalize, double scale) {
+ATTN_COLD T robust_logit(VecCRef<T> q, const Eigen::Ref<const Vec<T>>& k, bool normalize, double scale) {
   const Vec<double> qd = q.template cast<double>();
   const Vec<double> kd = k.template cast<double>();
   const double qmax = qd.cwiseAbs().maxCoeff();
@@ -74,7 +75,7 @@ bool attend_fast_f32(VecCRef<float> query, MatCRef<float> keys, MatCRef<float> v
 
 // Keys on the unit sphere, as logits_into divides by their lengths.
 template <typename T>
-Mat<T> unit_rows(MatCRef<T> keys) {
+ATTN_COLD Mat<T> unit_rows(MatCRef<T> keys) {
   Mat<T> out = keys;
   for (Index i = 0; i < keys.rows(); ++i) {
     T norm = keys.row(i).norm();
@@ -102,7 +103,7 @@ void weighted_values(MatCRef<T> values, VecCRef<T> weights, VecRef<T> output) {
 // 2) logits = scale · K' q', 3) the scores to normalise: the logits (softmax kernel) or
 // the kernel's log-scores, 4) α-entmax with the sink over them, 5) values.
 template <typename T>
-AttendResult<T> attend_beyond(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt) {
+ATTN_COLD AttendResult<T> attend_beyond(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt) {
   validate_attend<T>(query, keys, values, opt);
   const Index n = keys.rows(), d = keys.cols();
   validate_options(opt, n, d);

@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cmath>
-#include <cstdio>
+#include <cstdint>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+
+#include "attn/cold.hpp"
 
 namespace attn {
 
@@ -25,31 +28,163 @@ class invalid_argument : public std::invalid_argument {
 };
 
 namespace detail {
-// Message formatting without iostreams: <sstream> pulls libc++'s locale machinery
-// into the WASM build (over half its size). Numbers print like ostream at
-// precision 17; NaN is spelled "nan" on every platform (C libraries disagree on "-nan").
+// Message formatting without iostreams or printf: <sstream> pulls libc++'s locale
+// machinery into the WASM build (over half its size), and printf's formatter is another
+// ~8 KB of it (5 KB gzip). Numbers print exactly like C's "%.17g" / "%lld" / "%llu"
+// (tests/errors.test.cpp compares with snprintf); NaN is spelled "nan" on every platform
+// (C libraries disagree on "-nan").
 inline void append(std::string& out, const std::string& s) { out += s; }
 inline void append(std::string& out, const char* s) { out += s; }
 inline void append(std::string& out, char c) { out += c; }
-template <typename Number, typename = std::enable_if_t<std::is_arithmetic<Number>::value>>
-void append(std::string& out, Number v) {
-  char buf[40];
-  if constexpr (std::is_floating_point<Number>::value) {
-    if (std::isnan(v)) {
-      out += "nan";
-      return;
-    }
-    std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(v));
-  } else if constexpr (std::is_signed<Number>::value) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
-  } else {
-    std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
-  }
-  out += buf;
+
+inline void append_unsigned(std::string& out, unsigned long long v) {
+  char buf[20];
+  int i = 20;
+  do buf[--i] = static_cast<char>('0' + v % 10);
+  while ((v /= 10) != 0);
+  out.append(buf + i, static_cast<std::size_t>(20 - i));
 }
 
+// C's "%.17g" of a non-NaN double: the exact binary value's first 17 significant digits,
+// rounded half to even, in %g's layout (fixed for 1e-4 <= |v| < 1e17, else d.ddde±XX;
+// trailing zeros dropped). The digits come from a small big integer: v = m · 2^e exactly.
+ATTN_COLD inline void append_g17(std::string& out, double v) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  if (bits >> 63) out += '-';
+  const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+  std::uint64_t m = bits & ((std::uint64_t(1) << 52) - 1);
+  if (biased == 0x7ff) {
+    out += "inf";
+    return;
+  }
+  if (m == 0 && biased == 0) {
+    out += '0';
+    return;
+  }
+  int e = biased == 0 ? -1074 : biased - 1075;
+  if (biased != 0) m |= std::uint64_t(1) << 52;
+
+  // The first 18 significant digits, whether any digit after them is non-zero, and the
+  // decimal exponent of the first.
+  char dig[18];
+  int nd = 0, exp10 = -1;
+  bool sticky = false;
+  const auto put = [&](int d) {
+    if (nd == 0 && d == 0) return;  // leading zeros
+    if (nd < 18) dig[nd++] = static_cast<char>(d);
+    else sticky = sticky || d != 0;
+  };
+  std::uint32_t L[36] = {};  // little-endian 32-bit limbs: <= 1024 + 32 bits either way
+  if (e >= 0) {
+    // Integer m · 2^e: split into base-1e9 chunks (least significant first), then digits.
+    const int q = e / 32, r = e % 32;
+    const std::uint64_t lo = m << r, hi = r ? m >> (64 - r) : 0;
+    L[q] = static_cast<std::uint32_t>(lo);
+    L[q + 1] = static_cast<std::uint32_t>(lo >> 32);
+    L[q + 2] = static_cast<std::uint32_t>(hi);
+    int top = q + 3;
+    std::uint32_t chunks[40];
+    int nc = 0;
+    while (top > 0) {
+      std::uint64_t rem = 0;
+      for (int i = top - 1; i >= 0; --i) {
+        const std::uint64_t cur = (rem << 32) | L[i];
+        L[i] = static_cast<std::uint32_t>(cur / 1000000000u);
+        rem = cur % 1000000000u;
+      }
+      chunks[nc++] = static_cast<std::uint32_t>(rem);
+      while (top > 0 && L[top - 1] == 0) --top;
+    }
+    for (int c = nc - 1; c >= 0; --c)
+      for (std::uint32_t p = 100000000u; p > 0; p /= 10) {
+        const int d = static_cast<int>(chunks[c] / p % 10);
+        if (nd > 0 || d != 0) ++exp10;
+        put(d);
+      }
+  } else {
+    // m / 2^k: the integer part (< 2^53), then the fraction's digits one by one, the
+    // fraction kept as W limbs below a binary point on a limb boundary.
+    const int k = -e;
+    std::uint64_t ip = k < 64 ? m >> k : 0;
+    const std::uint64_t f = k < 64 ? m & ((std::uint64_t(1) << k) - 1) : m;
+    if (ip != 0) {
+      char buf[20];
+      int n = 0;
+      for (; ip != 0; ip /= 10) buf[n++] = static_cast<char>(ip % 10);
+      exp10 = n - 1;
+      while (n > 0) put(buf[--n]);
+    }
+    const int W = (k + 31) / 32, s = 32 * W - k;
+    const std::uint64_t lo = f << s, hi = s ? f >> (64 - s) : 0;
+    L[0] = static_cast<std::uint32_t>(lo);
+    L[1] = static_cast<std::uint32_t>(lo >> 32);
+    L[2] = static_cast<std::uint32_t>(hi);
+    bool rest = f != 0;
+    for (int place = -1; rest && nd < 18; --place) {
+      std::uint64_t carry = 0;
+      rest = false;
+      for (int i = 0; i < W; ++i) {
+        const std::uint64_t t = std::uint64_t(L[i]) * 10 + carry;
+        L[i] = static_cast<std::uint32_t>(t);
+        carry = t >> 32;
+        rest = rest || L[i] != 0;
+      }
+      if (nd == 0 && carry != 0) exp10 = place;
+      put(static_cast<int>(carry));
+    }
+    sticky = rest;  // a non-zero fraction left has a non-zero digit further on
+  }
+  while (nd < 18) dig[nd++] = 0;
+  // Round to 17 digits, half to even.
+  if (dig[17] > 5 || (dig[17] == 5 && (sticky || (dig[16] & 1)))) {
+    int i = 16;
+    while (i >= 0 && dig[i] == 9) dig[i--] = 0;
+    if (i >= 0) ++dig[i];
+    else {
+      dig[0] = 1;  // 99…9 -> 100…0
+      ++exp10;
+    }
+  }
+  int last = 16;  // the last digit kept: trailing zeros go
+  while (last > 0 && dig[last] == 0) --last;
+  if (exp10 < -4 || exp10 >= 17) {
+    out += static_cast<char>('0' + dig[0]);
+    if (last > 0) out += '.';
+    for (int i = 1; i <= last; ++i) out += static_cast<char>('0' + dig[i]);
+    out += exp10 < 0 ? "e-" : "e+";
+    const int a = exp10 < 0 ? -exp10 : exp10;
+    if (a < 10) out += '0';
+    append_unsigned(out, static_cast<unsigned long long>(a));
+  } else if (exp10 >= 0) {
+    for (int i = 0; i <= exp10; ++i) out += static_cast<char>('0' + dig[i]);
+    if (last > exp10) out += '.';
+    for (int i = exp10 + 1; i <= last; ++i) out += static_cast<char>('0' + dig[i]);
+  } else {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-exp10 - 1), '0');
+    for (int i = 0; i <= last; ++i) out += static_cast<char>('0' + dig[i]);
+  }
+}
+
+template <typename Number, typename = std::enable_if_t<std::is_arithmetic<Number>::value>>
+void append(std::string& out, Number v) {
+  if constexpr (std::is_floating_point<Number>::value) {
+    if (std::isnan(v)) out += "nan";
+    else append_g17(out, static_cast<double>(v));
+  } else if constexpr (std::is_signed<Number>::value) {
+    const long long x = static_cast<long long>(v);
+    if (x < 0) out += '-';
+    append_unsigned(out, x < 0 ? 0ull - static_cast<unsigned long long>(x) : static_cast<unsigned long long>(x));
+  } else {
+    append_unsigned(out, static_cast<unsigned long long>(v));
+  }
+}
+
+// Out of line and small: only a throw builds a message, and inlined into a kernel's
+// error branch it could cost the kernel its registers.
 template <typename... Parts>
-std::string cat(const Parts&... parts) {
+ATTN_COLD std::string cat(const Parts&... parts) {
   std::string out;
   (append(out, parts), ...);
   return out;
@@ -101,9 +236,12 @@ inline std::size_t escape_into(std::string& out, const std::string& text, std::s
       i += static_cast<std::size_t>(len);
       continue;
     }
-    char buf[16];
-    std::snprintf(buf, sizeof buf, cp > 0xffff ? "\\u{%lx}" : "\\u%04lx", cp);
-    out += buf;
+    // \uXXXX (four hex digits at least), \u{XXXXX} beyond the BMP
+    out += cp > 0xffff ? "\\u{" : "\\u";
+    int shift = 28;
+    while (shift > 12 && (cp >> shift) == 0) shift -= 4;
+    for (; shift >= 0; shift -= 4) out += hex[(cp >> shift) & 15];
+    if (cp > 0xffff) out += '}';
     i += static_cast<std::size_t>(len);
   }
   return i;

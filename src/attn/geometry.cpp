@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "attn/cold.hpp"
 #include "attn/entmax.hpp"
 #include "attn/errors.hpp"
 #include "attn/linear.hpp"
@@ -69,8 +70,8 @@ void unit_key_weights(double kappa, double phi, double log_sum_exp, VecCRef<doub
   }
 }
 
-void unit_key_curve(VecCRef<double> query, const AttendOptions& opt, double log_sum_exp, double threshold,
-                    VecCRef<double> angles, VecRef<double> out) {
+ATTN_COLD void unit_key_curve(VecCRef<double> query, const AttendOptions& opt, double log_sum_exp, double threshold,
+                              VecCRef<double> angles, VecRef<double> out) {
   if (query.size() != 2)
     throw invalid_argument("query", detail::cat("has length ", query.size(), "; the curve lives in the plane: expected d = 2"));
   detail::require_all_finite("query", query);

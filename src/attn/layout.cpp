@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include "attn/cold.hpp"
 #include "attn/errors.hpp"
+
+ATTN_COLD_BEGIN  // attn/cold.hpp: size over speed; nothing here is on the plain softmax path
 
 namespace attn {
 namespace {
@@ -227,3 +230,5 @@ Vec<double> angles_of(MatCRef<double> points) {
 }
 
 }  // namespace attn
+
+ATTN_COLD_END

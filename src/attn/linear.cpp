@@ -5,8 +5,11 @@
 #include <limits>
 #include <vector>
 
+#include "attn/cold.hpp"
 #include "attn/errors.hpp"
 #include "attn/layout.hpp"
+
+ATTN_COLD_BEGIN  // attn/cold.hpp: size over speed; nothing here is on the plain softmax path
 
 namespace attn {
 namespace {
@@ -100,3 +103,5 @@ ATTN_INSTANTIATE(double)
 #undef ATTN_INSTANTIATE
 
 }  // namespace attn
+
+ATTN_COLD_END

@@ -4,8 +4,11 @@
 #include <cmath>
 #include <limits>
 
+#include "attn/cold.hpp"
 #include "attn/errors.hpp"
 #include "attn/layout.hpp"
+
+ATTN_COLD_BEGIN  // attn/cold.hpp: size over speed; nothing here is on the plain softmax path
 
 namespace attn {
 
@@ -93,3 +96,5 @@ ATTN_INSTANTIATE(double)
 #undef ATTN_INSTANTIATE
 
 }  // namespace attn
+
+ATTN_COLD_END

@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include "attn/cold.hpp"
 #include "attn/errors.hpp"
+
+ATTN_COLD_BEGIN  // attn/cold.hpp: size over speed; nothing here is on the plain softmax path
 
 namespace attn {
 namespace {
@@ -82,3 +85,5 @@ Vec<double> von_mises_gaussian(VecCRef<double> angles, double kappa, double phi)
 }
 
 }  // namespace attn
+
+ATTN_COLD_END

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "attn/attend.hpp"
+#include "attn/cold.hpp"
 #include "attn/dimension.hpp"
 #include "attn/errors.hpp"
 #include "attn/geometry.hpp"
@@ -199,7 +200,7 @@ static attn::AttendOptions options_from(double scale, int normalize, const doubl
 //   opts: kExCount doubles (ExOption); positions: npositions doubles (rope; 0 = the default).
 //   Outputs as attn_attend, stats 6 doubles: [..., sinkWeight], and with rope
 //   rotated_query (d floats) and rotated_keys (n·d floats).
-int attn_attend_ex(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
+ATTN_COLD int attn_attend_ex(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
                                         int dv, double scale, int normalize, const double* opts,
                                         const double* positions, int npositions, float* logits, float* weights,
                                         float* output, double* stats, float* rotated_query, float* rotated_keys) {
@@ -297,7 +298,7 @@ int attn_matrix_ex(const float* Q, int m, int dq, const float* K, int n, int d, 
 }
 
 // The query as the page labels it: out = [|q|, κ = |q|·scale, φ] (attn::query_geometry).
-int attn_query_geometry(const double* q, int dq, double scale, double* out) {
+ATTN_COLD int attn_query_geometry(const double* q, int dq, double scale, double* out) {
   return guarded([&] {
     const attn::QueryGeometry g = attn::query_geometry<double>(vec(q, dq), scale);
     out[0] = g.norm;
@@ -307,7 +308,7 @@ int attn_query_geometry(const double* q, int dq, double scale, double* out) {
 }
 
 // Keys (n, d) where the logits see them (unit length when normalize): out (n·d).
-int attn_key_positions(const double* K, int n, int d, int normalize, double* out) {
+ATTN_COLD int attn_key_positions(const double* K, int n, int d, int normalize, double* out) {
   return guarded([&] { copy_out(attn::key_positions<double>(mat(K, n, d), normalize != 0), out); });
 }
 
@@ -320,7 +321,7 @@ int attn_top_k(const float* weights, int n, int k, int* out) {
 }
 
 // The strip's curve: out[i] = exp(κ cos(angles[i] − φ) − log Σ) (attn::unit_key_weights).
-int attn_unit_key_weights(double kappa, double phi, double log_sum_exp, const double* angles,
+ATTN_COLD int attn_unit_key_weights(double kappa, double phi, double log_sum_exp, const double* angles,
                           int count, double* out) {
   return guarded([&] {
     attn::unit_key_weights(kappa, phi, log_sum_exp, vec(angles, count), OutVec<double>(count > 0 ? out : nullptr, count));
@@ -329,7 +330,7 @@ int attn_unit_key_weights(double kappa, double phi, double log_sum_exp, const do
 
 // The strip's curve for any normaliser and kernel (attn::unit_key_curve): q (dq doubles),
 // opts as attn_attend_ex's (rope is the core's error here), out (count doubles).
-int attn_unit_key_curve(const double* q, int dq, double scale, const double* opts, double log_sum_exp,
+ATTN_COLD int attn_unit_key_curve(const double* q, int dq, double scale, const double* opts, double log_sum_exp,
                         double threshold, const double* angles, int count, double* out) {
   return guarded([&] {
     const attn::AttendOptions opt = options_from(scale, 0, opts, nullptr, 0);
@@ -339,7 +340,7 @@ int attn_unit_key_curve(const double* q, int dq, double scale, const double* opt
 }
 
 // The transformer's default scale 1/√d: *out.
-int attn_inv_sqrt_d(int d, double* out) {
+ATTN_COLD int attn_inv_sqrt_d(int d, double* out) {
   return guarded([&] { *out = attn::inv_sqrt_d(d); });
 }
 
@@ -350,7 +351,7 @@ enum LayoutCode { kEven = 0, kRandom = 1, kClusters = 2, kSphere = 3, kValues = 
 // number). points: capacity doubles, filled row-major with (n, cols) where cols is 2,
 // or d for sphere/gaussian. angles (capacity_angles doubles) is filled when cols = 2
 // and angles is non-null. *out_cols receives cols.
-int attn_layout(int kind, int n, int d, int clusters, double spread, double phase,
+ATTN_COLD int attn_layout(int kind, int n, int d, int clusters, double spread, double phase,
                 std::uint32_t seed_lo, std::uint32_t seed_hi, double* points, int capacity,
                 double* angles, int capacity_angles, int* out_cols) {
   return guarded([&] {
@@ -379,7 +380,7 @@ int attn_layout(int kind, int n, int d, int clusters, double spread, double phas
 
 // von Mises density (gaussian = 0) or its Gaussian approximation (gaussian != 0)
 // at each of count angles. out: count doubles.
-int attn_von_mises(const double* angles, int count, double kappa, double phi, int gaussian,
+ATTN_COLD int attn_von_mises(const double* angles, int count, double kappa, double phi, int gaussian,
                    double* out) {
   return guarded([&] {
     const attn::Vec<double> r = gaussian != 0 ? attn::von_mises_gaussian(vec(angles, count), kappa, phi)
