@@ -86,6 +86,9 @@ test('compare with softmax draws the plain weights; the sink gets its own bar; �
   assert.ok(r.labels.includes('○ softmax'), r.labels.join(' | '));
   assert.ok(r.labels.includes('sink') && r.labels.includes(r.sink.toFixed(2)), r.labels.join(' | '));
   assert.ok(r.gutter > 0);
+  const sinkRow = await page.$eval('#weight-list tr.sink-row', (tr) => ({ weight: Number(tr.dataset.weight), text: tr.textContent }));
+  assert.equal(sinkRow.weight, r.sink, 'the weight list has the sink as its last row');
+  assert.match(sinkRow.text, /^sink/);
   assert.ok(r.quickAlpha, 'the α slider sits next to the plot once entmax is in use');
   // sliding α back to 1 keeps the slider while the reader is using it (it has focus)
   await page.focus('[data-quick="alpha"] input');

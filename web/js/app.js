@@ -69,6 +69,7 @@ function onFrame(sc, state, ui) {
     $('list-caption').textContent = 'Every key: weight (3 decimals) and logit; ★ = largest, bar = weight ÷ the largest. Hover or click a row.';
   }
   weightList.update(indices, r, sc.keyAngles, ui.hovered, ui.selected, sc.long);
+  weightList.updateSink(state.sinkOn && !!r, state.sink, sc.sinkWeight);
   document.querySelector('.legend')?.classList.toggle('no-values', !state.showValues);
   setHtml($('legend-weight'), sc.long
     ? '<b>weights</b>: blue ring = weight per 2° bin of keys, the largest bin drawn 1 unit out; green ring = key density'

@@ -112,6 +112,41 @@ export class WeightList {
     this.barScale = barScale;
   }
 
+  /**
+   * The attention sink as a last row (no key, no angle: its logit and the weight it took),
+   * on the keys' bar scale; removed when there is no sink.
+   */
+  updateSink(on, logit, weight) {
+    if (!on) { this.sinkRow?.tr.remove(); return; }
+    if (!this.sinkRow) {
+      const tr = document.createElement('tr');
+      tr.className = 'sink-row';
+      const cells = ['sink', '—', '', ''].map((text) => {
+        const td = document.createElement('td');
+        td.textContent = text;
+        tr.appendChild(td);
+        return td;
+      });
+      const barTd = document.createElement('td');
+      barTd.className = 'bar-cell';
+      const bar = document.createElement('span');
+      bar.className = 'bar';
+      const fill = document.createElement('span');
+      fill.className = 'bar-fill';
+      bar.appendChild(fill);
+      barTd.appendChild(bar);
+      tr.appendChild(barTd);
+      this.sinkRow = { tr, cells, fill };
+    }
+    const { tr, cells, fill } = this.sinkRow;
+    if (tr.parentNode !== this.tbody || tr.nextSibling) this.tbody.appendChild(tr);
+    cells[2].textContent = fmt3(logit);
+    cells[3].textContent = fmt3(weight);
+    tr.dataset.weight = String(weight);
+    fill.style.setProperty('--w', String(Math.min(1, weight * (this.barScale ?? 1))));
+    tr.setAttribute('aria-label', `attention sink: logit ${fmt3(logit)}, takes weight ${fmt3(weight)}`);
+  }
+
   rowFor(keyIndex) {
     return this.rows.find((r) => r.index === keyIndex && r.tr.parentNode === this.tbody)?.tr ?? null;
   }
