@@ -15,6 +15,7 @@ const read = (f) => (existsSync(path.join(dir, f)) ? JSON.parse(readFileSync(pat
 const node = read('node.json');
 const browser = read('browser.json');            // bench/browser/drag.mjs
 const kernels = read('browser-kernels.json');    // bench/browser/kernels.mjs
+const alloc = read('alloc.json');                // bench/browser/alloc.mjs
 const machine = read('machine.json') ?? {};
 if (!node) throw new Error(`no ${dir}/node.json: run bench/node/harness.mjs first`);
 const nativeJson = read('native.json');
@@ -98,6 +99,23 @@ if (browser) {
   add(`No allocation per frame: WASM heap flat over ${browser.heap.updates.toLocaleString('en')} updates (n=${browser.heap.n}, Chromium)`,
     `${browser.heap.before} → ${browser.heap.after} bytes`, heapFlat ? 'flat' : 'grew', heapFlat);
 }
+if (alloc) {
+  const per = alloc.runs.map((r) => `${r.name}: ${kb(r.bytesPerFrame)}`).join(', ');
+  // no trend: the last three samples (after a full GC) within 1 MB of the first three
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const flat = alloc.runs.every((r) => mean(r.heap.slice(-3)) - mean(r.heap.slice(0, 3)) < 1e6);
+  add(`Zero JS allocation per frame at steady state (V8 heap samples over ${alloc.frames.toLocaleString('en')} frames, Chromium)`,
+    `${per} allocated per frame; the heap after a full GC ${flat ? 'shows no growth' : 'grew'} over the run`,
+    alloc.runs.map((r) => kb(r.bytesPerFrame)).join(' / '), alloc.runs.every((r) => r.bytesPerFrame === 0),
+    'Nothing leaks (the heap after GC is flat) and a frame at 4,096 keys allocates about what one at 8 does, but ' +
+    'a frame is not allocation-free: the scene is a fresh object with fresh typed arrays from the core (weights, ' +
+    'logits, the curve), every label measures its text and records a box, and the drawing code passes points as ' +
+    '[x, y] arrays. All of it dies young (the heap after GC stays flat). Making it zero means rewriting the scene ' +
+    'and the label placer around reused buffers, which was not done; see "Browser: JavaScript allocation per frame" ' +
+    'for where it goes. The two fixes made (memoised colour strings, no array per point on the long-context ring) ' +
+    'took 4,096 keys from 120 KB to ~47 KB per frame; the user-timing entries each frame left in the ' +
+    'timeline (~300 bytes a frame that were never freed) are now cleared.');
+}
 {
   const el = node.size['attention-plot.js'];
   const wasm = node.size['attention_plot_wasm.wasm'];
@@ -145,11 +163,13 @@ const SIZE_NOTES = `What each option bought (measured once, 2026-11-23, scratch 
   '| + detail::cat out of line (without it the normalizeKeys path ran 1.18× slower: messages inlined into logits_into) ' +
   '(shipped; the full module: 375,385 bytes, 137,388 gzip, was 408,547 and 148,692) | 107,790 | 51,449 | 95,707 | ' +
   'plain d=2 0.93×, normalizeKeys 0.99×, d=64 1.04×; α=1.5 1.01×, sink 1.10×, elu+1 1.03×, rope 1.09×, sparsemax 1.03× |\n' +
-  '| not shipped: the minsize attributes without noinline on the cold files | | | | cold code inlined back into -O3 callers: attn_layout grew 6.4 → 9.9 KB |\n\n' +
+  '| not shipped: the minsize attributes without noinline on the cold files | | | | cold code inlined back into -O3 callers: attn_layout grew 6.4 → 9.9 KB |\n' +
+  '| + #12 on the plot (merged after the rows above): unit_key_curve in the module (the strip\'s curve for every ' +
+  'normaliser), RoPE / favor+ / compare / sink drawing, two tour steps | 113,163 | 53,058 | 99,237 (its JavaScript 43.4 KB and the base64 module 53.8 KB, each gzipped alone) | |\n\n' +
   'Base64 of the raw module gzips to ~1.33× the module\'s own gzip; base64 of the deflated module costs ~1.0× after ' +
   'the file\'s gzip, so compressing first recovers what base64 loses (gzip of gzip alone would gain nothing). ' +
-  'What bounds 60 KB (after the rows above): the element\'s JavaScript is ~41 KB gzip (112 KB minified: plot 17 KB, ' +
-  'core-plot.js 13 KB, gifenc 9 KB, the element 8 KB, story.js 7.7 KB, the Emscripten loader 6.9 KB, codec, playground, ' +
+  'What bounds 60 KB (after the rows above): the element\'s JavaScript is ~43 KB gzip (120 KB minified: plot 20 KB, ' +
+  'core-plot.js 14 KB, gifenc 9 KB, the element 8 KB, story.js 7.7 KB, the Emscripten loader 6.9 KB, codec, playground, ' +
   'scene, pointer, tour steps, record, svgcontext, schema…) and the lean module ~51 KB deflated (base64 of it: 51.8 KB ' +
   'after gzip). Each alone is most of the 60 KB. In the 108 KB module: 17 KB of data (libm\'s log / exp / pow tables ' +
   'and the large-argument table of cos / sin), libm code (cos 3.3 KB, pow 1.5 KB, exp, log, atan2, log1p, remainder, ' +
@@ -255,6 +275,21 @@ if (browser) {
   P('| file | bytes | gzip -9 |');
   P('|---|---|---|');
   for (const f of browser.weight.files) P(`| ${f.url} | ${f.bytes} | ${f.gzip} |`);
+  P();
+}
+if (alloc) {
+  P('## Browser: JavaScript allocation per frame (headless Chromium)');
+  P();
+  P(`${alloc.frames.toLocaleString('en')} frames per size, each a drag's commit plus a synchronous render (scene, core, drawing). ` +
+    'Bytes are from V8\'s sampling heap profiler with the objects the GC already collected counted ' +
+    `(sampled every ${alloc.interval} bytes), so they are what the frames allocated, not what survived; the heap is ` +
+    `\`usedJSHeapSize\` after a full GC every ${(alloc.frames / 10).toLocaleString('en')} frames. Names are the minified bundle's.`);
+  P();
+  P('| keys | allocated per frame | heap after GC (MB), 10 samples | most allocating functions (bytes per frame) |');
+  P('|---|---|---|---|');
+  for (const r of alloc.runs) {
+    P(`| ${r.name} | ${kb(r.bytesPerFrame)} | ${r.heap.map((h) => (h / 1e6).toFixed(2)).join(' ')} | ${r.top.slice(0, 5).map((t) => `${t.fn.replace(/\|/g, '/')} ${Math.round(t.bytesPerFrame)}`).join('; ')} |`);
+  }
   P();
 }
 {

@@ -66,6 +66,8 @@ if [[ $browser -eq 1 ]]; then
   node bench/browser/kernels.mjs "${quick[@]}"
   step "browser drag benchmark (headless Chromium)"
   node bench/browser/drag.mjs
+  step "JavaScript allocation per frame (headless Chromium)"
+  node bench/browser/alloc.mjs
 fi
 
 step "report"

@@ -177,3 +177,26 @@ test('phone: a swipe over the plot scrolls the page; a swipe that starts on the 
     await phone.close();
   }
 });
+
+test('every frame is a User Timing measure, and the timeline does not grow without bound', async () => {
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(srv.url);
+    await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 20000 });
+    const r = await page.evaluate(async () => {
+      const seen = [];
+      new PerformanceObserver((list) => { for (const e of list.getEntriesByName('attention-plot:frame')) seen.push(e.duration); }).observe({ type: 'measure' });
+      const pg = window.playground;
+      for (let i = 0; i < 1500; i++) { pg.store.commit({ query: [Math.cos(i / 50), Math.sin(i / 50)] }, 'pointer'); pg.render(); }
+      await new Promise((res) => setTimeout(res, 50));
+      return { seen: seen.length, kept: performance.getEntriesByName('attention-plot:frame', 'measure').length,
+        marks: performance.getEntriesByName('attention-plot:frame-start', 'mark').length, finite: seen.every((d) => d >= 0) };
+    });
+    assert.ok(r.seen >= 1500, `an observer sees every frame (${r.seen})`);
+    assert.ok(r.finite);
+    assert.ok(r.kept <= 600, `the timeline keeps the recent measures only (${r.kept})`);
+    assert.equal(r.marks, 0, 'no start marks pile up');
+  } finally {
+    await page.close();
+  }
+});

@@ -13,6 +13,7 @@ import { Notices } from './notices.js';
 const KEY_MAX = 1.6;         // largest key length reachable by dragging
 const SNAP_TO_ORIGIN = 0.05;
 const MAX_KEYS = PLAYGROUND.fields.keys.maxCount;
+const FRAME_MEASURES = 600;   // 'attention-plot:frame' entries kept in the timeline (10 s at 60 fps)
 const READ_ONLY = ['scale', 'selected', 'hovered'];  // getState reports them; setState reads scale and the selection
 
 const clone = (v) => (Array.isArray(v) ? v.map(clone) : v);
@@ -37,6 +38,7 @@ export class Playground {
     this.editable = true;
     this.core = null;
     this.builder = null;
+    this.measures = 0;        // frame measures in the timeline since the last clear
     this.memo = null;
     this.addCount = 0;
     this.store = new Store(PLAYGROUND, {
@@ -88,6 +90,14 @@ export class Playground {
     this.plot.draw(sc);
     this.onFrame?.(sc, this.store.state, this.store.ui);
     performance.measure('attention-plot:frame', 'attention-plot:frame-start');
+    // The timeline keeps every entry until cleared (a leak of ~300 bytes a frame): drop the
+    // mark, and the measures every FRAME_MEASURES frames. DevTools' recorder and a
+    // PerformanceObserver still see every one.
+    performance.clearMarks('attention-plot:frame-start');
+    if (++this.measures >= FRAME_MEASURES) {
+      performance.clearMeasures('attention-plot:frame');
+      this.measures = 0;
+    }
   }
 
   // ------------------------------------------------------------ edits (pointer, keyboard, lists)
