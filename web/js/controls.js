@@ -55,15 +55,7 @@ export class WeightList {
         tr.appendChild(td);
         cells[name] = td;
       }
-      const barTd = document.createElement('td');
-      barTd.className = 'bar-cell';
-      const bar = document.createElement('span');
-      bar.className = 'bar';
-      const fill = document.createElement('span');
-      fill.className = 'bar-fill';
-      bar.appendChild(fill);
-      barTd.appendChild(bar);
-      tr.appendChild(barTd);
+      const fill = appendBar(tr);
       this.rows.push({ tr, cells, fill, index: -1 });
     }
     // attach exactly `count` rows
@@ -127,16 +119,7 @@ export class WeightList {
         tr.appendChild(td);
         return td;
       });
-      const barTd = document.createElement('td');
-      barTd.className = 'bar-cell';
-      const bar = document.createElement('span');
-      bar.className = 'bar';
-      const fill = document.createElement('span');
-      fill.className = 'bar-fill';
-      bar.appendChild(fill);
-      barTd.appendChild(bar);
-      tr.appendChild(barTd);
-      this.sinkRow = { tr, cells, fill };
+      this.sinkRow = { tr, cells, fill: appendBar(tr) };
     }
     const { tr, cells, fill } = this.sinkRow;
     if (tr.parentNode !== this.tbody || tr.nextSibling) this.tbody.appendChild(tr);
@@ -154,6 +137,20 @@ export class WeightList {
   focusRow(keyIndex) {
     this.rowFor(keyIndex)?.focus();
   }
+}
+
+/** Appends a weight bar cell to a row; returns its fill (width: the CSS variable --w). */
+function appendBar(tr) {
+  const td = document.createElement('td');
+  td.className = 'bar-cell';
+  const bar = document.createElement('span');
+  bar.className = 'bar';
+  const fill = document.createElement('span');
+  fill.className = 'bar-fill';
+  bar.appendChild(fill);
+  td.appendChild(bar);
+  tr.appendChild(td);
+  return fill;
 }
 
 /** Writes a stat value (text + data-value with full precision). */
