@@ -90,6 +90,7 @@ test('compare with softmax draws the plain weights; the sink gets its own bar; �
   assert.equal(sinkRow.weight, r.sink, 'the weight list has the sink as its last row');
   assert.match(sinkRow.text, /^sink/);
   assert.ok(r.quickAlpha, 'the α slider sits next to the plot once entmax is in use');
+  assert.equal(await page.$eval('[data-quick="alpha"] output', (o) => o.textContent), '2 (sparsemax)', 'the slider names the normaliser');
   // sliding α back to 1 keeps the slider while the reader is using it (it has focus)
   await page.focus('[data-quick="alpha"] input');
   await page.evaluate(() => window.playground.setState({ alpha: 1 }));

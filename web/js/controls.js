@@ -208,7 +208,8 @@ export function bindForm(form, schema, commit) {
       const disabled = f.enabledWhen ? !f.enabledWhen(state) : false;
       if (el.disabled !== disabled) el.disabled = disabled;
       const out = outputs.get(el.name);
-      if (out && el.type !== 'radio' && out.textContent !== String(v)) out.textContent = String(v);
+      const text = f.valueText ? f.valueText(v) : String(v);   // e.g. α: "1.5 (entmax)"
+      if (out && el.type !== 'radio' && out.textContent !== text) out.textContent = text;
     }
   };
 }
