@@ -296,7 +296,7 @@ export class Plot {
 
   /**
    * κ ticks along the query's ray (the length scale is linear to |q| = 1.5, log beyond):
-   * the dotted ray and the tick marks, drawn under everything else and kept free of labels.
+   * the dotted ray and the tick marks, drawn under the labels (whose halo keeps them readable).
    * Returns where each tick's label may go, for drawKappaLabels.
    */
   drawKappaRay(scene) {
@@ -325,7 +325,6 @@ export class Plot {
       const [bx, by] = this.toScreen(ux * r - nx * 0.035, uy * r - ny * 0.035);
       ctx.moveTo(ax, ay);
       ctx.lineTo(bx, by);
-      this.labels.avoidDot(sx, sy, 1.5);   // no label across a tick (its own label sits 9 px off)
       const k = v * scene.scale;
       const tl = Math.hypot(ax - sx, ay - sy) || 1, off = 9;
       spots.push({
@@ -361,6 +360,9 @@ export class Plot {
     ctx.moveTo(g.cx, g.cy);
     ctx.lineTo(qx, qy);
     ctx.stroke();
+    // Labels keep off the query's line: small obstacles every LINE_STEP px along it.
+    const len = Math.hypot(qx - g.cx, qy - g.cy), steps = Math.floor(len / LINE_STEP);
+    for (let i = 1; i < steps; i++) this.labels.avoidDot(g.cx + ((qx - g.cx) * i) / steps, g.cy + ((qy - g.cy) * i) / steps, 1.5);
     // For a negative scale the softmax looks the other way: show that direction dashed.
     if (scene.scale < 0 && scene.qNorm > 0) {
       const ux = scene.query[0] / scene.qNorm, uy = scene.query[1] / scene.qNorm;
@@ -1036,7 +1038,8 @@ function wrapAngle(a) {
 
 const KAPPA_TICKS = [2, 10, 100, 1000];
 const SINK_GUTTER = 52;
-const ROPE_ARC = 0.86;    // RoPE's turn arcs, as a fraction of the raw key's radius
+const ROPE_ARC = 0.86;
+const LINE_STEP = 10;     // px between the obstacles that keep labels off the query's line    // RoPE's turn arcs, as a fraction of the raw key's radius
 const LEGEND_LINE = 16;   // px between the strip legend's lines (the labels keep a gap between them)   // px at the strip's right end for the sink's bar
 const SHADES = 8;   // opacity steps for the values (one path each)
 

@@ -49,7 +49,7 @@ export const PLAYGROUND = Object.freeze({
     // Beyond softmax (the core's attend options): α-entmax (1 softmax … 2 sparsemax), an
     // attention sink with its logit, linear attention's kernels (elu+1, favor+) and RoPE;
     // `compare` draws plain softmax's weights beside them on the strip.
-    alpha: num(1, 2, 1, 2, { controls: ['full'], label: 'normaliser α (1 softmax, 2 sparsemax)', valueText: (a) => `${a} (${a === 1 ? 'softmax' : a === 2 ? 'sparsemax' : 'entmax'})` }),
+    alpha: num(1, 2, 1, 2, { controls: ['full'], label: 'normaliser α', valueText: (a) => `${a} (${a === 1 ? 'softmax' : a === 2 ? 'sparsemax' : 'entmax'})` }),
     sinkOn: bool(false, { controls: ['full'], label: 'attention sink' }),
     sink: num(-20, 20, 0, 2, { controls: ['full'], label: 'sink logit', enabledWhen: (s) => s.sinkOn }),
     kernel: oneOf(['softmax', 'elu+1', 'favor+'], 'softmax', { controls: ['full'], label: 'kernel', labels: { softmax: 'softmax', 'elu+1': 'linear (elu+1)', 'favor+': 'linear (favor+ random features)' } }),

@@ -74,7 +74,7 @@ export const TOUR = Object.freeze([
   },
   {
     title: 'RoPE: position turns the keys',
-    text: 'Here all eight keys point the same way (the ring at the right), so without positions they would share the weight evenly. Rotary position embedding turns key i by i·θ and the query by its own position times θ before the dot product: the arcs show each key’s turn, the ○ on the circle the turned query. Turning both by the same amount changes no dot product, so what counts is how far apart query and key are.',
+    text: 'Here all eight keys point the same way, to the right (their rings sit under key 0, which stays put), so without positions they would share the weight evenly. Rotary position embedding turns key i by i·θ and the query by its own position times θ before the dot product: the arcs show each key’s turn, the ○ on the circle the turned query. Turning both by the same amount changes no dot product, so what counts is how far apart query and key are.',
     tryThis: 'Move the query position slider: the largest weight follows the key at the same position. Then turn the query back a little: it now picks a key a fixed distance behind it, at every position.',
     state: { keys: Array.from({ length: 8 }, () => [1, 0]), rope: true, ropeTheta: 0.6, queryPosition: 5, query: polar(3, 0) },
   },
