@@ -36,9 +36,11 @@ let tour = null;
 // The controls next to the plot beyond scale, shown while they matter: α while entmax is
 // on, the query position while RoPE is, the kernel and favor+'s features while a linear
 // kernel is; and while the reader is using one (it keeps focus when slid back to the default).
+let quickEls = null;   // the [data-quick] labels, found once
 function quickShown(state) {
   const want = { alpha: state.alpha !== 1, queryPosition: state.rope, kernel: state.kernel !== 'softmax', features: state.kernel === 'favor+' };
-  for (const el of document.querySelectorAll('[data-quick]')) {
+  quickEls ??= Array.from(document.querySelectorAll('[data-quick]'));
+  for (const el of quickEls) {
     const hidden = !want[el.dataset.quick] && !el.contains(document.activeElement);
     if (el.hidden !== hidden) el.hidden = hidden;
   }

@@ -412,12 +412,9 @@ export class Plot {
       const [sx, sy] = this.toScreen(raw[2 * i], raw[2 * i + 1]);
       ctx.moveTo(sx + dotR, sy);
       ctx.arc(sx, sy, dotR, 0, TAU);
-    }
-    ctx.stroke();
-    for (let i = 0; i < n; i++) {
-      const [sx, sy] = this.toScreen(raw[2 * i], raw[2 * i + 1]);
       this.labels.avoidDot(sx, sy, dotR);
     }
+    ctx.stroke();
     ctx.restore();
   }
 

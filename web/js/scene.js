@@ -4,6 +4,8 @@
 // Every attention number comes from the core; what is left here is drawing arithmetic
 // (a convex hull, angle bins, a curve's x positions).
 
+import { changesNormaliser } from './schema.js';
+
 const TAU = Math.PI * 2;
 const BINS = 180;             // 2° bins for long context
 const CURVE_POINTS = 361;
@@ -133,8 +135,8 @@ export class SceneBuilder {
 
     // Plain softmax on the same keys (and the same RoPE), for the strip's comparison.
     let compare = null;
-    const changesNormaliser = state.alpha !== 1 || state.sinkOn || state.kernel !== 'softmax';
-    if (state.compare && changesNormaliser && shown) {
+    const otherNormaliser = changesNormaliser(state);
+    if (state.compare && otherNormaliser && shown) {
       try {
         compare = core.attend({ query: state.query, keys: c.residentKeys ?? c.keysFlat, d: 2, scale, normalizeKeys: state.normalizeKeys, ...(beyond.rope ? { rope: beyond.rope } : {}) }).weights;
       } catch (e) {
@@ -151,7 +153,7 @@ export class SceneBuilder {
       const toWeights = (dens) => { const y = new Float64Array(dens.length); for (let i = 0; i < dens.length; i++) y[i] = dens[i] * TAU / Math.max(1, n); return y; };
       if (state.curve === 'vonmises') {
         curve = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi: phiSeen, angles: CURVE_ANGLES })) };
-        if (changesNormaliser) curveNote = '— von Mises density: softmax\'s, not this normaliser\'s';
+        if (otherNormaliser) curveNote = '— von Mises density: softmax\'s, not this normaliser\'s';
       } else if (shown) {
         const { rope, ...normaliser } = beyond;
         curve = { angles: CURVE_ANGLES, y: core.unitKeyCurve({ query: rotatedQuery ?? state.query, scale, ...normaliser, logSumExp: shown.logSumExp, threshold: shown.threshold, angles: CURVE_ANGLES }) };

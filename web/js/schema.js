@@ -25,6 +25,9 @@ export const points = (max, maxCount, precision, extra = {}) => ({ type: 'points
 // A fixed-length list of numbers "a,b,c,d".
 export const numbers = (count, min, max, def, precision, extra = {}) => ({ type: 'numbers', count, min, max, def, precision, ...extra });
 
+/** True when a state's normaliser is not plain softmax (entmax, a sink or a linear kernel). */
+export const changesNormaliser = (s) => s.alpha !== 1 || s.sinkOn || s.kernel !== 'softmax';
+
 /** Fields that make the keys: changing one regenerates keys and values from the layout. */
 export const LAYOUT_FIELDS = Object.freeze(['n', 'layout', 'seed', 'clusters', 'spread', 'randomLengths', 'longContext']);
 
@@ -60,7 +63,7 @@ export const PLAYGROUND = Object.freeze({
     rope: bool(false, { controls: ['full'], label: 'RoPE (key i at position i)' }),
     ropeTheta: num(0, 3.141, 0.5, 3, { controls: ['full'], label: 'RoPE angle per position θ (radians)', enabledWhen: (s) => s.rope }),
     queryPosition: int(0, 65536, 8, { controls: ['full'], label: 'query position', slider: [0, 32], enabledWhen: (s) => s.rope }),
-    compare: bool(false, { controls: ['full'], label: 'compare with softmax on the strip', enabledWhen: (s) => s.alpha !== 1 || s.sinkOn || s.kernel !== 'softmax' }),
+    compare: bool(false, { controls: ['full'], label: 'compare with softmax on the strip', enabledWhen: changesNormaliser }),
     curve: oneOf(['unit', 'vonmises'], 'unit', { controls: ['full'], label: 'strip curve', labels: { unit: 'weight of a unit key', vonmises: 'von Mises density · 2π/n' } }),
     keys: points(1.8, 64, 4, { label: 'keys' }),
     values: points(1.0, 64, 4, { label: 'values' }),
