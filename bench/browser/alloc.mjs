@@ -11,13 +11,10 @@
 //   heap         usedJSHeapSize after a full GC, every FRAMES / 10 frames: flat = no leak
 //
 //   node bench/browser/alloc.mjs [--out bench/results/alloc.json] [--frames 10000]
-import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
-import { startServer } from '../../scripts/serve.mjs';
+import { openChromium, writeResults } from './session.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -26,14 +23,8 @@ const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] 
 const OUT = opt('--out', path.join(root, 'bench/results/alloc.json'));
 const FRAMES = Number(opt('--frames', 10000));
 const INTERVAL = 1024;
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--js-flags=--expose-gc', '--enable-precise-memory-info'];
-
-const { server, url } = await startServer({ root: path.join(root, 'web'), port: 0, quiet: true });
-const userDataDir = await mkdtemp(path.join(tmpdir(), 'agp-alloc-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/bin/chromium', headless: true, args: ARGS, viewport: { width: 1280, height: 900 },
+const { url, context, close } = await openChromium(path.join(root, 'web'), {
+  extraArgs: ['--js-flags=--expose-gc', '--enable-precise-memory-info'], viewport: { width: 1280, height: 900 },
 });
 const results = { frames: FRAMES, interval: INTERVAL, chromium: context.browser()?.version() ?? null, runs: [] };
 try {
@@ -85,9 +76,6 @@ try {
   }
   results.problems = problems;
 } finally {
-  await context.close();
-  server.close();
-  await rm(userDataDir, { recursive: true, force: true });
+  await close();
 }
-await mkdir(path.dirname(OUT), { recursive: true });
-await writeFile(OUT, JSON.stringify(results, null, 1));
+await writeResults(OUT, results);

@@ -10,14 +10,12 @@
 // heap size before/after the drag and after 10,000 synchronous updates at n = 4096.
 //
 //   node bench/browser/drag.mjs [--out bench/results/browser.json] [--moves 300]
-import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
-import { chromium } from 'playwright-core';
 
-import { startServer } from '../../scripts/serve.mjs';
+import { openChromium, writeResults } from './session.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -26,8 +24,6 @@ const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] 
 const OUT = opt('--out', path.join(root, 'bench/results/browser.json'));
 const MOVES = Number(opt('--moves', 300));
 const UPDATES = Number(opt('--updates', 10000));
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 function stats(xs) {
@@ -35,12 +31,7 @@ function stats(xs) {
   return { count: s.length, p50: pct(s, 50), p95: pct(s, 95), max: s[s.length - 1] };
 }
 
-const { server, url } = await startServer({ root: path.join(root, 'web'), port: 0, quiet: true });
-const userDataDir = await mkdtemp(path.join(tmpdir(), 'agp-bench-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/bin/chromium', headless: true, args: ARGS,
-  viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1,
-});
+const { url, context, close } = await openChromium(path.join(root, 'web'), { viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
 const results = { moves: MOVES, chromium: context.browser()?.version() ?? null, runs: [], weight: null, heap: {} };
 try {
   const page = context.pages()[0] ?? await context.newPage();
@@ -146,11 +137,6 @@ try {
   results.problems = problems;
   results.loadavg = loadavg();   // the machine is shared: how busy it was at the end
 } finally {
-  await context.close().catch(() => {});
-  await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
-  server.closeAllConnections?.();
-  server.close();
+  await close();
 }
-await mkdir(path.dirname(OUT), { recursive: true });
-await writeFile(OUT, JSON.stringify(results, null, 1));
-process.stderr.write(`wrote ${OUT}\n`);
+await writeResults(OUT, results);

@@ -4,13 +4,10 @@
 // thread each). No native column: the browser has none.
 //
 //   node bench/browser/kernels.mjs [--out bench/results/browser-kernels.json] [--quick]
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
-import { startServer } from '../../scripts/serve.mjs';
+import { openChromium, writeResults } from './session.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -18,14 +15,8 @@ const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
 const OUT = opt('--out', path.join(root, 'bench/results/browser-kernels.json'));
 const QUICK = argv.includes('--quick');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const { server, url } = await startServer({ root, port: 0, quiet: true });
-const userDataDir = await mkdtemp(path.join(tmpdir(), 'agp-kernels-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/bin/chromium', headless: true, args: ARGS,
-});
+const { url, context, close } = await openChromium(root);
 let results;
 try {
   const page = context.pages()[0] ?? await context.newPage();
@@ -42,11 +33,6 @@ try {
   const r = await page.evaluate((quick) => window.runBench({ quick }), QUICK);
   results = { date: new Date().toISOString(), quick: QUICK, chromium: context.browser()?.version() ?? await page.evaluate(() => navigator.userAgent), ...r, problems };
 } finally {
-  await context.close().catch(() => {});
-  await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
-  server.closeAllConnections?.();
-  server.close();
+  await close();
 }
-await mkdir(path.dirname(OUT), { recursive: true });
-await writeFile(OUT, JSON.stringify(results, null, 1));
-process.stderr.write(`wrote ${OUT}\n`);
+await writeResults(OUT, results);
