@@ -229,15 +229,9 @@ export function seedHalves(seed) {
 // ranges (alpha in [1, 2], a finite sink, even d, one position per key, features >= 1) are
 // the core's. plain: the defaults, so the caller can take the fast path.
 export const PLAIN = { plain: true, opts: null, positions: null, queryPositions: null, rope: false };
-// The defaults as an options array (for the entry points that always take one).
-const PLAIN_OPTS = (() => {
-  const o = new Float64Array(EX.count);
-  o[EX.alpha] = 1; o[EX.features] = 64; o[EX.seedLo] = 1;
-  return o;
-})();
 
 export function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax', features = 64, seed = 1 },
-  many = false) {
+  many = false, array = false) {
   const qname = many ? 'queryPositions' : 'queryPosition';
   number('alpha', alpha);
   if (sink !== null && sink !== undefined) number('sink', sink);
@@ -252,7 +246,8 @@ export function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 's
   }
   const [seedLo, seedHi] = seedHalves(seed);
   // The defaults (every per-frame call of the plots): nothing to build.
-  if (alpha === 1 && !hasSink && (rope === null || rope === undefined) && kernel === 'softmax') return PLAIN;
+  // (array: an entry point that always takes the options array gets one for the defaults too)
+  if (!array && alpha === 1 && !hasSink && (rope === null || rope === undefined) && kernel === 'softmax') return PLAIN;
   const opts = new Float64Array(EX.count);
   opts[EX.alpha] = alpha;
   opts[EX.hasSink] = hasSink ? 1 : 0;
@@ -646,7 +641,7 @@ export class AttentionCore {
     angles } = {}) {
     const dq = vectorShape('query', query);
     number('scale', scale);
-    const ex = beyondOptions({ alpha, sink, rope, kernel, features, seed });
+    const ex = beyondOptions({ alpha, sink, rope, kernel, features, seed }, false, true);
     const c = (name, v) => { if (v !== null) number(name, v); return v ?? NaN; };
     const lse = c('logSumExp', logSumExp), tau = c('threshold', threshold);
     const count = vectorShape('angles', angles);
@@ -655,7 +650,7 @@ export class AttentionCore {
     const pq = this.#take(dq * 8), popts = this.#take(EX.count * 8), pa = this.#take(count * 8), po = this.#take(count * 8);
     const f64 = this.#f64();
     writeVector('query', query, f64, pq >> 3);
-    f64.set(ex.opts ?? PLAIN_OPTS, popts >> 3);
+    f64.set(ex.opts, popts >> 3);
     writeVector('angles', angles, f64, pa >> 3);
     this.#check(call(pq, dq, scale, popts, lse, tau, pa, count, po));
     return this.#f64().slice(po >> 3, (po >> 3) + count);
