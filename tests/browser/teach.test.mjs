@@ -306,6 +306,8 @@ test('beyond softmax on the plot: sparsemax gives hollow exact zeros, a sink tak
   assert.deepEqual(rows, r.got);
   await page.evaluate(() => window.playground.setState({ alpha: 1, sinkOn: true, sink: 2, query: [0.3, 0.1] }));
   await page.waitForFunction(() => window.playground.lastResult.sinkWeight > 0);
+  // lastResult builds the scene on demand; the labels come with the next frame: draw it now
+  await page.evaluate(() => window.playground.render());
   const sink = await page.evaluate(() => {
     const pg = window.playground, s = pg.getState();
     const want = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale, normalizeKeys: s.normalizeKeys, sink: 2 });
