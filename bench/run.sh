@@ -68,6 +68,8 @@ if [[ $browser -eq 1 ]]; then
   node bench/browser/drag.mjs
   step "JavaScript allocation per frame (headless Chromium)"
   node bench/browser/alloc.mjs
+  step "longest main-thread task on load, resize and theme change (headless Chromium)"
+  node bench/browser/tasks.mjs
 fi
 
 step "report"

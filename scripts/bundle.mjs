@@ -13,6 +13,7 @@
 //
 //   node scripts/bundle.mjs            -> everything below
 //   node scripts/bundle.mjs NAME ...   only the named targets
+//   ATTN_NO_MINIFY=1 node scripts/bundle.mjs app   readable names in a profile (do not ship)
 //
 //   app, explore, element, embed   web/generated/{app,explore,attention-plot,embed}.js
 //   package    dist/index.js (ESM, WASM inlined: browsers and bundlers), dist/node.js (ESM for
@@ -38,7 +39,7 @@ const common = {
   bundle: true,
   format: 'iife',
   target: ['es2022'],
-  minify: true,
+  minify: !process.env.ATTN_NO_MINIFY,
   legalComments: 'none',
   loader: { '.css': 'text' },
   // core.js reads the .wasm from disk in node only (AttentionCore.load); bundles use wasm.js.

@@ -89,6 +89,7 @@ function vectorShape(name, v) {
   if (!isVectorLike(v)) {
     throw new Error(`${name}: is ${typeName(v)}; expected an array of numbers or a Float32Array`);
   }
+  checkAttached(name, v);
   return v.length;
 }
 
@@ -99,11 +100,13 @@ function vectorShape(name, v) {
 export function matrixShape(name, v, colsHint, colsName) {
   if (v instanceof Resident) {
     if (v.freed) throw new Error(`${name}: the uploaded matrix was freed`);
+    // (which core it belongs to is checked by the core: #bytes)
     if (colsHint !== undefined && v.cols !== colsHint) throw new Error(`${name}: the uploaded matrix has ${v.cols} columns but ${colsName} = ${colsHint}`);
-    return { rows: v.rows, cols: v.cols, points: false, resident: v };
+    return { rows: v.rows, cols: v.cols, points: false, resident: v, name };
   }
   if (isNumericView(v) || (Array.isArray(v) && v.length > 0 && !isVectorLike(v[0]))) {
     // Flat.
+    checkAttached(name, v);
     if (v.length === 0) return { rows: 0, cols: colsHint ?? 0, points: false };
     if (colsHint === undefined) {
       throw new Error(`${colsName}: is required when ${name} is a flat array (row-major, ${colsName} numbers per row)`);
@@ -296,8 +299,40 @@ export function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 's
 }
 
 // Bytes rounded up to 16 so every buffer in the arena is aligned for floats,
-// doubles and SIMD loads alike.
-export const pad = (bytes) => (bytes + 15) & ~15;
+// doubles and SIMD loads alike. Plain arithmetic, not `& ~15`: a size past 2^31 must stay
+// itself so that checkHeapBytes can refuse it (a 32-bit mask would wrap it to a small one).
+export const pad = (bytes) => Math.ceil(bytes / 16) * 16;
+
+// The most one call may ask of the WASM heap: its maximum size (2 GiB, Emscripten's default
+// MAXIMUM_MEMORY with memory growth). _malloc takes a 32-bit size, so a larger request would
+// wrap to a small allocation that the call then overruns.
+export const HEAP_LIMIT = 2 ** 31;
+
+function bytesText(bytes) {
+  if (!Number.isFinite(bytes)) return 'more than 2^53 bytes';
+  const units = [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20]];
+  const [unit, size] = units.find(([, u]) => bytes >= u) ?? ['KiB', 1024];
+  return `${bytes} bytes (${(bytes / size).toFixed(1)} ${unit})`;
+}
+
+// Refuses a request the heap can never hold, before anything is allocated or written.
+export function checkHeapBytes(method, bytes) {
+  if (!(bytes <= HEAP_LIMIT)) {
+    throw new Error(`${method}: needs ${bytesText(bytes)} of WASM memory for its inputs and outputs; ` +
+      `the heap holds at most ${bytesText(HEAP_LIMIT)}: pass fewer or shorter rows`);
+  }
+}
+
+// A detached typed array (its buffer transferred, e.g. to a worker) reads as empty; say so
+// rather than fail later inside TypedArray.prototype.set.
+function checkAttached(name, v) {
+  if (v.length !== 0 || !ArrayBuffer.isView(v)) return;
+  try {
+    new Uint8Array(v.buffer, 0, 0);
+  } catch {
+    throw new Error(`${name}: is a detached ${v.constructor.name} (its buffer was transferred); pass a live copy`);
+  }
+}
 
 // ---------------------------------------------------------------------------------
 
@@ -307,29 +342,42 @@ export const pad = (bytes) => (bytes + 15) & ~15;
 // heap growth (a pointer is an offset); free() gives it back.
 export class Resident {
   #m;
+  #ptr;
+  #rows;
+  #cols;
+  #freed = false;
   constructor(module, ptr, rows, cols) {
     this.#m = module;
-    this.ptr = ptr;
-    this.rows = rows;
-    this.cols = cols;
-    this.freed = false;
+    this.#ptr = ptr;
+    this.#rows = rows;
+    this.#cols = cols;
   }
+
+  // Read-only: a writable rows or ptr would let a call read past the allocation.
+  get ptr() { return this.#ptr; }
+  get rows() { return this.#rows; }
+  get cols() { return this.#cols; }
+  get freed() { return this.#freed; }
+
+  /** True when this matrix lives in `module`'s heap (another core cannot read it). */
+  ownedBy(module) { return this.#m === module; }
 
   /** Rewrites the matrix in place (same number of entries, row-major). */
   update(data) {
-    if (this.freed) throw new Error('update: the uploaded matrix was freed');
-    const count = this.rows * this.cols;
+    if (this.#freed) throw new Error('update: the uploaded matrix was freed');
+    const count = this.#rows * this.#cols;
     if (!isVectorLike(data) || data.length !== count) {
-      throw new Error(`update: expected ${count} numbers (${this.rows} × ${this.cols}), got ${isVectorLike(data) ? data.length : typeName(data)}`);
+      throw new Error(`update: expected ${count} numbers (${this.#rows} × ${this.#cols}), got ${isVectorLike(data) ? data.length : typeName(data)}`);
     }
-    writeVector('update', data, this.#m.HEAPF32, this.ptr >> 2);
+    if (ArrayBuffer.isView(data)) checkAttached('update', data);
+    writeVector('update', data, this.#m.HEAPF32, this.#ptr >> 2);
     return this;
   }
 
   free() {
-    if (this.freed) return;
-    this.freed = true;
-    this.#m._free(this.ptr);
+    if (this.#freed) return;
+    this.#freed = true;
+    this.#m._free(this.#ptr);
   }
 }
 
@@ -390,17 +438,24 @@ export class AttentionCore {
   #i32() { return this.#m.HEAP32; }
   #u8() { return this.#m.HEAPU8; }
 
-  // Makes the arena at least `bytes` long and resets the bump pointer.
-  #reserve(bytes) {
+  // Makes the arena at least `bytes` long and resets the bump pointer. A request the heap
+  // cannot hold is refused before the arena is touched; one it cannot hold right now frees the
+  // old arena and asks again for exactly `bytes` (doubling is only a guess at what comes next).
+  #reserve(method, bytes) {
+    checkHeapBytes(method, bytes);
     if (bytes > this.#cap) {
-      const want = Math.max(bytes, this.#cap * 2, 64 * 1024);
+      const want = Math.min(Math.max(bytes, this.#cap * 2, 64 * 1024), HEAP_LIMIT);
       if (this.#base !== 0) this.#m._free(this.#base);
       this.#base = 0;
       this.#cap = 0;
-      const p = this.#m._malloc(want);
-      if (!p) throw new Error(`out of memory: the WASM heap could not provide ${want} bytes`);
+      let p = this.#m._malloc(want), got = want;
+      if (!p && want > bytes) { p = this.#m._malloc(bytes); got = bytes; }
+      if (!p) {
+        throw new Error(`${method}: out of memory: the WASM heap could not provide ${bytesText(bytes)} ` +
+          `(it holds ${bytesText(this.#m.HEAP8.byteLength)} now, at most ${bytesText(HEAP_LIMIT)})`);
+      }
       this.#base = p;
-      this.#cap = want;
+      this.#cap = got;
     }
     this.#top = this.#base;
   }
@@ -427,7 +482,13 @@ export class AttentionCore {
   }
 
   // Arena bytes an argument needs (none when resident) and where it lives.
-  #bytes(shape) { return shape.resident ? 0 : pad(shape.rows * shape.cols * 4); }
+  #bytes(shape) {
+    if (!shape.resident) return pad(shape.rows * shape.cols * 4);
+    if (!shape.resident.ownedBy(this.#m)) {
+      throw new Error(`${shape.name}: the uploaded matrix belongs to another AttentionCore; upload it with this one`);
+    }
+    return 0;
+  }
   #place(shape) { return shape.resident ? shape.resident.ptr : this.#take(shape.rows * shape.cols * 4); }
 
   // upload(data, {d}) -> Resident: `data` (flat, row-major, d numbers per row, or points)
@@ -436,9 +497,10 @@ export class AttentionCore {
     d = optionalDim('d', d);
     const sh = matrixShape('upload', data, d ?? pointsCols(data), 'd');
     if (sh.resident) throw new Error('upload: is already uploaded');
-    const bytes = Math.max(4, sh.rows * sh.cols * 4);
+    const bytes = Math.max(16, pad(sh.rows * sh.cols * 4));
+    checkHeapBytes('upload', bytes);
     const p = this.#m._malloc(bytes);
-    if (!p) throw new Error(`out of memory: the WASM heap could not provide ${bytes} bytes`);
+    if (!p) throw new Error(`upload: out of memory: the WASM heap could not provide ${bytesText(bytes)}`);
     writeMatrix('upload', data, sh, this.#f32(), p >> 2);
     return new Resident(this.#m, p, sh.rows, sh.cols);
   }
@@ -493,7 +555,7 @@ export class AttentionCore {
     const np = ex.positions ? ex.positions.length : 0;
     const rq = ex.rope ? dq : 0, rk = ex.rope ? n * ks.cols : 0;
 
-    this.#reserve(pad(dq * 4) + this.#bytes(ks) + this.#bytes(vs) +
+    this.#reserve('attend', pad(dq * 4) + this.#bytes(ks) + this.#bytes(vs) +
       pad(n * 4) * 2 + pad(outDim * 4) + pad(STATS_EX_LEN * 8) +
       (ex.plain ? 0 : pad(EX.count * 8) + pad(np * 8) + pad(rq * 4) + pad(rk * 4)));
     const pq = this.#take(dq * 4), pk = this.#place(ks), pv = this.#place(vs);
@@ -555,7 +617,7 @@ export class AttentionCore {
     if (count > MAX_LAYOUT_NUMBERS) count = 0;  // the core rejects it; never allocate it
     const angleCount = cols === 2 ? count / 2 : 0;
 
-    this.#reserve(pad(count * 8) + pad(angleCount * 8) + pad(4));
+    this.#reserve('layout', pad(count * 8) + pad(angleCount * 8) + pad(4));
     const pp = this.#take(count * 8), pa = this.#take(angleCount * 8), pc = this.#take(4);
 
     this.#check(this.#m._attn_layout(LAYOUT_CODE[kind], n, d, clusters, spread, phase, lo, hi, pp, count,
@@ -574,7 +636,7 @@ export class AttentionCore {
     number('phi', phi);
     const count = vectorShape('angles', angles);
 
-    this.#reserve(pad(count * 8) * 2);
+    this.#reserve('vonMises', pad(count * 8) * 2);
     const pa = this.#take(count * 8), po = this.#take(count * 8);
     writeVector('angles', angles, this.#f64(), pa >> 3);
 
@@ -586,7 +648,7 @@ export class AttentionCore {
   queryGeometry({ query, scale = 1 } = {}) {
     const dq = vectorShape('query', query);
     number('scale', scale);
-    this.#reserve(pad(dq * 8) + pad(3 * 8));
+    this.#reserve('queryGeometry', pad(dq * 8) + pad(3 * 8));
     const pq = this.#take(dq * 8), po = this.#take(3 * 8);
     writeVector('query', query, this.#f64(), pq >> 3);
     this.#check(this.#m._attn_query_geometry(pq, dq, scale, po));
@@ -600,7 +662,7 @@ export class AttentionCore {
     d = optionalDim('d', d);
     const ks = plain('keys', matrixShape('keys', keys, d, 'd'));
     const count = ks.rows * ks.cols;
-    this.#reserve(pad(count * 8) * 2);
+    this.#reserve('keyPositions', pad(count * 8) * 2);
     const pk = this.#take(count * 8), po = this.#take(count * 8);
     writeMatrix('keys', keys, ks, this.#f64(), pk >> 3);
     this.#check(this.#m._attn_key_positions(pk, ks.rows, ks.cols, normalizeKeys ? 1 : 0, po));
@@ -613,7 +675,7 @@ export class AttentionCore {
     const n = vectorShape('weights', weights);
     int32('k', k);
     const cap = k >= 1 && k <= n ? k : 0;
-    this.#reserve(pad(n * 4) + pad(cap * 4));
+    this.#reserve('topK', pad(n * 4) + pad(cap * 4));
     const pw = this.#take(n * 4), po = this.#take(cap * 4);
     writeVector('weights', weights, this.#f32(), pw >> 2);
     this.#check(this.#m._attn_top_k(pw, n, k, po));
@@ -627,7 +689,7 @@ export class AttentionCore {
     number('phi', phi);
     number('logSumExp', logSumExp);
     const count = vectorShape('angles', angles);
-    this.#reserve(pad(count * 8) * 2);
+    this.#reserve('unitKeyWeights', pad(count * 8) * 2);
     const pa = this.#take(count * 8), po = this.#take(count * 8);
     writeVector('angles', angles, this.#f64(), pa >> 3);
     this.#check(this.#m._attn_unit_key_weights(kappa, phi, logSumExp, pa, count, po));
@@ -646,7 +708,7 @@ export class AttentionCore {
     const lse = c('logSumExp', logSumExp), tau = c('threshold', threshold);
     const count = vectorShape('angles', angles);
     const call = this.#export('unitKeyCurve', '_attn_unit_key_curve');
-    this.#reserve(pad(dq * 8) + pad(EX.count * 8) + pad(count * 8) * 2);
+    this.#reserve('unitKeyCurve', pad(dq * 8) + pad(EX.count * 8) + pad(count * 8) * 2);
     const pq = this.#take(dq * 8), popts = this.#take(EX.count * 8), pa = this.#take(count * 8), po = this.#take(count * 8);
     const f64 = this.#f64();
     writeVector('query', query, f64, pq >> 3);
@@ -660,7 +722,7 @@ export class AttentionCore {
   // invSqrtD(d) -> 1/√d, the transformer's default scale.
   invSqrtD(d) {
     int32('d', d);
-    this.#reserve(pad(8));
+    this.#reserve('invSqrtD', pad(8));
     const po = this.#take(8);
     this.#check(this.#m._attn_inv_sqrt_d(d, po));
     return this.#f64()[po >> 3];
@@ -670,7 +732,7 @@ export class AttentionCore {
   // (attentionMatrix, stream, selfAttention, ...): private members stay private to users.
   static {
     internals = {
-      m: (c) => c.#m, reserve: (c, bytes) => c.#reserve(bytes), take: (c, bytes) => c.#take(bytes),
+      m: (c) => c.#m, reserve: (c, method, bytes) => c.#reserve(method, bytes), take: (c, bytes) => c.#take(bytes),
       bytes: (c, shape) => c.#bytes(shape), place: (c, shape) => c.#place(shape), check: (c, rc) => c.#check(rc),
       f32: (c) => c.#f32(), f64: (c) => c.#f64(), i32: (c) => c.#i32(), u8: (c) => c.#u8(),
       export: (c, method, name) => c.#export(method, name), matrixOutputs: (c, ptrs, m, n, outDim) => c.#matrixOutputs(ptrs, m, n, outDim),

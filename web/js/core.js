@@ -42,8 +42,15 @@ function parseMask(mask) {
     if (keys.length === 1 && keys[0] === 'window') return { code: MASK_CODE.window, size: int32('mask.window', mask.window) };
     if (keys.length === 1 && keys[0] === 'topK') return { code: MASK_CODE.topk, size: int32('mask.topK', mask.topK) };
   }
-  throw new Error(`mask: is ${typeof mask === 'object' ? JSON.stringify(mask) : describe(mask)}; ` +
+  throw new Error(`mask: is ${describeMask(mask)}; ` +
     `expected 'none', 'causal', {window: w} or {topK: k}`);
+}
+
+// An object mask as the user wrote it, without JSON.stringify (a BigInt or a cycle would throw).
+function describeMask(mask) {
+  if (mask === null || typeof mask !== 'object' || Array.isArray(mask) || ArrayBuffer.isView(mask)) return describe(mask);
+  const fields = Object.keys(mask).slice(0, 4).map((k) => `${describe(k)}: ${describe(mask[k])}`);
+  return `{${fields.join(', ')}${Object.keys(mask).length > 4 ? ', …' : ''}}`;
 }
 
 // {sparse: {...}}: the sparse-pattern mask (attentionMatrix hands it to sparseMatrix).
@@ -84,7 +91,7 @@ function matrixList(name, w, count) {
 function sparseMatrix(core, queries, keys, values, qs, ks, vs, scale, normalizeKeys, pattern) {
   const { window, stride, global, causal } = sparseFields(pattern);
   const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0, ng = global.length;
-  I.reserve(core, I.bytes(core, qs) + I.bytes(core, ks) + I.bytes(core, vs) + pad(ng * 4) +
+  I.reserve(core, 'attentionMatrix', I.bytes(core, qs) + I.bytes(core, ks) + I.bytes(core, vs) + pad(ng * 4) +
     pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n) + pad(16));
   const pq = I.place(core, qs), pk = I.place(core, ks), pv = I.place(core, vs), pg = I.take(core, ng * 4);
   const pw = I.take(core, m * n * 4), pl = I.take(core, m * n * 4), po = I.take(core, m * outDim * 4);
@@ -141,7 +148,7 @@ class Glossary {
     const np = ex.positions ? ex.positions.length : 0, nqp = ex.queryPositions ? ex.queryPositions.length : 0;
     const rq = ex.rope ? m * qs.cols : 0, rk = ex.rope ? n * ks.cols : 0;
 
-    I.reserve(this, I.bytes(this, qs) + I.bytes(this, ks) + I.bytes(this, vs) +
+    I.reserve(this, 'attentionMatrix', I.bytes(this, qs) + I.bytes(this, ks) + I.bytes(this, vs) +
       pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n) +
       (ex.plain ? 0 : pad(m * 4) + pad(EX.count * 8) + pad(np * 8) + pad(nqp * 8) + pad(rq * 4) + pad(rk * 4)));
     const pq = I.place(this, qs), pk = I.place(this, ks);
@@ -194,7 +201,7 @@ class Glossary {
     const capBlocks = blockSize >= 1 && n >= 1 ? Math.ceil(n / blockSize) : 0;
     const stride = STATE_HEADER + dvOut;
 
-    I.reserve(this, pad(dq * 4) + I.bytes(this, ks) + I.bytes(this, vs) + pad(dvOut * 4) +
+    I.reserve(this, 'stream', pad(dq * 4) + I.bytes(this, ks) + I.bytes(this, vs) + pad(dvOut * 4) +
       pad(4) + pad(capBlocks * stride * 8) + pad(4));
     const pq = I.take(this, dq * 4), pk = I.place(this, ks), pv = I.place(this, vs);
     const po = I.take(this, dvOut * 4), plse = I.take(this, 4), ps = I.take(this, capBlocks * stride * 8);
@@ -263,7 +270,7 @@ class Glossary {
     const sq = shapes('wq', WQ), sk = shapes('wk', WK), sv = shapes('wv', WV);
     const ws = dHead * dModel, md = m * dHead, mm = m * m;
 
-    I.reserve(this, pad(m * dModel * 4) + pad(heads * ws * 4) + pad(kvHeads * ws * 4) * 2 +
+    I.reserve(this, 'selfAttention', pad(m * dModel * 4) + pad(heads * ws * 4) + pad(kvHeads * ws * 4) * 2 +
       pad(heads * md * 4) * 4 + pad(heads * mm * 4) * 2 + pad(heads * m * 4) + pad(heads * m) +
       pad(heads * 2 * 4) + pad(heads * md * 4) + pad(2 * 8) + pad(4) + pad(heads * mm) + pad(heads * 4));
     const px = I.take(this, m * dModel * 4), pwq = I.take(this, heads * ws * 4);
@@ -328,7 +335,7 @@ class Glossary {
     const sv = plain('wv', matrixShape('wv', WV, dModel, 'd_model'));
     if (sk.rows !== dHead) throw new Error(`wk: has ${sk.rows} rows; expected d_head = ${dHead} (as wq)`);
     const m = ts.rows, n = ys.rows, dv = sv.rows;
-    I.reserve(this, pad(m * ts.cols * 4) + pad(n * ys.cols * 4) + pad(dHead * dModel * 4) * 2 + pad(dv * dModel * 4) +
+    I.reserve(this, 'crossAttention', pad(m * ts.cols * 4) + pad(n * ys.cols * 4) + pad(dHead * dModel * 4) * 2 + pad(dv * dModel * 4) +
       pad(m * dHead * 4) + pad(n * dHead * 4) + pad(n * dv * 4) + pad(m * n * 4) * 2 + pad(m * dv * 4) +
       pad(m * 4) + pad(m) + pad(m * n));
     const px = I.take(this, m * ts.cols * 4), py = I.take(this, n * ys.cols * 4);
@@ -391,7 +398,7 @@ class Glossary {
     const capTables = Math.ceil(nA / bs) + Math.ceil((prefix + nB) / bs) + 1;
     const capLen = Math.max(nA, prefix + nB, 1);
     const bytes = (sh) => pad(sh.rows * sh.cols * 4);
-    I.reserve(this, bytes(qa) + bytes(ka) + bytes(va) + bytes(qb) + bytes(kb) + bytes(vb) + pad(13 * 4) +
+    I.reserve(this, 'pagedDecode', bytes(qa) + bytes(ka) + bytes(va) + bytes(qb) + bytes(kb) + bytes(vb) + pad(13 * 4) +
       pad(capTables * 4) * 3 + pad(capLen * 4) * 2 + pad(dv * 4) * 2 + pad(16));
     const place = (sh) => I.take(this, sh.rows * sh.cols * 4);
     const pqa = place(qa), pka = place(ka), pva = place(va), pqb = place(qb), pkb = place(kb), pvb = place(vb);
@@ -463,7 +470,7 @@ class Glossary {
     const sq = shapes('wq', WQ), sk = shapes('wk', WK), sv = shapes('wv', WV);
     const m = ts.rows, ws = dHead * dModel, md = m * dHead, mm = m * m;
     const r = rank >= 1 && rank <= dModel ? rank : 0;  // the core rejects any other rank
-    I.reserve(this, pad(m * dModel * 4) + pad(heads * ws * 4) * 3 + pad(m * r * 4) + pad(r * dModel * 4) +
+    I.reserve(this, 'mla', pad(m * dModel * 4) + pad(heads * ws * 4) * 3 + pad(m * r * 4) + pad(r * dModel * 4) +
       pad(heads * md * 4) * 2 + pad(heads * mm * 4) * 2 + pad(heads * md * 4) * 2 + pad(dModel * 4 * 8) + pad(4 * 8));
     const px = I.take(this, m * dModel * 4), pwq = I.take(this, heads * ws * 4), pwk = I.take(this, heads * ws * 4);
     const pwv = I.take(this, heads * ws * 4), plat = I.take(this, m * r * 4), pdkv = I.take(this, r * dModel * 4);
@@ -509,7 +516,7 @@ class Glossary {
     const [lo, hi] = seedHalves(seed);
     const count = n > 0 && n <= MAX_LAYOUT_NUMBERS ? n : 0;  // the core rejects what we do not allocate
 
-    I.reserve(this, pad(count * 8) * 2 + pad(6 * 8));
+    I.reserve(this, 'dimensionStats', pad(count * 8) * 2 + pad(6 * 8));
     const pl = I.take(this, count * 8), pw = I.take(this, count * 8), ps = I.take(this, 6 * 8);
 
     I.check(this, call(d, n, lo, hi, scaled ? 1 : 0, pl, pw, count, ps));

@@ -237,20 +237,51 @@ function defineElement() {
 
     #inst = null;
     #handle = null;
+    #saved = null;        // the state while the element is out of the document (torn down)
+    #subscriptions = [];  // [type, fn] given to plot.on(), carried to a rebuilt plot
 
-    /** The plot's handle (same as AttentionPlot.mount returns); null before connection. */
+    /**
+     * The plot's handle (same as AttentionPlot.mount returns); null before connection and
+     * while the element is out of the document. Back in it, it is a new handle with the same
+     * state and the same on() listeners.
+     */
     get plot() { return this.#handle; }
 
     #init() {
       if (this.#inst) return;
       const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
       this.#inst = new Instance(shadow, this);
-      this.#handle = this.#inst.handle();
+      const handle = this.#inst.handle();
+      this.#handle = {
+        ...handle,
+        on: (type, fn) => {
+          const entry = [type, fn];
+          this.#subscriptions.push(entry);
+          const off = handle.on(type, fn);
+          return () => { this.#subscriptions = this.#subscriptions.filter((e) => e !== entry); off(); };
+        },
+      };
+      for (const [type, fn] of this.#subscriptions) handle.on(type, fn);
       for (const attr of this.getAttributeNames()) this.#readAttr(attr);
+      if (this.#saved) this.#inst.pg.commit(this.#saved, 'restore');
+      this.#saved = null;
       this.#checkAttrs();
       // attributes the element does not observe (misspellings) are caught as they change
       this.#watch = new MutationObserver(() => this.#checkAttrs());
       this.#watch.observe(this, { attributes: true });
+    }
+
+    // Out of the document for good (not a move, which reconnects in the same task): drop the
+    // plot, its observers, listeners and frames, keeping only its state for a return.
+    #teardown() {
+      const inst = this.#inst;
+      if (!inst || inst.destroyed) return;
+      this.#saved = { ...inst.pg.state };
+      inst.destroy();
+      this.#watch?.disconnect();
+      this.#watch = null;
+      this.#inst = null;
+      this.#handle = null;
     }
 
     #watch = null;
@@ -286,14 +317,20 @@ function defineElement() {
     }
 
     connectedCallback() {
-      if (this.#inst && this.#inst.destroyed) return;
+      if (this.#inst && this.#inst.destroyed) return;  // destroy() was called: stays empty
       this.#init();
       this.#inst.pg.store.schedule();
     }
 
+    disconnectedCallback() {
+      queueMicrotask(() => { if (!this.isConnected) this.#teardown(); });
+    }
+
     attributeChangedCallback(attr, oldValue, newValue) {
-      if (!this.#inst || oldValue === newValue) return;
-      this.#readAttr(attr);
+      if (oldValue === newValue) return;
+      // Torn down: the attribute, set since, wins over the state kept for the return.
+      if (!this.#inst && this.#saved) delete this.#saved[ATTRS.get(attr)];
+      if (this.#inst) this.#readAttr(attr);
     }
   }
   customElements.define(TAG, AttentionPlotElement);
