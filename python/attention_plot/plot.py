@@ -10,6 +10,9 @@ from importlib import resources
 
 from .schema import FIELDS, SCHEMA, check, text
 
+# html()'s and to_html()'s keyword arguments, checked as the fields are.
+OPTIONS = {"full_page": {"type": "bool"}, "title": {"type": "text"}}
+
 _SNAKE = {}
 for _name in FIELDS:
     _SNAKE["".join("_" + c.lower() if c.isupper() else c for c in _name)] = _name
@@ -40,8 +43,9 @@ class AttentionPlot:
 
         AttentionPlot(n=12, query=(1, 0.5), layout="clusters", seed=3, controls="compact")
 
-    A bad value raises ValueError naming the field, the value and what it takes; an unknown
-    name raises TypeError. Fields left out take the plot's defaults. Rules between fields
+    A value may be a Python or NumPy scalar (or a 0-d array: its ``item()``). A bad value
+    raises ValueError naming the field, the value and what it takes; an unknown name raises
+    TypeError. Fields left out take the plot's defaults. Rules between fields
     (explicit keys set ``n``, for instance) are the element's: it applies them and says so
     in a notice on the plot.
     """
@@ -70,7 +74,8 @@ class AttentionPlot:
 
     def to_html(self, full_page=False, title="Attention plot"):
         """HTML that shows the plot offline: the script inlined and the element. With
-        ``full_page=True``, a whole document (to save as a file or serve)."""
+        ``full_page=True``, a whole document (to save as a file or serve) titled ``title``.
+        Bad arguments raise ValueError as bad fields do."""
         return html(self, full_page=full_page, title=title)
 
     def _repr_html_(self):
@@ -86,6 +91,7 @@ def html(*plots, full_page=False, title="Attention plot"):
     for p in plots:
         if not isinstance(p, AttentionPlot):
             raise TypeError(f"html() takes AttentionPlot objects; got {type(p).__name__}")
+    full_page, title = check("full_page", full_page, OPTIONS["full_page"]), check("title", title, OPTIONS["title"])
     body = "\n".join(p.element() for p in plots)
     fragment = f'<div class="attention-plot-output">\n{script_tag()}\n{body}\n</div>'
     if not full_page:

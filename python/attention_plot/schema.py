@@ -7,6 +7,8 @@ default, Python raises ``ValueError('n: "abc" is not a whole number; expected a 
 number in 1…64.')`` and changes nothing, as the element's ``setState`` does.
 """
 
+import collections.abc
+import decimal
 import json
 import math
 import numbers
@@ -18,7 +20,8 @@ FIELDS = SCHEMA["fields"]
 
 _MAX_RAW = 4096   # longer text is rejected outright (as the codec does)
 _SHOW_RAW = 40    # characters of a bad value quoted in a message
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", re.ASCII)  # ASCII digits only, as in JavaScript
+_BIG = decimal.Context(prec=17, Emax=decimal.MAX_EMAX)  # writes ints of any size as 1e+400
 
 
 def js_number(v):
@@ -26,7 +29,9 @@ def js_number(v):
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, numbers.Integral):
-        return str(int(v))
+        v = int(v)
+        # From 1e21 on, as JavaScript writes them; str() refuses ints over 4300 digits.
+        return str(v) if abs(v) < 10**21 else str(_BIG.normalize(decimal.Decimal(v))).lower()
     v = float(v)
     if math.isnan(v):
         return "NaN"
@@ -37,18 +42,36 @@ def js_number(v):
     return repr(v)
 
 
+def _plain(v):
+    """A NumPy or PyTorch scalar or 0-d array as the Python value it holds (np.True_ is True,
+    np.int64(8) is 8), found by duck typing, as the codec unwraps Number objects; anything
+    else as given."""
+    if v is None or isinstance(v, (str, bytes, int, float, list, tuple, dict)):
+        return v
+    try:
+        if getattr(v, "shape", None) == () and callable(getattr(v, "item", None)):
+            return v.item()
+    except Exception:  # the value's own shape or item() failed: it stays as given, and is refused
+        pass
+    return v
+
+
 def _show(v, depth=0):
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if v is None:
-        return "null"
-    if isinstance(v, (bool, numbers.Real)):
-        return js_number(v)
-    if isinstance(v, (list, tuple)):
-        if depth > 2:
-            return "[…]"
-        items = ",".join(_show(x, depth + 1) for x in list(v)[:8])
-        return f"[{items}{',…' if len(v) > 8 else ''}]"
+    try:
+        v = _plain(v)
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if v is None:
+            return "null"
+        if isinstance(v, (bool, numbers.Real)):
+            return js_number(v)
+        if isinstance(v, (list, tuple)):
+            if depth > 2:
+                return "[…]"
+            items = ",".join(_show(x, depth + 1) for x in list(v)[:8])
+            return f"[{items}{',…' if len(v) > 8 else ''}]"
+    except Exception:  # a number whose __int__ or __float__ fails (the codec's show catches too)
+        pass
     return type(v).__name__
 
 
@@ -57,32 +80,43 @@ def quote(raw):
     s = raw if isinstance(raw, str) else _show(raw)
     if len(s) > _SHOW_RAW:
         s = s[:_SHOW_RAW] + "…"
-    return re.sub("[\u0085\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", json.dumps(s, ensure_ascii=False))
+    # Lone surrogates too, as JSON.stringify does (a message must encode as UTF-8).
+    return re.sub("[\u0085\u2028\u2029\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", json.dumps(s, ensure_ascii=False))
 
 
 def _to_number(raw):
+    """A finite number (an exact int, however large, or a float; -0.0 as 0.0) from a number or
+    its text, else None."""
+    raw = _plain(raw)
     if isinstance(raw, bool):
         return None
-    if isinstance(raw, numbers.Real):
-        v = float(raw) if not isinstance(raw, numbers.Integral) else int(raw)
-        return v if math.isfinite(v) else None
-    if not isinstance(raw, str):
+    try:
+        if isinstance(raw, numbers.Integral):
+            return int(raw)
+        if isinstance(raw, numbers.Real):
+            v = float(raw)
+        elif isinstance(raw, str) and _NUMBER.match(raw.strip()):
+            v = float(raw.strip())
+        else:
+            return None
+    except Exception:  # the value's own __int__ or __float__ failed, or it is too large for a float
         return None
-    t = raw.strip()
-    if not _NUMBER.match(t):
-        return None
-    v = float(t)
-    return v if math.isfinite(v) else None
+    return v + 0.0 if math.isfinite(v) else None
 
 
 def _to_point(raw):
+    raw = _plain(raw)
     if isinstance(raw, str):
         parts = raw.split(",")
-    elif isinstance(raw, (list, tuple)) or (hasattr(raw, "__len__") and hasattr(raw, "__iter__") and not isinstance(raw, (dict, bytes))):
-        parts = list(raw)
     else:
-        return None
-    if len(parts) != 2:
+        # Any sized iterable of two (a list, a tuple, a NumPy array), but not a set, a mapping or bytes.
+        try:
+            two = (hasattr(raw, "__len__") and hasattr(raw, "__iter__") and len(raw) == 2
+                   and not isinstance(raw, (collections.abc.Set, collections.abc.Mapping, bytes, bytearray, memoryview)))
+            parts = list(raw) if two else None
+        except Exception:  # a 0-d array, or a value whose own __len__ or __iter__ fails
+            return None
+    if parts is None or len(parts) != 2:
         return None
     x, y = _to_number(parts[0]), _to_number(parts[1])
     return None if x is None or y is None else (x, y)
@@ -97,6 +131,8 @@ def expected(f):
         return f"a number in {js_number(f['min'])}…{js_number(f['max'])}"
     if t == "bool":
         return "True or False"
+    if t == "text":
+        return f"a str of at most {_MAX_RAW} characters"
     if t == "enum":
         return "one of " + ", ".join(map(str, f["values"]))
     if t == "point":
@@ -106,21 +142,24 @@ def expected(f):
     return "a value the plot knows"
 
 
-def check(name, raw):
-    """The value of field ``name`` for ``raw``, or ValueError naming the field, the value and what it takes."""
-    f = FIELDS[name]
+def check(name, raw, field=None):
+    """The value of field ``name`` for ``raw``, or ValueError naming the field, the value and
+    what it takes. ``field``: the field's description, ``FIELDS[name]`` unless given (plot.py
+    checks its keyword arguments with descriptions of its own)."""
+    f = FIELDS[name] if field is None else field
 
     def bad(why):
         # An enum's "why" already lists what it takes.
         tail = "" if why.startswith("is not one of") else f"; expected {expected(f)}"
         return ValueError(f"{name}: {quote(raw)} {why}{tail}.")
 
+    raw = _plain(raw)
     if isinstance(raw, str) and len(raw) > _MAX_RAW:
         raise bad(f"is too long ({len(raw)} characters)")
     t = f["type"]
     if t in ("int", "number"):
         v = _to_number(raw)
-        if v is None or (t == "int" and not float(v).is_integer()):
+        if v is None or (t == "int" and isinstance(v, float) and not v.is_integer()):
             raise bad("is not a whole number" if t == "int" else "is not a finite number")
         if v < f["min"] or v > f["max"]:
             raise bad(f"is outside {js_number(f['min'])}…{js_number(f['max'])}")
@@ -128,8 +167,9 @@ def check(name, raw):
     if t == "bool":
         if raw is True or raw is False:
             return raw
-        if isinstance(raw, numbers.Integral) and raw in (0, 1):
-            return raw == 1
+        v = _to_number(raw) if isinstance(raw, numbers.Integral) else None
+        if v in (0, 1):
+            return v == 1
         s = raw.strip().lower() if isinstance(raw, str) else None
         if s in ("1", "true", "on", "yes", ""):
             return True
@@ -137,8 +177,9 @@ def check(name, raw):
             return False
         raise bad("is not true/false (1/0)")
     if t == "enum":
+        # As the codec: text matches itself; a numeric member also matches its number or its text.
         for v in f["values"]:
-            if v == raw and not isinstance(raw, bool):
+            if (isinstance(raw, str) and raw == v) if isinstance(v, str) else _to_number(raw) == v:
                 return v
         raise bad("is not one of " + ", ".join(map(str, f["values"])))
     if t == "point":
@@ -149,7 +190,7 @@ def check(name, raw):
             raise bad(f"is outside ±{js_number(f['max'])}")
         return p
     if t == "points":
-        if raw is None or raw == "":
+        if raw is None or (isinstance(raw, str) and raw == ""):
             return None
         items = raw.split(";") if isinstance(raw, str) else list(raw) if isinstance(raw, (list, tuple)) else None
         if not items:
@@ -165,6 +206,10 @@ def check(name, raw):
                 raise bad(f"has coordinates outside ±{js_number(f['max'])}")
             out.append(p)
         return out
+    if t == "text":
+        if isinstance(raw, str):
+            return str(raw)
+        raise bad("is not a str")
     raise bad("has an unknown type")
 
 

@@ -3,6 +3,7 @@ notebook shows, several plots per output, the schema copy, and the wheel.
 (Its HTML in Chromium: tests/package/python.test.mjs.)"""
 
 import json
+import numbers
 import pathlib
 import re
 import shutil
@@ -198,3 +199,197 @@ def test_the_wheel_builds_offline_and_carries_the_schema_and_the_scripts(tmp_pat
                        cwd=tmp_path, env={"PYTHONPATH": str(target)}, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert int(r.stdout) > 100000
+
+
+# ------------------------------------------------------------------ hostile values
+
+try:
+    import numpy as np
+except ImportError:  # the package never needs NumPy; these tests use it when it is there
+    np = None
+
+needs_numpy = pytest.mark.skipif(np is None, reason="NumPy is not installed")
+
+
+def test_an_integer_too_large_for_a_float_is_outside_the_range():
+    with pytest.raises(ValueError, match=r'^n: "1e\+400" is outside 1…64; expected a whole number in 1…64\.$'):
+        AttentionPlot(n=10**400)
+    with pytest.raises(ValueError, match=r'^spread: "-1e\+5000" is outside 0…3;'):
+        AttentionPlot(spread=-10**5000)   # more digits than str() writes
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(title=123), r'^title: "123" is not a str; expected a str of at most 4096 characters\.$'),
+    (dict(title=None), r'^title: "null" is not a str;'),
+    (dict(title="x" * 5000), r'^title: "x{40}…" is too long \(5000 characters\);'),
+    (dict(full_page="maybe"), r'^full_page: "maybe" is not true/false \(1/0\); expected True or False\.$'),
+    (dict(full_page=1.0), r'^full_page: "1" is not true/false'),
+])
+def test_html_keyword_arguments_are_checked_as_the_fields_are(kwargs, message):
+    # Checked before the script is read, so this holds without a build.
+    with pytest.raises(ValueError, match=message):
+        AttentionPlot(n=3).to_html(**kwargs)
+    with pytest.raises(ValueError, match=message):
+        html(AttentionPlot(n=3), **kwargs)
+
+
+def test_sets_bytes_and_non_ascii_digits_are_not_numbers_or_points():
+    for name, value in [("query", {1, 0.5}), ("query", bytearray(b"\x01\x00")), ("query", range(10**18)), ("n", "٨"), ("n", "８")]:
+        with pytest.raises(ValueError, match=f"^{name}: "):
+            AttentionPlot(**{name: value})
+
+
+def test_minus_zero_is_zero():
+    assert AttentionPlot(spread=-0.0, query=(-0.0, "-0")).attributes() == {"spread": "0", "query": "0,0"}
+    assert str(AttentionPlot(spread=-0.0).fields["spread"]) == "0.0"
+
+
+@needs_numpy
+def test_numpy_scalars_and_0d_arrays_are_their_python_values():
+    p = AttentionPlot(rope=np.True_, sink_on=np.array(False), n=np.int64(12), seed=np.array(3), spread=np.float32(0.25),
+                      custom_scale=np.array(-2.5), query=np.array([1, 0.5]), keys=[np.array([1.0, 0.0]), (np.int8(0), np.float64(1))],
+                      layout=np.str_("clusters"), theme=np.array("dark"), show_values=np.uint8(0))
+    assert p.attributes() == {"rope": "1", "sink-on": "0", "n": "12", "seed": "3", "spread": "0.25", "custom-scale": "-2.5", "query": "1,0.5",
+                              "keys": "1,0;0,1", "layout": "clusters", "theme": "dark", "show-values": "0"}
+    assert all(type(v) in (bool, int, float, str) for v in p.fields.values() if not isinstance(v, (tuple, list)))
+    for name, value, message in [("query", np.array(8), r'^query: "8" is not a point "x,y";'),
+                                 ("rope", np.float64(1.0), r'^rope: "1" is not true/false'),   # floats are not bools, as before
+                                 ("rope", np.array(2), r'^rope: "2" is not true/false'),
+                                 ("n", np.array([8]), r'^n: "ndarray" is not a whole number'),
+                                 ("layout", np.array(["even", "random"]), r'^layout: "ndarray" is not one of'),
+                                 ("keys", np.array([[1, 0], [0, 1]]), r'^keys: "ndarray" is not a list of points')]:
+        with pytest.raises(ValueError, match=message):
+            AttentionPlot(**{name: value})
+
+
+class _Raises:
+    """A value whose every conversion fails."""
+    def __float__(self): raise RuntimeError("__float__")
+    def __index__(self): raise RuntimeError("__index__")
+    def __int__(self): raise RuntimeError("__int__")
+    def __len__(self): raise RuntimeError("__len__")
+    def __iter__(self): raise RuntimeError("__iter__")
+    def __eq__(self, other): raise RuntimeError("__eq__")
+    def __bool__(self): raise RuntimeError("__bool__")
+    __hash__ = None
+
+
+class _RaisingInt(int):
+    def __int__(self): raise RuntimeError("__int__")
+    def __index__(self): raise RuntimeError("__index__")
+
+
+class _RaisingFloat(float):
+    def __float__(self): raise RuntimeError("__float__")
+
+
+class _RaisingReal:
+    def __float__(self): raise OverflowError("__float__")
+
+
+numbers.Real.register(_RaisingReal)
+
+
+class _RaisingGetattr:
+    def __getattr__(self, name): raise RuntimeError(name)
+
+
+class _RaisingShape:
+    shape = ()
+    def item(self): raise RuntimeError("item")
+
+
+def _hostile_pools():
+    """Kinds of values meant to break a check; a kind is a list of values, or a function of the
+    random generator for values made fresh."""
+    from decimal import Decimal
+    from fractions import Fraction
+    pools = [
+        # integers: huge, at the edges, of the wrong sort
+        [10**400, -10**400, 10**5000, 2**63, -2**63 - 1, 2**31 - 1, 2**31, 0, 1, -1, True, False, _RaisingInt(1),
+         lambda rng: rng.randint(-100, 100), lambda rng: rng.randint(-2**70, 2**70)],
+        # floats
+        [-0.0, 0.0, float("nan"), float("inf"), -float("inf"), 1e308, 5e-324, 0.5, 1.0, 1e21, _RaisingFloat(1.0),
+         lambda rng: rng.uniform(-5, 5), lambda rng: rng.uniform(-1e6, 1e6)],
+        # numbers as text
+        ["1e400", "-1e400", "1e-400", "-0", " 8 ", "0x10", "1_000", "NaN", "Infinity", "+.5", "5.", "1e21", "9" * 400, "1" * 4096,
+         "1" * 4097, lambda rng: f"{rng.uniform(-3, 3):.6g}", lambda rng: str(rng.randint(-10, 70)),
+         lambda rng: f"{rng.uniform(-2, 2):.3f},{rng.uniform(-2, 2):.3f}"],
+        # other text: every enum's members, booleans' words, unicode, very long
+        [v for f in FIELDS.values() for v in f.get("values", [])] + [
+            "", " ", "yes", "OFF", "٨", "８", "\ud800", "e\u0301", "😀" * 3, "\u2028", "\x00", "\u0085", "a" * 5000,
+            "1,0;" * 64 + "1,0", ";" * 100, "1," * 3000,
+            lambda rng: "".join(chr(rng.randrange(1, 0x2FFFF)) for _ in range(rng.randrange(60)))],
+        # bytes and other builtins
+        [b"8", b"", bytearray(b"\x01\x00"), memoryview(b"ab"), None, 1j, Ellipsis, {}, {"x": 1}, {1, 0.5}, frozenset([1, 2]),
+         range(2), range(10**18), lambda rng: iter([1, 0]), Decimal("8"), Decimal("nan"), Fraction(1, 3), Fraction(10**400),
+         object(), int, print],
+        # values whose own code fails
+        [_Raises(), _RaisingInt(0), _RaisingFloat(0.5), _RaisingReal(), _RaisingGetattr(), _RaisingShape()],
+    ]
+    if np is not None:   # NumPy scalars and arrays, three times as likely as another kind
+        pools += 3 * [[
+            np.True_, np.False_, np.int64(8), np.uint64(2**64 - 1), np.int8(-1), np.float64("nan"), np.float32(0.5), np.float16(1),
+            np.longdouble(8), np.complex128(1), np.array(8), np.array(True), np.array(0.5), np.array(-0.0), np.array("even"),
+            np.array([1.0, 0.5]), np.array([[1, 0], [0, 1]]), np.array([]), np.array([np.nan, 0]), np.array(["a", "b"]),
+            np.datetime64("2020-01-01"), np.str_("even"), np.bytes_(b"8"), np.array(10**30, dtype=object),
+            np.array(None, dtype=object), lambda rng: np.array(rng.uniform(-2, 2)),
+            lambda rng: np.array([rng.uniform(-2, 2), rng.uniform(-2, 2)], dtype=np.float32)]]
+    return pools
+
+
+def _hostile(rng, pools, depth=0):
+    """One value meant to break a check: from a pool, or pairs, lists and nests of them."""
+    kind = rng.randrange(len(pools) + (3 if depth < 2 else 0))
+    if kind < len(pools):
+        v = rng.choice(pools[kind])
+        return v(rng) if callable(v) and getattr(v, "__name__", "") == "<lambda>" else v
+    kind -= len(pools)
+    if kind == 0:   # pairs
+        pair = [_hostile(rng, pools, depth + 1) for _ in range(2)]
+        return tuple(pair) if rng.random() < 0.5 else pair
+    if kind == 1:   # lists of them (of points, mostly), sometimes too many
+        return [(_hostile(rng, pools, depth + 1), _hostile(rng, pools, depth + 1)) if rng.random() < 0.7 else _hostile(rng, pools, depth + 1)
+                for _ in range(rng.choice([0, 1, 3, 64, 65]))]
+    nested = []   # deeply nested, or holding itself
+    inner = nested
+    for _ in range(rng.randrange(1, 40)):
+        inner.append([])
+        inner = inner[0]
+    if rng.random() < 0.5:
+        inner.append(nested)
+    return nested
+
+
+FUZZ_CASES = 4000
+
+
+def test_fuzz_every_field_raises_only_value_errors_naming_it_and_keeps_what_it_accepts():
+    import random
+    from attention_plot.plot import OPTIONS
+    from attention_plot.schema import text
+    rng, pools = random.Random(20240611), _hostile_pools()
+    names = list(FIELDS) + list(OPTIONS)
+    seen = {"accepted": 0, "refused": 0}
+    for case in range(FUZZ_CASES):
+        name = names[case % len(names)]
+        value = _hostile(rng, pools)
+        field = OPTIONS.get(name)
+        try:
+            got = check(name, value, field) if field else AttentionPlot(**{name: value}).fields[name]
+        except ValueError as e:
+            message = str(e)
+            assert message.startswith(f"{name}: "), (case, name, message)
+            assert message.endswith(".") and "\n" not in message and len(message) < 600, (case, name, message)
+            message.encode("utf-8")   # no lone surrogates
+            seen["refused"] += 1
+            continue
+        except Exception as e:   # pragma: no cover - the failure this test is for
+            pytest.fail(f"case {case}: {name}={value!r:.80} raised {type(e).__name__}: {e}")
+        seen["accepted"] += 1
+        # What is kept is plain Python, and the element's attribute text reads back the same.
+        plain = [got] if not isinstance(got, (tuple, list)) else [c for p in (got if isinstance(got, list) else [got]) for c in (p if isinstance(p, tuple) else [p])]
+        assert all(type(v) in (bool, int, float, str, type(None)) for v in plain), (case, name, got)
+        if got is not None and not field:
+            assert check(name, text(name, got)) == got, (case, name, got)
+    assert seen["accepted"] > 100 and seen["refused"] > 1000, seen
