@@ -147,7 +147,7 @@ const escapeAttr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').repla
 // One file: both pages' markup as templates, their CSS and the standalone bundle inline,
 // under a CSP of hashes (no network at all: default-src 'none').
 async function playground() {
-  const bundle = await build({ ...common, entryPoints: [at('web/js/standalone.js')], write: false, plugins: [wasmModule(false)] });
+  const bundle = await build({ ...common, entryPoints: [at('web/js/entries/standalone.js')], write: false, plugins: [wasmModule(false)] });
   const script = inlineSafe(bundle.outputFiles[0].text, 'the standalone bundle');
   const palette = await readFile(at('web/css/palette.css'), 'utf8');
   const style = (await readFile(at('web/css/style.css'), 'utf8')).replace(/@import url\("palette\.css"\);/, () => palette);
@@ -192,18 +192,18 @@ async function playground() {
 const classic = (entry, file, lean = false) => () =>
   build({ ...common, entryPoints: [at(entry)], outfile: path.join(out, file), plugins: [wasmModule(lean)] });
 const targets = {
-  app: classic('web/js/app.js', 'app.js'),
-  explore: classic('web/js/explore.js', 'explore.js'),
-  element: classic('web/js/element.js', 'attention-plot.js', true),
-  embed: classic('web/js/embed.js', 'embed.js', true),
+  app: classic('web/js/entries/app.js', 'app.js'),
+  explore: classic('web/js/explore/explore.js', 'explore.js'),
+  element: classic('web/js/entries/element.js', 'attention-plot.js', true),
+  embed: classic('web/js/entries/embed.js', 'embed.js', true),
   package: async () => {
-    await classic('web/js/element.js', 'attention-plot.js', true)();
-    await build({ ...browserEsm, entryPoints: [at('web/js/package.js')], outfile: path.join(dist, 'index.js') });
-    await build({ ...nodeEsm, entryPoints: [at('web/js/package.js')], outfile: path.join(dist, 'node.js') });
+    await classic('web/js/entries/element.js', 'attention-plot.js', true)();
+    await build({ ...browserEsm, entryPoints: [at('web/js/entries/package.js')], outfile: path.join(dist, 'index.js') });
+    await build({ ...nodeEsm, entryPoints: [at('web/js/entries/package.js')], outfile: path.join(dist, 'node.js') });
     await copyFile(path.join(out, 'attention-plot.js'), path.join(dist, 'attention-plot.js'));
     await copyFile(path.join(out, 'attention_wasm.wasm'), path.join(dist, 'attention_wasm.wasm'));
   },
-  widget: () => build({ ...browserEsm, entryPoints: [at('web/js/widget.js')], outfile: path.join(dist, 'widget.js') }),
+  widget: () => build({ ...browserEsm, entryPoints: [at('web/js/entries/widget.js')], outfile: path.join(dist, 'widget.js') }),
   playground,
   python: async () => {
     const dir = at('python/attention_plot/static');

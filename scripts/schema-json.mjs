@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes python/attention_plot/schema.json from PLAYGROUND in web/js/schema.js, so the
+// Writes python/attention_plot/schema.json from PLAYGROUND in web/js/state/schema.js, so the
 // Python package validates with the same names, ranges and defaults as the codec without
 // a hand-made copy. The file is committed (the package works from a plain checkout);
 // tests/python checks it is current with --check.
@@ -10,8 +10,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PLAYGROUND } from '../web/js/schema.js';
-import { kebab } from '../web/js/codec.js';
+import { PLAYGROUND } from '../web/js/state/schema.js';
+import { kebab } from '../web/js/state/codec.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const at = process.argv.indexOf('--file');
@@ -27,7 +27,7 @@ for (const [name, f] of Object.entries(PLAYGROUND.fields)) {
     .filter(([, v]) => v !== undefined));
 }
 const text = `${JSON.stringify({
-  generatedFrom: 'web/js/schema.js PLAYGROUND by scripts/schema-json.mjs; do not edit',
+  generatedFrom: 'web/js/state/schema.js PLAYGROUND by scripts/schema-json.mjs; do not edit',
   package: { name: pkg.name, version: pkg.version },
   name: PLAYGROUND.name,
   version: PLAYGROUND.version,
@@ -41,7 +41,7 @@ if (process.argv.includes('--check')) {
     const a = old.split('\n'), b = text.split('\n');
     const i = b.findIndex((line, k) => line !== a[k]);
     console.error(`schema-json: ${path.relative(root, file)} is stale: line ${i + 1} is \`${(a[i] ?? '').trim()}\` ` +
-      `but web/js/schema.js gives \`${(b[i] ?? '').trim()}\`. Run node scripts/schema-json.mjs to rewrite it.`);
+      `but web/js/state/schema.js gives \`${(b[i] ?? '').trim()}\`. Run node scripts/schema-json.mjs to rewrite it.`);
     process.exit(1);
   }
 } else {

@@ -1,6 +1,6 @@
 // Types for `import { AttentionCore, mount } from 'attention-plot'` (dist/index.js in
 // browsers and bundlers, dist/node.js in node). Written by hand from docs/js-api.md;
-// tests/package/types.test.mjs checks the plot's fields against web/js/schema.js and
+// tests/package/types.test.mjs checks the plot's fields against web/js/state/schema.js and
 // compiles a strict consumer against this file.
 
 // ----------------------------------------------------------------------------- the core
@@ -272,7 +272,7 @@ export type PlotKernel = 'softmax' | 'elu+1' | 'favor+';
 export type XY = readonly [number, number];
 
 /**
- * The plot's settings: the PLAYGROUND fields of web/js/schema.js (ranges in
+ * The plot's settings: the PLAYGROUND fields of web/js/state/schema.js (ranges in
  * docs/js-api.md). A bad value is corrected and named in a notice (mount options,
  * attributes) or rejected with an Error (setState).
  */
@@ -417,7 +417,10 @@ export interface AttentionPlotAttributes {
 
 /** `<attention-plot>`: the same handle as `element.plot`; fires `change` with a ChangeDetail. */
 export interface AttentionPlotElement extends HTMLElement {
-  /** null before the element is connected. */
+  /**
+   * null before the element is connected and while it is out of the document (removed, it
+   * tears down; put back, it rebuilds with the same state and on() listeners, as a new handle).
+   */
   readonly plot: PlotHandle | null;
   addEventListener<K extends keyof AttentionPlotElementEventMap>(type: K, listener: (this: AttentionPlotElement, ev: AttentionPlotElementEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;

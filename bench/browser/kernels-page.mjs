@@ -1,5 +1,5 @@
 // The page side of bench/browser/kernels.mjs (a file: the server sends the strict CSP).
-import { AttentionCore } from '/web/js/core.js';
+import { AttentionCore } from '/web/js/core/attention-core.js';
 import { runWorkloads } from '/bench/workloads.mjs';
 
 window.runBench = async ({ quick }) => {

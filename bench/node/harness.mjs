@@ -32,7 +32,7 @@ const OUT = opt('--out', path.join(root, 'bench/results/node.json'));
 
 // ---- loaders ------------------------------------------------------------------------
 async function loadCore() {
-  const { AttentionCore } = await import(path.join(root, 'web/js/core.js'));
+  const { AttentionCore } = await import(path.join(root, 'web/js/core/attention-core.js'));
   return AttentionCore.load();
 }
 async function loadTf() {

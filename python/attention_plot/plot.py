@@ -38,7 +38,7 @@ def script_tag():
 
 
 class AttentionPlot:
-    """One plot. Keyword arguments are the fields of the playground (web/js/schema.js), in
+    """One plot. Keyword arguments are the fields of the playground (web/js/state/schema.js), in
     the JavaScript spelling (``normalizeKeys``) or in Python's (``normalize_keys``)::
 
         AttentionPlot(n=12, query=(1, 0.5), layout="clusters", seed=3, controls="compact")

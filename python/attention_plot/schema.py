@@ -1,7 +1,7 @@
-"""The plot's fields, read from schema.json (generated from web/js/schema.js), and a
+"""The plot's fields, read from schema.json (generated from web/js/state/schema.js), and a
 strict check of one value against its field.
 
-The wording follows the JavaScript codec (web/js/codec.js ``coerce``): where the codec
+The wording follows the JavaScript codec (web/js/state/codec.js ``coerce``): where the codec
 says ``n: "abc" is not a whole number; using "8" instead.`` and carries on with the
 default, Python raises ``ValueError('n: "abc" is not a whole number; expected a whole
 number in 1…64.')`` and changes nothing, as the element's ``setState`` does.

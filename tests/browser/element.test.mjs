@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launch, serve, webRoot } from './helpers.mjs';
-import { AttentionCore } from '../../web/js/core.js';
+import { AttentionCore } from '../../web/js/core/attention-core.js';
 
 const pageFile = path.join(webRoot, 'examples', 'element.html');
 let browser, page, problems, core;

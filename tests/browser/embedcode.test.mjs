@@ -3,8 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch } from './helpers.mjs';
-import { PLAYGROUND } from '../../web/js/schema.js';
-import { coerce as coerceField } from '../../web/js/codec.js';
+import { PLAYGROUND } from '../../web/js/state/schema.js';
+import { coerce as coerceField } from '../../web/js/state/codec.js';
 
 const FIELDS = PLAYGROUND.fields;
 const coerce = (name, raw) => coerceField(PLAYGROUND, name, raw);

@@ -1,4 +1,4 @@
-// <attention-story> (web/js/story.js) on web/examples/story.html, over http and from
+// <attention-story> (web/js/page/story.js) on web/examples/story.html, over http and from
 // file://, under the page's strict CSP: scrolling drives each story's plot to its
 // step's state; the tour story tells TOUR exactly; animateTo glides and lands; record()
 // makes a video a <video> can load and toGIF() a GIF of several frames; reduced motion
@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launch, serve, webRoot } from './helpers.mjs';
-import { TOUR } from '../../web/js/tour-steps.js';
-import { PLAYGROUND } from '../../web/js/schema.js';
-import { coerce, parseHash } from '../../web/js/codec.js';
+import { TOUR } from '../../web/js/page/tour-steps.js';
+import { PLAYGROUND } from '../../web/js/state/schema.js';
+import { coerce, parseHash } from '../../web/js/state/codec.js';
 
 const pageFile = path.join(webRoot, 'examples', 'story.html');
 let srv, browser;

@@ -1,10 +1,10 @@
-// Property tests of the settings codec (web/js/codec.js) over the playground's schema
-// (web/js/schema.js) with fast-check. explore's table has its own file.
+// Property tests of the settings codec (web/js/state/codec.js) over the playground's schema
+// (web/js/state/schema.js) with fast-check. explore's table has its own file.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PLAYGROUND } from '../../web/js/schema.js';
-import * as codec from '../../web/js/codec.js';
+import { PLAYGROUND } from '../../web/js/state/schema.js';
+import * as codec from '../../web/js/state/codec.js';
 import { arbitraryFor } from './lib/arbitraries.mjs';
 
 const S = PLAYGROUND;

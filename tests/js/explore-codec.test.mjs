@@ -1,11 +1,11 @@
-// Property tests of explore.html's links: the EXPLORE table (web/js/explore-schema.js)
-// read and written by the shared codec (web/js/codec.js), with fast-check.
+// Property tests of explore.html's links: the EXPLORE table (web/js/state/explore-schema.js)
+// read and written by the shared codec (web/js/state/codec.js), with fast-check.
 //   node --test tests/js/explore-codec.test.mjs
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { defaults, parseHash, serialize, applyPatch, coerce } from '../../web/js/codec.js';
-import { EXPLORE, upgradeHash } from '../../web/js/explore-schema.js';
+import { defaults, parseHash, serialize, applyPatch, coerce } from '../../web/js/state/codec.js';
+import { EXPLORE, upgradeHash } from '../../web/js/state/explore-schema.js';
 import { arbitraryFor } from './lib/arbitraries.mjs';
 
 const FIELDS = EXPLORE.fields;

@@ -7,7 +7,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { installPackage, runNode, repoRoot } from './helpers.mjs';
-import { AttentionCore as RepoCore } from '../../web/js/core.js';
+import { AttentionCore as RepoCore } from '../../web/js/core/attention-core.js';
 import { startServer } from '../../scripts/serve.mjs';
 import { launch } from '../browser/helpers.mjs';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launch } from '../browser/helpers.mjs';
 import { repoRoot } from './helpers.mjs';
-import { AttentionCore } from '../../web/js/core.js';
+import { AttentionCore } from '../../web/js/core/attention-core.js';
 
 let dir, file, browser, page, problems, requests, core;
 

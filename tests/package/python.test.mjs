@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launch } from '../browser/helpers.mjs';
 import { repoRoot } from './helpers.mjs';
-import { AttentionCore } from '../../web/js/core.js';
+import { AttentionCore } from '../../web/js/core/attention-core.js';
 
 let dir, browser, core;
 const python = (code) => execFileSync(process.env.PYTHON ?? '/usr/bin/python3', ['-c', code], {

@@ -2,15 +2,15 @@
 // compiles against them under both module resolutions users pick (nodenext, bundler),
 // and mistakes a user could make are type errors (each `@ts-expect-error` fails the
 // compile if the types let the mistake through). The plot's fields and attributes in the
-// declarations are the PLAYGROUND fields of web/js/schema.js.
+// declarations are the PLAYGROUND fields of web/js/state/schema.js.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { installPackage, repoRoot } from './helpers.mjs';
-import { PLAYGROUND } from '../../web/js/schema.js';
-import { kebab } from '../../web/js/codec.js';
+import { PLAYGROUND } from '../../web/js/state/schema.js';
+import { kebab } from '../../web/js/state/codec.js';
 
 const TSC = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
 let pkg;
@@ -118,7 +118,7 @@ function members(source, name) {
   return [...body.matchAll(/^\s*'?([A-Za-z-]+)'?\??:/gm)].map((m) => m[1]);
 }
 
-test('the declared fields and attributes are exactly the schema\'s (PLAYGROUND in web/js/schema.js)', async () => {
+test('the declared fields and attributes are exactly the schema\'s (PLAYGROUND in web/js/state/schema.js)', async () => {
   const dts = await readFile(path.join(repoRoot, 'types/index.d.ts'), 'utf8');
   const fields = Object.keys(PLAYGROUND.fields);
   assert.deepEqual(members(dts, 'PlotFields').sort(), [...fields].sort());

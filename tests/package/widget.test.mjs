@@ -10,7 +10,7 @@ import path from 'node:path';
 import { launch } from '../browser/helpers.mjs';
 import { repoRoot } from './helpers.mjs';
 import { startServer } from '../../scripts/serve.mjs';
-import { AttentionCore } from '../../web/js/core.js';
+import { AttentionCore } from '../../web/js/core/attention-core.js';
 
 let dir, server, url, browser, page, problems, core;
 

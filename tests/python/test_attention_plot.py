@@ -38,12 +38,12 @@ def test_a_stale_schema_json_is_caught(tmp_path):
     stale.write_text(text.replace('"max": 64,', '"max": 65,', 1))
     r = subprocess.run(["node", "scripts/schema-json.mjs", "--check", "--file", str(stale)], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 1
-    assert re.search(r'is stale: line \d+ is `"max": 65,` but web/js/schema.js gives `"max": 64,`', r.stderr), r.stderr
+    assert re.search(r'is stale: line \d+ is `"max": 65,` but web/js/state/schema.js gives `"max": 64,`', r.stderr), r.stderr
 
 
 def test_fields_ranges_and_defaults_are_the_playgrounds():
     js = node("""
-        import { PLAYGROUND } from './web/js/schema.js';
+        import { PLAYGROUND } from './web/js/state/schema.js';
         console.log(JSON.stringify(Object.fromEntries(Object.entries(PLAYGROUND.fields).map(([k, f]) => [k, [f.type, f.min ?? null, f.max ?? null, f.def]]))));""")
     py = {k: [f["type"], f.get("min"), f.get("max"), f["def"]] for k, f in FIELDS.items()}
     assert py == js
@@ -110,8 +110,8 @@ def test_a_bad_value_raises_a_value_error_naming_the_field_in_the_codecs_words(n
         assert "; expected " in message
     # What went wrong is worded exactly as the codec's notice (before its "; using … instead.").
     notice = node(f"""
-        import {{ PLAYGROUND }} from './web/js/schema.js';
-        import {{ coerce }} from './web/js/codec.js';
+        import {{ PLAYGROUND }} from './web/js/state/schema.js';
+        import {{ coerce }} from './web/js/state/codec.js';
         const raw = {json.dumps(as_js)} === 'Infinity' ? Infinity : {json.dumps(as_js)};
         console.log(JSON.stringify(coerce(PLAYGROUND, {json.dumps(name)}, raw).notice));""")
     assert notice is not None, f"the codec accepts {as_js!r} for {name}"

@@ -1,4 +1,4 @@
-// The rest of the glossary through WASM (web/js/core.js) == the native attention-cli:
+// The rest of the glossary through WASM (web/js/core/attention-core.js) == the native attention-cli:
 //   attentionMatrix with a sparse mask == mode matrix, crossAttention == mode cross,
 //   pagedDecode == mode paged, mla == mode mla.          node --test tests/wasm/
 //

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 
-import { AttentionCore } from '../../web/js/core.js';
+import { AttentionCore } from '../../web/js/core/attention-core.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GENERATED = path.join(ROOT, 'web', 'generated');

@@ -1,4 +1,4 @@
-// The heap discipline of web/js/core.js: no growth on the hot path, no stale views after growth.
+// The heap discipline of web/js/core/attention-core.js: no growth on the hot path, no stale views after growth.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 

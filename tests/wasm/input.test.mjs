@@ -1,4 +1,4 @@
-// JS-side input handling of web/js/core.js: accepted forms, and Errors that name the argument.
+// JS-side input handling of web/js/core/attention-core.js: accepted forms, and Errors that name the argument.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { AttentionCore } from '../../web/js/core.js';
+import { AttentionCore } from '../../web/js/core/attention-core.js';
 import { ROOT, loadCore } from './harness.mjs';
 
 let full, lean;

@@ -1,4 +1,4 @@
-// core.selfAttention and core.dimensionStats (WASM through web/js/core.js) == native attention-cli
+// core.selfAttention and core.dimensionStats (WASM through web/js/core/attention-core.js) == native attention-cli
 // modes `self` and `dimension`.   node --test tests/wasm/
 //
 // Tolerance: the CLI computes self-attention in double, the WASM binding in float (the

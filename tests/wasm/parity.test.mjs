@@ -1,4 +1,4 @@
-// WASM (through web/js/core.js) == native attention-cli, case by case.
+// WASM (through web/js/core/attention-core.js) == native attention-cli, case by case.
 //   node --test tests/wasm/
 // Needs web/generated/ (./build_wasm.sh) and the native CLI (build/release/attention-cli,
 // or ATTN_CLI=/path/to/attention-cli).

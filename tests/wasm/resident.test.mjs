@@ -2,7 +2,7 @@
 // free, and a heap that stays flat.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { AttentionCore } from '../../web/js/core.js';
+import { AttentionCore } from '../../web/js/core/attention-core.js';
 
 let core;
 before(async () => { core = await AttentionCore.load(); });

@@ -3,7 +3,7 @@
 // resident matrix and a plain call still give the reference answer, and free() works.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { AttentionCore } from '../../web/js/core.js';
+import { AttentionCore } from '../../web/js/core/attention-core.js';
 
 let core;
 before(async () => { core = await AttentionCore.load(); });

@@ -1,4 +1,4 @@
-// fast-check arbitraries for the settings tables (web/js/schema.js, explore-schema.js):
+// fast-check arbitraries for the settings tables (web/js/state/schema.js, explore-schema.js):
 // every valid value of one field, generated from the same table the codec reads.
 import fc from 'fast-check';
 

@@ -3,7 +3,7 @@
 // the URL or the core. Renderers return what hit tests need (a view, cell geometry).
 // Every text goes through a Labels (canvas.js): a label that would meet an earlier one is
 // left out, and `canvas.labels.boxes` keeps what was drawn (tests check no two meet).
-import { fitCanvas, View, Labels, fmt } from './canvas.js';
+import { fitCanvas, View, Labels, fmt } from '../plot/canvas.js';
 
 const font = (theme, px = 11) => `${px}px ${theme.font}`;
 

@@ -3,7 +3,7 @@
 //
 // The class is defined in core-plot.js with what one plot calls; this file adds the rest of
 // the glossary (attentionMatrix, stream, selfAttention, crossAttention, pagedDecode, mla,
-// dimensionStats) to the same class, so `import { AttentionCore } from './core.js'` has every
+// dimensionStats) to the same class, so `import { AttentionCore } from './attention-core.js'` has every
 // method. The <attention-plot> element's own bundle (scripts/bundle.mjs) leaves this file out:
 // its lean WASM module has none of these exports, and ~14 KB of minified JavaScript less keeps
 // the single file ~5 KB gzip smaller.
@@ -21,7 +21,7 @@
 // sizes, zero keys under normalisation) is the core's job: we pass it through and
 // throw `new Error(<core message>)`.
 
-import { AttentionCore, Resident, internals as I, EX, MAX_LAYOUT_NUMBERS, typeName, isVectorLike, int32, optionalDim, number, describe, matrixShape, pointsCols, writeVector, writeMatrix, seedHalves, PLAIN, beyondOptions, pad, plain } from './core-plot.js';
+import { AttentionCore, Resident, internals as I, EX, MAX_LAYOUT_NUMBERS, typeName, isVectorLike, int32, optionalDim, number, describe, matrixShape, pointsCols, writeVector, writeMatrix, seedHalves, PLAIN, beyondOptions, pad, plain } from './plot-core.js';
 
 export { AttentionCore, Resident };
 

@@ -2,13 +2,13 @@
 // picture, wired as one flow (input → store → scene → renderer, once per frame).
 // The page (app.js), embed.html and <attention-plot> / AttentionPlot.mount
 // (element.js) each make one of these and add only their own surroundings.
-import { Store } from './store.js';
-import { PLAYGROUND } from './schema.js';
-import { SceneBuilder } from './scene.js';
-import { Plot, QUERY_MAX, queryRadius, queryLength } from './plot.js';
-import { applyPatch } from './codec.js';
-import { Pointer } from './pointer.js';
-import { Notices } from './notices.js';
+import { Store } from '../state/store.js';
+import { PLAYGROUND } from '../state/schema.js';
+import { SceneBuilder } from '../plot/scene.js';
+import { Plot, QUERY_MAX, queryRadius, queryLength } from '../plot/renderer.js';
+import { applyPatch } from '../state/codec.js';
+import { Pointer } from '../plot/pointer.js';
+import { Notices } from '../state/notices.js';
 
 const KEY_MAX = 1.6;         // largest key length reachable by dragging
 const SNAP_TO_ORIGIN = 0.05;

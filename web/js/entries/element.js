@@ -3,14 +3,14 @@
 // WASM inlined; it works from file:// and under the strict CSP). Each plot is a
 // Playground (playground.js) in its own shadow root; the settings are the PLAYGROUND
 // schema's fields, as attributes (kebab case) or as setState/options.
-import { loadCore } from './wasm.js';
-import { Playground } from './playground.js';
-import { PLAYGROUND } from './schema.js';
-import { attributeMap } from './codec.js';
-import { bindForm, buildControls } from './controls.js';
-import palette from '../css/palette.css';
-import { bindRecordButton, recordGIF, recordVideo } from './record.js';
-import './story.js';   // <attention-story>, in the same bundle
+import { loadCore } from '../core/wasm.js';
+import { Playground } from '../page/playground.js';
+import { PLAYGROUND } from '../state/schema.js';
+import { attributeMap } from '../state/codec.js';
+import { bindForm, buildControls } from '../page/controls.js';
+import palette from '../../css/palette.css';
+import { bindRecordButton, recordGIF, recordVideo } from '../page/record.js';
+import '../page/story.js';   // <attention-story>, in the same bundle
 
 const TAG = 'attention-plot';
 const ATTRS = attributeMap(PLAYGROUND);

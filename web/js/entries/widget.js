@@ -9,9 +9,9 @@
 // model gave keys, or the reader dragged, added or removed one on the plot), so a model that
 // leaves `keys` unset keeps following `n`, `layout` and `seed`.
 import './element.js';
-import { loadCore } from './wasm.js';
-import { PLAYGROUND } from './schema.js';
-import { kebab } from './codec.js';
+import { loadCore } from '../core/wasm.js';
+import { PLAYGROUND } from '../state/schema.js';
+import { kebab } from '../state/codec.js';
 
 const FIELDS = Object.keys(PLAYGROUND.fields);
 const TAG = 'attention-plot';

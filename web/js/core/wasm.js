@@ -4,9 +4,9 @@
 // (no fetch, no eval). One instance per page, shared by every plot on it.
 // scripts/bundle.mjs inlines the .wasm deflate-compressed (a quarter fewer bytes after
 // the page's own gzip) and gives the element the lean module (attention_plot_wasm).
-import createAttentionModule from '../generated/attention_wasm.mjs';
-import packed from '../generated/attention_wasm.wasm';
-import { AttentionCore } from './core.js';
+import createAttentionModule from '../../generated/attention_wasm.mjs';
+import packed from '../../generated/attention_wasm.wasm';
+import { AttentionCore } from './attention-core.js';
 
 let promise = null;
 

@@ -7,5 +7,5 @@ const view = new URLSearchParams(location.search).has('explore') ? 'explore' : '
 const template = document.getElementById(`view-${view}`);
 document.title = template.dataset.title;
 document.body.replaceChildren(template.content.cloneNode(true));
-if (view === 'explore') import('./explore.js');
+if (view === 'explore') import('../explore/explore.js');
 else import('./app.js');

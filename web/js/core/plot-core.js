@@ -400,7 +400,7 @@ export class AttentionCore {
   //                      from disk next to the .mjs when not given
   //   options.wasmUrl    where to read the .wasm from in node (default: next to the .mjs)
   static async load(options = {}) {
-    const moduleUrl = new URL(options.moduleUrl ?? '../generated/attention_wasm.mjs', import.meta.url).href;
+    const moduleUrl = new URL(options.moduleUrl ?? '../../generated/attention_wasm.mjs', import.meta.url).href;
     const { default: createAttentionModule } = await import(moduleUrl);
     let wasmBinary = options.wasmBinary;
     if (wasmBinary === undefined && isNode) {

@@ -4,7 +4,7 @@
 // Every attention number comes from the core; what is left here is drawing arithmetic
 // (a convex hull, angle bins, a curve's x positions).
 
-import { changesNormaliser } from './schema.js';
+import { changesNormaliser } from '../state/schema.js';
 
 const TAU = Math.PI * 2;
 const BINS = 180;             // 2° bins for long context

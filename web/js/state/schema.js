@@ -1,4 +1,4 @@
-import { TOUR } from './tour-steps.js';
+import { TOUR } from '../page/tour-steps.js';
 
 // The settings of each view as one table: name → type, range, default, step, the
 // precision numbers are written with, and what the field means. The URL hash, element

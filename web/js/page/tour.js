@@ -3,8 +3,8 @@
 // (#tour=3) and the back button of a shared link works; each step animates the plot to
 // its state and ends with a "try this" for the reader's own hands.
 import { TOUR } from './tour-steps.js';
-import { PLAYGROUND } from './schema.js';
-import { defaults } from './codec.js';
+import { PLAYGROUND } from '../state/schema.js';
+import { defaults } from '../state/codec.js';
 
 export class Tour {
   /**

@@ -1,13 +1,13 @@
 // index.html: the playground page. The plot itself (store, scene, renderer, input) is
 // playground.js; this file adds the page around it: the weight list and stats, the
 // form, presets, sharing, the live region and window.playground for tests.
-import { loadCore } from './wasm.js';
-import { Playground } from './playground.js';
-import { WeightList, setStat, bindForm, buildControls } from './controls.js';
-import { PLAYGROUND } from './schema.js';
-import { defaults, format, kebab, serialize, escapeHtml } from './codec.js';
-import { Tour } from './tour.js';
-import { bindRecordButton, download, recordGIF, recordVideo } from './record.js';
+import { loadCore } from '../core/wasm.js';
+import { Playground } from '../page/playground.js';
+import { WeightList, setStat, bindForm, buildControls } from '../page/controls.js';
+import { PLAYGROUND } from '../state/schema.js';
+import { defaults, format, kebab, serialize, escapeHtml } from '../state/codec.js';
+import { Tour } from '../page/tour.js';
+import { bindRecordButton, download, recordGIF, recordVideo } from '../page/record.js';
 
 const KEY_MAX = 1.6;
 const $ = (id) => document.getElementById(id);

@@ -4,12 +4,12 @@
 // the store writes the URL and asks for one render per frame → render builds the open
 // tab's scene from core results → panels.js draws it.
 // Every number drawn comes from the attention core (WebAssembly); this file only wires.
-import { loadCore } from './wasm.js';
-import { EXPLORE, upgradeHash } from './explore-schema.js';
-import { coerce } from './codec.js';
-import { Store } from './store.js';
-import { Notices } from './notices.js';
-import { readTheme, SERIES, fmt } from './canvas.js';
+import { loadCore } from '../core/wasm.js';
+import { EXPLORE, upgradeHash } from '../state/explore-schema.js';
+import { coerce } from '../state/codec.js';
+import { Store } from '../state/store.js';
+import { Notices } from '../state/notices.js';
+import { readTheme, SERIES, fmt } from '../plot/canvas.js';
 import * as panels from './panels.js';
 
 const F = EXPLORE.fields;

@@ -3,7 +3,7 @@
 // rotate and stretch the query. Handlers only ask the playground to commit; they never
 // draw and never touch the state themselves.
 
-import { queryRadius, queryLength } from './plot.js';
+import { queryRadius, queryLength } from './renderer.js';
 
 const LONG_PRESS_MS = 600;
 const DOUBLE_TAP_MS = 400;

@@ -5,10 +5,10 @@
 //   dist/node.js   (the "node" condition) where the Emscripten factory reads
 //                  dist/attention_wasm.wasm from the installed package on first use.
 // Importing it in a browser also defines <attention-plot> (element.js does that).
-import createAttentionModule from '../generated/attention_wasm.mjs';
-import wasmBinary from '../generated/attention_wasm.wasm';
-import { AttentionCore as Core } from './core.js';
-import { inflate } from './wasm.js';
+import createAttentionModule from '../../generated/attention_wasm.mjs';
+import wasmBinary from '../../generated/attention_wasm.wasm';
+import { AttentionCore as Core } from '../core/attention-core.js';
+import { inflate } from '../core/wasm.js';
 
 export { mount } from './element.js';
 

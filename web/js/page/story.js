@@ -11,8 +11,8 @@
 //
 // Bundled with <attention-plot> (element.js imports this file). Styles are one
 // constructed stylesheet adopted by the document: nothing inline, so the strict CSP holds.
-import { PLAYGROUND } from './schema.js';
-import { applyPatch, attributeMap, defaults, encodeValue, format, parseHash } from './codec.js';
+import { PLAYGROUND } from '../state/schema.js';
+import { applyPatch, attributeMap, defaults, encodeValue, format, parseHash } from '../state/codec.js';
 import { TOUR } from './tour-steps.js';
 
 const TAG = 'attention-story';
