@@ -3,13 +3,12 @@
 // strict CSP; then the npm package's files (dist/) and the standalone playground.html.
 // Needs web/generated/attention{,_plot}_wasm.{mjs,wasm} (./build_wasm.sh).
 //
-// The .wasm goes in deflate-compressed (wasm.js inflates it with the browser's
+// The .wasm goes in deflate-compressed (core/loader.js inflates it with the browser's
 // DecompressionStream): base64 of the raw module gzips to ~1.33x the module's own
-// gzip size, base64 of the deflated module to ~1.0x. The element (and embed.js,
-// which is the element) gets attention_plot_wasm, the module with only the exports
-// one plot calls, and core-plot.js in place of core.js (the class without the glossary
-// methods that module lacks); app, explore and the package's ESM get the full
-// attention_wasm and core.js.
+// gzip size, base64 of the deflated module to ~1.0x. Which module and which core class a
+// bundle gets is its entry's own import: the element (entries/attention-plot.js, and
+// embed.js, which is the element) imports core/wasm-plot.js (attention_plot_wasm, PlotCore);
+// app, explore, the package and the widget import core/wasm.js (attention_wasm, AttentionCore).
 //
 //   node scripts/bundle.mjs            -> everything below
 //   node scripts/bundle.mjs NAME ...   only the named targets
@@ -42,7 +41,7 @@ const common = {
   minify: !process.env.ATTN_NO_MINIFY,
   legalComments: 'none',
   loader: { '.css': 'text' },
-  // core.js reads the .wasm from disk in node only (AttentionCore.load); bundles use wasm.js.
+  // PlotCore.load reads the .wasm from disk in node only; bundles use core/wasm.js or wasm-plot.js.
   external: ['node:*'],
   // The Emscripten factory reads import.meta.url to find its .wasm; we pass the bytes
   // instead, so any base URL will do in a classic script.
@@ -52,29 +51,23 @@ const common = {
   logOverride: { 'empty-import-meta': 'silent', 'unsupported-dynamic-import': 'silent' },
 };
 
-// Which module a bundle's `../generated/attention_wasm.{mjs,wasm}` imports mean, and the
-// .wasm as deflate-raw bytes (a Uint8Array; esbuild's binary loader writes it as base64).
-// lean: attention_plot_wasm, and `./core.js` (wasm.js's import) means core-plot.js.
-function wasmModule(lean) {
-  return {
-    name: 'attention-wasm',
-    setup(b) {
-      if (lean) b.onResolve({ filter: /^\.\/core\.js$/ }, (args) => ({ path: path.join(args.resolveDir, 'core-plot.js') }));
-      b.onResolve({ filter: /generated\/attention_wasm\.(mjs|wasm)$/ }, (args) => ({
-        path: path.join(out, lean ? args.path.replace(/.*attention_wasm/, 'attention_plot_wasm') : path.basename(args.path)),
-      }));
-      b.onLoad({ filter: /\.wasm$/ }, async (args) => ({
-        contents: deflateRawSync(await readFile(args.path), { level: 9 }),
-        loader: 'binary',
-      }));
-    },
-  };
-}
+// The .wasm a bundle imports (core/wasm.js: attention_wasm; core/wasm-plot.js, the element's
+// lean core: attention_plot_wasm), inlined as deflate-raw bytes (a Uint8Array; esbuild's
+// binary loader writes it as base64).
+const wasmModule = {
+  name: 'attention-wasm',
+  setup(b) {
+    b.onLoad({ filter: /\.wasm$/ }, async (args) => ({
+      contents: deflateRawSync(await readFile(args.path), { level: 9 }),
+      loader: 'binary',
+    }));
+  },
+};
 
 // Browser ESM for the package (index.js, widget.js): no import.meta (so no asset URL for a
 // bundler to chase: the Emscripten loader's own .wasm URL is built from a plain variable) and
 // no node: imports, so esbuild, Vite, webpack and a plain <script type="module"> take it as
-// it is. core.js's node-only branch (AttentionCore.load reading a file) is dead
+// it is. PlotCore.load's node-only branch (reading the .wasm from a file) is dead
 // code here (package.js overrides load); its `node:` import becomes a stub that says so.
 const noNodeBuiltins = {
   name: 'no-node-builtins',
@@ -85,7 +78,7 @@ const noNodeBuiltins = {
     }));
   },
 };
-const browserEsm = { ...common, format: 'esm', external: [], plugins: [noNodeBuiltins, wasmModule(false)] };
+const browserEsm = { ...common, format: 'esm', external: [], plugins: [noNodeBuiltins, wasmModule] };
 
 // Node ESM: the .wasm stays a file next to dist/node.js and is read on the first load(),
 // so importing the package costs nothing until a core is asked for.
@@ -147,7 +140,7 @@ const escapeAttr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').repla
 // One file: both pages' markup as templates, their CSS and the standalone bundle inline,
 // under a CSP of hashes (no network at all: default-src 'none').
 async function playground() {
-  const bundle = await build({ ...common, entryPoints: [at('web/js/entries/standalone.js')], write: false, plugins: [wasmModule(false)] });
+  const bundle = await build({ ...common, entryPoints: [at('web/js/entries/standalone.js')], write: false, plugins: [wasmModule] });
   const script = inlineSafe(bundle.outputFiles[0].text, 'the standalone bundle');
   const palette = await readFile(at('web/css/palette.css'), 'utf8');
   const style = (await readFile(at('web/css/style.css'), 'utf8')).replace(/@import url\("palette\.css"\);/, () => palette);
@@ -189,15 +182,15 @@ async function playground() {
   await writeFile(path.join(out, 'playground.html'), html);
 }
 
-const classic = (entry, file, lean = false) => () =>
-  build({ ...common, entryPoints: [at(entry)], outfile: path.join(out, file), plugins: [wasmModule(lean)] });
+const classic = (entry, file) => () =>
+  build({ ...common, entryPoints: [at(entry)], outfile: path.join(out, file), plugins: [wasmModule] });
 const targets = {
   app: classic('web/js/entries/app.js', 'app.js'),
   explore: classic('web/js/explore/explore.js', 'explore.js'),
-  element: classic('web/js/entries/element.js', 'attention-plot.js', true),
-  embed: classic('web/js/entries/embed.js', 'embed.js', true),
+  element: classic('web/js/entries/attention-plot.js', 'attention-plot.js'),
+  embed: classic('web/js/entries/embed.js', 'embed.js'),
   package: async () => {
-    await classic('web/js/entries/element.js', 'attention-plot.js', true)();
+    await classic('web/js/entries/attention-plot.js', 'attention-plot.js')();
     await build({ ...browserEsm, entryPoints: [at('web/js/entries/package.js')], outfile: path.join(dist, 'index.js') });
     await build({ ...nodeEsm, entryPoints: [at('web/js/entries/package.js')], outfile: path.join(dist, 'node.js') });
     await copyFile(path.join(out, 'attention-plot.js'), path.join(dist, 'attention-plot.js'));

@@ -1,29 +1,18 @@
-// AttentionCore: the JavaScript face of the C++ attention core compiled to WebAssembly.
-// This file and core-plot.js are the ONLY files that know about the WASM heap (see docs/js-api.md).
-//
-// The class is defined in core-plot.js with what one plot calls; this file adds the rest of
-// the glossary (attentionMatrix, stream, selfAttention, crossAttention, pagedDecode, mla,
-// dimensionStats) to the same class, so `import { AttentionCore } from './attention-core.js'` has every
-// method. The <attention-plot> element's own bundle (scripts/bundle.mjs) leaves this file out:
-// its lean WASM module has none of these exports, and ~14 KB of minified JavaScript less keeps
-// the single file ~5 KB gzip smaller.
-//
-// How a call works: every entry point sizes all of its inputs and outputs first,
-// makes sure one scratch arena in the heap is big enough (malloc'd once, grown
-// geometrically, never freed per call), writes the inputs, calls the extern "C"
-// function from src/wasm/binding.cpp, and copies the outputs into fresh typed
-// arrays. Heap views are re-read from the module after every malloc and every
-// call into WASM (memory growth detaches the old ArrayBuffer).
-//
-// Errors: shape problems only JavaScript can see (ragged rows, non-numbers, a flat
-// array that does not divide into rows, unknown option names) throw here, naming the
-// argument. Everything numeric (NaN/Infinity, mismatched dimensions, bad mask or block
-// sizes, zero keys under normalisation) is the core's job: we pass it through and
-// throw `new Error(<core message>)`.
+// AttentionCore: PlotCore (plot-core.js: what one plot calls) and the rest of the glossary
+// (attentionMatrix, stream, selfAttention, crossAttention, pagedDecode, mla, dimensionStats).
+// Everything but the <attention-plot> element's own bundle uses this class (docs/js-api.md).
+// Each method sizes its call, reserves it in the core's Heap (heap.js), writes the inputs,
+// calls the extern "C" function from src/wasm/binding.cpp and copies the outputs off. Shape
+// problems only JavaScript can see throw here, naming the argument (args.js); everything
+// numeric is the core's job, passed through as `new Error(<core message>)`.
 
-import { AttentionCore, Resident, internals as I, EX, MAX_LAYOUT_NUMBERS, typeName, isVectorLike, int32, optionalDim, number, describe, matrixShape, pointsCols, writeVector, writeMatrix, seedHalves, PLAIN, beyondOptions, pad, plain } from './plot-core.js';
+import { PlotCore } from './plot-core.js';
+import { Heap, Resident, pad } from './heap.js';
+import { EX, MAX_LAYOUT_NUMBERS, typeName, isVectorLike, int32, optionalDim, number, describe, matrixShape, pointsCols,
+  writeVector, writeMatrix, seedHalves, PLAIN, beyondOptions, plain, singleQueryShapes } from './args.js';
 
-export { AttentionCore, Resident };
+export { Resident };
+
 
 const MASK_CODE = { none: 0, causal: 1, window: 2, topk: 3 };
 const STATE_HEADER = 6;  // doubles per stream block record before partial_output (binding.cpp)
@@ -88,24 +77,24 @@ function matrixList(name, w, count) {
 }
 
 // The sparse-pattern branch of attentionMatrix (same outputs + scoresComputed, computedFraction).
-function sparseMatrix(core, queries, keys, values, qs, ks, vs, scale, normalizeKeys, pattern) {
+function sparseMatrix(heap, queries, keys, values, qs, ks, vs, scale, normalizeKeys, pattern) {
   const { window, stride, global, causal } = sparseFields(pattern);
   const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0, ng = global.length;
-  I.reserve(core, 'attentionMatrix', I.bytes(core, qs) + I.bytes(core, ks) + I.bytes(core, vs) + pad(ng * 4) +
+  heap.reserve('attentionMatrix', heap.bytes(qs) + heap.bytes(ks) + heap.bytes(vs) + pad(ng * 4) +
     pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n) + pad(16));
-  const pq = I.place(core, qs), pk = I.place(core, ks), pv = I.place(core, vs), pg = I.take(core, ng * 4);
-  const pw = I.take(core, m * n * 4), pl = I.take(core, m * n * 4), po = I.take(core, m * outDim * 4);
-  const pe = I.take(core, m * 4), pz = I.take(core, m), pmk = I.take(core, m * n), pc = I.take(core, 16);
-  const f32 = I.f32(core);
+  const pq = heap.place(qs), pk = heap.place(ks), pv = heap.place(vs), pg = heap.take(ng * 4);
+  const pw = heap.take(m * n * 4), pl = heap.take(m * n * 4), po = heap.take(m * outDim * 4);
+  const pe = heap.take(m * 4), pz = heap.take(m), pmk = heap.take(m * n), pc = heap.take(16);
+  const f32 = heap.f32();
   writeMatrix('queries', queries, qs, f32, pq >> 2);
   writeMatrix('keys', keys, ks, f32, pk >> 2);
   if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
-  I.i32(core).set(Array.from(global), pg >> 2);
-  I.check(core, I.export(core, 'attentionMatrix', '_attn_matrix_sparse')(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+  heap.i32().set(Array.from(global), pg >> 2);
+  heap.check(heap.export('attentionMatrix', '_attn_matrix_sparse')(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
     normalizeKeys ? 1 : 0, window, stride, pg, ng, causal ? 1 : 0, pw, pl, po, pe, pz, pmk, pc));
-  const h64 = I.f64(core);
+  const h64 = heap.f64();
   return {
-    ...I.matrixOutputs(core, { pw, pl, po, pe, pz, pmk }, m, n, outDim),
+    ...heap.matrixOutputs({ pw, pl, po, pe, pz, pmk }, m, n, outDim),
     m,
     n,
     dv: outDim,
@@ -114,9 +103,17 @@ function sparseMatrix(core, queries, keys, values, qs, ks, vs, scale, normalizeK
   };
 }
 
-// The methods, written as a class so they read like the ones in core-plot.js, then moved onto
-// AttentionCore.prototype (same property attributes as class methods: not enumerable).
-class Glossary {
+/** The whole glossary: PlotCore's methods and the many-query ones below. */
+export class AttentionCore extends PlotCore {
+  #heap;
+
+  /** module: an instantiated Emscripten module (the full one: attention_wasm). */
+  constructor(module) {
+    const heap = module instanceof Heap ? module : new Heap(module);
+    super(heap);
+    this.#heap = heap;
+  }
+
   // attentionMatrix({queries, keys, values?, scale=1, normalizeKeys=false, mask='none', d?, dv?,
   //                  alpha=1, sink=null, rope=null, kernel='softmax', features=64, seed=1})
   //   -> {weights (m·n), logits (m·n), output (m·dv), entropy (m), emptyRows (m, Uint8Array 0/1),
@@ -126,7 +123,7 @@ class Glossary {
   //   mask {sparse: {window, stride, global, causal}} adds {scoresComputed, computedFraction}.
   attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv, alpha, sink, rope,
     kernel, features, seed } = {}) {
-    I.export(this, 'attentionMatrix', '_attn_matrix');
+    this.#heap.export('attentionMatrix', '_attn_matrix');
     d = optionalDim('d', d);
     dv = optionalDim('dv', dv);
     // d for a flat argument defaults to the other argument's point length.
@@ -139,7 +136,7 @@ class Glossary {
     if (isSparseMask(mask)) {
       const given = Object.entries({ alpha, sink, rope, kernel, features, seed }).filter(([, v]) => v !== undefined).map(([k]) => k);
       if (given.length) throw new Error(`mask: a sparse pattern is computed by its own kernel, which does not take ${given.join(', ')}; use a plain mask with them`);
-      return sparseMatrix(this, queries, keys, values, qs, ks, vs, scale, normalizeKeys, mask.sparse);
+      return sparseMatrix(this.#heap, queries, keys, values, qs, ks, vs, scale, normalizeKeys, mask.sparse);
     }
     const mk = parseMask(mask);
     const ex = alpha === undefined && sink === undefined && rope === undefined && kernel === undefined &&
@@ -148,39 +145,39 @@ class Glossary {
     const np = ex.positions ? ex.positions.length : 0, nqp = ex.queryPositions ? ex.queryPositions.length : 0;
     const rq = ex.rope ? m * qs.cols : 0, rk = ex.rope ? n * ks.cols : 0;
 
-    I.reserve(this, 'attentionMatrix', I.bytes(this, qs) + I.bytes(this, ks) + I.bytes(this, vs) +
+    this.#heap.reserve('attentionMatrix', this.#heap.bytes(qs) + this.#heap.bytes(ks) + this.#heap.bytes(vs) +
       pad(m * n * 4) * 2 + pad(m * outDim * 4) + pad(m * 4) + pad(m) + pad(m * n) +
       (ex.plain ? 0 : pad(m * 4) + pad(EX.count * 8) + pad(np * 8) + pad(nqp * 8) + pad(rq * 4) + pad(rk * 4)));
-    const pq = I.place(this, qs), pk = I.place(this, ks);
-    const pv = I.place(this, vs);
-    const pw = I.take(this, m * n * 4), pl = I.take(this, m * n * 4), po = I.take(this, m * outDim * 4);
-    const pe = I.take(this, m * 4), pz = I.take(this, m), pmk = I.take(this, m * n);
+    const pq = this.#heap.place(qs), pk = this.#heap.place(ks);
+    const pv = this.#heap.place(vs);
+    const pw = this.#heap.take(m * n * 4), pl = this.#heap.take(m * n * 4), po = this.#heap.take(m * outDim * 4);
+    const pe = this.#heap.take(m * 4), pz = this.#heap.take(m), pmk = this.#heap.take(m * n);
 
-    const f32 = I.f32(this);
+    const f32 = this.#heap.f32();
     writeMatrix('queries', queries, qs, f32, pq >> 2);
     writeMatrix('keys', keys, ks, f32, pk >> 2);
     if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
 
     let psk = 0, prq = 0, prk = 0;
     if (ex.plain) {
-      I.check(this, I.m(this)._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+      this.#heap.check(this.#heap.module._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
         normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz, pmk));
     } else {
-      psk = I.take(this, m * 4);
-      const popts = I.take(this, EX.count * 8), ppos = I.take(this, np * 8), pqpos = I.take(this, nqp * 8);
-      prq = I.take(this, rq * 4);
-      prk = I.take(this, rk * 4);
-      const f64 = I.f64(this);
+      psk = this.#heap.take(m * 4);
+      const popts = this.#heap.take(EX.count * 8), ppos = this.#heap.take(np * 8), pqpos = this.#heap.take(nqp * 8);
+      prq = this.#heap.take(rq * 4);
+      prk = this.#heap.take(rk * 4);
+      const f64 = this.#heap.f64();
       f64.set(ex.opts, popts >> 3);
       if (np > 0) writeVector('rope.positions', ex.positions, f64, ppos >> 3);
       if (nqp > 0) writeVector('rope.queryPositions', ex.queryPositions, f64, pqpos >> 3);
-      I.check(this, I.export(this, 'attentionMatrix', '_attn_matrix_ex')(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+      this.#heap.check(this.#heap.export('attentionMatrix', '_attn_matrix_ex')(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
         normalizeKeys ? 1 : 0, mk.code, mk.size, popts, ppos, np, pqpos, nqp, pw, pl, po, pe, pz, pmk, psk, prq, prk));
     }
 
-    const h = I.f32(this);
+    const h = this.#heap.f32();
     return {
-      ...I.matrixOutputs(this, { pw, pl, po, pe, pz, pmk }, m, n, outDim),
+      ...this.#heap.matrixOutputs({ pw, pl, po, pe, pz, pmk }, m, n, outDim),
       sinkWeight: ex.plain ? new Float32Array(m) : h.slice(psk >> 2, (psk >> 2) + m),
       rotatedQueries: ex.rope ? h.slice(prq >> 2, (prq >> 2) + rq) : null,
       rotatedKeys: ex.rope ? h.slice(prk >> 2, (prk >> 2) + rk) : null,
@@ -193,30 +190,30 @@ class Glossary {
   // stream({query, keys, values, scale=1, normalizeKeys=false, blockSize, d?, dv?})
   //   -> {output, logSumExp, blocks: [{begin, end, blockMax, runningMax, rescale, runningSum, partialOutput}]}
   stream({ query, keys, values, scale = 1, normalizeKeys = false, blockSize, d, dv } = {}) {
-    const call = I.export(this, 'stream', '_attn_stream');
-    const { dq, ks, vs } = I.singleQueryShapes(this, { query, keys, values, d, dv });
+    const call = this.#heap.export('stream', '_attn_stream');
+    const { dq, ks, vs } = singleQueryShapes({ query, keys, values, d, dv });
     number('scale', scale);
     int32('blockSize', blockSize);
     const n = ks.rows, dvOut = vs.cols;
     const capBlocks = blockSize >= 1 && n >= 1 ? Math.ceil(n / blockSize) : 0;
     const stride = STATE_HEADER + dvOut;
 
-    I.reserve(this, 'stream', pad(dq * 4) + I.bytes(this, ks) + I.bytes(this, vs) + pad(dvOut * 4) +
+    this.#heap.reserve('stream', pad(dq * 4) + this.#heap.bytes(ks) + this.#heap.bytes(vs) + pad(dvOut * 4) +
       pad(4) + pad(capBlocks * stride * 8) + pad(4));
-    const pq = I.take(this, dq * 4), pk = I.place(this, ks), pv = I.place(this, vs);
-    const po = I.take(this, dvOut * 4), plse = I.take(this, 4), ps = I.take(this, capBlocks * stride * 8);
-    const pnb = I.take(this, 4);
+    const pq = this.#heap.take(dq * 4), pk = this.#heap.place(ks), pv = this.#heap.place(vs);
+    const po = this.#heap.take(dvOut * 4), plse = this.#heap.take(4), ps = this.#heap.take(capBlocks * stride * 8);
+    const pnb = this.#heap.take(4);
 
-    const f32 = I.f32(this);
+    const f32 = this.#heap.f32();
     writeVector('query', query, f32, pq >> 2);
     writeMatrix('keys', keys, ks, f32, pk >> 2);
     if (vs.rows > 0) writeMatrix('values', values, vs, f32, pv >> 2);
 
-    I.check(this, call(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
+    this.#heap.check(call(pq, dq, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
       normalizeKeys ? 1 : 0, blockSize, po, plse, ps, capBlocks, pnb));
 
-    const h = I.f32(this), h64 = I.f64(this);
-    const nb = I.i32(this)[pnb >> 2];
+    const h = this.#heap.f32(), h64 = this.#heap.f64();
+    const nb = this.#heap.i32()[pnb >> 2];
     const blocks = new Array(nb);
     for (let b = 0; b < nb; b++) {
       const r = (ps >> 3) + b * stride;
@@ -240,7 +237,7 @@ class Glossary {
   //       kvHead (the key/value head this query head reads), logitAsymmetry, weightAsymmetry}], output (m·heads·d_head), kvCacheEntries, kvCacheEntriesMHA,
   //       variant ('MHA' | 'MQA' | 'GQA'), m, dHead, dModel}. Matrices are flat row-major.
   selfAttention({ tokens, wq, wk, wv, heads = 1, kvHeads = heads, scale = 1, mask = 'none' } = {}) {
-    const call = I.export(this, 'selfAttention', '_attn_self_attention');
+    const call = this.#heap.export('selfAttention', '_attn_self_attention');
     int32('heads', heads);
     int32('kvHeads', kvHeads);
     if (heads < 1) throw new Error(`heads: is ${heads}; expected an integer >= 1`);
@@ -270,27 +267,27 @@ class Glossary {
     const sq = shapes('wq', WQ), sk = shapes('wk', WK), sv = shapes('wv', WV);
     const ws = dHead * dModel, md = m * dHead, mm = m * m;
 
-    I.reserve(this, 'selfAttention', pad(m * dModel * 4) + pad(heads * ws * 4) + pad(kvHeads * ws * 4) * 2 +
+    this.#heap.reserve('selfAttention', pad(m * dModel * 4) + pad(heads * ws * 4) + pad(kvHeads * ws * 4) * 2 +
       pad(heads * md * 4) * 4 + pad(heads * mm * 4) * 2 + pad(heads * m * 4) + pad(heads * m) +
       pad(heads * 2 * 4) + pad(heads * md * 4) + pad(2 * 8) + pad(4) + pad(heads * mm) + pad(heads * 4));
-    const px = I.take(this, m * dModel * 4), pwq = I.take(this, heads * ws * 4);
-    const pwk = I.take(this, kvHeads * ws * 4), pwv = I.take(this, kvHeads * ws * 4);
-    const pq = I.take(this, heads * md * 4), pk = I.take(this, heads * md * 4), pv = I.take(this, heads * md * 4);
-    const po = I.take(this, heads * md * 4), pl = I.take(this, heads * mm * 4), pw = I.take(this, heads * mm * 4);
-    const pe = I.take(this, heads * m * 4), pz = I.take(this, heads * m), pa = I.take(this, heads * 2 * 4);
-    const pc = I.take(this, heads * md * 4), pkv = I.take(this, 2 * 8), pvar = I.take(this, 4);
-    const pmk = I.take(this, heads * mm), phk = I.take(this, heads * 4);
+    const px = this.#heap.take(m * dModel * 4), pwq = this.#heap.take(heads * ws * 4);
+    const pwk = this.#heap.take(kvHeads * ws * 4), pwv = this.#heap.take(kvHeads * ws * 4);
+    const pq = this.#heap.take(heads * md * 4), pk = this.#heap.take(heads * md * 4), pv = this.#heap.take(heads * md * 4);
+    const po = this.#heap.take(heads * md * 4), pl = this.#heap.take(heads * mm * 4), pw = this.#heap.take(heads * mm * 4);
+    const pe = this.#heap.take(heads * m * 4), pz = this.#heap.take(heads * m), pa = this.#heap.take(heads * 2 * 4);
+    const pc = this.#heap.take(heads * md * 4), pkv = this.#heap.take(2 * 8), pvar = this.#heap.take(4);
+    const pmk = this.#heap.take(heads * mm), phk = this.#heap.take(heads * 4);
 
-    const f32 = I.f32(this);
+    const f32 = this.#heap.f32();
     writeMatrix('tokens', tokens, ts, f32, px >> 2);
     WQ.forEach((w, h) => writeMatrix(`wq[${h}]`, w, sq[h], f32, (pwq >> 2) + h * ws));
     WK.forEach((w, h) => writeMatrix(`wk[${h}]`, w, sk[h], f32, (pwk >> 2) + h * ws));
     WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
 
-    I.check(this, call(px, m, dModel, heads, kvHeads, pwq, pwk, pwv, dHead, scale,
+    this.#heap.check(call(px, m, dModel, heads, kvHeads, pwq, pwk, pwv, dHead, scale,
       mk.code, mk.size, pq, pk, pv, pl, pw, po, pe, pz, pa, pc, pkv, pvar, pmk, phk));
 
-    const h = I.f32(this), u8 = I.u8(this), h64 = I.f64(this), i32 = I.i32(this);
+    const h = this.#heap.f32(), u8 = this.#heap.u8(), h64 = this.#heap.f64(), i32 = this.#heap.i32();
     const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
     const out = [];
     for (let i = 0; i < heads; i++) {
@@ -308,7 +305,7 @@ class Glossary {
       output: h.slice(pc >> 2, (pc >> 2) + heads * md),
       kvCacheEntries: h64[pkv >> 3],
       kvCacheEntriesMHA: h64[(pkv >> 3) + 1],
-      variant: ['MHA', 'MQA', 'GQA'][I.i32(this)[pvar >> 2]],
+      variant: ['MHA', 'MQA', 'GQA'][this.#heap.i32()[pvar >> 2]],
       m,
       dHead,
       dModel,
@@ -335,23 +332,23 @@ class Glossary {
     const sv = plain('wv', matrixShape('wv', WV, dModel, 'd_model'));
     if (sk.rows !== dHead) throw new Error(`wk: has ${sk.rows} rows; expected d_head = ${dHead} (as wq)`);
     const m = ts.rows, n = ys.rows, dv = sv.rows;
-    I.reserve(this, 'crossAttention', pad(m * ts.cols * 4) + pad(n * ys.cols * 4) + pad(dHead * dModel * 4) * 2 + pad(dv * dModel * 4) +
+    this.#heap.reserve('crossAttention', pad(m * ts.cols * 4) + pad(n * ys.cols * 4) + pad(dHead * dModel * 4) * 2 + pad(dv * dModel * 4) +
       pad(m * dHead * 4) + pad(n * dHead * 4) + pad(n * dv * 4) + pad(m * n * 4) * 2 + pad(m * dv * 4) +
       pad(m * 4) + pad(m) + pad(m * n));
-    const px = I.take(this, m * ts.cols * 4), py = I.take(this, n * ys.cols * 4);
-    const pwq = I.take(this, dHead * dModel * 4), pwk = I.take(this, dHead * dModel * 4), pwv = I.take(this, dv * dModel * 4);
-    const pq = I.take(this, m * dHead * 4), pk = I.take(this, n * dHead * 4), pv = I.take(this, n * dv * 4);
-    const pl = I.take(this, m * n * 4), pw = I.take(this, m * n * 4), po = I.take(this, m * dv * 4);
-    const pe = I.take(this, m * 4), pz = I.take(this, m), pmk = I.take(this, m * n);
-    const f32 = I.f32(this);
+    const px = this.#heap.take(m * ts.cols * 4), py = this.#heap.take(n * ys.cols * 4);
+    const pwq = this.#heap.take(dHead * dModel * 4), pwk = this.#heap.take(dHead * dModel * 4), pwv = this.#heap.take(dv * dModel * 4);
+    const pq = this.#heap.take(m * dHead * 4), pk = this.#heap.take(n * dHead * 4), pv = this.#heap.take(n * dv * 4);
+    const pl = this.#heap.take(m * n * 4), pw = this.#heap.take(m * n * 4), po = this.#heap.take(m * dv * 4);
+    const pe = this.#heap.take(m * 4), pz = this.#heap.take(m), pmk = this.#heap.take(m * n);
+    const f32 = this.#heap.f32();
     writeMatrix('tokens', tokens, ts, f32, px >> 2);
     writeMatrix('source', source, ys, f32, py >> 2);
     writeMatrix('wq', WQ, sq, f32, pwq >> 2);
     writeMatrix('wk', WK, sk, f32, pwk >> 2);
     writeMatrix('wv', WV, sv, f32, pwv >> 2);
-    I.check(this, I.export(this, 'crossAttention', '_attn_cross_attention')(px, m, py, n, dModel, pwq, pwk, dHead,
+    this.#heap.check(this.#heap.export('crossAttention', '_attn_cross_attention')(px, m, py, n, dModel, pwq, pwk, dHead,
       pwv, dv, scale, mk.code, mk.size, pq, pk, pv, pl, pw, po, pe, pz, pmk));
-    const h = I.f32(this), u8 = I.u8(this);
+    const h = this.#heap.f32(), u8 = this.#heap.u8();
     const at = (p, len) => h.slice(p >> 2, (p >> 2) + len);
     return {
       q: at(pq, m * dHead), k: at(pk, n * dHead), v: at(pv, n * dv),
@@ -398,14 +395,14 @@ class Glossary {
     const capTables = Math.ceil(nA / bs) + Math.ceil((prefix + nB) / bs) + 1;
     const capLen = Math.max(nA, prefix + nB, 1);
     const bytes = (sh) => pad(sh.rows * sh.cols * 4);
-    I.reserve(this, 'pagedDecode', bytes(qa) + bytes(ka) + bytes(va) + bytes(qb) + bytes(kb) + bytes(vb) + pad(13 * 4) +
+    this.#heap.reserve('pagedDecode', bytes(qa) + bytes(ka) + bytes(va) + bytes(qb) + bytes(kb) + bytes(vb) + pad(13 * 4) +
       pad(capTables * 4) * 3 + pad(capLen * 4) * 2 + pad(dv * 4) * 2 + pad(16));
-    const place = (sh) => I.take(this, sh.rows * sh.cols * 4);
+    const place = (sh) => this.#heap.take(sh.rows * sh.cols * 4);
     const pqa = place(qa), pka = place(ka), pva = place(va), pqb = place(qb), pkb = place(kb), pvb = place(vb);
-    const pinfo = I.take(this, 13 * 4), ptab = I.take(this, capTables * 4), pblk = I.take(this, capTables * 8);
-    const pw = I.take(this, capLen * 4), pcw = I.take(this, capLen * 4), po = I.take(this, dv * 4), pco = I.take(this, dv * 4);
-    const pd = I.take(this, 16);
-    const f32 = I.f32(this);
+    const pinfo = this.#heap.take(13 * 4), ptab = this.#heap.take(capTables * 4), pblk = this.#heap.take(capTables * 8);
+    const pw = this.#heap.take(capLen * 4), pcw = this.#heap.take(capLen * 4), po = this.#heap.take(dv * 4), pco = this.#heap.take(dv * 4);
+    const pd = this.#heap.take(16);
+    const f32 = this.#heap.f32();
     // Keys first: queries and values default to them, so a bad entry is named as the user gave it.
     writeMatrix('keys', keys, ka, f32, pka >> 2);
     writeMatrix('values', values, va, f32, pva >> 2);
@@ -415,9 +412,9 @@ class Glossary {
       writeMatrix('valuesB', valuesB, vb, f32, pvb >> 2);
       writeMatrix('queriesB', queriesB, qb, f32, pqb >> 2);
     }
-    I.check(this, I.export(this, 'pagedDecode', '_attn_paged_decode')(blockSize, pqa, pka, pva, nA, d, dv, sharedPrefix, pqb, pkb, pvb, nB,
+    this.#heap.check(this.#heap.export('pagedDecode', '_attn_paged_decode')(blockSize, pqa, pka, pva, nA, d, dv, sharedPrefix, pqb, pkb, pvb, nB,
       steps, scale, normalizeKeys ? 1 : 0, pinfo, ptab, pblk, capTables, pw, pcw, capLen, po, pco, pd));
-    const i32 = I.i32(this), h = I.f32(this), h64 = I.f64(this);
+    const i32 = this.#heap.i32(), h = this.#heap.f32(), h64 = this.#heap.f64();
     const info = Array.from(i32.subarray(pinfo >> 2, (pinfo >> 2) + 13));
     const [stepsDone, totalSteps, forked, seqCount, allocated, blocksUsed, slotsFilled, wastedSlots,
       blocksWithoutSharing, lastSeq, lastPos, lenA, lenB] = info;
@@ -470,22 +467,22 @@ class Glossary {
     const sq = shapes('wq', WQ), sk = shapes('wk', WK), sv = shapes('wv', WV);
     const m = ts.rows, ws = dHead * dModel, md = m * dHead, mm = m * m;
     const r = rank >= 1 && rank <= dModel ? rank : 0;  // the core rejects any other rank
-    I.reserve(this, 'mla', pad(m * dModel * 4) + pad(heads * ws * 4) * 3 + pad(m * r * 4) + pad(r * dModel * 4) +
+    this.#heap.reserve('mla', pad(m * dModel * 4) + pad(heads * ws * 4) * 3 + pad(m * r * 4) + pad(r * dModel * 4) +
       pad(heads * md * 4) * 2 + pad(heads * mm * 4) * 2 + pad(heads * md * 4) * 2 + pad(dModel * 4 * 8) + pad(4 * 8));
-    const px = I.take(this, m * dModel * 4), pwq = I.take(this, heads * ws * 4), pwk = I.take(this, heads * ws * 4);
-    const pwv = I.take(this, heads * ws * 4), plat = I.take(this, m * r * 4), pdkv = I.take(this, r * dModel * 4);
-    const pk = I.take(this, heads * md * 4), pv = I.take(this, heads * md * 4);
-    const pw = I.take(this, heads * mm * 4), pmw = I.take(this, heads * mm * 4);
-    const po = I.take(this, heads * md * 4), pmo = I.take(this, heads * md * 4);
-    const pdr = I.take(this, dModel * 4 * 8), pc = I.take(this, 4 * 8);
-    const f32 = I.f32(this);
+    const px = this.#heap.take(m * dModel * 4), pwq = this.#heap.take(heads * ws * 4), pwk = this.#heap.take(heads * ws * 4);
+    const pwv = this.#heap.take(heads * ws * 4), plat = this.#heap.take(m * r * 4), pdkv = this.#heap.take(r * dModel * 4);
+    const pk = this.#heap.take(heads * md * 4), pv = this.#heap.take(heads * md * 4);
+    const pw = this.#heap.take(heads * mm * 4), pmw = this.#heap.take(heads * mm * 4);
+    const po = this.#heap.take(heads * md * 4), pmo = this.#heap.take(heads * md * 4);
+    const pdr = this.#heap.take(dModel * 4 * 8), pc = this.#heap.take(4 * 8);
+    const f32 = this.#heap.f32();
     writeMatrix('tokens', tokens, ts, f32, px >> 2);
     WQ.forEach((w, h) => writeMatrix(`wq[${h}]`, w, sq[h], f32, (pwq >> 2) + h * ws));
     WK.forEach((w, h) => writeMatrix(`wk[${h}]`, w, sk[h], f32, (pwk >> 2) + h * ws));
     WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
-    I.check(this, I.export(this, 'mla', '_attn_mla')(px, m, dModel, heads, pwq, pwk, pwv, dHead, rank, ropeDim, kvHeads, scale,
+    this.#heap.check(this.#heap.export('mla', '_attn_mla')(px, m, dModel, heads, pwq, pwk, pwv, dHead, rank, ropeDim, kvHeads, scale,
       mk.code, mk.size, plat, pdkv, pk, pv, pw, pmw, po, pmo, pdr, pc));
-    const h = I.f32(this), h64 = I.f64(this);
+    const h = this.#heap.f32(), h64 = this.#heap.f64();
     const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
     const perHead = [];
     for (let i = 0; i < heads; i++) {
@@ -510,18 +507,18 @@ class Glossary {
   //   -> {logits: Float64Array (n), weights: Float64Array (n), logitMean, logitStd, maxWeight,
   //       entropy, effectiveKeys, scale}
   dimensionStats({ d, n, seed = 1, scaled = true } = {}) {
-    const call = I.export(this, 'dimensionStats', '_attn_dimension_stats');
+    const call = this.#heap.export('dimensionStats', '_attn_dimension_stats');
     int32('d', d);
     int32('n', n);
     const [lo, hi] = seedHalves(seed);
     const count = n > 0 && n <= MAX_LAYOUT_NUMBERS ? n : 0;  // the core rejects what we do not allocate
 
-    I.reserve(this, 'dimensionStats', pad(count * 8) * 2 + pad(6 * 8));
-    const pl = I.take(this, count * 8), pw = I.take(this, count * 8), ps = I.take(this, 6 * 8);
+    this.#heap.reserve('dimensionStats', pad(count * 8) * 2 + pad(6 * 8));
+    const pl = this.#heap.take(count * 8), pw = this.#heap.take(count * 8), ps = this.#heap.take(6 * 8);
 
-    I.check(this, call(d, n, lo, hi, scaled ? 1 : 0, pl, pw, count, ps));
+    this.#heap.check(call(d, n, lo, hi, scaled ? 1 : 0, pl, pw, count, ps));
 
-    const h = I.f64(this), s = ps >> 3;
+    const h = this.#heap.f64(), s = ps >> 3;
     return {
       logits: h.slice(pl >> 3, (pl >> 3) + n),
       weights: h.slice(pw >> 3, (pw >> 3) + n),
@@ -535,6 +532,3 @@ class Glossary {
   }
 }
 
-for (const name of Object.getOwnPropertyNames(Glossary.prototype)) {
-  if (name !== 'constructor') Object.defineProperty(AttentionCore.prototype, name, Object.getOwnPropertyDescriptor(Glossary.prototype, name));
-}

@@ -1,6 +1,6 @@
 // embed.html: the <attention-plot> element, fed from location.hash, in a frame that
 // tells its parent how tall it is (the parent may live on another origin).
-import './element.js';
+import './attention-plot.js';
 
 document.getElementById('embed-fallback')?.remove();   // the script runs: no fallback
 const plot = document.querySelector('attention-plot');

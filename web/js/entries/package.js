@@ -8,7 +8,7 @@
 import createAttentionModule from '../../generated/attention_wasm.mjs';
 import wasmBinary from '../../generated/attention_wasm.wasm';
 import { AttentionCore as Core } from '../core/attention-core.js';
-import { inflate } from '../core/wasm.js';
+import { inflate } from '../core/loader.js';
 
 export { mount } from './element.js';
 
