@@ -37,6 +37,22 @@ function editDistance(a, b) {
   }
   return prev[b.length];
 }
+/** Unknown (often misspelled) attributes of `el`, and contradictory ones, as notices. */
+function attributeNotices(el) {
+  const notices = [];
+  for (const attr of el.getAttributeNames()) {
+    if (ATTRS.has(attr) || GLOBAL_ATTRS.test(attr)) continue;
+    const near = suggest(attr);
+    notices.push(`Unknown attribute "${attr}" was ignored${near ? ` (did you mean "${near}"?)` : ''}.`);
+  }
+  const keys = el.getAttribute('keys'), n = el.getAttribute('n');
+  if (keys && n !== null) {
+    const count = keys.split(';').length;
+    if (String(count) !== n.trim()) notices.push(`n="${n}" and keys (${count} points) disagree; the plot has the ${count} keys given.`);
+  }
+  return notices;
+}
+
 // What each `controls` value shows under the plot: the fields the schema puts in that set.
 const controlsFor = (mode) => Object.keys(PLAYGROUND.fields).filter((k) => PLAYGROUND.fields[k].controls?.includes(mode));
 
@@ -288,18 +304,7 @@ function defineElement(loadCore) {
 
     /** Names unknown (often misspelled) attributes and contradictory ones. */
     #checkAttrs() {
-      const notices = [];
-      for (const attr of this.getAttributeNames()) {
-        if (ATTRS.has(attr) || GLOBAL_ATTRS.test(attr)) continue;
-        const near = suggest(attr);
-        notices.push(`Unknown attribute "${attr}" was ignored${near ? ` (did you mean "${near}"?)` : ''}.`);
-      }
-      const keys = this.getAttribute('keys'), n = this.getAttribute('n');
-      if (keys && n !== null) {
-        const count = keys.split(';').length;
-        if (String(count) !== n.trim()) notices.push(`n="${n}" and keys (${count} points) disagree; the plot has the ${count} keys given.`);
-      }
-      this.#inst.pg.notices.set('attributes', notices);
+      this.#inst.pg.notices.set('attributes', attributeNotices(this));
     }
 
     #readAttr(attr) {
