@@ -215,7 +215,9 @@ export async function runWorkloads({ core, tf, ort, native = null, quick = false
       // WASM through the documented API with resident keys and values (core.upload): like
       // TF.js's tensors, uploaded once; the query is copied and the result read every call.
       const rk = core.upload(K, { d }), rv = core.upload(V, { d: dv });
-      row.impl.wasm_api_resident = await measure(() => { out = core.attend({ query: q, keys: rk, values: rv, scale }).output; });
+      row.impl.wasm_api_resident = await measure(() => {
+        out = core.attend({ query: q, keys: rk, values: rv, scale }).output;
+      });
       Object.assign(row.impl.wasm_api_resident, check(`${label} wasm_api_resident`, out, ref));
       rk.free();
       rv.free();

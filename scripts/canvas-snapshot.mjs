@@ -8,10 +8,8 @@
 // reduced motion, and read after its frames have settled.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launch, serve } from '../tests/browser/helpers.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const [mode, dir] = process.argv.slice(2);
 if (!['save', 'compare'].includes(mode) || !dir) {
   console.error('usage: node scripts/canvas-snapshot.mjs save|compare DIR');

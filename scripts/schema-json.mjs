@@ -23,8 +23,9 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const fields = {};
 for (const [name, f] of Object.entries(PLAYGROUND.fields)) {
   const { type, min, max, def, precision, values, maxCount, count, label } = f;
-  fields[name] = Object.fromEntries(Object.entries({ type, min, max, def, precision, values, maxCount, count, label, attribute: kebab(name) })
-    .filter(([, v]) => v !== undefined));
+  fields[name] = Object.fromEntries(Object.entries({
+    type, min, max, def, precision, values, maxCount, count, label, attribute: kebab(name),
+  }).filter(([, v]) => v !== undefined));
 }
 const text = `${JSON.stringify({
   generatedFrom: 'web/js/state/schema.js PLAYGROUND by scripts/schema-json.mjs; do not edit',

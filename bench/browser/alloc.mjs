@@ -69,7 +69,8 @@ try {
     };
     walk(profile.head);
     const heap = await run(FRAMES, FRAMES / 10);
-    const top = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([fn, bytes]) => ({ fn, bytesPerFrame: bytes / FRAMES }));
+    const top = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 8)
+      .map(([fn, bytes]) => ({ fn, bytesPerFrame: bytes / FRAMES }));
     results.runs.push({ name, bytesPerFrame: total / FRAMES, top, heap });
     console.error(`${name}: ${(total / FRAMES).toFixed(0)} B/frame; heap after GC ${heap.map((h) => (h / 1e6).toFixed(2)).join(' ')} MB`);
     for (const t of top.slice(0, 5)) console.error(`   ${t.bytesPerFrame.toFixed(0).padStart(6)} B  ${t.fn}`);

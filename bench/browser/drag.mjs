@@ -91,7 +91,8 @@ try {
       const pg = window.playground, q = pg.getState().query;
       const [x, y] = pg.plot.toScreen(q[0], q[1]);
       const rect = pg.plot.canvas.getBoundingClientRect();
-      return { x: rect.left + x, y: rect.top + y, ppu: pg.plot.geom.ppu, cx: rect.left + pg.plot.geom.cx, cy: rect.top + pg.plot.geom.cy };
+      return { x: rect.left + x, y: rect.top + y, ppu: pg.plot.geom.ppu,
+        cx: rect.left + pg.plot.geom.cx, cy: rect.top + pg.plot.geom.cy };
     });
     const heapBefore = await page.evaluate(() => window.playground.core.heapBytes);
     await page.evaluate(() => { window.__bench.frames = []; window.__bench.durations = []; window.__bench.on = true; });

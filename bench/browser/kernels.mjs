@@ -31,7 +31,8 @@ try {
   await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30000 });
   page.setDefaultTimeout(0);
   const r = await page.evaluate((quick) => window.runBench({ quick }), QUICK);
-  results = { date: new Date().toISOString(), quick: QUICK, chromium: context.browser()?.version() ?? await page.evaluate(() => navigator.userAgent), ...r, problems };
+  results = { date: new Date().toISOString(), quick: QUICK,
+    chromium: context.browser()?.version() ?? await page.evaluate(() => navigator.userAgent), ...r, problems };
 } finally {
   await close();
 }

@@ -31,7 +31,12 @@ for (const size of SIZES) {
       await page.addInitScript(() => {
         window.__gaps = [];
         let last = performance.now();
-        const loop = () => { const now = performance.now(); window.__gaps.push(now - last); last = now; requestAnimationFrame(loop); };
+        const loop = () => {
+          const now = performance.now();
+          window.__gaps.push(now - last);
+          last = now;
+          requestAnimationFrame(loop);
+        };
         requestAnimationFrame(loop);
       });
       const take = () => page.evaluate(() => Math.max(0, ...window.__gaps.splice(0)));

@@ -103,5 +103,6 @@ results.machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length };
 mkdirSync(path.dirname(OUT), { recursive: true });
 writeFileSync(OUT, JSON.stringify(results, null, 1));
 process.stderr.write(`wrote ${OUT}\n`);
-const bad = [...results.w1, ...results.w2].flatMap((r) => Object.entries(r.impl).filter(([, v]) => v.ok === false).map(([k]) => k));
+const bad = [...results.w1, ...results.w2]
+  .flatMap((r) => Object.entries(r.impl).filter(([, v]) => v.ok === false).map(([k]) => k));
 if (bad.length) process.stderr.write(`WARNING: outputs disagree for ${bad.join(', ')}\n`);

@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { installPackage, runNode, repoRoot } from './helpers.mjs';
+import { installPackage, runNode } from './helpers.mjs';
 import { AttentionCore as RepoCore } from '../../web/js/core/attention-core.js';
 import { startServer } from '../../scripts/serve.mjs';
 import { launch } from '../browser/helpers.mjs';
 
 let pkg, repoCore;
-const PROBLEM = { query: [1.2, 0.4], keys: [[1, 0], [0, 1], [-1, 0], [0.6, -0.8]], values: [[0, 1], [1, 0], [1, 1], [-1, 0]], scale: 1.5 };
+const PROBLEM = { query: [1.2, 0.4], keys: [[1, 0], [0, 1], [-1, 0], [0.6, -0.8]],
+  values: [[0, 1], [1, 0], [1, 1], [-1, 0]], scale: 1.5 };
 
 before(async () => {
   pkg = await installPackage();

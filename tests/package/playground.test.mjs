@@ -53,7 +53,8 @@ test('the page opens offline from file:// with zero console errors, and its weig
   await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 20000 });
   const rows = await page.$$eval('#weight-list tr[data-key-index]', (rs) => rs.map((r) => Number(r.dataset.weight)));
   const state = await page.evaluate(() => window.playground.getState());
-  const want = core.attend({ query: state.query, keys: state.keys, scale: state.scale, normalizeKeys: state.normalizeKeys }).weights;
+  const want = core.attend({ query: state.query, keys: state.keys, scale: state.scale,
+    normalizeKeys: state.normalizeKeys }).weights;
   assert.equal(rows.length, 8);
   for (let i = 0; i < rows.length; i++) assert.ok(Math.abs(rows[i] - want[i]) < 1e-3, `row ${i}: ${rows[i]} vs ${want[i]}`);
   assert.equal(await page.title(), 'Attention Geometry Playground');
@@ -73,7 +74,8 @@ test('its link to explore stays in the file; explore computes with the same inli
     const r = window.explore.core.attend({ query: [1.2, 0.4], keys: [[1, 0], [0, 1], [-1, 0]] });
     return { weights: Array.from(r.weights), panels: document.querySelectorAll('canvas').length };
   });
-  assert.deepEqual(got.weights, Array.from(core.attend({ query: [1.2, 0.4], keys: [[1, 0], [0, 1], [-1, 0]] }).weights));
+  assert.deepEqual(got.weights,
+    Array.from(core.attend({ query: [1.2, 0.4], keys: [[1, 0], [0, 1], [-1, 0]] }).weights));
   assert.ok(got.panels >= 2, 'explore drew its panels');
   await page.click('a[href="?"]');
   await page.waitForFunction(() => document.body.dataset.ready === '1' && !!window.playground, null, { timeout: 20000 });

@@ -48,7 +48,8 @@ async function plots(frame, count) {
 }
 
 function assertComputed({ state, weights }) {
-  const want = core.attend({ query: state.query, keys: state.keys, scale: state.scale, normalizeKeys: state.normalizeKeys }).weights;
+  const want = core.attend({ query: state.query, keys: state.keys, scale: state.scale,
+    normalizeKeys: state.normalizeKeys }).weights;
   assert.equal(weights.length, want.length);
   for (let i = 0; i < want.length; i++) assert.ok(Math.abs(weights[i] - want[i]) < 1e-6, `weight ${i}`);
 }

@@ -78,7 +78,8 @@ async function savedWhen(id, ok, timeout = 20000) {
 // What the core gives for the plot's current state.
 async function expected(id) {
   const s = await page.evaluate((id) => window.plotOf(id).getState(), id);
-  const r = core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale, normalizeKeys: s.normalizeKeys });
+  const r = core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale,
+    normalizeKeys: s.normalizeKeys });
   return { state: s, weights: Array.from(r.weights), entropy: r.entropy, output: Array.from(r.output) };
 }
 
@@ -117,7 +118,9 @@ test('a drag of the query writes the query and the outputs back to the model', a
   });
   await page.mouse.move(from[0], from[1]);
   await page.mouse.down();
-  for (let i = 1; i <= 8; i++) await page.mouse.move(from[0] + (to[0] - from[0]) * i / 8, from[1] + (to[1] - from[1]) * i / 8);
+  for (let i = 1; i <= 8; i++) {
+    await page.mouse.move(from[0] + (to[0] - from[0]) * i / 8, from[1] + (to[1] - from[1]) * i / 8);
+  }
   await page.mouse.up();
   const saved = await savedWhen('w1', (m) => m.query[0] < -0.5 && m.query[1] < -0.5);
   assert.ok(Math.abs(saved.query[0] + 0.8) < 0.05 && Math.abs(saved.query[1] + 0.9) < 0.05, `query ${saved.query}`);

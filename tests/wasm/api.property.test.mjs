@@ -18,8 +18,8 @@ const num = fc.oneof(
 );
 const vec = (d) => fc.array(num, { minLength: d, maxLength: d });
 const pts = (n, d) => fc.array(vec(d), { minLength: n, maxLength: n });
-const dims = fc.record({ n: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 6 }), dv: fc.integer({ min: 1, max: 4 }) });
-
+const dims = fc.record({ n: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 6 }),
+  dv: fc.integer({ min: 1, max: 4 }) });
 
 const RUNS = 300;
 
@@ -63,9 +63,10 @@ test('selfAttention and dimensionStats: finite in, finite out or a named error',
       finiteOrNamed(() => core.selfAttention({ tokens, wq, wk, wv, scale, mask }), ['tokens', 'wq', 'wk', 'wv', 'W_Q', 'W_K', 'W_V', 'scale', 'mask', 'heads', 'kvHeads']);
     }), { numRuns: 2, seed });
   }), { numRuns: RUNS / 3 });
-  fc.assert(fc.property(fc.integer({ min: -1, max: 64 }), fc.integer({ min: -1, max: 64 }), fc.integer({ min: 0, max: 1000 }), fc.boolean(), (d, n, seed, scaled) => {
-    finiteOrNamed(() => core.dimensionStats({ d, n, seed, scaled }), ['d', 'n', 'seed']);
-  }), { numRuns: 100 });
+  fc.assert(fc.property(fc.integer({ min: -1, max: 64 }), fc.integer({ min: -1, max: 64 }),
+    fc.integer({ min: 0, max: 1000 }), fc.boolean(), (d, n, seed, scaled) => {
+      finiteOrNamed(() => core.dimensionStats({ d, n, seed, scaled }), ['d', 'n', 'seed']);
+    }), { numRuns: 100 });
 });
 
 test('the heap stays flat over 10,000 calls of each API function', () => {

@@ -26,7 +26,8 @@ function jsArgs(p) {
 function check(p) {
   const want = cliResult({ ...p, precision: 'float' });
   const got = core.attend(jsArgs(p));
-  const b = errorBudget({ query: p.query, keys: p.keys, values: p.values, scale: p.scale, normalize: p.normalize_keys });
+  const b = errorBudget({ query: p.query, keys: p.keys, values: p.values, scale: p.scale,
+    normalize: p.normalize_keys });
   const slack = 4 * b.delta + 4 * p.query.length * 2 ** -24 * Math.max(1, Math.abs(p.scale ?? 1)) * 8;
   closeEach(got.logits, want.logits, 'logits', (i) => [1e-6, 1e-7 + b.logitSlack[i] + slack]);
   closeEach(got.weights, want.weights, 'weights', () => [1e-6 + slack, 1e-7 + slack]);
@@ -198,7 +199,8 @@ describe('attentionMatrix beyond softmax: WASM == CLI', () => {
   for (const [mask, jsMask] of [['none', 'none'], ['causal', 'causal'], ['window:2', { window: 2 }], ['topk:3', { topK: 3 }]]) {
     test(`sparsemax + sink, mask ${mask}`, () => checkMatrix({ ...mat(5, 6, 4), mask, alpha: 2, sink: 0.2 }, jsMask));
     test(`entmax 1.5 + rope, mask ${mask}`, () =>
-      checkMatrix({ ...mat(5, 5, 4), mask, alpha: 1.5, rope: { theta: 0.7, queryPositions: [5, 6, 7, 8, 9] } }, jsMask));
+      checkMatrix({ ...mat(5, 5, 4), mask, alpha: 1.5, rope: { theta: 0.7, queryPositions: [5, 6, 7, 8, 9] } },
+        jsMask));
     test(`favor+ and elu+1, mask ${mask}`, () => {
       checkMatrix({ ...mat(4, 6, 4), mask, kernel: 'favor+', features: 24, seed: 9 }, jsMask);
       checkMatrix({ ...mat(4, 6, 4), mask, kernel: 'elu+1', sink: -1 }, jsMask);
@@ -244,7 +246,8 @@ describe('the strip curve for every normaliser (unitKeyCurve)', () => {
     test(JSON.stringify(opts), () => {
       const r = core.attend({ query, keys, scale: 1.3, normalizeKeys: true, ...opts });
       assert.equal(r.threshold === null, (opts.alpha ?? 1) === 1);
-      const y = core.unitKeyCurve({ query, scale: 1.3, ...opts, logSumExp: r.logSumExp, threshold: r.threshold, angles });
+      const y = core.unitKeyCurve({ query, scale: 1.3, ...opts,
+        logSumExp: r.logSumExp, threshold: r.threshold, angles });
       // float weights against the double curve
       for (let i = 0; i < angles.length; i++) assert.ok(Math.abs(y[i] - r.weights[i]) <= 2e-7, `key ${i}: ${y[i]} vs ${r.weights[i]}`);
       if ((opts.alpha ?? 1) > 1) assert.ok(y.some((v, i) => v === 0 && r.weights[i] === 0) || y.every((v) => v > 0));

@@ -148,30 +148,36 @@ const num = fc.oneof(
 const vecOf = (d) => fc.array(num, { minLength: d, maxLength: d });
 const ptsOf = (n, d) => fc.array(vecOf(d), { minLength: n, maxLength: n });
 
-
 test('sparse, cross, paged and mla: finite in, finite out or a named error', () => {
-  fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: -1, max: 5 }), fc.integer({ min: -1, max: 5 }),
-    fc.array(fc.integer({ min: -1, max: 9 }), { maxLength: 3 }), fc.boolean(), fc.integer(), (n, window, stride, global, causal, seed) => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: -1, max: 5 }),
+    fc.integer({ min: -1, max: 5 }), fc.array(fc.integer({ min: -1, max: 9 }), { maxLength: 3 }), fc.boolean(),
+    fc.integer(), (n, window, stride, global, causal, seed) => {
       fc.assert(fc.property(ptsOf(n, 2), ptsOf(n, 2), num, (x, v, scale) => {
-        finiteOrNamed(() => core.attentionMatrix({ queries: x, keys: x, values: v, scale, mask: { sparse: { window, stride, global, causal } } }),
-          ['queries', 'keys', 'values', 'scale', 'window', 'stride', 'global']);
+        finiteOrNamed(() => core.attentionMatrix({
+          queries: x, keys: x, values: v, scale, mask: { sparse: { window, stride, global, causal } },
+        }), ['queries', 'keys', 'values', 'scale', 'window', 'stride', 'global']);
       }), { numRuns: 2, seed });
     }), { numRuns: 100 });
   const mat2 = fc.tuple(vecOf(2), vecOf(2));
-  fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), mat2, mat2, mat2, fc.integer(), (m, n, wq, wk, wv, seed) => {
-    fc.assert(fc.property(ptsOf(m, 2), ptsOf(n, 2), (tokens, source) => {
-      finiteOrNamed(() => core.crossAttention({ tokens, source, wq, wk, wv }), ['tokens', 'source', 'wq', 'wk', 'wv', 'W_Q', 'W_K', 'W_V', 'scale', 'mask']);
-    }), { numRuns: 2, seed });
-  }), { numRuns: 100 });
+  fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), mat2, mat2, mat2, fc.integer(),
+    (m, n, wq, wk, wv, seed) => {
+      fc.assert(fc.property(ptsOf(m, 2), ptsOf(n, 2), (tokens, source) => {
+        finiteOrNamed(() => core.crossAttention({ tokens, source, wq, wk, wv }),
+          ['tokens', 'source', 'wq', 'wk', 'wv', 'W_Q', 'W_K', 'W_V', 'scale', 'mask']);
+      }), { numRuns: 2, seed });
+    }), { numRuns: 100 });
   fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: -1, max: 4 }),
-    fc.integer({ min: -1, max: 7 }), fc.integer({ min: -1, max: 11 }), fc.integer(), (na, nb, blockSize, sharedPrefix, steps, seed) => {
+    fc.integer({ min: -1, max: 7 }), fc.integer({ min: -1, max: 11 }), fc.integer(),
+    (na, nb, blockSize, sharedPrefix, steps, seed) => {
       fc.assert(fc.property(ptsOf(na, 2), ptsOf(na, 2), ptsOf(nb, 2), (keys, values, keysB) => {
-        finiteOrNamed(() => core.pagedDecode({ keys, values, blockSize, sharedPrefix, steps, ...(nb > 0 ? { keysB } : {}) }),
-          ['keys', 'values', 'queries', 'keys_b', 'values_b', 'queries_b', 'keysB', 'valuesB', 'queriesB', 'blockSize', 'block_size', 'shared_prefix', 'sharedPrefix', 'steps', 'seq', 'query']);
+        finiteOrNamed(() => core.pagedDecode({
+          keys, values, blockSize, sharedPrefix, steps, ...(nb > 0 ? { keysB } : {}),
+        }), ['keys', 'values', 'queries', 'keys_b', 'values_b', 'queries_b', 'keysB', 'valuesB', 'queriesB', 'blockSize', 'block_size', 'shared_prefix', 'sharedPrefix', 'steps', 'seq', 'query']);
       }), { numRuns: 2, seed });
     }), { numRuns: 100 });
   fc.assert(fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 2 }),
-    fc.integer({ min: 0, max: 5 }), fc.integer({ min: -1, max: 2 }), fc.integer({ min: 0, max: 3 }), fc.integer(), (m, dm, heads, rank, ropeDim, kvHeads, seed) => {
+    fc.integer({ min: 0, max: 5 }), fc.integer({ min: -1, max: 2 }), fc.integer({ min: 0, max: 3 }), fc.integer(),
+    (m, dm, heads, rank, ropeDim, kvHeads, seed) => {
       const W = fc.array(ptsOf(2, dm), { minLength: heads, maxLength: heads });
       fc.assert(fc.property(ptsOf(m, dm), W, W, W, (tokens, wq, wk, wv) => {
         finiteOrNamed(() => core.mla({ tokens, wq, wk, wv, rank, ropeDim, kvHeads }),

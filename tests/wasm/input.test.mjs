@@ -35,7 +35,8 @@ describe('accepted input forms give the same numbers', () => {
     assert.deepEqual(b, a);
     assert.deepEqual(c, a);
     assert.deepEqual(e, a);
-    assert.ok(a.weights instanceof Float32Array && a.logits instanceof Float32Array && a.output instanceof Float32Array);
+    assert.ok(a.weights instanceof Float32Array && a.logits instanceof Float32Array &&
+      a.output instanceof Float32Array);
   });
   test('flat keys take d from the query when d is not given', () => {
     const a = core.attend({ query: [1, 0.5], keys: K });

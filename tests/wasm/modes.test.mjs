@@ -12,7 +12,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { cliResult, close, closeArray, loadCore, requireCli, rng, runCli } from './harness.mjs';
+import { cliResult, close, closeArray, loadCore, requireCli, rng } from './harness.mjs';
 
 const REL = 1e-5;
 const ABS = 1e-6;
@@ -86,8 +86,8 @@ test('selfAttention: tied W_Q = W_K gives zero logit asymmetry, nonzero weight a
 
 test('selfAttention errors carry the core message', () => {
   const I = [[1, 0], [0, 1]];
-  assert.throws(() => core.selfAttention({ tokens: [[1, 0]], wq: [I, I, I], wk: [I, I], wv: [I, I], heads: 3, kvHeads: 2 }),
-    /kv_heads/);
+  assert.throws(() => core.selfAttention({ tokens: [[1, 0]], wq: [I, I, I], wk: [I, I], wv: [I, I],
+    heads: 3, kvHeads: 2 }), /kv_heads/);
   assert.throws(() => core.selfAttention({ tokens: [[1, 0], [0, 1]], wq: [I], wk: [I], wv: [I], mask: 'topk:5' }),
     (e) => e instanceof Error && e.message.length > 0);
   assert.throws(() => core.selfAttention({ tokens: [[1, 0]], wq: [I, I], wk: [I], wv: [I], heads: 1 }), /wq: has 2 matrices/);

@@ -51,7 +51,8 @@ function attendJs(p, form) {
 function checkAttend(p, form) {
   const want = cli(F(p));
   const got = attendJs(p, form);
-  const b = errorBudget({ query: p.query, keys: p.keys, values: p.values, scale: p.scale, normalize: p.normalize_keys });
+  const b = errorBudget({ query: p.query, keys: p.keys, values: p.values, scale: p.scale,
+    normalize: p.normalize_keys });
   closeEach(got.logits, want.logits, 'logits', (i) => tol.logit(b, i));
   closeEach(got.weights, want.weights, 'weights', () => tol.weight(b));
   closeEach(got.output, want.output, 'output', () => tol.output(b));

@@ -7,7 +7,10 @@ import { AttentionCore } from '../../web/js/core/attention-core.js';
 let core;
 before(async () => { core = await AttentionCore.load(); });
 
-const rand = (n, seed) => { let s = seed; return Float32Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1); };
+const rand = (n, seed) => {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1);
+};
 
 test('attend, attentionMatrix and stream give the same result with uploaded keys and values', () => {
   const n = 300, d = 16, dv = 8;

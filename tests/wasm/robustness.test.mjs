@@ -98,21 +98,42 @@ test('a detached typed array and a BigInt in a mask are named errors', () => {
 const data = (count, next) => (count <= 1 << 20 ? unit(count, next) : new Array(Math.min(count, 2 ** 32 - 1)));
 const side = (bytes, per) => Math.max(1, Math.round(Math.sqrt(bytes / per)));
 const CALLS = {
-  attend: (b, r) => { const d = 1 + Math.floor(r() * 4); return () => core.attend({ query: unit(d, r), keys: data(Math.ceil(b / 12 / d) * d, r), d }); },
-  attendEx: (b, r) => () => core.attend({ query: [1, 0], keys: data(Math.ceil(b / 16) * 2, r), d: 2, alpha: 1.5, sink: 0 }),
+  attend: (b, r) => {
+    const d = 1 + Math.floor(r() * 4);
+    return () => core.attend({ query: unit(d, r), keys: data(Math.ceil(b / 12 / d) * d, r), d });
+  },
+  attendEx: (b, r) => () => core.attend({ query: [1, 0], keys: data(Math.ceil(b / 16) * 2, r), d: 2,
+    alpha: 1.5, sink: 0 }),
   favor: (b, r) => () => core.attend({ query: [1, 0], keys: data(Math.ceil(b / 16) * 2, r), d: 2, kernel: 'favor+', features: 1 + Math.floor(r() * 65536) }),
   attentionMatrix: (b, r) => { const m = side(b, 10); return () => core.attentionMatrix({ queries: data(m, r), keys: data(m, r), d: 1, mask: 'causal' }); },
-  sparse: (b, r) => { const m = side(b, 10); return () => core.attentionMatrix({ queries: data(m, r), keys: data(m, r), d: 1, mask: { sparse: { window: 2 } } }); },
-  stream: (b, r) => () => core.stream({ query: [1], keys: data(Math.ceil(b / 12), r), d: 1, blockSize: 1 + Math.floor(r() * 64) }),
-  selfAttention: (b, r) => { const m = side(b, 10); return () => core.selfAttention({ tokens: data(m, r), wq: [[1]], wk: [[1]], wv: [[1]], heads: 1 }); },
-  crossAttention: (b, r) => { const m = side(b, 10); return () => core.crossAttention({ tokens: data(m, r), source: data(m, r), wq: [[1]], wk: [[1]], wv: [[1]] }); },
-  pagedDecode: (b, r) => () => core.pagedDecode({ keys: data(Math.ceil(Math.sqrt(b / 8)) * 2, r), blockSize: 4, steps: 3 }),
-  mla: (b, r) => { const m = side(b, 10); return () => core.mla({ tokens: data(m * 2, r), wq: [[1, 0], [0, 1]], wk: [[1, 0], [0, 1]], wv: [[1, 0], [0, 1]], rank: 1 }); },
-  dimensionStats: (b, r) => () => core.dimensionStats({ d: Math.min(2 ** 31 - 1, Math.ceil(b / 16)), n: 1 + Math.floor(r() * 64) }),
+  sparse: (b, r) => {
+    const m = side(b, 10);
+    return () => core.attentionMatrix({ queries: data(m, r), keys: data(m, r), d: 1, mask: { sparse: { window: 2 } } });
+  },
+  stream: (b, r) => () => core.stream({ query: [1], keys: data(Math.ceil(b / 12), r), d: 1,
+    blockSize: 1 + Math.floor(r() * 64) }),
+  selfAttention: (b, r) => {
+    const m = side(b, 10);
+    return () => core.selfAttention({ tokens: data(m, r), wq: [[1]], wk: [[1]], wv: [[1]], heads: 1 });
+  },
+  crossAttention: (b, r) => {
+    const m = side(b, 10);
+    return () => core.crossAttention({ tokens: data(m, r), source: data(m, r), wq: [[1]], wk: [[1]], wv: [[1]] });
+  },
+  pagedDecode: (b, r) => () => core.pagedDecode({ keys: data(Math.ceil(Math.sqrt(b / 8)) * 2, r),
+    blockSize: 4, steps: 3 }),
+  mla: (b, r) => {
+    const m = side(b, 10);
+    return () => core.mla({ tokens: data(m * 2, r),
+      wq: [[1, 0], [0, 1]], wk: [[1, 0], [0, 1]], wv: [[1, 0], [0, 1]], rank: 1 });
+  },
+  dimensionStats: (b, r) => () => core.dimensionStats({ d: Math.min(2 ** 31 - 1, Math.ceil(b / 16)),
+    n: 1 + Math.floor(r() * 64) }),
   layout: (b, r) => () => core.layout({ kind: r() < 0.5 ? 'even' : 'gaussian', n: Math.min(2 ** 31 - 1, Math.ceil(b / 24)), d: 2 }),
   vonMises: (b, r) => () => core.vonMises({ kappa: 2, phi: 0, angles: data(Math.ceil(b / 16), r) }),
   topK: (b, r) => () => core.topK(data(Math.ceil(b / 8), r), 1 + Math.floor(r() * 4)),
-  unitKeyWeights: (b, r) => () => core.unitKeyWeights({ kappa: 1, phi: 0, logSumExp: 1, angles: data(Math.ceil(b / 16), r) }),
+  unitKeyWeights: (b, r) => () => core.unitKeyWeights({ kappa: 1, phi: 0, logSumExp: 1,
+    angles: data(Math.ceil(b / 16), r) }),
   unitKeyCurve: (b, r) => () => core.unitKeyCurve({ query: [1, 0], logSumExp: 1, angles: data(Math.ceil(b / 16), r) }),
   keyPositions: (b, r) => () => core.keyPositions({ keys: data(Math.ceil(b / 16) * 2, r), d: 2 }),
   queryGeometry: (b, r) => () => core.queryGeometry({ query: data(Math.ceil(b / 8), r) }),

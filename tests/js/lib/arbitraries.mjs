@@ -11,7 +11,8 @@ export function arbitraryFor(f) {
     case 'enum': return fc.constantFrom(...f.values);
     case 'point': return fc.tuple(coord(f.max), coord(f.max));
     case 'points':
-      return fc.option(fc.array(fc.tuple(coord(f.max), coord(f.max)), { minLength: 1, maxLength: f.maxCount }), { nil: null });
+      return fc.option(fc.array(fc.tuple(coord(f.max), coord(f.max)), { minLength: 1, maxLength: f.maxCount }),
+        { nil: null });
     case 'numbers': return fc.array(fc.double({ min: f.min, max: f.max, noNaN: true }).map((x) => x + 0),
       { minLength: f.count, maxLength: f.count });
     default: throw new Error(`no arbitrary for ${f.type}`);

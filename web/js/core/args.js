@@ -15,7 +15,6 @@ const INT32_MAX = 2147483647;
 // sizes anyway (n·d <= 2^24), and the binding refuses to overrun a smaller buffer.
 export const MAX_LAYOUT_NUMBERS = 2 ** 25;
 
-
 // ---------------------------------------------------------------------------------
 // Argument helpers (JS-side shape checks; the messages name the argument).
 

@@ -13,7 +13,6 @@ import { EX, MAX_LAYOUT_NUMBERS, typeName, isVectorLike, int32, optionalDim, num
 
 export { Resident };
 
-
 const MASK_CODE = { none: 0, causal: 1, window: 2, topk: 3 };
 const STATE_HEADER = 6;  // doubles per stream block record before partial_output (binding.cpp)
 
@@ -103,6 +102,66 @@ function sparseMatrix(heap, queries, keys, values, qs, ks, vs, scale, normalizeK
   };
 }
 
+// selfAttention's result read off the heap: per head Q, K, V, logits, weights, masks and
+// asymmetries, then the concatenated output and the KV-cache sizes (attn_self_attention).
+function selfResult(heap, { pq, pk, pv, po, pl, pw, pe, pz, pmk, phk, pa, pc, pkv, pvar }, heads, m, dHead) {
+  const md = m * dHead, mm = m * m;
+  const h = heap.f32(), u8 = heap.u8(), h64 = heap.f64(), i32 = heap.i32();
+  const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
+  const out = [];
+  for (let i = 0; i < heads; i++) {
+    out.push({
+      q: at(pq, i, md), k: at(pk, i, md), v: at(pv, i, md), output: at(po, i, md),
+      logits: at(pl, i, mm), weights: at(pw, i, mm), entropy: at(pe, i, m),
+      emptyRows: u8.slice(pz + i * m, pz + (i + 1) * m),
+      masked: u8.slice(pmk + i * mm, pmk + (i + 1) * mm),
+      kvHead: i32[(phk >> 2) + i],
+      logitAsymmetry: h[(pa >> 2) + 2 * i], weightAsymmetry: h[(pa >> 2) + 2 * i + 1],
+    });
+  }
+  return {
+    heads: out,
+    output: h.slice(pc >> 2, (pc >> 2) + heads * md),
+    kvCacheEntries: h64[pkv >> 3],
+    kvCacheEntriesMHA: h64[(pkv >> 3) + 1],
+    variant: ['MHA', 'MQA', 'GQA'][i32[pvar >> 2]],
+    m,
+    dHead,
+  };
+}
+
+// pagedDecode's result read off the heap: the step counts, block tables, blocks and the
+// last step's weights and outputs (binding.cpp's attn_paged_decode writes them).
+function pagedResult(heap, { pinfo, ptab, pblk, pw, pcw, po, pco, pd }, blockSize, dv) {
+  const i32 = heap.i32(), h = heap.f32(), h64 = heap.f64();
+  const info = Array.from(i32.subarray(pinfo >> 2, (pinfo >> 2) + 13));
+  const [stepsDone, totalSteps, forked, seqCount, allocated, blocksUsed, slotsFilled, wastedSlots,
+    blocksWithoutSharing, lastSeq, lastPos, lenA, lenB] = info;
+  const tabA = Math.ceil(lenA / blockSize), tabB = Math.ceil(lenB / blockSize);
+  const sequences = [{ length: lenA, blockTable: i32.slice(ptab >> 2, (ptab >> 2) + tabA) }];
+  if (seqCount > 1) {
+    sequences.push({ length: lenB, blockTable: i32.slice((ptab >> 2) + tabA, (ptab >> 2) + tabA + tabB) });
+  }
+  const blocks = [];
+  for (let b = 0; b < allocated; b++) {
+    blocks.push({ refCount: i32[(pblk >> 2) + 2 * b], filled: i32[(pblk >> 2) + 2 * b + 1] });
+  }
+  let last = null;
+  if (stepsDone > 0) {
+    const len = lastPos + 1;
+    last = {
+      seq: lastSeq, position: lastPos,
+      weights: h.slice(pw >> 2, (pw >> 2) + len), contiguousWeights: h.slice(pcw >> 2, (pcw >> 2) + len),
+      output: h.slice(po >> 2, (po >> 2) + dv), contiguousOutput: h.slice(pco >> 2, (pco >> 2) + dv),
+      maxAbsDiff: h64[pd >> 3],
+    };
+  }
+  return {
+    steps: stepsDone, totalSteps, forked: forked === 1, sequences, blocks, blocksUsed, slotsFilled, wastedSlots,
+    blocksWithoutSharing, blocksSaved: blocksWithoutSharing - blocksUsed, maxAbsDiff: h64[(pd >> 3) + 1], last,
+  };
+}
+
 /** The whole glossary: PlotCore's methods and the many-query ones below. */
 export class AttentionCore extends PlotCore {
   #heap;
@@ -134,13 +193,15 @@ export class AttentionCore extends PlotCore {
       : matrixShape('values', values, dv, 'dv');
     number('scale', scale);
     if (isSparseMask(mask)) {
-      const given = Object.entries({ alpha, sink, rope, kernel, features, seed }).filter(([, v]) => v !== undefined).map(([k]) => k);
+      const given = Object.entries({ alpha, sink, rope, kernel, features, seed })
+        .filter(([, v]) => v !== undefined).map(([k]) => k);
       if (given.length) throw new Error(`mask: a sparse pattern is computed by its own kernel, which does not take ${given.join(', ')}; use a plain mask with them`);
       return sparseMatrix(this.#heap, queries, keys, values, qs, ks, vs, scale, normalizeKeys, mask.sparse);
     }
     const mk = parseMask(mask);
     const ex = alpha === undefined && sink === undefined && rope === undefined && kernel === undefined &&
-      features === undefined && seed === undefined ? PLAIN : beyondOptions({ alpha, sink, rope, kernel, features, seed }, true);
+      features === undefined && seed === undefined
+      ? PLAIN : beyondOptions({ alpha, sink, rope, kernel, features, seed }, true);
     const m = qs.rows, n = ks.rows, outDim = vs.rows > 0 ? vs.cols : 0;
     const np = ex.positions ? ex.positions.length : 0, nqp = ex.queryPositions ? ex.queryPositions.length : 0;
     const rq = ex.rope ? m * qs.cols : 0, rk = ex.rope ? n * ks.cols : 0;
@@ -160,8 +221,8 @@ export class AttentionCore extends PlotCore {
 
     let psk = 0, prq = 0, prk = 0;
     if (ex.plain) {
-      this.#heap.check(this.#heap.module._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols, scale,
-        normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz, pmk));
+      this.#heap.check(this.#heap.module._attn_matrix(pq, qs.rows, qs.cols, pk, ks.rows, ks.cols, pv, vs.rows, vs.cols,
+        scale, normalizeKeys ? 1 : 0, mk.code, mk.size, pw, pl, po, pe, pz, pmk));
     } else {
       psk = this.#heap.take(m * 4);
       const popts = this.#heap.take(EX.count * 8), ppos = this.#heap.take(np * 8), pqpos = this.#heap.take(nqp * 8);
@@ -234,7 +295,8 @@ export class AttentionCore extends PlotCore {
   //   matrices, each (d_head, d_model) given as rows ([[a, b], [c, d]] for 2×2); a single
   //   matrix (not wrapped in an array) is accepted for one head.
   //   -> {heads: [{q, k, v, logits, weights, output, entropy, emptyRows, masked (m·m, 1 = hidden),
-  //       kvHead (the key/value head this query head reads), logitAsymmetry, weightAsymmetry}], output (m·heads·d_head), kvCacheEntries, kvCacheEntriesMHA,
+  //       kvHead (the key/value head this query head reads), logitAsymmetry, weightAsymmetry}],
+  //       output (m·heads·d_head), kvCacheEntries, kvCacheEntriesMHA,
   //       variant ('MHA' | 'MQA' | 'GQA'), m, dHead, dModel}. Matrices are flat row-major.
   selfAttention({ tokens, wq, wk, wv, heads = 1, kvHeads = heads, scale = 1, mask = 'none' } = {}) {
     const call = this.#heap.export('selfAttention', '_attn_self_attention');
@@ -248,14 +310,7 @@ export class AttentionCore extends PlotCore {
     const firstRow = Array.isArray(wq?.[0]?.[0]) ? wq[0][0] : Array.isArray(wq?.[0]) ? wq[0] : undefined;
     const ts = plain('tokens', matrixShape('tokens', tokens, pointsCols(tokens) ? undefined : firstRow?.length, 'd_model'));
     const m = ts.rows, dModel = ts.cols;
-    const list = (name, w, count) => {
-      if (!Array.isArray(w)) throw new Error(`${name}: is ${typeName(w)}; expected an array of ${count} matrices`);
-      // A single matrix [[a, b], [c, d]] for one head.
-      if (w.length > 0 && Array.isArray(w[0]) && w[0].length > 0 && typeof w[0][0] === 'number') w = [w];
-      if (w.length !== count) throw new Error(`${name}: has ${w.length} matrices; expected ${count}`);
-      return w;
-    };
-    const WQ = list('wq', wq, heads), WK = list('wk', wk, kvHeads), WV = list('wv', wv, kvHeads);
+    const WQ = matrixList('wq', wq, heads), WK = matrixList('wk', wk, kvHeads), WV = matrixList('wv', wv, kvHeads);
     const w0 = matrixShape('wq[0]', WQ[0], undefined, 'd_model');
     const dHead = w0.rows;
     if (w0.cols !== dModel) throw new Error(`wq[0]: has ${w0.cols} columns but tokens have d_model = ${dModel}`);
@@ -272,8 +327,9 @@ export class AttentionCore extends PlotCore {
       pad(heads * 2 * 4) + pad(heads * md * 4) + pad(2 * 8) + pad(4) + pad(heads * mm) + pad(heads * 4));
     const px = this.#heap.take(m * dModel * 4), pwq = this.#heap.take(heads * ws * 4);
     const pwk = this.#heap.take(kvHeads * ws * 4), pwv = this.#heap.take(kvHeads * ws * 4);
-    const pq = this.#heap.take(heads * md * 4), pk = this.#heap.take(heads * md * 4), pv = this.#heap.take(heads * md * 4);
-    const po = this.#heap.take(heads * md * 4), pl = this.#heap.take(heads * mm * 4), pw = this.#heap.take(heads * mm * 4);
+    const pq = this.#heap.take(heads * md * 4), pk = this.#heap.take(heads * md * 4);
+    const pv = this.#heap.take(heads * md * 4), po = this.#heap.take(heads * md * 4);
+    const pl = this.#heap.take(heads * mm * 4), pw = this.#heap.take(heads * mm * 4);
     const pe = this.#heap.take(heads * m * 4), pz = this.#heap.take(heads * m), pa = this.#heap.take(heads * 2 * 4);
     const pc = this.#heap.take(heads * md * 4), pkv = this.#heap.take(2 * 8), pvar = this.#heap.take(4);
     const pmk = this.#heap.take(heads * mm), phk = this.#heap.take(heads * 4);
@@ -287,29 +343,8 @@ export class AttentionCore extends PlotCore {
     this.#heap.check(call(px, m, dModel, heads, kvHeads, pwq, pwk, pwv, dHead, scale,
       mk.code, mk.size, pq, pk, pv, pl, pw, po, pe, pz, pa, pc, pkv, pvar, pmk, phk));
 
-    const h = this.#heap.f32(), u8 = this.#heap.u8(), h64 = this.#heap.f64(), i32 = this.#heap.i32();
-    const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
-    const out = [];
-    for (let i = 0; i < heads; i++) {
-      out.push({
-        q: at(pq, i, md), k: at(pk, i, md), v: at(pv, i, md), output: at(po, i, md),
-        logits: at(pl, i, mm), weights: at(pw, i, mm), entropy: at(pe, i, m),
-        emptyRows: u8.slice(pz + i * m, pz + (i + 1) * m),
-        masked: u8.slice(pmk + i * mm, pmk + (i + 1) * mm),
-        kvHead: i32[(phk >> 2) + i],
-        logitAsymmetry: h[(pa >> 2) + 2 * i], weightAsymmetry: h[(pa >> 2) + 2 * i + 1],
-      });
-    }
-    return {
-      heads: out,
-      output: h.slice(pc >> 2, (pc >> 2) + heads * md),
-      kvCacheEntries: h64[pkv >> 3],
-      kvCacheEntriesMHA: h64[(pkv >> 3) + 1],
-      variant: ['MHA', 'MQA', 'GQA'][this.#heap.i32()[pvar >> 2]],
-      m,
-      dHead,
-      dModel,
-    };
+    const ptrs = { pq, pk, pv, po, pl, pw, pe, pz, pmk, phk, pa, pc, pkv, pvar };
+    return { ...selfResult(this.#heap, ptrs, heads, m, dHead), dModel };
   }
 
   // crossAttention({tokens, source, wq, wk, wv, scale=1, mask='none'})
@@ -336,7 +371,8 @@ export class AttentionCore extends PlotCore {
       pad(m * dHead * 4) + pad(n * dHead * 4) + pad(n * dv * 4) + pad(m * n * 4) * 2 + pad(m * dv * 4) +
       pad(m * 4) + pad(m) + pad(m * n));
     const px = this.#heap.take(m * ts.cols * 4), py = this.#heap.take(n * ys.cols * 4);
-    const pwq = this.#heap.take(dHead * dModel * 4), pwk = this.#heap.take(dHead * dModel * 4), pwv = this.#heap.take(dv * dModel * 4);
+    const pwq = this.#heap.take(dHead * dModel * 4), pwk = this.#heap.take(dHead * dModel * 4);
+    const pwv = this.#heap.take(dv * dModel * 4);
     const pq = this.#heap.take(m * dHead * 4), pk = this.#heap.take(n * dHead * 4), pv = this.#heap.take(n * dv * 4);
     const pl = this.#heap.take(m * n * 4), pw = this.#heap.take(m * n * 4), po = this.#heap.take(m * dv * 4);
     const pe = this.#heap.take(m * 4), pz = this.#heap.take(m), pmk = this.#heap.take(m * n);
@@ -400,7 +436,8 @@ export class AttentionCore extends PlotCore {
     const place = (sh) => this.#heap.take(sh.rows * sh.cols * 4);
     const pqa = place(qa), pka = place(ka), pva = place(va), pqb = place(qb), pkb = place(kb), pvb = place(vb);
     const pinfo = this.#heap.take(13 * 4), ptab = this.#heap.take(capTables * 4), pblk = this.#heap.take(capTables * 8);
-    const pw = this.#heap.take(capLen * 4), pcw = this.#heap.take(capLen * 4), po = this.#heap.take(dv * 4), pco = this.#heap.take(dv * 4);
+    const pw = this.#heap.take(capLen * 4), pcw = this.#heap.take(capLen * 4);
+    const po = this.#heap.take(dv * 4), pco = this.#heap.take(dv * 4);
     const pd = this.#heap.take(16);
     const f32 = this.#heap.f32();
     // Keys first: queries and values default to them, so a bad entry is named as the user gave it.
@@ -414,29 +451,7 @@ export class AttentionCore extends PlotCore {
     }
     this.#heap.check(this.#heap.export('pagedDecode', '_attn_paged_decode')(blockSize, pqa, pka, pva, nA, d, dv, sharedPrefix, pqb, pkb, pvb, nB,
       steps, scale, normalizeKeys ? 1 : 0, pinfo, ptab, pblk, capTables, pw, pcw, capLen, po, pco, pd));
-    const i32 = this.#heap.i32(), h = this.#heap.f32(), h64 = this.#heap.f64();
-    const info = Array.from(i32.subarray(pinfo >> 2, (pinfo >> 2) + 13));
-    const [stepsDone, totalSteps, forked, seqCount, allocated, blocksUsed, slotsFilled, wastedSlots,
-      blocksWithoutSharing, lastSeq, lastPos, lenA, lenB] = info;
-    const tabA = Math.ceil(lenA / blockSize), tabB = Math.ceil(lenB / blockSize);
-    const sequences = [{ length: lenA, blockTable: i32.slice(ptab >> 2, (ptab >> 2) + tabA) }];
-    if (seqCount > 1) sequences.push({ length: lenB, blockTable: i32.slice((ptab >> 2) + tabA, (ptab >> 2) + tabA + tabB) });
-    const blocks = [];
-    for (let b = 0; b < allocated; b++) blocks.push({ refCount: i32[(pblk >> 2) + 2 * b], filled: i32[(pblk >> 2) + 2 * b + 1] });
-    let last = null;
-    if (stepsDone > 0) {
-      const len = lastPos + 1;
-      last = {
-        seq: lastSeq, position: lastPos,
-        weights: h.slice(pw >> 2, (pw >> 2) + len), contiguousWeights: h.slice(pcw >> 2, (pcw >> 2) + len),
-        output: h.slice(po >> 2, (po >> 2) + dv), contiguousOutput: h.slice(pco >> 2, (pco >> 2) + dv),
-        maxAbsDiff: h64[pd >> 3],
-      };
-    }
-    return {
-      steps: stepsDone, totalSteps, forked: forked === 1, sequences, blocks, blocksUsed, slotsFilled, wastedSlots,
-      blocksWithoutSharing, blocksSaved: blocksWithoutSharing - blocksUsed, maxAbsDiff: h64[(pd >> 3) + 1], last,
-    };
+    return pagedResult(this.#heap, { pinfo, ptab, pblk, pw, pcw, po, pco, pd }, blockSize, dv);
   }
 
   // mla({tokens, wq, wk, wv, rank=d_model, ropeDim=0, kvHeads=heads/2 (1 when odd), scale=1, mask='none'})
@@ -469,8 +484,9 @@ export class AttentionCore extends PlotCore {
     const r = rank >= 1 && rank <= dModel ? rank : 0;  // the core rejects any other rank
     this.#heap.reserve('mla', pad(m * dModel * 4) + pad(heads * ws * 4) * 3 + pad(m * r * 4) + pad(r * dModel * 4) +
       pad(heads * md * 4) * 2 + pad(heads * mm * 4) * 2 + pad(heads * md * 4) * 2 + pad(dModel * 4 * 8) + pad(4 * 8));
-    const px = this.#heap.take(m * dModel * 4), pwq = this.#heap.take(heads * ws * 4), pwk = this.#heap.take(heads * ws * 4);
-    const pwv = this.#heap.take(heads * ws * 4), plat = this.#heap.take(m * r * 4), pdkv = this.#heap.take(r * dModel * 4);
+    const px = this.#heap.take(m * dModel * 4), pwq = this.#heap.take(heads * ws * 4);
+    const pwk = this.#heap.take(heads * ws * 4), pwv = this.#heap.take(heads * ws * 4);
+    const plat = this.#heap.take(m * r * 4), pdkv = this.#heap.take(r * dModel * 4);
     const pk = this.#heap.take(heads * md * 4), pv = this.#heap.take(heads * md * 4);
     const pw = this.#heap.take(heads * mm * 4), pmw = this.#heap.take(heads * mm * 4);
     const po = this.#heap.take(heads * md * 4), pmo = this.#heap.take(heads * md * 4);
@@ -491,7 +507,8 @@ export class AttentionCore extends PlotCore {
     const driftByRank = [];
     for (let i = 0; i < dModel; i++) {
       const o = (pdr >> 3) + 4 * i;
-      driftByRank.push({ rank: h64[o], projectionError: h64[o + 1], maxWeightDiff: h64[o + 2], maxOutputDiff: h64[o + 3] });
+      driftByRank.push({ rank: h64[o], projectionError: h64[o + 1], maxWeightDiff: h64[o + 2],
+        maxOutputDiff: h64[o + 3] });
     }
     const c = pc >> 3;
     return {
@@ -531,4 +548,3 @@ export class AttentionCore extends PlotCore {
     };
   }
 }
-

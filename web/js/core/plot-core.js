@@ -10,8 +10,8 @@
 // JavaScript can see throw here (args.js); numeric ones are the core's message.
 
 import { Heap, pad } from './heap.js';
-import { EX, MAX_LAYOUT_NUMBERS, PLAIN, beyondOptions, describe, int32, matrixShape, number, optionalDim, plain, seedHalves,
-  singleQueryShapes, vectorShape, writeMatrix, writeVector } from './args.js';
+import { EX, MAX_LAYOUT_NUMBERS, PLAIN, beyondOptions, describe, int32, matrixShape, number, optionalDim, plain,
+  seedHalves, singleQueryShapes, vectorShape, writeMatrix, writeVector } from './args.js';
 
 const LAYOUT_CODE = { even: 0, random: 1, clusters: 2, sphere: 3, values: 4, gaussian: 5 };
 const STATS_EX_LEN = 7;  // attn_attend_ex: the same, then sinkWeight, threshold
@@ -85,7 +85,8 @@ export class PlotCore {
     number('scale', scale);
     // None given (the plots' per-frame calls): no option parsing at all.
     const ex = alpha === undefined && sink === undefined && rope === undefined && kernel === undefined &&
-      features === undefined && seed === undefined ? PLAIN : beyondOptions({ alpha, sink, rope, kernel, features, seed });
+      features === undefined && seed === undefined
+      ? PLAIN : beyondOptions({ alpha, sink, rope, kernel, features, seed });
     const n = ks.rows;
     const outDim = vs.rows > 0 ? vs.cols : 0;
     const np = ex.positions ? ex.positions.length : 0;
@@ -245,7 +246,8 @@ export class PlotCore {
     const count = vectorShape('angles', angles);
     const call = this.#heap.export('unitKeyCurve', '_attn_unit_key_curve');
     this.#heap.reserve('unitKeyCurve', pad(dq * 8) + pad(EX.count * 8) + pad(count * 8) * 2);
-    const pq = this.#heap.take(dq * 8), popts = this.#heap.take(EX.count * 8), pa = this.#heap.take(count * 8), po = this.#heap.take(count * 8);
+    const pq = this.#heap.take(dq * 8), popts = this.#heap.take(EX.count * 8);
+    const pa = this.#heap.take(count * 8), po = this.#heap.take(count * 8);
     const f64 = this.#heap.f64();
     writeVector('query', query, f64, pq >> 3);
     f64.set(ex.opts, popts >> 3);
@@ -253,7 +255,6 @@ export class PlotCore {
     this.#heap.check(call(pq, dq, scale, popts, lse, tau, pa, count, po));
     return this.#heap.f64().slice(po >> 3, (po >> 3) + count);
   }
-
 
   // invSqrtD(d) -> 1/√d, the transformer's default scale.
   invSqrtD(d) {

@@ -22,7 +22,8 @@ export class AttentionCore extends Core {
     // The browser build inlines the .wasm deflate-compressed (scripts/bundle.mjs); the node
     // build leaves it undefined here and the factory reads dist/attention_wasm.wasm.
     const bytes = options?.wasmBinary ?? (wasmBinary === undefined ? undefined : await inflate(wasmBinary));
-    const module = await createAttentionModule({ ...(bytes === undefined ? {} : { wasmBinary: bytes }), printErr: () => {} });
+    const module = await createAttentionModule({ ...(bytes === undefined ? {} : { wasmBinary: bytes }),
+      printErr: () => {} });
     return new AttentionCore(module);
   }
 

@@ -32,7 +32,9 @@ function editDistance(a, b) {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
     prev = cur;
   }
   return prev[b.length];
@@ -54,7 +56,8 @@ function attributeNotices(el) {
 }
 
 // What each `controls` value shows under the plot: the fields the schema puts in that set.
-const controlsFor = (mode) => Object.keys(PLAYGROUND.fields).filter((k) => PLAYGROUND.fields[k].controls?.includes(mode));
+const controlsFor = (mode) => Object.keys(PLAYGROUND.fields)
+  .filter((k) => PLAYGROUND.fields[k].controls?.includes(mode));
 
 // The page palette, scoped to the plot's box: light by default, dark with .dark.
 function themeCss() {
