@@ -15,9 +15,13 @@ export const SPARSE_PRESETS = Object.freeze({
   global: { spw: 2, sps: 0, spg: 1 },
 });
 
-/** explore.html: self-attention, heads, √d, streaming, cross, sparse, paged KV and MLA. */
+// The paged stepper's first step: B has forked from A's prefix and both have grown.
 const EXPLORE_PSTEP_DEFAULT = 12;
 
+/**
+ * explore.html: self-attention, heads, √d, streaming, cross, sparse, paged KV and MLA. Each
+ * tab (explore/tabs/*.js) names the fields it reads and gives them readable names there.
+ */
 export const EXPLORE = Object.freeze({
   name: 'explore',
   version: 1,
@@ -25,7 +29,7 @@ export const EXPLORE = Object.freeze({
     mode: oneOf(['self', 'heads', 'dim', 'stream', 'cross', 'sparse', 'paged', 'mla'], 'self', { label: 'tab' }),
     // self-attention (tokens, mask and scale are shared with the heads tab)
     m: int(2, 16, 5, { label: 'tokens m' }),
-    // null: the first m of 16 seeded points from the core's layout (explore.js).
+    // null: the first m of 16 seeded points from the core's layout (explore/tabs/seeded.js).
     tokens: points(10, 16, 2, { label: 'tokens' }),
     wq: numbers(4, -10, 10, [1, 0.5, -0.3, 1], 2, { label: 'W_Q' }),
     wk: numbers(4, -10, 10, [0.6, -0.8, 0.9, 0.4], 2, { label: 'W_K' }),
