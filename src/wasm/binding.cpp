@@ -12,7 +12,7 @@
 //    JS side (Float32Array), so the heap holds exactly what JS sees and the
 //    buffers are half the size. Layouts and von Mises are double: layouts must
 //    be bit-identical to the native build, and they are cheap.
-//  * Caller-owned buffers: JS (web/js/core.js) owns one scratch arena in the
+//  * Caller-owned buffers: JS (web/js/core/heap.js) owns one scratch arena in the
 //    heap, writes inputs there and passes pointers for both inputs and outputs.
 //    Nothing is allocated or freed across the boundary, so no ownership rules,
 //    no leaks, and attn_attend is allocation-free (attn::attend_into).
@@ -87,7 +87,7 @@ VecMap<T> vec(const T* data, int size) {
   return VecMap<T>(size > 0 ? data : nullptr, size);
 }
 
-// The binding's own contract with core.js, not an argument check of the core:
+// The binding's own contract with the JS core (web/js/core/), not an argument check of the core:
 // a result bigger than the buffer JS sized for it means the two disagree.
 void check_capacity(const char* what, Index got, Index capacity) {
   if (got > capacity)
@@ -101,7 +101,7 @@ void copy_out(const Matrix& m, T* out) {
     for (Index j = 0; j < m.cols(); ++j) *out++ = m(i, j);
 }
 
-// The outputs every matrix entry point returns, checked against the buffers core.js sized:
+// The outputs every matrix entry point returns, checked against the buffers the JS core sized:
 // weights and logits (m·n), output (m·dv, none when nv = 0), entropy (m), empty (m, 0/1),
 // masked (m·n, 1 where the mask hides the key).
 void copy_matrix_result(const attn::MatrixResult<float>& r, int m, int n, int nv, int dv, float* weights,
@@ -149,7 +149,7 @@ int attn_attend(const float* q, int dq, const float* K, int n, int d, const floa
   });
 }
 
-// attn_attend_ex's options, one double each (mirrored in core.js as EX_*). Whole numbers
+// attn_attend_ex's options, one double each (mirrored in web/js/core/args.js as EX). Whole numbers
 // (codes, features, the seed's uint32 halves) are exact in a double.
 enum ExOption {
   kExAlpha = 0,
@@ -218,19 +218,19 @@ ATTN_COLD int attn_attend_ex(const float* q, int dq, const float* K, int n, int 
     copy_out(r.rotated_query, rotated_query);
     copy_out(r.rotated_keys, rotated_keys);
     stats[0] = r.stats.max_logit;
-    stats[1] = r.stats.log_sum_exp;  // NaN for alpha > 1 (core.js: null)
+    stats[1] = r.stats.log_sum_exp;  // NaN for alpha > 1 (JS: null)
     stats[2] = r.stats.entropy;
     stats[3] = r.stats.effective_keys;
     stats[4] = static_cast<double>(r.stats.argmax);
     stats[5] = r.stats.sink_weight;
-    stats[6] = r.stats.threshold;    // NaN for alpha = 1 (core.js: null)
+    stats[6] = r.stats.threshold;    // NaN for alpha = 1 (JS: null)
   });
 }
 
-// Mask kinds for attn_matrix (mirrored in core.js).
+// Mask kinds for attn_matrix (mirrored in web/js/core/attention-core.js, MASK_CODE).
 enum MaskCode { kMaskNone = 0, kMaskCausal = 1, kMaskWindow = 2, kMaskTopK = 3 };
 
-// The mask a (kind code, size) pair from core.js stands for; sizes are checked by the core.
+// The mask a (kind code, size) pair from the JS core stands for; sizes are checked by the core.
 static attn::Mask mask_from(int kind, int size) {
   switch (kind) {
     case kMaskNone: return attn::Mask::none();
@@ -344,7 +344,7 @@ ATTN_COLD int attn_inv_sqrt_d(int d, double* out) {
   return guarded([&] { *out = attn::inv_sqrt_d(d); });
 }
 
-// Layout kinds for attn_layout (mirrored in core.js).
+// Layout kinds for attn_layout (mirrored in web/js/core/plot-core.js, LAYOUT_CODE).
 enum LayoutCode { kEven = 0, kRandom = 1, kClusters = 2, kSphere = 3, kValues = 4, kGaussian = 5 };
 
 // Deterministic points. The seed arrives as two uint32 halves (JS has no uint64
@@ -513,7 +513,7 @@ int attn_dimension_stats(int d, int n, std::uint32_t seed_lo, std::uint32_t seed
   });
 }
 
-// ---- benchmark-only raw entry points (bench/workloads.mjs; not used by core.js) ----
+// ---- benchmark-only raw entry points (bench/workloads.mjs; not used by the JS core) ----
 
 // Floats of workspace attn_bench_attention needs for (m, n, d).
 int attn_bench_workspace_floats(int m, int n, int d) {

@@ -18,9 +18,9 @@ test('RoPE: the plot draws the keys and query the core turned, the handles stay 
     const pg = window.playground, s = pg.getState(), sc = pg.scene;
     const want = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale, normalizeKeys: s.normalizeKeys, rope: { theta: 0.6, queryPosition: 5 } });
     const labels = pg.plot.labels.boxes.map((b) => b.text);
-    return { w: Array.from(sc.weights), want: Array.from(want.weights), keyPos: Array.from(sc.keyPos), rot: Array.from(want.rotatedKeys),
-      raw: Array.from(sc.rawKeyPos), keys: s.keys.flat(), rq: sc.rotatedQuery, wantRq: Array.from(want.rotatedQuery), labels,
-      hit: (() => { const [x, y] = pg.plot.toScreen(sc.rawKeyPos[6], sc.rawKeyPos[7]); return pg.plot.hitTest(x, y, sc); })(),
+    return { w: Array.from(sc.weights.byKey), want: Array.from(want.weights), keyPos: Array.from(sc.keys.positions), rot: Array.from(want.rotatedKeys),
+      raw: Array.from(sc.rope.givenKeys), keys: s.keys.flat(), rq: sc.rope.turnedQuery, wantRq: Array.from(want.rotatedQuery), labels,
+      hit: (() => { const [x, y] = pg.plot.toScreen(sc.rope.givenKeys[6], sc.rope.givenKeys[7]); return pg.hitTest(x, y); })(),
       quick: !document.querySelector('[data-quick="queryPosition"]').hidden };
   });
   assert.deepEqual(r.w, r.want);
@@ -40,7 +40,7 @@ test('RoPE: the plot draws the keys and query the core turned, the handles stay 
   // The query position slider next to the plot moves the largest weight.
   await page.evaluate(() => window.playground.setState({ queryPosition: 2 }));
   await frames(page);
-  const argmax = await page.evaluate(() => window.playground.scene.argmax);
+  const argmax = await page.evaluate(() => window.playground.scene.weights.argmax);
   assert.notEqual(argmax, -1);
   await page.evaluate(() => window.playground.setState({ rope: false }));
   await frames(page);
@@ -59,10 +59,10 @@ test('the strip curve passes through every unit key for entmax, the sink, elu+1 
       const out = [];
       for (let i = 0; i < sc.n; i++) {
         // the curve's value at the key's angle, by linear interpolation of the 361 samples
-        const a = sc.keyAngles[i], c = sc.curve, step = c.angles[1] - c.angles[0];
+        const a = sc.keys.angles[i], c = sc.strip.curve, step = c.angles[1] - c.angles[0];
         const j = Math.min(c.angles.length - 2, Math.floor((a - c.angles[0]) / step));
         const f = (a - c.angles[j]) / step;
-        out.push([sc.weights[i], c.y[j] * (1 - f) + c.y[j + 1] * f]);
+        out.push([sc.weights.byKey[i], c.y[j] * (1 - f) + c.y[j + 1] * f]);
       }
       return { out, problem: sc.problem };
     });
@@ -79,7 +79,7 @@ test('compare with softmax draws the plain weights; the sink gets its own bar; Î
     const pg = window.playground, s = pg.getState(), sc = pg.scene;
     const plain = pg.core.attend({ query: s.query, keys: s.keys, scale: s.scale, normalizeKeys: s.normalizeKeys });
     const labels = pg.plot.labels.boxes.map((b) => b.text);
-    return { compare: Array.from(sc.compare), plain: Array.from(plain.weights), sink: sc.sinkWeight, labels,
+    return { compare: Array.from(sc.weights.softmax), plain: Array.from(plain.weights), sink: sc.weights.sink, labels,
       gutter: pg.plot.sinkGutter, quickAlpha: !document.querySelector('[data-quick="alpha"]').hidden };
   });
   assert.deepEqual(r.compare, r.plain);

@@ -2,7 +2,7 @@
 // must then show exactly what core.attend gives for the new state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { queryRadius } from '../../web/js/plot/renderer.js';
+import { queryRadius } from '../../web/js/plot/geometry.js';
 import { serve, launch, openPlayground, worldToPage, readWeightRows, attendForState, frames } from './helpers.mjs';
 
 let srv, browser;

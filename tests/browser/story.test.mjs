@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launch, serve, webRoot } from './helpers.mjs';
-import { TOUR } from '../../web/js/page/tour-steps.js';
+import { TOUR } from '../../web/js/state/tour-steps.js';
 import { PLAYGROUND } from '../../web/js/state/schema.js';
 import { coerce, parseHash } from '../../web/js/state/codec.js';
 

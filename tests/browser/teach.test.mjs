@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serve, launch, openPlayground, queryToPage, webRoot } from './helpers.mjs';
-import { TOUR } from '../../web/js/page/tour-steps.js';
+import { TOUR } from '../../web/js/state/tour-steps.js';
 
 let srv, browser;
 before(async () => { srv = await serve(); browser = await launch(); });

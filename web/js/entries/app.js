@@ -2,14 +2,15 @@
 // playground.js; this file adds the page around it: the weight list and stats, the
 // form, presets, sharing, the live region and window.playground for tests.
 import { loadCore } from '../core/wasm.js';
-import { Playground } from '../page/playground.js';
+import { Playground, contentDefaults } from '../page/playground.js';
 import { WeightList, setStat, bindForm, buildControls } from '../page/controls.js';
 import { PLAYGROUND } from '../state/schema.js';
-import { defaults, format, kebab, serialize, escapeHtml } from '../state/codec.js';
+import { format, kebab, serialize, escapeHtml } from '../state/codec.js';
+import { hitTest } from '../plot/pointer.js';
 import { Tour } from '../page/tour.js';
 import { bindRecordButton, download, recordGIF, recordVideo } from '../page/record.js';
 
-const KEY_MAX = 1.6;
+const KEY_MAX = PLAYGROUND.fields.keys.maxLength;   // the "long key" preset's length
 const $ = (id) => document.getElementById(id);
 
 function polar(r, deg) {
@@ -54,24 +55,25 @@ function onFrame(sc, state, ui) {
   syncQuick(state);
   quickShown(state);
   tour?.sync(state);
-  $('quick-kappa').textContent = sc.kappa.toFixed(2);
-  setStat($('stat-kappa'), sc.kappa.toFixed(3), sc.kappa);
-  setStat($('stat-angle'), `${sc.phiDeg.toFixed(1)}°`, sc.phi);
-  setStat($('stat-qnorm'), sc.qNorm.toFixed(3), sc.qNorm);
+  const q = sc.query;
+  $('quick-kappa').textContent = q.kappa.toFixed(2);
+  setStat($('stat-kappa'), q.kappa.toFixed(3), q.kappa);
+  setStat($('stat-angle'), `${q.angleDeg.toFixed(1)}°`, q.angle);
+  setStat($('stat-qnorm'), q.length.toFixed(3), q.length);
   setStat($('stat-n'), sc.n.toLocaleString('en-US'), sc.n);
   const r = sc.result;
   setStat($('stat-entropy'), r ? `${r.entropy.toFixed(3)} nats` : '–', r ? r.entropy : '');
   setStat($('stat-effective'), r ? r.effectiveKeys.toFixed(r.effectiveKeys >= 100 ? 0 : 2) : '–', r ? r.effectiveKeys : '');
   let indices;
   if (sc.long) {
-    indices = Array.from(sc.top);
+    indices = Array.from(sc.weights.top);
     $('list-caption').textContent = `Long context: the top ${indices.length} of ${sc.n.toLocaleString('en-US')} keys by weight (weight, logit); bar = weight ÷ the largest.`;
   } else {
     indices = Array.from({ length: sc.n }, (_, i) => i);
     $('list-caption').textContent = 'Every key: weight (3 decimals) and logit; ★ = largest, bar = weight ÷ the largest. Hover or click a row.';
   }
-  weightList.update(indices, r, sc.keyAngles, ui.hovered, ui.selected, sc.long);
-  weightList.updateSink(state.sinkOn && !!r, state.sink, sc.sinkWeight);
+  weightList.update(indices, r, sc.keys.angles, ui.hovered, ui.selected, !!sc.long);
+  weightList.updateSink(state.sinkOn && !!r, state.sink, sc.weights.sink);
   document.querySelector('.legend')?.classList.toggle('no-values', !state.showValues);
   setHtml($('legend-weight'), sc.long
     ? '<b>weights</b>: blue ring = weight per 2° bin of keys, the largest bin drawn 1 unit out; green ring = key density'
@@ -104,10 +106,10 @@ function scheduleSummary(sc) {
   clearTimeout(announceTimer);
   announceTimer = setTimeout(() => {
     const w = sc.result?.weights;
-    const top = w ? ` Top keys: ${Array.from(sc.top.slice(0, 3), (i) => `key ${i} weight ${w[i].toFixed(3)}`).join(', ')}.` : '';
+    const top = w ? ` Top keys: ${Array.from(sc.weights.top.slice(0, 3), (i) => `key ${i} weight ${w[i].toFixed(3)}`).join(', ')}.` : '';
     const prefix = pending ? `${pending} ` : '';
     pending = '';
-    $('plot-status').textContent = `${prefix}Query angle ${sc.phiDeg.toFixed(0)} degrees, κ ${sc.kappa.toFixed(2)}.${top}`;
+    $('plot-status').textContent = `${prefix}Query angle ${sc.query.angleDeg.toFixed(0)} degrees, κ ${sc.query.kappa.toFixed(2)}.${top}`;
   }, 300);
 }
 
@@ -117,20 +119,17 @@ function applyPreset(name) {
   const preset = PRESETS[name];
   if (!preset) return;
   const { aimAtKey, longKey, ...fields } = preset;
-  const base = defaults(PLAYGROUND);
-  delete base.controls;
-  delete base.theme;
-  delete base.tour;
   pg.notices.clear('ui');
-  pg.commit({ ...base, ...fields }, 'ui');
-  const sc = pg.scene;
-  if (aimAtKey !== undefined && sc.keys.length) {
-    const [x, y] = sc.keys[aimAtKey];
+  pg.commit({ ...contentDefaults(), ...fields }, 'ui');
+  // The keys the layout made for the preset come from the API (getState: the keys drawn).
+  const made = pg.getState().keys;
+  if (aimAtKey !== undefined && made.length) {
+    const [x, y] = made[aimAtKey];
     const a = Math.atan2(y, x);
     pg.commit({ query: [1.5 * Math.cos(a), 1.5 * Math.sin(a)] }, 'ui');
   }
   if (longKey !== undefined) {
-    const { keys, values } = pg.keysAndValues();
+    const { keys, values } = pg.getState();
     const [x, y] = keys[longKey];
     const len = Math.hypot(x, y) || 1;
     keys[longKey] = [x / len * KEY_MAX, y / len * KEY_MAX];
@@ -173,7 +172,7 @@ function exportJson() {
     version: PLAYGROUND.version,
     link: shareLink(),
     state: { ...pg.state, keys: s.keys, values: s.values },
-    scale: sc?.scale ?? null,
+    scale: sc?.query.scale ?? null,
     weights: r ? Array.from(r.weights) : null,
     logits: r ? Array.from(r.logits) : null,
     argmax: r ? r.argmax : null,
@@ -183,7 +182,6 @@ function exportJson() {
 }
 
 const setShareStatus = (text) => { const el = $('share-status'); if (el) el.textContent = text; };
-
 
 // Recordings take the canvas as it is, after drawing a pending frame.
 const flush = () => { if (pg.store.frame) pg.store.renderNow(); };
@@ -250,7 +248,7 @@ async function main() {
     onHover(i) { pg.setUi({ hovered: i }); },
     onSelect(i) { pg.setUi({ selected: i }); },
     onDelete(i) {
-      const next = Math.min(i, pg.scene.n - 2);
+      const next = Math.min(i, pg.drawnScene.n - 2);
       pg.removeKey(i);
       pg.store.renderNow();
       if (next >= 0) weightList.focusRow(next);
@@ -266,12 +264,8 @@ async function main() {
     syncForm = bindForm(form, PLAYGROUND, (patch) => pg.commit(patch, 'form'));
     form.querySelectorAll('[data-preset]').forEach((btn) => btn.addEventListener('click', () => applyPreset(btn.dataset.preset)));
     $('reset')?.addEventListener('click', () => {
-      const base = defaults(PLAYGROUND);
-      delete base.controls;
-      delete base.theme;
-      delete base.tour;
       pg.notices.clear('ui');
-      pg.commit(base, 'ui');
+      pg.commit(contentDefaults(), 'ui');
     });
     bindShare();
   }
@@ -288,8 +282,12 @@ async function main() {
     animateTo: (patch, options) => pg.animateTo(patch, options),
     record: (options) => recordVideo(pg.canvas, flush, options),
     toGIF: (options) => recordGIF(pg.canvas, flush, options),
-    get lastResult() { return pg.scene?.fresh ?? null; },
+    get lastResult() { return pg.scene?.weights.current ?? null; },
     get scene() { return pg.scene; },
+    /** The last drawn frame's geometry (what the pointer's hit tests read). */
+    get frame() { return pg.frame; },
+    /** What is under a canvas CSS-pixel point in the last drawn frame. */
+    hitTest: (x, y, pointerType) => hitTest(pg.frame, x, y, pointerType),
     render: () => pg.store.renderNow(),
     get plot() { return pg.plot; },
     store: pg.store,

@@ -88,7 +88,8 @@ function render({ model, el }) {
         put(name, s[name]);
       }
     }
-    const r = core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale, normalizeKeys: s.normalizeKeys });
+    const r = core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale,
+      normalizeKeys: s.normalizeKeys });
     put('weights', Array.from(r.weights));
     put('entropy', r.entropy);
     put('output', Array.from(r.output));

@@ -197,9 +197,11 @@ export function bindForm(form, schema, commit) {
       const f = fields[el.name];
       const v = state[el.name];
       // Write only what changed: this runs every frame.
-      if (el.type === 'checkbox') { if (el.checked !== !!v) el.checked = !!v; }
-      else if (el.type === 'radio') { if (el.checked !== (el.value === String(v))) el.checked = el.value === String(v); }
-      else if ((document.activeElement !== el || el.type === 'range') && el.value !== String(v)) {
+      if (el.type === 'checkbox') {
+        if (el.checked !== !!v) el.checked = !!v;
+      } else if (el.type === 'radio') {
+        if (el.checked !== (el.value === String(v))) el.checked = el.value === String(v);
+      } else if ((document.activeElement !== el || el.type === 'range') && el.value !== String(v)) {
         if (el.tagName === 'SELECT' && ![...el.options].some((o) => o.value === String(v))) {
           el.add(new Option(String(v), String(v)));  // e.g. a long-context size from a link
         }

@@ -5,18 +5,33 @@
 import { Store } from '../state/store.js';
 import { PLAYGROUND } from '../state/schema.js';
 import { SceneBuilder } from '../plot/scene.js';
-import { Plot, QUERY_MAX, queryRadius, queryLength } from '../plot/renderer.js';
-import { applyPatch } from '../state/codec.js';
+import { Plot } from '../plot/renderer.js';
+import { QUERY_MAX, queryRadius, queryLength } from '../plot/geometry.js';
+import { applyPatch, defaults } from '../state/codec.js';
 import { Pointer } from '../plot/pointer.js';
 import { Notices } from '../state/notices.js';
 
-const KEY_MAX = 1.6;         // largest key length reachable by dragging
+/** @typedef {import('../plot/scene.js').Scene} Scene */
+/** @typedef {import('../plot/renderer.js').Frame} Frame */
+
+const KEY_MAX = PLAYGROUND.fields.keys.maxLength;   // the longest key a hand places (drag, click)
 const SNAP_TO_ORIGIN = 0.05;
 const MAX_KEYS = PLAYGROUND.fields.keys.maxCount;
 const FRAME_MEASURES = 600;   // 'attention-plot:frame' entries kept in the timeline (10 s at 60 fps)
 const READ_ONLY = ['scale', 'selected', 'hovered'];  // getState reports them; setState reads scale and the selection
+const PRESENTATION = ['controls', 'theme', 'tour'];  // how the plot is shown, not what it shows
 
 const clone = (v) => (Array.isArray(v) ? v.map(clone) : v);
+
+/**
+ * Every field's default but the presentation's (controls, theme, tour): what the page's
+ * reset, its presets and the tour's steps start from, so they keep how the plot is shown.
+ */
+export function contentDefaults() {
+  const base = defaults(PLAYGROUND);
+  for (const f of PRESENTATION) delete base[f];
+  return base;
+}
 
 export class Playground {
   /**
@@ -35,19 +50,24 @@ export class Playground {
     this.onFrame = onFrame;
     this.announce = announce ?? (() => {});
     this.listeners = new Set();
+    this.onChange = null;     // (detail) => void: one more listener, set by the element
     this.editable = true;
     this.core = null;
     this.builder = null;
     this.measures = 0;        // frame measures in the timeline since the last clear
     this.memo = null;
-    this.addCount = 0;
+    /** @type {Frame|null} the last drawn frame's geometry: all the input reads */
+    this.frame = null;
+    /** @type {Scene|null} the scene the last frame drew (an edit of layout keys starts from its keys) */
+    this.drawnScene = null;
     this.store = new Store(PLAYGROUND, {
       render: () => this.draw(),
       notices: this.notices,
       url,
       onCommit: (state, source) => { if (source !== 'attr' && source !== 'link') this.emit(); },
     });
-    this.store.ui = { hovered: -1, selected: -1, queryActive: false, phi0: 50 * Math.PI / 180 };
+    // phi0: where a zero query points; added: keys added on this plot (each new value has its own seed)
+    this.store.ui = { hovered: -1, selected: -1, queryActive: false, phi0: 50 * Math.PI / 180, added: 0 };
     this.plot = new Plot(canvas);
     this.pointer = new Pointer(canvas, this);
     this.resizeObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.store.schedule()) : null;
@@ -69,7 +89,11 @@ export class Playground {
   /** Validates and applies fields (see codec.applyPatch); notices show under `source`. */
   commit(patch, source = 'ui', options) { return this.store.commit(patch, source, options); }
 
-  /** The scene of the current state (built once per state/ui change; null before the core). */
+  /**
+   * The scene of the current state (built once per state/ui change; null before the core):
+   * what a frame draws and the API reads. Input handlers read this.frame instead.
+   * @returns {Scene|null}
+   */
   get scene() {
     if (!this.builder) return null;
     const s = this.store.state, v = this.store.uiVersion;
@@ -85,9 +109,10 @@ export class Playground {
     this.plot.resize();
     const sc = this.scene;
     if (sc) {
-      this.notices.set('core', sc.problem ? [`${sc.problem}${sc.stale ? ' The plot keeps the last valid weights.' : ''}`] : []);
+      this.notices.set('core', sc.problem ? [`${sc.problem}${sc.weights.stale ? ' The plot keeps the last valid weights.' : ''}`] : []);
     }
-    this.plot.draw(sc);
+    this.frame = this.plot.draw(sc);
+    this.drawnScene = sc;
     this.onFrame?.(sc, this.store.state, this.store.ui);
     performance.measure('attention-plot:frame', 'attention-plot:frame-start');
     // The timeline keeps every entry until cleared (a leak of ~300 bytes a frame): drop the
@@ -105,29 +130,47 @@ export class Playground {
   setQuery(x, y) {
     const len = Math.hypot(x, y);
     if (len > QUERY_MAX) { x *= QUERY_MAX / len; y *= QUERY_MAX / len; }
-    if (len > 1e-9) this.store.ui.phi0 = Math.atan2(y, x);
+    if (len > 1e-9) this.setUi({ phi0: Math.atan2(y, x) });
     this.commit({ query: [x, y] }, 'pointer');
   }
 
-  /** [|q|, φ] of the query as the core reads it. */
+  /**
+   * [|q|, φ] of the current query (a zero query points at ui.phi0): what the keyboard, the
+   * wheel and a pinch turn and stretch. From the state, so events within one frame add up.
+   */
   queryPolar() {
-    const sc = this.scene;
-    return sc ? [sc.qNorm, sc.phi] : [0, 0];
+    const [x, y] = this.state.query;
+    const r = Math.hypot(x, y);
+    return [r, r > 0 ? Math.atan2(y, x) : this.ui.phi0];
   }
 
   setQueryPolar(r, a) {
     r = Math.max(0, Math.min(QUERY_MAX, r));
-    this.store.ui.phi0 = a;
+    this.setUi({ phi0: a });
     this.commit({ query: [r * Math.cos(a), r * Math.sin(a)] }, 'pointer');
   }
 
-  keysAndValues() {
-    const sc = this.scene;
-    return { keys: sc.keys.map((k) => [k[0], k[1]]), values: sc.values2.map((v) => [v[0], v[1]]) };
+  /**
+   * Copies of the keys and values an edit starts from: the state's once they are explicit
+   * (`held`), else the ones the last frame drew (made by the layout). Null before a frame.
+   */
+  keysToEdit() {
+    const s = this.state;
+    if (s.keys && s.values && s.values.length === s.keys.length) {
+      return { keys: s.keys.map(clone), values: s.values.map(clone), held: true };
+    }
+    const sc = this.drawnScene;
+    return sc ? { keys: sc.keys.list.map(clone), values: sc.values.list.map(clone), held: false } : null;
   }
 
+  /**
+   * Moves key i to (x, y). The first move of a drag makes the drawn keys and values the
+   * state's (one commit of both); every later move commits the keys with only key i changed.
+   */
   moveKey(i, x, y) {
-    const { keys, values } = this.keysAndValues();
+    const edit = this.keysToEdit();
+    if (!edit || i < 0 || i >= edit.keys.length) return;
+    const { keys, values } = edit;
     const old = keys[i];
     let p;
     if (this.state.normalizeKeys) {
@@ -140,15 +183,19 @@ export class Playground {
       if (Math.hypot(p[0], p[1]) < SNAP_TO_ORIGIN) p = [0, 0]; // a zero key: fine unless normalising
     }
     keys[i] = p;
-    this.commit({ keys, values }, 'pointer');
+    this.commit(edit.held ? { keys } : { keys, values }, 'pointer');
   }
 
   addKey(x, y) {
-    const { keys, values } = this.keysAndValues();
+    const edit = this.keysToEdit();
+    if (!edit) return;
+    const { keys, values } = edit;
     if (keys.length >= MAX_KEYS) {
       this.notices.set('ui', [`Cannot add a key: the editable plot holds at most ${MAX_KEYS} keys (use “long context” for more).`]);
       return;
     }
+    const value = this.drawnScene?.values.next;   // the value the frame's scene made for a new key
+    if (!value) return;
     let p = clampLength([x, y], KEY_MAX);
     if (Math.hypot(p[0], p[1]) < SNAP_TO_ORIGIN) p = [SNAP_TO_ORIGIN, 0];
     if (this.state.normalizeKeys) {
@@ -156,16 +203,17 @@ export class Playground {
       p = [p[0] / len, p[1] / len];
     }
     keys.push(p);
-    values.push(this.newValue(keys.length - 1));
+    values.push([value[0], value[1]]);
     this.notices.clear('ui');
     this.commit({ keys, values }, 'pointer');
-    this.setUi({ selected: keys.length - 1 });
+    this.setUi({ selected: keys.length - 1, added: this.ui.added + 1 });
     this.announce(`Added key ${keys.length - 1}. ${keys.length} keys.`);
   }
 
   removeKey(i) {
-    const { keys, values } = this.keysAndValues();
-    if (i < 0 || i >= keys.length || this.scene.long) return;
+    const edit = this.keysToEdit();
+    if (!edit || i < 0 || i >= edit.keys.length || this.state.longContext > 0) return;
+    const { keys, values } = edit;
     if (keys.length <= 1) {
       this.notices.set('ui', ['Cannot remove the last key: softmax needs at least one key.']);
       return;
@@ -177,14 +225,6 @@ export class Playground {
     const fix = (j) => (j === i ? -1 : j > i ? j - 1 : j);
     this.setUi({ selected: fix(this.ui.selected), hovered: fix(this.ui.hovered) });
     this.announce(`Removed key ${i}. ${keys.length} keys.`);
-  }
-
-  /** A value for a new key number `index` from a fresh seeded 'values' layout. */
-  newValue(index) {
-    this.addCount++;
-    const n = index + 1;
-    const p = this.core.layout({ kind: 'values', n, seed: this.state.seed + 101 * this.addCount }).points;
-    return [p[2 * n - 2], p[2 * n - 1]];
   }
 
   // ------------------------------------------------------------ animation
@@ -259,10 +299,10 @@ export class Playground {
     for (const [k, v] of Object.entries(this.state)) s[k] = clone(v);
     const sc = this.scene;
     if (sc) {
-      s.keys = sc.keys.map((k) => [k[0], k[1]]);
-      s.values = sc.values2.map((v) => [v[0], v[1]]);
+      s.keys = sc.keys.list.map((k) => [k[0], k[1]]);
+      s.values = sc.values.list.map((v) => [v[0], v[1]]);
       s.n = sc.n;
-      s.scale = sc.scale;
+      s.scale = sc.query.scale;
     }
     s.selected = this.ui.selected;
     s.hovered = this.ui.hovered;

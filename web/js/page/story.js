@@ -13,7 +13,7 @@
 // constructed stylesheet adopted by the document: nothing inline, so the strict CSP holds.
 import { PLAYGROUND } from '../state/schema.js';
 import { applyPatch, attributeMap, defaults, encodeValue, format, parseHash } from '../state/codec.js';
-import { TOUR } from './tour-steps.js';
+import { TOUR } from '../state/tour-steps.js';
 
 const TAG = 'attention-story';
 const STEP = ':scope > [data-attention-state]';
@@ -77,210 +77,216 @@ function stepTitle(el) {
   return el.querySelector('h1, h2, h3, h4, h5, h6')?.textContent.trim() || el.getAttribute('aria-label') || '';
 }
 
-function defineStory() {
-  if (typeof customElements === 'undefined' || customElements.get(TAG)) return;
+// (In node, where the npm package's entry imports this file, there is no HTMLElement to extend
+// and nothing is defined.)
+const ElementBase = typeof HTMLElement === 'undefined' ? class {} : HTMLElement;
 
-  class AttentionStoryElement extends HTMLElement {
-    #steps = [];        // [{el, given, notices}]
-    #active = -1;
-    #plotEl = null;
-    #status = null;
-    #frame = 0;
-    #cleanup = [];
-    #builtTour = false;
-    #labels = new Map();  // step element → the aria-label we gave it
+class AttentionStoryElement extends ElementBase {
+  #steps = [];        // [{el, given, notices}]
+  #active = -1;
+  #plotEl = null;
+  #status = null;
+  #frame = 0;
+  #cleanup = [];
+  #builtTour = false;
+  #labels = new Map();  // step element → the aria-label we gave it
 
-    /** The index of the step driving the plot (-1 before the first). */
-    get step() { return this.#active; }
-    /** The step elements, in order. */
-    get steps() { return this.#steps.map((s) => s.el); }
-    /** The plot's handle (the <attention-plot>'s `plot`). */
-    get plot() { return this.#plotEl?.plot ?? null; }
+  /** The index of the step driving the plot (-1 before the first). */
+  get step() { return this.#active; }
+  /** The step elements, in order. */
+  get steps() { return this.#steps.map((s) => s.el); }
+  /** The plot's handle (the <attention-plot>'s `plot`). */
+  get plot() { return this.#plotEl?.plot ?? null; }
 
-    connectedCallback() {
-      const start = () => customElements.whenDefined('attention-plot').then(() => { if (this.isConnected) this.#setup(); });
-      if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
-      else start();
+  connectedCallback() {
+    const start = () => customElements.whenDefined('attention-plot').then(() => { if (this.isConnected) this.#setup(); });
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+    else start();
+  }
+
+  disconnectedCallback() {
+    for (const off of this.#cleanup) off();
+    this.#cleanup = [];
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+  }
+
+  #setup() {
+    if (this.#cleanup.length) return;
+    adoptStyles();
+    if (this.hasAttribute('tour') && !this.#builtTour) this.#buildTour();
+    this.#plotEl = this.querySelector(':scope > attention-plot');
+    if (!this.#plotEl) {
+      this.#plotEl = document.createElement('attention-plot');
+      this.#plotEl.setAttribute('controls', 'none');
+      this.prepend(this.#plotEl);
     }
-
-    disconnectedCallback() {
-      for (const off of this.#cleanup) off();
-      this.#cleanup = [];
-      cancelAnimationFrame(this.#frame);
-      this.#frame = 0;
+    if (!this.#status) {
+      this.#status = document.createElement('p');
+      this.#status.className = 'attention-story-status';
+      this.#status.setAttribute('role', 'status');
+      this.#status.setAttribute('aria-live', 'polite');
+      this.append(this.#status);
     }
+    const listen = (target, type, fn, opts) => {
+      target.addEventListener(type, fn, opts);
+      this.#cleanup.push(() => target.removeEventListener(type, fn, opts));
+    };
+    const later = () => {
+      if (!this.#frame) this.#frame = requestAnimationFrame(() => { this.#frame = 0; this.#update(); });
+    };
+    listen(document, 'scroll', later, { capture: true, passive: true });
+    listen(window, 'resize', later, { passive: true });
+    listen(this, 'keydown', (e) => this.#onKey(e));
+    listen(this, 'focusin', (e) => this.#onFocus(e));
+    const resize = new ResizeObserver(() => { this.#layout(); later(); });
+    resize.observe(this);
+    this.#cleanup.push(() => resize.disconnect());
+    // Steps added, removed or rewritten later are picked up.
+    const watch = new MutationObserver(() => { this.#collect(); later(); });
+    watch.observe(this, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-attention-state'] });
+    this.#cleanup.push(() => watch.disconnect());
+    this.#layout();
+    this.#collect();
+    this.#update();
+  }
 
-    #setup() {
-      if (this.#cleanup.length) return;
-      adoptStyles();
-      if (this.hasAttribute('tour') && !this.#builtTour) this.#buildTour();
-      this.#plotEl = this.querySelector(':scope > attention-plot');
-      if (!this.#plotEl) {
-        this.#plotEl = document.createElement('attention-plot');
-        this.#plotEl.setAttribute('controls', 'none');
-        this.prepend(this.#plotEl);
-      }
-      if (!this.#status) {
-        this.#status = document.createElement('p');
-        this.#status.className = 'attention-story-status';
-        this.#status.setAttribute('role', 'status');
-        this.#status.setAttribute('aria-live', 'polite');
-        this.append(this.#status);
-      }
-      const listen = (target, type, fn, opts) => {
-        target.addEventListener(type, fn, opts);
-        this.#cleanup.push(() => target.removeEventListener(type, fn, opts));
-      };
-      const later = () => { if (!this.#frame) this.#frame = requestAnimationFrame(() => { this.#frame = 0; this.#update(); }); };
-      listen(document, 'scroll', later, { capture: true, passive: true });
-      listen(window, 'resize', later, { passive: true });
-      listen(this, 'keydown', (e) => this.#onKey(e));
-      listen(this, 'focusin', (e) => this.#onFocus(e));
-      const resize = new ResizeObserver(() => { this.#layout(); later(); });
-      resize.observe(this);
-      this.#cleanup.push(() => resize.disconnect());
-      // Steps added, removed or rewritten later are picked up.
-      const watch = new MutationObserver(() => { this.#collect(); later(); });
-      watch.observe(this, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-attention-state'] });
-      this.#cleanup.push(() => watch.disconnect());
-      this.#layout();
-      this.#collect();
-      this.#update();
-    }
-
-    /** `tour`: the playground's tour as steps (after any steps the author wrote). */
-    #buildTour() {
-      this.#builtTour = true;
-      for (const step of TOUR) {
-        const section = document.createElement('section');
-        section.dataset.attentionState = stepState(step.state);
-        const h = document.createElement('h3');
-        h.textContent = step.title;
-        const text = document.createElement('p');
-        text.textContent = step.text;
-        const tryThis = document.createElement('p');
-        tryThis.className = 'attention-story-try';
-        const b = document.createElement('strong');
-        b.textContent = 'Try this: ';
-        tryThis.append(b, step.tryThis);
-        section.append(h, text, tryThis);
-        this.append(section);
-      }
-    }
-
-    #layout() {
-      const side = this.getBoundingClientRect().width >= SIDE_MIN_WIDTH;
-      const layout = side ? 'side' : 'stacked';
-      if (this.dataset.layout !== layout) this.dataset.layout = layout;
-    }
-
-    /** Reads the steps, validates each state once and shows the problems in the plot. */
-    #collect() {
-      const els = Array.from(this.querySelectorAll(STEP));
-      const old = new Map(this.#steps.map((s) => [s.el, s]));
-      const n = els.length;
-      this.#steps = els.map((el, i) => {
-        const text = el.getAttribute('data-attention-state') ?? '';
-        const prev = old.get(el);
-        const step = prev && prev.text === text ? prev : { el, text, ...parseHash(PLAYGROUND, text) };
-        if (!el.hasAttribute('tabindex')) el.tabIndex = 0;
-        const label = `Step ${i + 1} of ${n}${stepTitle(el) ? `: ${stepTitle(el)}` : ''}`;
-        // Our own label only: an author's aria-label stays.
-        if (!el.hasAttribute('aria-label') || this.#labels.get(el) === el.getAttribute('aria-label')) {
-          el.setAttribute('aria-label', label);
-          this.#labels.set(el, label);
-        }
-        return step;
-      });
-      // Beside the plot: every child but the plot and the live region takes a row.
-      const rows = Array.from(this.children).filter((c) => c !== this.#plotEl && c !== this.#status).length;
-      this.style.setProperty('--attention-story-steps', String(Math.max(1, rows)));
-      const notices = [];
-      this.#steps.forEach((s, i) => {
-        for (const t of s.notices) notices.push(`Story step ${i + 1} (data-attention-state): ${t}`);
-      });
-      this.plot?.notice('story', notices);
-      if (this.#active >= n) this.#active = -1;
-    }
-
-    /** The plot's attributes over the defaults: what every step's patch applies to. */
-    #base() {
-      const patch = {};
-      for (const a of this.#plotEl.getAttributeNames()) {
-        const f = ATTRS.get(a);
-        if (f) patch[f] = this.#plotEl.getAttribute(a);
-      }
-      return applyPatch(PLAYGROUND, defaults(PLAYGROUND), patch).state;
-    }
-
-    /** The full state step `i` shows. */
-    target(i) {
-      const step = this.#steps[i];
-      if (!step) throw new Error(`target: no step ${i}; the story has ${this.#steps.length} steps (0…${this.#steps.length - 1}).`);
-      const { state } = applyPatch(PLAYGROUND, this.#base(), step.given);
-      delete state.tour;
-      return state;
-    }
-
-    /** The step under the reading line: the middle of the viewport, or of the prose below a stacked plot. */
-    #pick() {
-      let top = 0;
-      if (this.dataset.layout === 'stacked' && this.#plotEl) top = Math.max(0, this.#plotEl.getBoundingClientRect().bottom);
-      const line = (top + window.innerHeight) / 2;
-      let active = 0;
-      this.#steps.forEach((s, i) => { if (s.el.getBoundingClientRect().top <= line) active = i; });
-      return active;
-    }
-
-    #update() {
-      const handle = this.plot;
-      if (!this.#steps.length || !handle) return;
-      this.#go(this.#pick());
-    }
-
-    #go(i) {
-      if (i === this.#active) return;
-      const first = this.#active < 0;
-      this.#active = i;
-      this.#steps.forEach((s, j) => {
-        if (j === i) s.el.setAttribute('aria-current', 'step');
-        else s.el.removeAttribute('aria-current');
-      });
-      const target = this.target(i);
-      const duration = first ? 0 : Math.max(0, Number(this.getAttribute('duration') ?? DURATION) || 0);
-      this.plot.animateTo(target, { duration }).catch((e) => this.plot?.notice('story-step', [e.message]));
-      if (!first) {
-        const title = stepTitle(this.#steps[i].el);
-        this.#status.textContent = `Step ${i + 1} of ${this.#steps.length}${title ? `: ${title}` : ''}. ${describe(target)}`;
-      }
-      this.dispatchEvent(new CustomEvent('step', { detail: { index: i, element: this.#steps[i].el, state: target } }));
-    }
-
-    // A focused step becomes the reading step, scrolled to where scrolling agrees: the
-    // middle of the viewport, or just below a stacked plot.
-    #onFocus(e) {
-      const i = this.#steps.findIndex((s) => s.el === e.target);
-      if (i < 0) return;
-      if (this.dataset.layout === 'stacked') {
-        const below = this.#plotEl.getBoundingClientRect().height + 16;
-        window.scrollBy({ top: e.target.getBoundingClientRect().top - below, behavior: 'instant' });
-      } else {
-        e.target.scrollIntoView({ block: 'center', behavior: 'instant' });
-      }
-      this.#go(i);
-    }
-
-    #onKey(e) {
-      const i = this.#steps.findIndex((s) => s.el === e.target);
-      if (i < 0 || e.altKey || e.ctrlKey || e.metaKey) return;
-      const to = { ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1, Home: 0, End: this.#steps.length - 1 }[e.key];
-      if (to === undefined) return;
-      e.preventDefault();
-      this.#steps[Math.max(0, Math.min(this.#steps.length - 1, to))].el.focus();
+  /** `tour`: the playground's tour as steps (after any steps the author wrote). */
+  #buildTour() {
+    this.#builtTour = true;
+    for (const step of TOUR) {
+      const section = document.createElement('section');
+      section.dataset.attentionState = stepState(step.state);
+      const h = document.createElement('h3');
+      h.textContent = step.title;
+      const text = document.createElement('p');
+      text.textContent = step.text;
+      const tryThis = document.createElement('p');
+      tryThis.className = 'attention-story-try';
+      const b = document.createElement('strong');
+      b.textContent = 'Try this: ';
+      tryThis.append(b, step.tryThis);
+      section.append(h, text, tryThis);
+      this.append(section);
     }
   }
+
+  #layout() {
+    const side = this.getBoundingClientRect().width >= SIDE_MIN_WIDTH;
+    const layout = side ? 'side' : 'stacked';
+    if (this.dataset.layout !== layout) this.dataset.layout = layout;
+  }
+
+  /** Reads the steps, validates each state once and shows the problems in the plot. */
+  #collect() {
+    const els = Array.from(this.querySelectorAll(STEP));
+    const old = new Map(this.#steps.map((s) => [s.el, s]));
+    const n = els.length;
+    this.#steps = els.map((el, i) => {
+      const text = el.getAttribute('data-attention-state') ?? '';
+      const prev = old.get(el);
+      const step = prev && prev.text === text ? prev : { el, text, ...parseHash(PLAYGROUND, text) };
+      if (!el.hasAttribute('tabindex')) el.tabIndex = 0;
+      const label = `Step ${i + 1} of ${n}${stepTitle(el) ? `: ${stepTitle(el)}` : ''}`;
+      // Our own label only: an author's aria-label stays.
+      if (!el.hasAttribute('aria-label') || this.#labels.get(el) === el.getAttribute('aria-label')) {
+        el.setAttribute('aria-label', label);
+        this.#labels.set(el, label);
+      }
+      return step;
+    });
+    // Beside the plot: every child but the plot and the live region takes a row.
+    const rows = Array.from(this.children).filter((c) => c !== this.#plotEl && c !== this.#status).length;
+    this.style.setProperty('--attention-story-steps', String(Math.max(1, rows)));
+    const notices = [];
+    this.#steps.forEach((s, i) => {
+      for (const t of s.notices) notices.push(`Story step ${i + 1} (data-attention-state): ${t}`);
+    });
+    this.plot?.notice('story', notices);
+    if (this.#active >= n) this.#active = -1;
+  }
+
+  /** The plot's attributes over the defaults: what every step's patch applies to. */
+  #base() {
+    const patch = {};
+    for (const a of this.#plotEl.getAttributeNames()) {
+      const f = ATTRS.get(a);
+      if (f) patch[f] = this.#plotEl.getAttribute(a);
+    }
+    return applyPatch(PLAYGROUND, defaults(PLAYGROUND), patch).state;
+  }
+
+  /** The full state step `i` shows. */
+  target(i) {
+    const step = this.#steps[i];
+    if (!step) throw new Error(`target: no step ${i}; the story has ${this.#steps.length} steps (0…${this.#steps.length - 1}).`);
+    const { state } = applyPatch(PLAYGROUND, this.#base(), step.given);
+    delete state.tour;
+    return state;
+  }
+
+  /** The step under the reading line: the middle of the viewport, or of the prose below a stacked plot. */
+  #pick() {
+    let top = 0;
+    if (this.dataset.layout === 'stacked' && this.#plotEl) top = Math.max(0, this.#plotEl.getBoundingClientRect().bottom);
+    const line = (top + window.innerHeight) / 2;
+    let active = 0;
+    this.#steps.forEach((s, i) => { if (s.el.getBoundingClientRect().top <= line) active = i; });
+    return active;
+  }
+
+  #update() {
+    const handle = this.plot;
+    if (!this.#steps.length || !handle) return;
+    this.#go(this.#pick());
+  }
+
+  #go(i) {
+    if (i === this.#active) return;
+    const first = this.#active < 0;
+    this.#active = i;
+    this.#steps.forEach((s, j) => {
+      if (j === i) s.el.setAttribute('aria-current', 'step');
+      else s.el.removeAttribute('aria-current');
+    });
+    const target = this.target(i);
+    const duration = first ? 0 : Math.max(0, Number(this.getAttribute('duration') ?? DURATION) || 0);
+    this.plot.animateTo(target, { duration }).catch((e) => this.plot?.notice('story-step', [e.message]));
+    if (!first) {
+      const title = stepTitle(this.#steps[i].el);
+      this.#status.textContent = `Step ${i + 1} of ${this.#steps.length}${title ? `: ${title}` : ''}. ${describe(target)}`;
+    }
+    this.dispatchEvent(new CustomEvent('step', { detail: { index: i, element: this.#steps[i].el, state: target } }));
+  }
+
+  // A focused step becomes the reading step, scrolled to where scrolling agrees: the
+  // middle of the viewport, or just below a stacked plot.
+  #onFocus(e) {
+    const i = this.#steps.findIndex((s) => s.el === e.target);
+    if (i < 0) return;
+    if (this.dataset.layout === 'stacked') {
+      const below = this.#plotEl.getBoundingClientRect().height + 16;
+      window.scrollBy({ top: e.target.getBoundingClientRect().top - below, behavior: 'instant' });
+    } else {
+      e.target.scrollIntoView({ block: 'center', behavior: 'instant' });
+    }
+    this.#go(i);
+  }
+
+  #onKey(e) {
+    const i = this.#steps.findIndex((s) => s.el === e.target);
+    if (i < 0 || e.altKey || e.ctrlKey || e.metaKey) return;
+    const last = this.#steps.length - 1;
+    const to = { ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1, Home: 0, End: last }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    this.#steps[Math.max(0, Math.min(this.#steps.length - 1, to))].el.focus();
+  }
+}
+
+function defineStory() {
+  if (typeof customElements === 'undefined' || customElements.get(TAG)) return;
   customElements.define(TAG, AttentionStoryElement);
 }
 
 if (typeof window !== 'undefined') defineStory();
-

@@ -2,13 +2,13 @@
 // (tour-steps.js). The step is the `tour` field of the state, so every step has a link
 // (#tour=3) and the back button of a shared link works; each step animates the plot to
 // its state and ends with a "try this" for the reader's own hands.
-import { TOUR } from './tour-steps.js';
+import { TOUR } from '../state/tour-steps.js';
 import { PLAYGROUND } from '../state/schema.js';
-import { defaults } from '../state/codec.js';
+import { contentDefaults } from './playground.js';
 
 export class Tour {
   /**
-   * @param {Playground} pg
+   * @param {import('./playground.js').Playground} pg
    * @param {object} el  {card, count, title, text, tryThis, prev, next, leave, link, start}
    */
   constructor(pg, el) {
@@ -51,9 +51,7 @@ export class Tour {
     next.textContent = k === TOUR.length ? 'Finish' : 'Next';
     link.href = `#v=${PLAYGROUND.version}&tour=${k}`;
     // The step's state over the defaults, so a step looks the same however it was reached.
-    const base = defaults(PLAYGROUND);
-    for (const f of ['controls', 'theme', 'tour']) delete base[f];
-    this.pg.animateTo({ ...base, ...step.state }, { duration: 900 }).catch(() => {});
+    this.pg.animateTo({ ...contentDefaults(), ...step.state }, { duration: 900 }).catch(() => {});
   }
 
   label() {

@@ -1,26 +1,61 @@
 // Pointer and keyboard input on the one-query plot: drag the query or a key, click to
 // add a key, double-click / double-tap / long-press or Delete to remove one, arrows to
-// rotate and stretch the query. Handlers only ask the playground to commit; they never
-// draw and never touch the state themselves.
+// rotate and stretch the query. Handlers read the last drawn frame's geometry (what the
+// renderer returned) and the state, and ask the playground to commit; they never draw,
+// never build a scene and never call the core.
 
-import { queryRadius, queryLength } from './renderer.js';
+import { queryRadius, queryLength, toWorld, screenToQuery, inBox } from './geometry.js';
+
+/** @typedef {import('./renderer.js').Frame} Frame */
 
 const LONG_PRESS_MS = 600;
 const DOUBLE_TAP_MS = 400;
 const MOVE_SLOP = 5;        // CSS px before a press becomes a drag
 
+/**
+ * What is under a CSS-pixel point in a drawn frame: {type:'query'} | {type:'key', index}
+ * (inStrip: true for a key's dot on the strip) | null. The radii grow for touch.
+ * @param {Frame|null} frame
+ */
+export function hitTest(frame, px, py, pointerType = 'mouse') {
+  if (!frame?.query) return null;
+  const touch = pointerType === 'touch' || pointerType === 'pen';
+  const qr = touch ? 26 : 16;
+  const kr = touch ? 22 : 12;
+  const [qx, qy] = frame.query;
+  if (Math.hypot(px - qx, py - qy) <= qr) return { type: 'query' };
+  if (frame.long) return null;
+  const key = nearest(frame.keys, px, py, kr);
+  if (key >= 0) return { type: 'key', index: key };
+  // Orange dots in the strip count as their key too (hover / select).
+  const dot = nearest(frame.stripDots, px, py, kr);
+  if (dot >= 0) return { type: 'key', index: dot, inStrip: true };
+  return null;
+}
+
+/** The index of the point (x, y pairs) nearest to (px, py) within r, or -1. */
+function nearest(points, px, py, r) {
+  let best = -1, bestD = Infinity;
+  for (let i = 0; 2 * i < points.length; i++) {
+    const d = Math.hypot(px - points[2 * i], py - points[2 * i + 1]);
+    if (d <= r && d < bestD) { best = i; bestD = d; }
+  }
+  return best;
+}
+
 export class Pointer {
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {object} pg  the playground: plot, scene (last built), editable, setQuery(x, y),
-   *   setQueryPolar(r, a), queryPolar(), moveKey(i, x, y), addKey(x, y), removeKey(i),
-   *   setUi(patch), ui, endDrag()
+   * @param {object} pg  the playground: frame (the last drawn frame's geometry), ui,
+   *   editable, setQuery(x, y), setQueryPolar(r, a), queryPolar(), moveKey(i, x, y),
+   *   addKey(x, y), removeKey(i), setUi(patch), cancelAnimation()
    */
   constructor(canvas, pg) {
     this.canvas = canvas;
     this.pg = pg;
     this.drag = null;
     this.lastTap = null;
+    /** @type {ReturnType<typeof setTimeout> | 0} */
     this.longPressTimer = 0;
     const on = (type, fn) => canvas.addEventListener(type, fn);
     on('pointerdown', (e) => this.down(e));
@@ -34,7 +69,8 @@ export class Pointer {
     // Wheel over the focused plot, or a trackpad pinch (ctrl+wheel), stretches the query;
     // an unfocused plot lets the wheel scroll the page.
     canvas.addEventListener('wheel', (e) => {
-      if (!e.ctrlKey && document.activeElement !== canvas && canvas.getRootNode().activeElement !== canvas) return;
+      const root = /** @type {Document|ShadowRoot} */ (canvas.getRootNode());
+      if (!e.ctrlKey && document.activeElement !== canvas && root.activeElement !== canvas) return;
       e.preventDefault();
       const [r, a] = this.pg.queryPolar();
       const dr = -Math.max(-0.3, Math.min(0.3, e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.002)));
@@ -47,8 +83,10 @@ export class Pointer {
       const [a, b] = e.touches;
       const dist = Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY);
       if (!this.pinch) { this.pinch = { dist, r: queryRadius(this.pg.queryPolar()[0]) }; return; }
-      const ppu = this.pg.plot.geom.ppu;
-      this.pg.setQueryPolar(queryLength(Math.max(0, this.pinch.r + (dist - this.pinch.dist) / ppu)), this.pg.queryPolar()[1]);
+      if (!this.pg.frame) return;
+      const ppu = this.pg.frame.layout.ppu;
+      const r = Math.max(0, this.pinch.r + (dist - this.pinch.dist) / ppu);
+      this.pg.setQueryPolar(queryLength(r), this.pg.queryPolar()[1]);
     }, { passive: false });
     canvas.addEventListener('touchend', () => { this.pinch = null; });
     // Touch: the page scrolls (CSS touch-action: manipulation) unless the finger starts on
@@ -57,7 +95,7 @@ export class Pointer {
       if (e.touches.length === 2) { e.preventDefault(); return; }  // a pinch on the plot
       if (e.touches.length !== 1) return;
       const [px, py] = this.local(e.touches[0]);
-      if (this.pg.plot.hitTest(px, py, this.pg.scene, 'touch')) e.preventDefault();
+      if (hitTest(this.pg.frame, px, py, 'touch')) e.preventDefault();
     }, { passive: false });
   }
 
@@ -78,7 +116,8 @@ export class Pointer {
     pg.cancelAnimation();   // the hand wins over a running animation
     this.canvas.focus({ preventScroll: true });
     const [px, py] = this.local(e);
-    const hit = pg.plot.hitTest(px, py, pg.scene, e.pointerType);
+    const frame = pg.frame;
+    const hit = hitTest(frame, px, py, e.pointerType);
     const d = {
       id: e.pointerId, pointerType: e.pointerType, type: hit ? hit.type : 'empty',
       index: hit && hit.type === 'key' ? hit.index : -1, inStrip: !!(hit && hit.inStrip),
@@ -87,7 +126,7 @@ export class Pointer {
     this.drag = d;
     if (d.type === 'query') {
       // Keep the grab point: the dot follows the finger at the offset it was taken with.
-      const [qx, qy] = pg.plot.queryToScreen(pg.state.query);
+      const [qx, qy] = frame.query;
       d.offset = [qx - px, qy - py];
       pg.setUi({ queryActive: true });
     }
@@ -117,14 +156,14 @@ export class Pointer {
         d.moved = true;
         this.cancelLongPress();
       }
-      if (!d.moved || d.consumed) return;
-      const [wx, wy] = pg.plot.toWorld(px, py);
-      if (d.type === 'query') pg.setQuery(...pg.plot.screenToQuery(px + d.offset[0], py + d.offset[1]));
-      else if (d.type === 'key' && !d.inStrip && pg.editable) pg.moveKey(d.index, wx, wy);
+      if (!d.moved || d.consumed || d.type === 'empty') return;
+      const view = pg.frame.layout;   // (a query or key was hit, so a frame was drawn)
+      if (d.type === 'query') pg.setQuery(...screenToQuery(view, px + d.offset[0], py + d.offset[1]));
+      else if (d.type === 'key' && !d.inStrip && pg.editable) pg.moveKey(d.index, ...toWorld(view, px, py));
       return;
     }
     if (d) return;
-    const hit = pg.plot.hitTest(px, py, pg.scene, e.pointerType);
+    const hit = hitTest(pg.frame, px, py, e.pointerType);
     this.canvas.classList.toggle('is-over-handle', !!hit);
     pg.setUi({ hovered: hit && hit.type === 'key' ? hit.index : -1 });
   }
@@ -142,8 +181,9 @@ export class Pointer {
     if (!d.moved) {
       const [px, py] = this.local(e);
       if (d.type === 'empty') {
-        if (pg.plot.inCirclePanel(px, py) && pg.editable && !pg.scene?.long) {
-          const [wx, wy] = pg.plot.toWorld(px, py);
+        const frame = pg.frame;
+        if (frame && inBox(frame.layout.circle, px, py) && pg.editable && !frame.long) {
+          const [wx, wy] = toWorld(frame.layout, px, py);
           pg.addKey(wx, wy);
         } else {
           pg.setUi({ selected: -1 });

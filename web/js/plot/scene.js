@@ -1,15 +1,157 @@
 // The one scene builder of the one-query plot: (state, core) → the plain data the
-// renderer (plot.js), the weight list and the summaries draw. The page, embed.html,
-// <attention-plot> and AttentionPlot.mount all call this; none computes its own copy.
-// Every attention number comes from the core; what is left here is drawing arithmetic
-// (a convex hull, angle bins, a curve's x positions).
+// renderer (renderer.js and the modules it calls), the weight list and the summaries draw.
+// The page, embed.html, <attention-plot> and AttentionPlot.mount all call this; none
+// computes its own copy. Every attention number comes from the core; what is left here is
+// drawing arithmetic (a convex hull, angle bins, a curve's x positions).
+//
+// A scene is grouped by what it describes (query, keys, weights, values, strip, …); the
+// @typedef's below are the contract every consumer reads (checked by tsconfig.json).
 
-import { changesNormaliser } from '../state/schema.js';
+import { changesNormaliser, PLAYGROUND } from '../state/schema.js';
+
+/**
+ * @typedef {object} Scene  everything one frame of the one-query plot shows
+ * @property {number} n                 the number of keys: every per-key array below has n (or n·2) entries
+ * @property {SceneQuery} query
+ * @property {SceneKeys} keys
+ * @property {SceneWeights} weights
+ * @property {SceneValues} values
+ * @property {SceneStrip} strip
+ * @property {SceneNormaliser} normaliser
+ * @property {SceneRope|null} rope      RoPE, when on
+ * @property {SceneLong|null} long      long context, when on (keys drawn as a density ring)
+ * @property {SceneUi} ui
+ * @property {AttendResult|null} result the core's result the frame shows (the last valid one while
+ *   weights.stale): what the weight list and the summaries read
+ * @property {string|null} problem      the core's error for this state, if any
+ */
+
+/**
+ * @typedef {object} SceneQuery  the query, as the labels and the κ ray show it
+ * @property {number[]} vector    [x, y] as set
+ * @property {number} length      |q|
+ * @property {number} kappa       κ = |q|·scale
+ * @property {number} scale       the scale the core used (1, 1/√d or the custom value)
+ * @property {number} angle       φ in radians (a zero query keeps the angle it last had: ui.phi0)
+ * @property {number} angleDeg    φ in degrees
+ * @property {number} seenAngle   φ where the logits see it (RoPE: turned by its position)
+ */
+
+/**
+ * @typedef {object} SceneKeys
+ * @property {Float64Array|Float32Array} positions  (n·2) where the logits see the keys: unit length when
+ *   normalising, turned by their positions under RoPE (the green dots)
+ * @property {Float64Array} angles     (n) the angle of each position (the strip's x)
+ * @property {number[][]} list         the keys as set or made by the layout, [[x, y], …]:
+ *   what getState reports and an edit starts from
+ * @property {boolean} normalized      keys are scaled to unit length before the dot product
+ */
+
+/**
+ * @typedef {object} SceneWeights
+ * @property {Float32Array|null} byKey   (n) each key's weight; null until the core accepted an input
+ * @property {number} argmax             the key with the largest weight (-1 without weights)
+ * @property {Int32Array} top            the keys with the largest weights, largest first (3; 20 in long context)
+ * @property {number} sink               the sink's share of the weight (0 without a sink)
+ * @property {Float32Array|null} softmax (n) plain softmax on the same keys, beside the weights on
+ *   the strip (compare on and a normaliser other than softmax)
+ * @property {boolean} stale             the core rejected this state: byKey are the last valid weights
+ * @property {AttendResult|null} current this state's own result (null when the core rejected it)
+ */
+
+/**
+ * @typedef {object} SceneValues
+ * @property {Float64Array} positions  (n·2) the values (the diamonds)
+ * @property {number[][]} list         the values as set or made by the layout, [[x, y], …]
+ * @property {number[][]|null} hull    their convex hull, counter-clockwise (null in long context)
+ * @property {number[]|null} output    [x, y] = Σ w_i v_i
+ * @property {boolean} visible         draw the values, their hull and the output
+ * @property {number[]|null} next      [x, y]: the value a key added now gets (null in long context)
+ */
+
+/**
+ * @typedef {object} SceneStrip  the strip's curves (its dots are weights.byKey at keys.angles)
+ * @property {Curve|null} curve          the unit-key curve, or the von Mises density (curveKind)
+ * @property {'unit'|'vonmises'} curveKind
+ * @property {string} curveNote          replaces the curve's legend when it does not fit the normaliser ('' none)
+ * @property {Curve|null} gaussian       the Gaussian approximation (showGaussian)
+ * @property {string} gaussianNote       why the Gaussian approximation is missing ('' none)
+ */
+
+/**
+ * @typedef {object} Curve  y at each angle in [−π, π]
+ * @property {Float64Array} angles
+ * @property {Float64Array} y
+ */
+
+/**
+ * @typedef {object} SceneNormaliser  what turns logits into weights, for the labels
+ * @property {number} alpha        1 softmax … 2 sparsemax
+ * @property {boolean} sink        an attention sink takes part of the weight
+ * @property {string} kernel       'softmax', 'elu+1' or 'favor+'
+ * @property {number} features     favor+'s random features
+ */
+
+/**
+ * @typedef {object} SceneRope
+ * @property {number} theta            the angle per position
+ * @property {number} queryPosition
+ * @property {Float64Array|null} givenKeys  (n·2) the keys before their turn (hollow rings: the
+ *   handles); null when the core gave no turned keys
+ * @property {number[]|null} turnedQuery    [x, y]: the query as the logits see it
+ */
+
+/**
+ * @typedef {object} SceneLong  long context: keys binned by angle
+ * @property {AngleBins|null} bins
+ * @property {{x: number[], y: number[]}|null} binMeans  the strip's dots: mean weight per non-empty bin
+ */
+
+/**
+ * @typedef {object} AngleBins  2° bins of the key angles
+ * @property {number} B              the number of bins
+ * @property {Uint16Array} binOf     (n) each key's bin
+ * @property {Float64Array} count    (B) keys per bin
+ * @property {Float64Array} wsum     (B) weight per bin
+ */
+
+/**
+ * @typedef {object} SceneUi  what is not a setting: hover, selection, drag
+ * @property {number} hovered      a key index or -1
+ * @property {number} selected     a key index or -1
+ * @property {boolean} queryActive the query is being dragged
+ */
+
+/**
+ * @typedef {object} AttendResult  core.attend's answer (docs/js-api.md)
+ * @property {Float32Array} weights
+ * @property {Float32Array} logits
+ * @property {Float32Array} output
+ * @property {number} entropy
+ * @property {number} effectiveKeys
+ * @property {number} argmax
+ * @property {number|null} logSumExp
+ * @property {number} maxLogit
+ * @property {number} sinkWeight
+ * @property {number|null} threshold
+ * @property {Float32Array|null} rotatedQuery
+ * @property {Float32Array|null} rotatedKeys
+ */
+
+/**
+ * @typedef {object} UiInput  the store's ui, as build reads it
+ * @property {number} [hovered]
+ * @property {number} [selected]
+ * @property {boolean} [queryActive]
+ * @property {number} [phi0]    the angle a zero query points at
+ * @property {number} [added]   keys added on this plot so far (each new value has its own seed)
+ */
 
 const TAU = Math.PI * 2;
 const BINS = 180;             // 2° bins for long context
 const CURVE_POINTS = 361;
 const TOP_KEYS = 20;          // keys listed in long context
+const MAX_KEYS = PLAYGROUND.fields.keys.maxCount;   // the editable plot's most keys
 
 const CURVE_ANGLES = Float64Array.from({ length: CURVE_POINTS }, (_, i) => -Math.PI + (i / (CURVE_POINTS - 1)) * TAU);
 
@@ -32,12 +174,18 @@ export function beyondOptions(state) {
   return o;
 }
 
+const NONE = new Float64Array(0);
+const EMPTY_KEYS = {
+  n: 0, keys: [], values: [], keysFlat: NONE, valuesFlat: NONE, keyPos: NONE, keyAngles: NONE, hull: [], bins: null,
+};
+
 export class SceneBuilder {
   constructor(core) {
     // (keyCache.residentKeys/residentValues: the current keys and values, uploaded once)
     this.core = core;
     this.keyCache = null;     // keys, values and what derives from them, by layout signature
     this.lastGood = null;     // {result, n}: the last weights the core accepted
+    this.nextCache = null;    // {sig, value}: the value a key added now gets
   }
 
   /** Gives the uploaded keys and values back to the heap. */
@@ -57,7 +205,8 @@ export class SceneBuilder {
     const n = state.keys && !long ? state.keys.length : long ? state.longContext : state.n;
     let keys = state.keys && !long ? state.keys : null;
     if (!keys) {
-      const pts = core.layout({ kind: state.layout, n, seed: state.seed, clusters: Math.min(state.clusters, n), spread: state.spread }).points;
+      const clusters = Math.min(state.clusters, n);
+      const pts = core.layout({ kind: state.layout, n, seed: state.seed, clusters, spread: state.spread }).points;
       // Random lengths in [0.5, 1.5] from a seeded 'values' layout (uniform in [−1, 1]²).
       const lengths = state.randomLengths ? core.layout({ kind: 'values', n, seed: state.seed + 7919 }).points : null;
       keys = new Array(n);
@@ -92,8 +241,11 @@ export class SceneBuilder {
   }
 
   /**
-   * Everything one frame draws. `ui`: {hovered, selected, queryActive, phi0 (angle of a
-   * zero query)}. Returns the scene; scene.problem is the core's error, if any.
+   * Everything one frame draws, for a settled PLAYGROUND state and the store's ui.
+   * scene.problem is the core's error, if any (the scene then shows the last valid weights).
+   * @param {object} state
+   * @param {UiInput} [ui]
+   * @returns {Scene}
    */
   build(state, ui = {}) {
     const core = this.core;
@@ -104,9 +256,10 @@ export class SceneBuilder {
       c = this.keysOf(state);
     } catch (e) {
       fail('The attention core could not make that layout', e);
-      c = this.keyCache ?? { n: 0, keys: [], values: [], keysFlat: new Float64Array(0), valuesFlat: new Float64Array(0), keyPos: new Float64Array(0), keyAngles: new Float64Array(0), hull: [], bins: null };
+      c = this.keyCache ?? EMPTY_KEYS;
     }
     const n = c.n;
+    const long = state.longContext > 0;
     const scale = scaleOf(state, core);
     const g = core.queryGeometry({ query: state.query, scale });
     const phi = g.norm > 0 ? g.phi : (ui.phi0 ?? g.phi);
@@ -114,97 +267,152 @@ export class SceneBuilder {
     let result = null;
     const beyond = beyondOptions(state);
     try {
-      result = core.attend({ query: state.query, keys: c.residentKeys ?? c.keysFlat, values: c.residentValues ?? c.valuesFlat, d: 2, dv: 2, scale, normalizeKeys: state.normalizeKeys, ...beyond });
+      const keys = c.residentKeys ?? c.keysFlat, values = c.residentValues ?? c.valuesFlat;
+      result = core.attend({ query: state.query, keys, values, d: 2, dv: 2, scale, normalizeKeys: state.normalizeKeys,
+        ...beyond });
       this.lastGood = { result, n };
     } catch (e) {
       fail('The attention core rejected the input', e);
     }
     const shown = result ?? (this.lastGood && this.lastGood.n === n ? this.lastGood.result : null);
-
-    // RoPE: the keys and the query where the logits see them (turned by their positions);
-    // the circle and the strip draw those, the raw keys stay as handles.
-    let keyPos = c.keyPos, keyAngles = c.keyAngles, rawKeyPos = null, rotatedQuery = null, phiSeen = phi;
-    if (beyond.rope && shown?.rotatedKeys) {
-      rawKeyPos = c.keyPos;
-      keyPos = shown.rotatedKeys;
-      keyAngles = new Float64Array(n);
-      for (let i = 0; i < n; i++) keyAngles[i] = Math.atan2(keyPos[2 * i + 1], keyPos[2 * i]);
-      rotatedQuery = [shown.rotatedQuery[0], shown.rotatedQuery[1]];
-      if (g.norm > 0) phiSeen = core.queryGeometry({ query: rotatedQuery, scale }).phi;
-    }
-
-    // Plain softmax on the same keys (and the same RoPE), for the strip's comparison.
-    let compare = null;
-    const otherNormaliser = changesNormaliser(state);
-    if (state.compare && otherNormaliser && shown) {
-      try {
-        compare = core.attend({ query: state.query, keys: c.residentKeys ?? c.keysFlat, d: 2, scale, normalizeKeys: state.normalizeKeys, ...(beyond.rope ? { rope: beyond.rope } : {}) }).weights;
-      } catch (e) {
-        fail('The attention core rejected the comparison', e);
-      }
-    }
-
-    // The strip's curve: by default the weight a unit key at each angle would get with the
-    // current normaliser and kernel (every unit key's dot lies on it, for any layout; with
-    // RoPE, at its turned angle); or the von Mises density on the weights' scale
-    // (density · 2π / n: right for evenly spaced unit keys and softmax).
-    let curve = null, gauss = null, gaussNote = '', curveNote = '';
+    const seen = this.seenByLogits(c, shown, beyond, g, scale, phi);
+    const softmax = this.plainSoftmax(state, c, scale, beyond, shown, fail);
+    const strip = this.stripCurves(state, n, g, seen, scale, beyond, shown, fail);
+    const top = shown && n > 0 ? core.topK(shown.weights, Math.min(long ? TOP_KEYS : 3, n)) : new Int32Array(0);
+    let next = null;
     try {
-      const toWeights = (dens) => { const y = new Float64Array(dens.length); for (let i = 0; i < dens.length; i++) y[i] = dens[i] * TAU / Math.max(1, n); return y; };
+      next = long ? null : this.nextValue(state.seed, n, ui.added ?? 0);
+    } catch (e) {
+      fail('The attention core could not make a value for a new key', e);
+    }
+
+    return {
+      n,
+      query: {
+        vector: state.query, length: g.norm, kappa: g.kappa, scale,
+        angle: phi, angleDeg: phi * 180 / Math.PI, seenAngle: seen.angle,
+      },
+      keys: { positions: seen.positions, angles: seen.angles, list: c.keys, normalized: state.normalizeKeys },
+      weights: {
+        byKey: shown ? shown.weights : null, argmax: shown ? shown.argmax : -1, top, sink: shown?.sinkWeight ?? 0,
+        softmax, stale: !result && !!shown, current: result,
+      },
+      values: {
+        positions: c.valuesFlat, list: c.values, hull: c.hull, visible: state.showValues, next,
+        output: shown && shown.output && shown.output.length >= 2 ? [shown.output[0], shown.output[1]] : null,
+      },
+      strip,
+      normaliser: { alpha: state.alpha, sink: state.sinkOn, kernel: state.kernel, features: state.features },
+      rope: beyond.rope ? {
+        theta: state.ropeTheta, queryPosition: state.queryPosition,
+        givenKeys: seen.given, turnedQuery: seen.turnedQuery,
+      } : null,
+      long: long ? this.longBins(c, seen, shown) : null,
+      ui: { hovered: ui.hovered ?? -1, selected: ui.selected ?? -1, queryActive: !!ui.queryActive },
+      result: shown,
+      problem,
+    };
+  }
+
+  /**
+   * RoPE: the keys and the query where the logits see them (turned by their positions); the
+   * circle and the strip draw those, the keys as given stay as handles. Without RoPE, the keys.
+   */
+  seenByLogits(c, shown, beyond, g, scale, phi) {
+    if (!(beyond.rope && shown?.rotatedKeys)) {
+      return { positions: c.keyPos, angles: c.keyAngles, given: null, turnedQuery: null, angle: phi };
+    }
+    const positions = shown.rotatedKeys, angles = new Float64Array(c.n);
+    for (let i = 0; i < c.n; i++) angles[i] = Math.atan2(positions[2 * i + 1], positions[2 * i]);
+    const turnedQuery = [shown.rotatedQuery[0], shown.rotatedQuery[1]];
+    const angle = g.norm > 0 ? this.core.queryGeometry({ query: turnedQuery, scale }).phi : phi;
+    return { positions, angles, given: c.keyPos, turnedQuery, angle };
+  }
+
+  /** Plain softmax on the same keys (and the same RoPE), for the strip's comparison. */
+  plainSoftmax(state, c, scale, beyond, shown, fail) {
+    if (!(state.compare && changesNormaliser(state) && shown)) return null;
+    try {
+      const keys = c.residentKeys ?? c.keysFlat, rope = beyond.rope ? { rope: beyond.rope } : {};
+      return this.core.attend({ query: state.query, keys, d: 2, scale, normalizeKeys: state.normalizeKeys, ...rope })
+        .weights;
+    } catch (e) {
+      fail('The attention core rejected the comparison', e);
+      return null;
+    }
+  }
+
+  /**
+   * The strip's curve: by default the weight a unit key at each angle would get with the
+   * current normaliser and kernel (every unit key's dot lies on it, for any layout; with
+   * RoPE, at its turned angle); or the von Mises density on the weights' scale
+   * (density · 2π / n: right for evenly spaced unit keys and softmax).
+   * @returns {SceneStrip}
+   */
+  stripCurves(state, n, g, seen, scale, beyond, shown, fail) {
+    const core = this.core;
+    const strip = { curve: null, curveKind: state.curve, curveNote: '', gaussian: null, gaussianNote: '' };
+    try {
+      const toWeights = (dens) => {
+        const y = new Float64Array(dens.length);
+        for (let i = 0; i < dens.length; i++) y[i] = dens[i] * TAU / Math.max(1, n);
+        return y;
+      };
+      const density = (gaussian) => toWeights(core.vonMises({ kappa: g.kappa, phi: seen.angle, angles: CURVE_ANGLES,
+        gaussian }));
       if (state.curve === 'vonmises') {
-        curve = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi: phiSeen, angles: CURVE_ANGLES })) };
-        if (otherNormaliser) curveNote = '— von Mises density: softmax\'s, not this normaliser\'s';
+        strip.curve = { angles: CURVE_ANGLES, y: density(false) };
+        if (changesNormaliser(state)) strip.curveNote = '— von Mises density: softmax\'s, not this normaliser\'s';
       } else if (shown) {
         const { rope, ...normaliser } = beyond;
-        curve = { angles: CURVE_ANGLES, y: core.unitKeyCurve({ query: rotatedQuery ?? state.query, scale, ...normaliser, logSumExp: shown.logSumExp, threshold: shown.threshold, angles: CURVE_ANGLES }) };
+        const y = core.unitKeyCurve({ query: seen.turnedQuery ?? state.query, scale, ...normaliser,
+          logSumExp: shown.logSumExp, threshold: shown.threshold, angles: CURVE_ANGLES });
+        strip.curve = { angles: CURVE_ANGLES, y };
       }
       if (state.showGaussian) {
-        if (g.kappa > 0) gauss = { angles: CURVE_ANGLES, y: toWeights(core.vonMises({ kappa: g.kappa, phi: phiSeen, angles: CURVE_ANGLES, gaussian: true })) };
-        else gaussNote = 'Gaussian approx. needs κ > 0';
+        if (g.kappa > 0) strip.gaussian = { angles: CURVE_ANGLES, y: density(true) };
+        else strip.gaussianNote = 'Gaussian approx. needs κ > 0';
       }
     } catch (e) {
       fail('The attention core rejected the strip\'s curve', e);
     }
+    return strip;
+  }
 
-    // Long context: per-bin weight sums for the ring and the strip.
-    let stripPoints = null;
-    const bins = c.bins && rawKeyPos ? binAngles(keyAngles) : c.bins;   // RoPE: by the turned angles
-    if (bins && shown) {
+  /** Long context: per-bin weight sums for the ring, and the strip's mean per bin. @returns {SceneLong} */
+  longBins(c, seen, shown) {
+    const cached = c.bins && seen.given ? binAngles(seen.angles) : c.bins;   // RoPE: by the turned angles
+    if (!cached) return { bins: null, binMeans: null };
+    // Each scene its own sums: a scene stays as it was drawn when the next one is built.
+    const bins = { ...cached, wsum: new Float64Array(cached.B) };
+    let binMeans = null;
+    if (shown) {
       const { binOf, count, wsum, B } = bins;
-      wsum.fill(0);
       const w = shown.weights;
-      for (let i = 0; i < n; i++) wsum[binOf[i]] += w[i];
+      for (let i = 0; i < c.n; i++) wsum[binOf[i]] += w[i];
       const xs = [], ys = [];
       for (let b = 0; b < B; b++) {
         if (!count[b]) continue;
         xs.push(-Math.PI + ((b + 0.5) / B) * TAU);
         ys.push(wsum[b] / count[b]);
       }
-      stripPoints = { x: xs, y: ys };
+      binMeans = { x: xs, y: ys };
     }
-    const long = state.longContext > 0;
-    const top = shown && n > 0 ? core.topK(shown.weights, Math.min(long ? TOP_KEYS : 3, n)) : new Int32Array(0);
+    return { bins, binMeans };
+  }
 
-    return {
-      // what the renderer draws
-      query: state.query, qNorm: g.norm, kappa: g.kappa, scale, phi, phiDeg: phi * 180 / Math.PI,
-      n, keyPos, keyAngles, rawKeyPos, rotatedQuery, phiSeen, queryPosition: state.queryPosition, ropeTheta: state.ropeTheta,
-      weights: shown ? shown.weights : null,
-      argmax: shown ? shown.argmax : -1,
-      values: c.valuesFlat, hull: c.hull,
-      output: shown && shown.output && shown.output.length >= 2 ? [shown.output[0], shown.output[1]] : null,
-      showValues: state.showValues,
-      curve, curveKind: state.curve, curveNote, gauss, gaussNote,
-      sinkWeight: shown?.sinkWeight ?? 0, sinkOn: state.sinkOn, alpha: state.alpha, kernel: state.kernel,
-      features: state.features, rope: !!beyond.rope, compare,
-      hovered: ui.hovered ?? -1, selected: ui.selected ?? -1,
-      long, bins, stripPoints,
-      stale: !result && !!shown,
-      normalizeKeys: state.normalizeKeys,
-      queryActive: !!ui.queryActive,
-      // what the lists and summaries read
-      result: shown, fresh: result, top, keys: c.keys, values2: c.values, problem,
-    };
+  /**
+   * The value a key added now gets: the last point of a 'values' layout one longer than the
+   * keys, seeded afresh for every key added on this plot (so new values differ).
+   */
+  nextValue(seed, n, added) {
+    if (n >= MAX_KEYS) return null;
+    const sig = `${seed} ${n} ${added}`;
+    if (this.nextCache?.sig !== sig) {
+      const p = this.core.layout({ kind: 'values', n: n + 1, seed: seed + 101 * (added + 1) }).points;
+      this.nextCache = { sig, value: [p[2 * n], p[2 * n + 1]] };
+    }
+    return this.nextCache.value;
   }
 }
 
@@ -240,5 +448,5 @@ function binAngles(angles) {
     binOf[i] = b;
     count[b]++;
   }
-  return { B: BINS, binOf, count, wsum: new Float64Array(BINS) };
+  return { B: BINS, binOf, count };
 }

@@ -1,6 +1,5 @@
-// A recorder for the subset of CanvasRenderingContext2D that plot.js uses; toString() gives SVG.
+// A recorder for the subset of CanvasRenderingContext2D the plot's renderer uses; toString() gives SVG.
 import { escapeHtml as escapeXml } from '../state/codec.js';  // the one escaper (also valid XML)
-
 
 // "600 11px system-ui, sans-serif" → presentation attributes (no style attribute: strict CSP).
 function fontAttrs(font) {

@@ -85,9 +85,15 @@ function toNumber(raw) {
 const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 
 // Parses "x,y" (or an [x, y] array). Returns [x, y] or null.
+/** The entries of an array, a typed array or comma-separated text; null for anything else. */
+function listOf(raw) {
+  if (Array.isArray(raw) || ArrayBuffer.isView(raw)) return Array.from(/** @type {ArrayLike<unknown>} */ (raw));
+  return typeof raw === 'string' ? raw.split(',') : null;
+}
+
 function toPoint(raw) {
   raw = unwrap(raw);
-  const parts = Array.isArray(raw) || ArrayBuffer.isView(raw) ? Array.from(raw) : typeof raw === 'string' ? raw.split(',') : null;
+  const parts = listOf(raw);
   if (!parts || parts.length !== 2) return null;
   const x = toNumber(parts[0]), y = toNumber(parts[1]);
   return x === null || y === null ? null : [x, y];
@@ -161,7 +167,7 @@ export function coerce(schema, name, raw) {
       return { value: out, notice: null };
     }
     case 'numbers': {
-      const list = Array.isArray(raw) || ArrayBuffer.isView(raw) ? Array.from(raw) : typeof raw === 'string' ? raw.split(',') : null;
+      const list = listOf(raw);
       if (!list || list.length !== f.count) return fallback(`is not ${f.count} comma-separated numbers`);
       const out = list.map(toNumber);
       if (out.some((v) => v === null)) return fallback('has an entry that is not a finite number');

@@ -13,8 +13,8 @@ export class Notices {
     root.setAttribute('role', 'status');
     root.setAttribute('aria-live', 'polite');
     root.addEventListener('click', (e) => {
-      const btn = e.target.closest?.('button[data-notice]');
-      if (!btn) return;
+      const btn = /** @type {HTMLElement} */ (e.target).closest?.('button[data-notice]');
+      if (!(btn instanceof HTMLElement)) return;
       this.dismissed.add(btn.dataset.notice);
       this.draw();
     });

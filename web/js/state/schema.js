@@ -1,4 +1,4 @@
-import { TOUR } from '../page/tour-steps.js';
+import { TOUR } from './tour-steps.js';
 
 // The settings of each view as one table: name → type, range, default, step, the
 // precision numbers are written with, and what the field means. The URL hash, element
@@ -21,7 +21,11 @@ export const oneOf = (values, def, extra = {}) => ({ type: 'enum', values, def, 
 // A point "x,y": coordinates in [−max, max], written with `precision` decimals.
 export const point = (max, def, precision, extra = {}) => ({ type: 'point', max, def, precision, ...extra });
 // A list of points "x,y;x,y" (null: made by the layout).
-export const points = (max, maxCount, precision, extra = {}) => ({ type: 'points', max, maxCount, precision, def: null, ...extra });
+/**
+ * @template {Record<string, any>} E
+ * @param {E} [extra]  label, maxLength (the longest point placed by hand), …
+ */
+export const points = (max, maxCount, precision, extra = /** @type {E} */ ({})) => ({ type: 'points', max, maxCount, precision, def: null, ...extra });
 // A fixed-length list of numbers "a,b,c,d".
 export const numbers = (count, min, max, def, precision, extra = {}) => ({ type: 'numbers', count, min, max, def, precision, ...extra });
 
@@ -65,7 +69,9 @@ export const PLAYGROUND = Object.freeze({
     queryPosition: int(0, 65536, 8, { controls: ['full'], label: 'query position', slider: [0, 32], enabledWhen: (s) => s.rope }),
     compare: bool(false, { controls: ['full'], label: 'compare with softmax on the strip', enabledWhen: changesNormaliser }),
     curve: oneOf(['unit', 'vonmises'], 'unit', { controls: ['full'], label: 'strip curve', labels: { unit: 'weight of a unit key', vonmises: 'von Mises density · 2π/n' } }),
-    keys: points(1.8, 64, 4, { label: 'keys' }),
+    // Keys from a link, an attribute or the API have coordinates within ±1.8; a key placed by
+    // hand (dragged or added on the plot, the "long key" preset) is at most maxLength long.
+    keys: points(1.8, 64, 4, { label: 'keys', maxLength: 1.6 }),
     values: points(1.0, 64, 4, { label: 'values' }),
     tour: int(0, TOUR.length, 0, { label: 'tour step (0: no tour)' }),   // the page's guided tour (tour-steps.js)
     controls: oneOf(['full', 'compact', 'none'], 'full', { label: 'controls' }),

@@ -3,7 +3,10 @@
 // and a "try this" the reader does by hand. The page's tour (tour.js) and stories
 // (<attention-story>) read the same list.
 
-const polar = (r, deg) => [+(r * Math.cos(deg * Math.PI / 180)).toFixed(4), +(r * Math.sin(deg * Math.PI / 180)).toFixed(4)];
+const polar = (r, deg) => [
+  +(r * Math.cos(deg * Math.PI / 180)).toFixed(4),
+  +(r * Math.sin(deg * Math.PI / 180)).toFixed(4),
+];
 
 export const TOUR = Object.freeze([
   {
@@ -76,7 +79,9 @@ export const TOUR = Object.freeze([
     title: 'RoPE: position turns the keys',
     text: 'Here all eight keys point the same way, to the right (their rings sit under key 0, which stays put), so without positions they would share the weight evenly. Rotary position embedding turns key i by i·θ and the query by its own position times θ before the dot product: the arcs show each key’s turn, the ○ on the circle the turned query. Turning both by the same amount changes no dot product, so what counts is how far apart query and key are.',
     tryThis: 'Move the query position slider: the largest weight follows the key at the same position. Then turn the query back a little: it now picks a key a fixed distance behind it, at every position.',
-    state: { keys: Array.from({ length: 8 }, () => [1, 0]), rope: true, ropeTheta: 0.6, queryPosition: 5, query: polar(3, 0) },
+    state: {
+      keys: Array.from({ length: 8 }, () => [1, 0]), rope: true, ropeTheta: 0.6, queryPosition: 5, query: polar(3, 0),
+    },
   },
   {
     title: 'Long context',

@@ -1,0 +1,194 @@
+// The query on the circle panel: its line from the origin, the κ scale along its ray, the
+// dot and its label, and (RoPE) the query as the logits see it.
+
+import { WORLD_EXTENT, queryRadius, queryToScreen, toScreen } from './geometry.js';
+import { fmtKappa } from './circle.js';
+
+/** @typedef {import('./scene.js').Scene} Scene */
+/** @typedef {import('./renderer.js').Pen} Pen */
+
+const TAU = Math.PI * 2;
+const KAPPA_TICKS = [2, 10, 100, 1000];
+const LINE_STEP = 10;     // px between the obstacles that keep labels off the query's line
+
+/**
+ * The query's line from the origin (and, for a negative scale, the direction softmax looks
+ * at, dashed); labels keep off it.
+ * @param {Pen} pen
+ * @param {Scene} scene
+ */
+export function drawQueryLine(pen, scene) {
+  const { ctx, theme: t, layout: g } = pen;
+  const q = scene.query;
+  const [qx, qy] = queryToScreen(g, q.vector);
+  ctx.save();
+  ctx.strokeStyle = t.query;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(g.cx, g.cy);
+  ctx.lineTo(qx, qy);
+  ctx.stroke();
+  // Labels keep off the query's line: small obstacles every LINE_STEP px along it.
+  const len = Math.hypot(qx - g.cx, qy - g.cy), steps = Math.floor(len / LINE_STEP);
+  for (let i = 1; i < steps; i++) {
+    pen.labels.avoidDot(g.cx + ((qx - g.cx) * i) / steps, g.cy + ((qy - g.cy) * i) / steps, 1.5);
+  }
+  // For a negative scale the softmax looks the other way: show that direction dashed.
+  if (q.scale < 0 && q.length > 0) {
+    const ux = q.vector[0] / q.length, uy = q.vector[1] / q.length;
+    const [fx, fy] = toScreen(g, -ux * 1.0, -uy * 1.0);
+    ctx.setLineDash([4, 4]);
+    ctx.lineWidth = 1.25;
+    ctx.beginPath();
+    ctx.moveTo(g.cx, g.cy);
+    ctx.lineTo(fx, fy);
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  ctx.restore();
+}
+
+/**
+ * κ ticks along the query's ray (the length scale is linear to |q| = 1.5, log beyond):
+ * the dotted ray and the tick marks, drawn under the labels (whose halo keeps them readable).
+ * Returns where each tick's label may go, for drawKappaLabels.
+ * @param {Pen} pen
+ * @param {Scene} scene
+ */
+export function drawKappaRay(pen, scene) {
+  const { ctx, theme: t, layout: g } = pen;
+  const q = scene.query;
+  const len = q.length;
+  const ux = len > 0 ? q.vector[0] / len : Math.cos(q.angle), uy = len > 0 ? q.vector[1] / len : Math.sin(q.angle);
+  ctx.save();
+  ctx.strokeStyle = t.muted;
+  ctx.lineWidth = 1;
+  // the ray past the dot, dotted: how far the query can still go
+  const [ex, ey] = toScreen(g, ux * (WORLD_EXTENT - 0.05), uy * (WORLD_EXTENT - 0.05));
+  const [qx, qy] = queryToScreen(g, q.vector);
+  ctx.setLineDash([1, 4]);
+  ctx.beginPath();
+  ctx.moveTo(qx, qy);
+  ctx.lineTo(ex, ey);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  const nx = -uy, ny = ux;   // perpendicular (world), for the tick marks
+  const spots = [];
+  ctx.beginPath();
+  for (const v of KAPPA_TICKS) {
+    const r = queryRadius(v);
+    const [sx, sy] = toScreen(g, ux * r, uy * r);
+    const [ax, ay] = toScreen(g, ux * r + nx * 0.035, uy * r + ny * 0.035);
+    const [bx, by] = toScreen(g, ux * r - nx * 0.035, uy * r - ny * 0.035);
+    ctx.moveTo(ax, ay);
+    ctx.lineTo(bx, by);
+    const k = v * q.scale;
+    const tl = Math.hypot(ax - sx, ay - sy) || 1, off = 9;
+    spots.push({
+      text: `${Math.abs(k) >= 10 ? k.toFixed(0) : +k.toFixed(2)}`,
+      at: [
+        { x: sx + ((ax - sx) / tl) * off, y: sy + ((ay - sy) / tl) * off, align: 'center', baseline: 'middle' },
+        { x: sx - ((ax - sx) / tl) * off, y: sy - ((ay - sy) / tl) * off, align: 'center', baseline: 'middle' },
+      ],
+    });
+  }
+  ctx.stroke();
+  ctx.restore();
+  return spots;
+}
+
+/** Each tick's κ, where a label still fits (after the more important labels). @param {Pen} pen */
+export function drawKappaLabels(pen, spots) {
+  const { ctx, theme: t } = pen;
+  ctx.save();
+  ctx.fillStyle = t.muted;
+  ctx.font = `10px ${t.font}`;
+  for (const spot of spots) pen.labels.place(ctx, spot.text, spot.at);
+  ctx.restore();
+}
+
+/**
+ * RoPE: the query as the logits see it, turned by its position (a ring on the unit circle, over the keys).
+ * @param {Pen} pen
+ * @param {Scene} scene
+ */
+export function drawTurnedQuery(pen, scene) {
+  const { ctx, theme: t, layout: g } = pen;
+  const [x, y] = scene.rope.turnedQuery, len = Math.hypot(x, y);
+  if (!(len > 0)) return;
+  const [rx, ry] = toScreen(g, x / len, y / len);
+  ctx.save();
+  ctx.strokeStyle = t.query;
+  ctx.lineWidth = 1.25;
+  ctx.setLineDash([3, 3]);
+  ctx.beginPath();
+  ctx.moveTo(g.cx, g.cy);
+  ctx.lineTo(rx, ry);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.strokeStyle = t.bg;       // a halo, so the ring reads on top of a key
+  ctx.lineWidth = 4.5;
+  ctx.beginPath();
+  ctx.arc(rx, ry, 9, 0, TAU);
+  ctx.stroke();
+  ctx.strokeStyle = t.query;
+  ctx.lineWidth = 2;
+  ctx.stroke();
+  pen.labels.avoidDot(rx, ry, 9);
+  ctx.restore();
+}
+
+/** The query's dot (with a ring while dragged). @param {Pen} pen @param {Scene} scene */
+export function drawQuery(pen, scene) {
+  const { ctx, theme: t } = pen;
+  const [qx, qy] = queryToScreen(pen.layout, scene.query.vector);
+  ctx.save();
+  ctx.fillStyle = t.query;
+  ctx.strokeStyle = t.bg;
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.arc(qx, qy, 8, 0, TAU);
+  ctx.fill();
+  ctx.stroke();
+  if (scene.ui.queryActive) {
+    ctx.strokeStyle = t.query;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.arc(qx, qy, 13, 0, TAU);
+    ctx.stroke();
+  }
+  ctx.restore();
+  pen.labels.avoidDot(qx, qy, 9);
+}
+
+/**
+ * "q  κ = …" beside the query dot, pushed away from the origin where there is room.
+ * @param {Pen} pen
+ * @param {Scene} scene
+ */
+export function drawQueryLabel(pen, scene) {
+  const { ctx, theme: t, layout: g } = pen;
+  const q = scene.query;
+  const [qx, qy] = queryToScreen(g, q.vector);
+  const len = q.length || 1;
+  const ux = q.length > 0 ? q.vector[0] / len : 1, uy = q.length > 0 ? q.vector[1] / len : 0;
+  ctx.save();
+  ctx.font = `600 13px ${t.font}`;
+  ctx.fillStyle = t.fg;
+  const k = `κ = ${fmtKappa(q.kappa)}`;
+  const out = ux >= 0 ? 'left' : 'right';
+  const text = ux >= 0 ? `q   ${k}` : `${k}   q`;
+  pen.labels.place(ctx, text, [
+    { x: qx + ux * 18, y: qy - uy * 18, align: out, baseline: 'middle' },
+    { x: qx, y: qy - 16, align: 'center', baseline: 'bottom' },
+    { x: qx, y: qy + 16, align: 'center', baseline: 'top' },
+    { x: qx - ux * 18, y: qy + uy * 18, align: out === 'left' ? 'right' : 'left', baseline: 'middle' },
+    { x: qx + 14, y: qy + 14, align: 'left', baseline: 'top' },
+    { x: qx - 14, y: qy + 14, align: 'right', baseline: 'top' },
+    { x: qx + 14, y: qy - 14, align: 'left', baseline: 'bottom' },
+    { x: qx - 14, y: qy - 14, align: 'right', baseline: 'bottom' },
+    { x: qx, y: qy + 30, align: 'center', baseline: 'top' },
+    { x: qx, y: qy - 30, align: 'center', baseline: 'bottom' },
+  ], { bounds: { x: g.circle.x + 2, y: 2, w: g.circle.w - 4, h: g.circle.h - 4 } });
+  ctx.restore();
+}
