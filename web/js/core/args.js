@@ -5,6 +5,70 @@
 
 import { Resident } from './heap.js';
 
+// The options every call takes, for tsc (docs/js-api.md; types/index.d.ts publishes the same).
+/** @typedef {ArrayLike<number>} Vector  an array of numbers or a typed array */
+/** @typedef {Vector | ReadonlyArray<Vector> | Resident} Matrix  points, flat row-major (then d / dv), or an upload */
+/** @typedef {ReadonlyArray<Vector> | ReadonlyArray<ReadonlyArray<Vector>>} Weights  a matrix's rows, or one per head */
+/** @typedef {'none' | 'causal' | `window:${number}` | `topk:${number}` | {window: number} | {topK: number}} Mask */
+/** @typedef {{window?: number, stride?: number, global?: Vector, causal?: boolean}} SparsePattern */
+/**
+ * @typedef {object} RopeOptions  key i turned by positions[i]·θ_j, the query by queryPosition·θ_j
+ * @property {number} [theta]
+ * @property {number} [base]
+ * @property {Vector | null} [positions]       one per key; default 0 … n−1
+ * @property {number} [queryPosition]          attend only; default n
+ * @property {Vector | null} [queryPositions]  attentionMatrix only; one per query, default 0 … m−1
+ */
+/**
+ * @typedef {object} BeyondOptions  the options beyond softmax, composable
+ * @property {number} [alpha]          α-entmax, 1 (softmax) … 2 (sparsemax)
+ * @property {number | null} [sink]    an attention sink's logit; null: none
+ * @property {RopeOptions | null} [rope]
+ * @property {'softmax' | 'elu+1' | 'favor+'} [kernel]
+ * @property {number} [features]       favor+'s random features
+ * @property {number | bigint} [seed]  favor+'s seed
+ */
+/**
+ * @typedef {BeyondOptions & {query: Vector, keys: Matrix, values?: Matrix | null, scale?: number,
+ *   normalizeKeys?: boolean, d?: number, dv?: number}} AttendOptions
+ */
+/**
+ * @typedef {{kind: 'even' | 'random' | 'clusters' | 'sphere' | 'values' | 'gaussian', n: number,
+ *   seed?: number | bigint, d?: number, clusters?: number, spread?: number, phase?: number}} LayoutOptions
+ */
+/** @typedef {{kappa: number, phi: number, angles: Vector, gaussian?: boolean}} VonMisesOptions */
+/** @typedef {{kappa: number, phi: number, logSumExp: number, angles: Vector}} UnitKeyWeightsOptions */
+/**
+ * @typedef {BeyondOptions & {query: Vector, scale?: number, logSumExp?: number | null, threshold?: number | null,
+ *   angles: Vector}} UnitKeyCurveOptions
+ */
+/**
+ * @typedef {BeyondOptions & {queries: Matrix, keys: Matrix, values?: Matrix | null, scale?: number,
+ *   normalizeKeys?: boolean, mask?: Mask | {sparse: SparsePattern}, d?: number, dv?: number}} MatrixOptions
+ */
+/**
+ * @typedef {{query: Vector, keys: Matrix, values: Matrix, scale?: number, normalizeKeys?: boolean, blockSize: number,
+ *   d?: number, dv?: number}} StreamOptions
+ */
+/**
+ * @typedef {{tokens: Matrix, wq: Weights, wk: Weights, wv: Weights, heads?: number, kvHeads?: number, scale?: number,
+ *   mask?: Mask}} SelfAttentionOptions
+ */
+/**
+ * @typedef {{tokens: Matrix, source: Matrix, wq: Weights, wk: Weights, wv: Weights, scale?: number,
+ *   mask?: Mask}} CrossOptions
+ */
+/**
+ * @typedef {{keys: Matrix, queries?: Matrix, values?: Matrix, blockSize?: number, sharedPrefix?: number,
+ *   keysB?: Matrix | null, queriesB?: Matrix | null, valuesB?: Matrix | null, steps?: number, scale?: number,
+ *   normalizeKeys?: boolean}} PagedOptions
+ */
+/**
+ * @typedef {{tokens: Matrix, wq: Weights, wk: Weights, wv: Weights, rank?: number, ropeDim?: number, kvHeads?: number,
+ *   scale?: number, mask?: Mask}} MlaOptions
+ */
+/** @typedef {{d: number, n: number, seed?: number | bigint, scaled?: boolean}} DimensionOptions */
+
 // attn_attend_ex's options array (binding.cpp, enum ExOption), one double each.
 export const EX = { alpha: 0, hasSink: 1, sink: 2, kernel: 3, features: 4, seedLo: 5, seedHi: 6, hasRope: 7,
   ropeTheta: 8, ropeBase: 9, hasQueryPosition: 10, queryPosition: 11, count: 12 };
@@ -215,6 +279,7 @@ export function seedHalves(seed) {
 // the core's. plain: the defaults, so the caller can take the fast path.
 export const PLAIN = { plain: true, opts: null, positions: null, queryPositions: null, rope: false };
 
+/** @param {BeyondOptions} options @param {boolean} [many] @param {boolean} [array] */
 export function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 'softmax', features = 64, seed = 1 },
   many = false, array = false) {
   const qname = many ? 'queryPositions' : 'queryPosition';

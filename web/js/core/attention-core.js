@@ -13,6 +13,14 @@ import { EX, MAX_LAYOUT_NUMBERS, typeName, isVectorLike, int32, optionalDim, num
 
 export { Resident };
 
+/** @typedef {import('./args.js').MatrixOptions} MatrixOptions */
+/** @typedef {import('./args.js').StreamOptions} StreamOptions */
+/** @typedef {import('./args.js').SelfAttentionOptions} SelfAttentionOptions */
+/** @typedef {import('./args.js').CrossOptions} CrossOptions */
+/** @typedef {import('./args.js').PagedOptions} PagedOptions */
+/** @typedef {import('./args.js').MlaOptions} MlaOptions */
+/** @typedef {import('./args.js').DimensionOptions} DimensionOptions */
+
 const MASK_CODE = { none: 0, causal: 1, window: 2, topk: 3 };
 const STATE_HEADER = 6;  // doubles per stream block record before partial_output (binding.cpp)
 
@@ -42,6 +50,7 @@ function describeMask(mask) {
 }
 
 // {sparse: {...}}: the sparse-pattern mask (attentionMatrix hands it to sparseMatrix).
+/** @param {*} mask @returns {mask is {sparse: import('./args.js').SparsePattern}} */
 function isSparseMask(mask) {
   return mask !== null && typeof mask === 'object' && !Array.isArray(mask) && Object.hasOwn(mask, 'sparse');
 }
@@ -180,8 +189,9 @@ export class AttentionCore extends PlotCore {
   //       rotatedQueries (m·d) and rotatedKeys (n·d) or null without rope, m, n, dv}
   //   rope here is {theta, base, positions (n), queryPositions (m)}: query i defaults to position i.
   //   mask {sparse: {window, stride, global, causal}} adds {scoresComputed, computedFraction}.
+  /** @param {MatrixOptions} options */
   attentionMatrix({ queries, keys, values, scale = 1, normalizeKeys = false, mask = 'none', d, dv, alpha, sink, rope,
-    kernel, features, seed } = {}) {
+    kernel, features, seed } = /** @type {MatrixOptions} */ ({})) {
     this.#heap.export('attentionMatrix', '_attn_matrix');
     d = optionalDim('d', d);
     dv = optionalDim('dv', dv);
@@ -250,7 +260,9 @@ export class AttentionCore extends PlotCore {
 
   // stream({query, keys, values, scale=1, normalizeKeys=false, blockSize, d?, dv?})
   //   -> {output, logSumExp, blocks: [{begin, end, blockMax, runningMax, rescale, runningSum, partialOutput}]}
-  stream({ query, keys, values, scale = 1, normalizeKeys = false, blockSize, d, dv } = {}) {
+  /** @param {StreamOptions} options */
+  stream({ query, keys, values, scale = 1, normalizeKeys = false, blockSize, d, dv } =
+  /** @type {StreamOptions} */ ({})) {
     const call = this.#heap.export('stream', '_attn_stream');
     const { dq, ks, vs } = singleQueryShapes({ query, keys, values, d, dv });
     number('scale', scale);
@@ -298,7 +310,9 @@ export class AttentionCore extends PlotCore {
   //       kvHead (the key/value head this query head reads), logitAsymmetry, weightAsymmetry}],
   //       output (m·heads·d_head), kvCacheEntries, kvCacheEntriesMHA,
   //       variant ('MHA' | 'MQA' | 'GQA'), m, dHead, dModel}. Matrices are flat row-major.
-  selfAttention({ tokens, wq, wk, wv, heads = 1, kvHeads = heads, scale = 1, mask = 'none' } = {}) {
+  /** @param {SelfAttentionOptions} options */
+  selfAttention({ tokens, wq, wk, wv, heads = 1, kvHeads = heads, scale = 1, mask = 'none' } =
+  /** @type {SelfAttentionOptions} */ ({})) {
     const call = this.#heap.export('selfAttention', '_attn_self_attention');
     int32('heads', heads);
     int32('kvHeads', kvHeads);
@@ -351,7 +365,8 @@ export class AttentionCore extends PlotCore {
   //   tokens (m, d_model) ask, source (n, d_model) is read (m ≠ n allowed); wq, wk (d_head, d_model),
   //   wv (dv, d_model), each as rows. -> {q (m·d_head), k (n·d_head), v (n·dv), logits, weights,
   //   masked (m·n), output (m·dv), entropy (m), emptyRows (m), m, n, dHead, dv, dModel}. Flat row-major.
-  crossAttention({ tokens, source, wq, wk, wv, scale = 1, mask = 'none' } = {}) {
+  /** @param {CrossOptions} options */
+  crossAttention({ tokens, source, wq, wk, wv, scale = 1, mask = 'none' } = /** @type {CrossOptions} */ ({})) {
     number('scale', scale);
     const mk = parseMask(mask);
     const [WQ] = matrixList('wq', wq, 1), [WK] = matrixList('wk', wk, 1), [WV] = matrixList('wv', wv, 1);
@@ -401,8 +416,9 @@ export class AttentionCore extends PlotCore {
   //   -> {steps, totalSteps, forked, sequences: [{length, blockTable: Int32Array}], blocks: [{refCount,
   //       filled}], blocksUsed, slotsFilled, wastedSlots, blocksWithoutSharing, blocksSaved, maxAbsDiff,
   //       last: {seq, position, weights, contiguousWeights, output, contiguousOutput, maxAbsDiff} | null}
+  /** @param {PagedOptions} options */
   pagedDecode({ keys, queries, values, blockSize = 4, sharedPrefix = 0, keysB, queriesB, valuesB, steps,
-    scale = 1, normalizeKeys = false } = {}) {
+    scale = 1, normalizeKeys = false } = /** @type {PagedOptions} */ ({})) {
     int32('blockSize', blockSize);
     int32('sharedPrefix', sharedPrefix);
     number('scale', scale);
@@ -461,7 +477,8 @@ export class AttentionCore extends PlotCore {
   //       perHead: [{k, v, weights, mhaWeights}], output, mhaOutput (m·heads·d_head),
   //       drift: {rank, projectionError, maxWeightDiff, maxOutputDiff}, driftByRank: [... r = 1..d_model],
   //       cache: {mla, mha, gqa, mqa}}
-  mla({ tokens, wq, wk, wv, rank, ropeDim = 0, kvHeads, scale = 1, mask = 'none' } = {}) {
+  /** @param {MlaOptions} options */
+  mla({ tokens, wq, wk, wv, rank, ropeDim = 0, kvHeads, scale = 1, mask = 'none' } = /** @type {MlaOptions} */ ({})) {
     number('scale', scale);
     int32('ropeDim', ropeDim);
     const mk = parseMask(mask);
@@ -523,7 +540,8 @@ export class AttentionCore extends PlotCore {
   // dimensionStats({d, n, seed=1, scaled=true})
   //   -> {logits: Float64Array (n), weights: Float64Array (n), logitMean, logitStd, maxWeight,
   //       entropy, effectiveKeys, scale}
-  dimensionStats({ d, n, seed = 1, scaled = true } = {}) {
+  /** @param {DimensionOptions} options */
+  dimensionStats({ d, n, seed = 1, scaled = true } = /** @type {DimensionOptions} */ ({})) {
     const call = this.#heap.export('dimensionStats', '_attn_dimension_stats');
     int32('d', d);
     int32('n', n);

@@ -21,6 +21,7 @@ export const HEAP_LIMIT = 2 ** 31;
 
 export function bytesText(bytes) {
   if (!Number.isFinite(bytes)) return 'more than 2^53 bytes';
+  /** @type {Array<[string, number]>} */
   const units = [['TiB', 2 ** 40], ['GiB', 2 ** 30], ['MiB', 2 ** 20]];
   const [unit, size] = units.find(([, u]) => bytes >= u) ?? ['KiB', 1024];
   return `${bytes} bytes (${(bytes / size).toFixed(1)} ${unit})`;
@@ -172,6 +173,7 @@ export class Heap {
 
   // upload(data, {d}) -> Resident: `data` (flat, row-major, d numbers per row, or points)
   // copied once into the heap as float32. Use it as keys / values / queries; free() it.
+  /** @param {import('./args.js').Matrix} data @param {{d?: number}} [options] */
   upload(data, { d } = {}) {
     d = optionalDim('d', d);
     const sh = matrixShape('upload', data, d ?? pointsCols(data), 'd');

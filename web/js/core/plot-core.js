@@ -13,6 +13,15 @@ import { Heap, pad } from './heap.js';
 import { EX, MAX_LAYOUT_NUMBERS, PLAIN, beyondOptions, describe, int32, matrixShape, number, optionalDim, plain,
   seedHalves, singleQueryShapes, vectorShape, writeMatrix, writeVector } from './args.js';
 
+/** @typedef {import('./args.js').Vector} Vector */
+/** @typedef {import('./args.js').Matrix} Matrix */
+/** @typedef {import('./args.js').AttendOptions} AttendOptions */
+/** @typedef {import('./args.js').LayoutOptions} LayoutOptions */
+/** @typedef {import('./args.js').VonMisesOptions} VonMisesOptions */
+/** @typedef {import('./args.js').UnitKeyWeightsOptions} UnitKeyWeightsOptions */
+/** @typedef {import('./args.js').UnitKeyCurveOptions} UnitKeyCurveOptions */
+/** @typedef {{moduleUrl?: string | URL, wasmBinary?: ArrayBuffer | Uint8Array, wasmUrl?: string | URL}} LoadOptions */
+
 const LAYOUT_CODE = { even: 0, random: 1, clusters: 2, sphere: 3, values: 4, gaussian: 5 };
 const STATS_EX_LEN = 7;  // attn_attend_ex: the same, then sinkWeight, threshold
 
@@ -32,6 +41,7 @@ export class PlotCore {
   //   options.wasmBinary the .wasm bytes (ArrayBuffer / Uint8Array); in node it is read
   //                      from disk next to the .mjs when not given
   //   options.wasmUrl    where to read the .wasm from in node (default: next to the .mjs)
+  /** @param {LoadOptions} [options] */
   static async load(options = {}) {
     const moduleUrl = new URL(options.moduleUrl ?? '../../generated/attention_wasm.mjs', import.meta.url).href;
     const { default: createAttentionModule } = await import(moduleUrl);
@@ -67,6 +77,7 @@ export class PlotCore {
 
   // upload(data, {d}) -> Resident: `data` (flat, row-major, d numbers per row, or points)
   // copied once into the heap as float32. Use it as keys / values / queries; free() it.
+  /** @param {Matrix} data @param {{d?: number}} [options] */
   upload(data, options) {
     return this.#heap.upload(data, options);
   }
@@ -79,8 +90,9 @@ export class PlotCore {
   // The default options take the allocation-free float fast path (attn_attend); any other
   // goes through attn_attend_ex. logSumExp is null for alpha > 1; rotatedQuery (d) and
   // rotatedKeys (n·d, row-major) are null without rope.
+  /** @param {AttendOptions} options */
   attend({ query, keys, values, scale = 1, normalizeKeys = false, d, dv, alpha, sink, rope, kernel, features,
-    seed } = {}) {
+    seed } = /** @type {AttendOptions} */ ({})) {
     const { dq, ks, vs } = singleQueryShapes({ query, keys, values, d, dv });
     number('scale', scale);
     // None given (the plots' per-frame calls): no option parsing at all.
@@ -139,7 +151,8 @@ export class PlotCore {
 
   // layout({kind, n, seed=1, d=2, clusters=3, spread=0.3, phase=0})
   //   -> {points: Float64Array (n·d), d, angles?: Float64Array (n, when d = 2)}
-  layout({ kind, n, seed = 1, d = 2, clusters = 3, spread = 0.3, phase = 0 } = {}) {
+  /** @param {LayoutOptions} options */
+  layout({ kind, n, seed = 1, d = 2, clusters = 3, spread = 0.3, phase = 0 } = /** @type {LayoutOptions} */ ({})) {
     if (!Object.hasOwn(LAYOUT_CODE, kind)) {
       throw new Error(`kind: is ${describe(kind)}; expected one of ${Object.keys(LAYOUT_CODE).join(', ')}`);
     }
@@ -168,7 +181,8 @@ export class PlotCore {
   }
 
   // vonMises({kappa, phi, angles, gaussian=false}) -> Float64Array
-  vonMises({ kappa, phi, angles, gaussian = false } = {}) {
+  /** @param {VonMisesOptions} options */
+  vonMises({ kappa, phi, angles, gaussian = false } = /** @type {VonMisesOptions} */ ({})) {
     number('kappa', kappa);
     number('phi', phi);
     const count = vectorShape('angles', angles);
@@ -182,7 +196,8 @@ export class PlotCore {
   }
 
   // queryGeometry({query, scale=1}) -> {norm: |q|, kappa: |q|·scale, phi: atan2(q1, q0)}
-  queryGeometry({ query, scale = 1 } = {}) {
+  /** @param {{query: Vector, scale?: number}} options */
+  queryGeometry({ query, scale = 1 } = /** @type {{query: Vector}} */ ({})) {
     const dq = vectorShape('query', query);
     number('scale', scale);
     this.#heap.reserve('queryGeometry', pad(dq * 8) + pad(3 * 8));
@@ -195,7 +210,8 @@ export class PlotCore {
 
   // keyPositions({keys, normalizeKeys=false, d?}) -> Float64Array (n·d): the keys where the
   // logits see them (unit length when normalising; a zero key stays at the origin).
-  keyPositions({ keys, normalizeKeys = false, d } = {}) {
+  /** @param {{keys: Matrix, normalizeKeys?: boolean, d?: number}} options */
+  keyPositions({ keys, normalizeKeys = false, d } = /** @type {{keys: Matrix}} */ ({})) {
     d = optionalDim('d', d);
     const ks = plain('keys', matrixShape('keys', keys, d, 'd'));
     const count = ks.rows * ks.cols;
@@ -208,6 +224,7 @@ export class PlotCore {
 
   // topK(weights, k) -> Int32Array (k): indices of the k largest weights, largest first
   // (equal weights: lower index first).
+  /** @param {Vector} weights @param {number} k */
   topK(weights, k) {
     const n = vectorShape('weights', weights);
     int32('k', k);
@@ -221,7 +238,8 @@ export class PlotCore {
 
   // unitKeyWeights({kappa, phi, logSumExp, angles}) -> Float64Array: the weight a unit key at
   // each angle would get with the current normaliser, exp(κ cos(θ − φ) − log Σ).
-  unitKeyWeights({ kappa, phi, logSumExp, angles } = {}) {
+  /** @param {UnitKeyWeightsOptions} options */
+  unitKeyWeights({ kappa, phi, logSumExp, angles } = /** @type {UnitKeyWeightsOptions} */ ({})) {
     number('kappa', kappa);
     number('phi', phi);
     number('logSumExp', logSumExp);
@@ -236,8 +254,9 @@ export class PlotCore {
   //               threshold, angles}) -> Float64Array: unitKeyWeights for every normaliser and
   // kernel (d = 2): the weight a unit key at each angle would get beside the keys attend saw.
   // Pass attend's logSumExp (α = 1) or threshold (α > 1) from the same options.
+  /** @param {UnitKeyCurveOptions} options */
   unitKeyCurve({ query, scale = 1, alpha, sink, rope, kernel, features, seed, logSumExp = null, threshold = null,
-    angles } = {}) {
+    angles } = /** @type {UnitKeyCurveOptions} */ ({})) {
     const dq = vectorShape('query', query);
     number('scale', scale);
     const ex = beyondOptions({ alpha, sink, rope, kernel, features, seed }, false, true);
@@ -257,6 +276,7 @@ export class PlotCore {
   }
 
   // invSqrtD(d) -> 1/√d, the transformer's default scale.
+  /** @param {number} d */
   invSqrtD(d) {
     int32('d', d);
     this.#heap.reserve('invSqrtD', pad(8));

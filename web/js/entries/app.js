@@ -30,7 +30,9 @@ const PRESETS = {
 
 let pg = null;
 let weightList = null;
+/** @type {(state: object) => void} */
 let syncForm = () => {};
+/** @type {(state: object) => void} */
 let syncQuick = () => {};
 let tour = null;
 
@@ -206,7 +208,7 @@ function bindShare() {
   $('copy-embed')?.addEventListener('click', async () => {
     const { element, iframe } = embedSnippets();
     const text = `<!-- Element (one script, no iframe) -->\n${element}\n\n<!-- Or an iframe -->\n${iframe}\n`;
-    const box = $('embed-code');
+    const box = /** @type {HTMLTextAreaElement} */ ($('embed-code'));
     try {
       await navigator.clipboard.writeText(text);
       if (box) box.hidden = true;
@@ -244,7 +246,7 @@ async function main() {
   const canvas = $('plot');
   const panel = document.querySelector('.plot-panel');
   pg = new Playground({ canvas, noticesRoot: $('notices'), url: true, onFrame, announce });
-  weightList = new WeightList($('weight-list'), {
+  weightList = new WeightList(/** @type {HTMLTableSectionElement} */ ($('weight-list')), {
     onHover(i) { pg.setUi({ hovered: i }); },
     onSelect(i) { pg.setUi({ selected: i }); },
     onDelete(i) {
@@ -255,14 +257,15 @@ async function main() {
     },
   });
   syncQuick = bindForm($('quick-controls'), PLAYGROUND, (patch) => pg.commit(patch, 'form'));
-  const form = $('controls');
+  const form = /** @type {HTMLFormElement} */ ($('controls'));
   if (form) {
     // Fields in the schema's 'full' set that the hand-written form does not place yet.
     const more = Object.keys(PLAYGROUND.fields)
       .filter((k) => PLAYGROUND.fields[k].controls?.includes('full') && !form.elements.namedItem(k));
     if (more.length) buildControls($('more-controls'), PLAYGROUND, more);
     syncForm = bindForm(form, PLAYGROUND, (patch) => pg.commit(patch, 'form'));
-    form.querySelectorAll('[data-preset]').forEach((btn) => btn.addEventListener('click', () => applyPreset(btn.dataset.preset)));
+    /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('[data-preset]'))
+      .forEach((btn) => btn.addEventListener('click', () => applyPreset(btn.dataset.preset)));
     $('reset')?.addEventListener('click', () => {
       pg.notices.clear('ui');
       pg.commit(contentDefaults(), 'ui');

@@ -4,7 +4,7 @@
 // chosen view's module runs (esbuild turns these imports into lazily run closures within
 // the one script), and both share one inlined WASM.
 const view = new URLSearchParams(location.search).has('explore') ? 'explore' : 'page';
-const template = document.getElementById(`view-${view}`);
+const template = /** @type {HTMLTemplateElement} */ (document.getElementById(`view-${view}`));
 document.title = template.dataset.title;
 document.body.replaceChildren(template.content.cloneNode(true));
 if (view === 'explore') import('../explore/explore.js');

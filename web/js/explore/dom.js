@@ -22,7 +22,7 @@ export function show(input, value) {
 }
 export const forget = (input) => { delete input.dataset.shown; };
 
-/** A select's options (rebuilt only when the list changes). */
+/** A select's options (rebuilt only when the list changes). @param {(value: number | string) => string} [label] */
 export function options(select, values, label = String) {
   const want = values.map(String).join(',');
   if (select.dataset.options === want) return;
@@ -40,12 +40,13 @@ export function element(tag, text, data) {
 
 /** Shows the state in every plain field of a panel (inputs with data-field). */
 export function showFields(panelId, state) {
-  for (const input of $(panelId).querySelectorAll('input[data-field]')) show(input, state[input.dataset.field]);
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (
+    $(panelId).querySelectorAll('input[data-field]'))) show(input, state[input.dataset.field]);
 }
 
 /** Plain fields: limits from the table; a change sends the input's text to the store, which validates it. */
 export function bindFields(host) {
-  for (const input of document.querySelectorAll('input[data-field]')) {
+  for (const input of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[data-field]'))) {
     const field = input.dataset.field;
     const f = F[field];
     input.min = String(f.min);

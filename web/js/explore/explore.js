@@ -13,6 +13,7 @@ import { Notices } from '../state/notices.js';
 import { readTheme } from '../plot/canvas.js';
 import { $, bindFields } from './dom.js';
 import { TABS } from './tabs/index.js';
+/** @typedef {HTMLCanvasElement & {labels?: import('../plot/canvas.js').Labels}} LabelledCanvas  (panels.js labelsOf) */
 import { layoutTokens, tokensOf } from './tabs/seeded.js';
 
 const MODES = EXPLORE.fields.mode.values;
@@ -96,7 +97,7 @@ class Explore {
     bindFields(this.host(null));
     for (const tab of TABS) tab.wire(this.host(tab));
     for (const mode of MODES) $(`tab-${mode}`).addEventListener('click', () => this.commit({ mode }, 'form'));
-    document.querySelector('.x-tabs').addEventListener('keydown', (ev) => {
+    /** @type {HTMLElement} */ (document.querySelector('.x-tabs')).addEventListener('keydown', (ev) => {
       if (ev.key !== 'ArrowRight' && ev.key !== 'ArrowLeft') return;
       const i = MODES.indexOf(this.store.state.mode) + (ev.key === 'ArrowRight' ? 1 : MODES.length - 1);
       const mode = MODES[i % MODES.length];
@@ -136,7 +137,8 @@ async function main() {
     setState: (patch) => page.commit(patch, 'api', { strict: true }),
     get lastResult() { return page.lastResult; },
     /** The label boxes drawn on each canvas of the open tab: {canvas id: [{x, y, w, h, text}]}. */
-    labelBoxes: () => Object.fromEntries(Array.from(document.querySelectorAll('.x-panel:not([hidden]) canvas'),
+    labelBoxes: () => Object.fromEntries(Array.from(
+      /** @type {NodeListOf<LabelledCanvas>} */ (document.querySelectorAll('.x-panel:not([hidden]) canvas')),
       (c, k) => [c.id || `${c.closest('[id]')?.id ?? 'canvas'}-${c.dataset.kind ?? k}`, (c.labels?.boxes ?? []).map((b) => ({ ...b }))])),
   };
   store.loadHash(location.hash);

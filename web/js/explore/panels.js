@@ -124,8 +124,12 @@ export function drawTokenPlot(canvas, scene, theme, frame = null, focus = -1) {
  * Heatmap of an m×m row-major matrix: row i = query i, column j = key j. `masked` (m·m,
  * 1 = hidden by the mask, from the core) cells are grey and hatched. `ticks`: index labels
  * along the top (j) and left (i), those that fit; `values`: each weight in its cell when
- * cells are large enough; `cursor`: a cell index to outline (hovered or selected).
- * Returns {pad, cell, m} for hit tests.
+ * cells are large enough; `colour`: the cells' (the weight colour by default); `cursor`: a
+ * cell index to outline (hovered or selected). Returns {pad, cell, m} for hit tests.
+ * @param {HTMLCanvasElement} canvas
+ * @param {{weights: ArrayLike<number>, masked: ArrayLike<number>, m: number}} matrix
+ * @param {Record<string, string>} theme
+ * @param {{ticks?: boolean, values?: boolean, colour?: string, cursor?: number}} [options]
  */
 export function drawHeatmap(canvas, { weights, masked, m }, theme,
   { ticks = true, values = true, colour, cursor = -1 } = {}) {
@@ -249,6 +253,10 @@ export function drawHeadOutputs(canvas, { tokens, outs, colours, extent }, theme
  * A rows × cols grid: `weights` as opacity (the pattern alone when `pattern`: visible cells
  * solid), masked cells grey. Tick labels along the top (j) and left (i), those that fit.
  * Returns {pad, cell, rows, cols} for hit tests.
+ * @param {HTMLCanvasElement} canvas
+ * @param {{weights: ArrayLike<number>, masked: ArrayLike<number>, rows: number, cols: number}} grid
+ * @param {Record<string, string>} theme
+ * @param {{colour?: string, pattern?: boolean, values?: boolean, highlight?: number[]}} [options]
  */
 export function drawGrid(canvas, { weights, masked, rows, cols }, theme,
   { colour, pattern = false, values = false, highlight = [] } = {}) {

@@ -15,6 +15,8 @@
 
 import { EXPLORE } from '../state/explore-schema.js';
 
+/** @typedef {import('../core/attention-core.js').AttentionCore} Core  what a scene asks */
+
 /**
  * @typedef {object} Tab
  * @property {string} id      the `mode` value (explore-schema.js); the DOM's #tab-<id>, #panel-<id>
@@ -22,7 +24,7 @@ import { EXPLORE } from '../state/explore-schema.js';
  * @property {Readonly<Record<string, string>>} fields
  *   readable name → EXPLORE field (the link's short spelling, e.g. {window: 'spw'}); the
  *   scene and the text read the state through these names (settingsOf)
- * @property {(state: object, core: import('../core/attention-core.js').AttentionCore) => Scene} scene
+ * @property {(state: object, core: Core) => Scene} scene
  *   the core's results as plain data (structuredClone keeps it): no DOM, no drawing
  * @property {(scene: Scene, core: object, ms?: number) => boolean} [refine]
  *   more work on a scene that fills in over frames (the √d sweep), for about `ms`; true when done

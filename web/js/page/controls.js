@@ -18,27 +18,32 @@ export class WeightList {
     this.hovered = -1;
 
     tbody.addEventListener('pointerover', (e) => {
-      const row = e.target.closest('tr[data-key-index]');
+      const row = /** @type {HTMLTableRowElement | null} */ (
+        /** @type {Element} */ (e.target).closest('tr[data-key-index]'));
       if (row) handlers.onHover(Number(row.dataset.keyIndex));
     });
     tbody.addEventListener('pointerleave', () => handlers.onHover(-1));
     tbody.addEventListener('click', (e) => {
-      const row = e.target.closest('tr[data-key-index]');
+      const row = /** @type {HTMLTableRowElement | null} */ (
+        /** @type {Element} */ (e.target).closest('tr[data-key-index]'));
       if (row) handlers.onSelect(Number(row.dataset.keyIndex));
     });
     tbody.addEventListener('focusin', (e) => {
-      const row = e.target.closest('tr[data-key-index]');
+      const row = /** @type {HTMLTableRowElement | null} */ (
+        /** @type {Element} */ (e.target).closest('tr[data-key-index]'));
       if (row) handlers.onSelect(Number(row.dataset.keyIndex));
     });
     tbody.addEventListener('keydown', (e) => {
-      const row = e.target.closest('tr[data-key-index]');
+      const row = /** @type {HTMLTableRowElement | null} */ (
+        /** @type {Element} */ (e.target).closest('tr[data-key-index]'));
       if (!row) return;
       if (e.key === 'Delete' || e.key === 'Backspace') {
         e.preventDefault();
         handlers.onDelete(Number(row.dataset.keyIndex));
       } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
-        const next = e.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling;
+        const next = /** @type {HTMLElement | null} */ (
+          e.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling);
         if (next) next.focus();
       }
     });

@@ -130,6 +130,7 @@ class Instance {
     this.wrap.setAttribute('aria-busy', 'true');
     shadow.replaceChildren(this.wrap);
     this.controlsMode = null;
+    /** @type {(state: object) => void} the form's sync (buildControls) */
     this.sync = () => {};
 
     this.pg = new Playground({

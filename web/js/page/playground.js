@@ -295,7 +295,7 @@ export class Playground {
 
   /** The settings, with the keys and values actually drawn, plus scale and the selection. */
   getState() {
-    const s = {};
+    const s = /** @type {import('../../../types/index.js').PlotState} */ ({});
     for (const [k, v] of Object.entries(this.state)) s[k] = clone(v);
     const sc = this.scene;
     if (sc) {

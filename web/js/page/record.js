@@ -44,7 +44,8 @@ export function startVideo(canvas, { render = () => {}, fps = 30 } = {}) {
   recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
   const done = new Promise((resolve, reject) => {
     recorder.onstop = () => resolve(new Blob(chunks, { type: type.split(';')[0] }));
-    recorder.onerror = (e) => reject(new Error(`record: the browser's recorder failed (${e.error?.message ?? 'unknown error'}).`));
+    recorder.onerror = (e) => reject(new Error(`record: the browser's recorder failed (${
+      /** @type {Event & {error?: DOMException}} */ (e).error?.message ?? 'unknown error'}).`));
   });
   const t0 = performance.now();
   let last = -Infinity, raf = 0, stopped = false;

@@ -79,7 +79,7 @@ function stepTitle(el) {
 
 // (In node, where the npm package's entry imports this file, there is no HTMLElement to extend
 // and nothing is defined.)
-const ElementBase = typeof HTMLElement === 'undefined' ? class {} : HTMLElement;
+const ElementBase = /** @type {typeof HTMLElement} */ (typeof HTMLElement === 'undefined' ? class {} : HTMLElement);
 
 class AttentionStoryElement extends ElementBase {
   #steps = [];        // [{el, given, notices}]
@@ -179,7 +179,7 @@ class AttentionStoryElement extends ElementBase {
 
   /** Reads the steps, validates each state once and shows the problems in the plot. */
   #collect() {
-    const els = Array.from(this.querySelectorAll(STEP));
+    const els = Array.from(/** @type {NodeListOf<HTMLElement>} */ (this.querySelectorAll(STEP)));
     const old = new Map(this.#steps.map((s) => [s.el, s]));
     const n = els.length;
     this.#steps = els.map((el, i) => {

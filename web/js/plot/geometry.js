@@ -101,12 +101,12 @@ export function panelLayout(w, h) {
  * @property {number} ppu
  */
 
-/** World (y up) → CSS pixels. @param {View} v */
+/** World (y up) → CSS pixels. @param {View} v @returns {[number, number]} */
 export function toScreen(v, x, y) {
   return [v.cx + x * v.ppu, v.cy - y * v.ppu];
 }
 
-/** CSS pixels → world. @param {View} v */
+/** CSS pixels → world. @param {View} v @returns {[number, number]} */
 export function toWorld(v, px, py) {
   return [(px - v.cx) / v.ppu, (v.cy - py) / v.ppu];
 }

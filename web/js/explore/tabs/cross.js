@@ -7,8 +7,10 @@ import { gaussianRows, seededMatrix } from './seeded.js';
 
 const FIELDS = Object.freeze({ targetTokens: 'cm', sourceTokens: 'cn', seed: 'cseed' });
 
+/** @param {object} state @param {import('../tab.js').Core} core */
 function scene(state, core) {
   const p = settingsOf(FIELDS, state);
+  /** @type {import('../../core/args.js').CrossOptions} */
   const config = {
     tokens: gaussianRows(core, p.targetTokens, 2, p.seed), source: gaussianRows(core, p.sourceTokens, 2, p.seed + 1000),
     wq: seededMatrix(core, p.seed, 0, 0), wk: seededMatrix(core, p.seed, 1, 0), wv: seededMatrix(core, p.seed, 2, 0),

@@ -56,8 +56,10 @@ function advance(job, core, ms) {
 
 // The sweep changes only with n and seed, so the tab keeps it (`tab.job`) across scenes:
 // {n, seed, draws, next (core calls made: draw-major, then d), samples[d index][draw] = {raw, scaled}}.
+/** @param {object} tab @param {object} state @param {import('../tab.js').Core} core */
 function scene(tab, state, core) {
   const p = settingsOf(FIELDS, state);
+  /** @type {import('../../core/args.js').DimensionOptions} */
   const config = { d: p.d, n: p.keys, seed: p.seed };
   const raw = core.dimensionStats({ ...config, scaled: false });
   const scaled = core.dimensionStats({ ...config, scaled: true });
@@ -136,7 +138,7 @@ function draw(sc, c, theme) {
 }
 
 function wire(host) {
-  const dIn = $('dim-d'), d = EXPLORE.fields.d;
+  const dIn = /** @type {HTMLInputElement} */ ($('dim-d')), d = EXPLORE.fields.d;
   dIn.min = String(Math.log2(d.min));
   dIn.max = String(Math.log2(d.max));
   dIn.addEventListener('input', () => host.commit({ d: 2 ** Number(dIn.value) }));

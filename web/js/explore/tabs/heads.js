@@ -14,9 +14,11 @@ const FIELDS = Object.freeze({ heads: 'h', kvHeads: 'kv', seed: 'hseed',
 
 const divisors = (h) => Array.from({ length: h }, (_, i) => i + 1).filter((k) => h % k === 0);
 
+/** @param {object} state @param {import('../tab.js').Core} core */
 function scene(state, core) {
   const p = settingsOf(FIELDS, state);
   const tokens = tokensOf(p.tokens, p.tokenCount, layoutTokens(core));
+  /** @type {import('../../core/args.js').SelfAttentionOptions} */
   const config = {
     tokens,
     wq: Array.from({ length: p.heads }, (_, h) => seededMatrix(core, p.seed, 0, h)),
@@ -36,9 +38,9 @@ function scene(state, core) {
 function form(state) {
   const p = settingsOf(FIELDS, state);
   options($('heads-h'), Array.from({ length: F.h.max - F.h.min + 1 }, (_, i) => F.h.min + i));
-  $('heads-h').value = String(p.heads);
+  /** @type {HTMLSelectElement} */ ($('heads-h')).value = String(p.heads);
   options($('heads-kv'), divisors(p.heads), (k) => `${k}${k === p.heads ? ' (MHA)' : k === 1 ? ' (MQA)' : ' (GQA)'}`);
-  $('heads-kv').value = String(p.kvHeads);
+  /** @type {HTMLSelectElement} */ ($('heads-kv')).value = String(p.kvHeads);
   showFields('panel-heads', state);
 }
 
@@ -95,7 +97,7 @@ function text(tab, sc, ui) {
   const maps = $('heads-maps');
   if (maps.children.length !== r.heads.length) maps.replaceChildren(...r.heads.map((_, h) => figure(h)));
   r.heads.forEach((hd, h) => {
-    const fig = maps.children[h];
+    const fig = /** @type {HTMLElement} */ (maps.children[h]);
     fig.style.setProperty('--head-colour', sc.colours[h]);
     if (tab.tabled !== sc) {
       Object.assign(fig.dataset, { head: h, kvHead: hd.kvHead, weights: Array.from(hd.weights).join(','),
@@ -123,8 +125,10 @@ function draw(sc, c, theme, ui) {
 
 // Hover shows a cell's weight next to its map; a tap or the arrow keys pick one.
 function wire(host) {
-  $('heads-h').addEventListener('change', (ev) => host.commit({ h: ev.target.value }));
-  $('heads-kv').addEventListener('change', (ev) => host.commit({ kv: ev.target.value }));
+  $('heads-h').addEventListener('change', (ev) =>
+    host.commit({ h: /** @type {HTMLSelectElement} */ (ev.target).value }));
+  $('heads-kv').addEventListener('change', (ev) =>
+    host.commit({ kv: /** @type {HTMLSelectElement} */ (ev.target).value }));
   const maps = $('heads-maps');
   const geomOf = (canvas) => host.frame()?.maps?.[Number(canvas?.dataset.head)];
   const headCell = (ev) => {
@@ -143,7 +147,8 @@ function wire(host) {
     host.setUi({ headPick: key === host.ui().headPick ? -1 : key });
   });
   maps.addEventListener('keydown', (ev) => {
-    const canvas = ev.target.closest?.('canvas[data-head]');
+    const canvas = /** @type {HTMLCanvasElement | null} */ (
+      /** @type {Element} */ (ev.target).closest?.('canvas[data-head]'));
     const h = Number(canvas?.dataset.head), g = geomOf(canvas);
     const step = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] }[ev.key];
     if (!g) return;

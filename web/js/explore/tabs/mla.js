@@ -11,10 +11,12 @@ const FIELDS = Object.freeze({ tokens: 'mm', dModel: 'mdm', heads: 'mheads', kvH
   ropeDim: 'mrope', seed: 'mseed' });
 
 // Tokens and MHA weights (d_head 2, one matrix per head) from the core's gaussian layout.
+/** @param {object} state @param {import('../tab.js').Core} core */
 function scene(state, core) {
   const p = settingsOf(FIELDS, state);
   const W = (which) => Array.from({ length: p.heads },
     (_, h) => gaussianRows(core, 2, p.dModel, p.seed * 64 + which * 16 + h).map((row) => row.map(round2)));
+  /** @type {import('../../core/args.js').MlaOptions} */
   const config = { tokens: gaussianRows(core, p.tokens, p.dModel, p.seed), wq: W(0), wk: W(1), wv: W(2), rank: p.rank,
     ropeDim: p.ropeDim, kvHeads: p.kvHeads, scale: 1 / Math.sqrt(2) };
   const result = core.mla(config);
@@ -23,7 +25,8 @@ function scene(state, core) {
 
 function form(state) {
   const p = settingsOf(FIELDS, state);
-  $('mla-rank').max = String(p.dModel);   // before its value: a range clamps to its max
+  // before its value: a range clamps to its max
+  /** @type {HTMLInputElement} */ ($('mla-rank')).max = String(p.dModel);
   $('mla-rank-out').textContent = `r = ${p.rank} of d_model = ${p.dModel}`;
   showFields('panel-mla', state);
 }
@@ -63,5 +66,8 @@ export const mla = defineTab({
   text,
   canvases: () => ({ cache: $('mla-cache'), drift: $('mla-drift'), weights: $('mla-weights'), mha: $('mla-mha') }),
   draw,
-  wire(host) { $('mla-rank').addEventListener('input', (ev) => host.commit({ mrank: ev.target.value })); },
+  wire(host) {
+    $('mla-rank').addEventListener('input', (ev) =>
+      host.commit({ mrank: /** @type {HTMLInputElement} */ (ev.target).value }));
+  },
 });

@@ -11,8 +11,10 @@ const COLOURS = { A: SERIES[0], B: SERIES[1], both: SERIES[2] };
 const NAMES = ['A', 'B'];
 
 // A's and B's tokens: keys from the core's layout, values from its value layout.
+/** @param {object} state @param {import('../tab.js').Core} core */
 function scene(state, core) {
   const p = settingsOf(FIELDS, state);
+  /** @type {import('../../core/args.js').PagedOptions} */
   const config = {
     blockSize: p.blockSize,
     keys: gaussianRows(core, p.tokensA, 2, p.seed), values: valueRows(core, p.tokensA, p.seed + 1),
@@ -60,7 +62,7 @@ function note(sc) {
 function text(tab, sc) {
   const r = sc.result;
   setOut($('paged-progress'), r.steps, `${r.steps} / ${r.totalSteps} steps`);
-  $('paged-step').disabled = r.steps >= r.totalSteps;
+  /** @type {HTMLButtonElement} */ ($('paged-step')).disabled = r.steps >= r.totalSteps;
   $('paged-pool').dataset.blocks = r.blocks.map((b) => `${b.refCount}:${b.filled}`).join(',');
   setOut($('paged-used'), r.blocksUsed, `${r.blocksUsed} (${r.slotsFilled} tokens stored in ${r.blocksUsed * sc.blockSize} slots)`);
   setOut($('paged-wasted'), r.wastedSlots, String(r.wastedSlots));

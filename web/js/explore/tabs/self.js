@@ -25,9 +25,11 @@ export function extentOf(points, least, most) {
   return Math.min(most, Math.ceil(ext * 1.1 + 0.2));
 }
 
+/** @param {object} state @param {import('../tab.js').Core} core */
 function scene(state, core) {
   const p = settingsOf(FIELDS, state);
   const tokens = tokensOf(p.tokens, p.tokenCount, layoutTokens(core));
+  /** @type {import('../../core/args.js').SelfAttentionOptions} */
   const config = { tokens, wq: [mat2(p.wq)], wk: [mat2(p.tie ? p.wq : p.wk)], wv: [mat2(p.wv)],
     heads: 1, kvHeads: 1, scale: p.scale, mask: maskSpec(p) };
   const result = core.selfAttention(config);
@@ -42,17 +44,17 @@ function scene(state, core) {
 
 function form(state) {
   const p = settingsOf(FIELDS, state);
-  $('self-mask').value = p.mask;
+  /** @type {HTMLSelectElement} */ ($('self-mask')).value = p.mask;
   const sized = p.mask === 'window' || p.mask === 'topk';
   $('self-size-label').hidden = !sized;
   $('self-size-name').textContent = p.mask === 'topk' ? 'k' : 'w';
-  $('self-size').max = String(p.mask === 'topk' ? p.tokenCount : F.w.max);
+  /** @type {HTMLInputElement} */ ($('self-size')).max = String(p.mask === 'topk' ? p.tokenCount : F.w.max);
   show($('self-size'), p.mask === 'topk' ? p.topK : p.window);
-  $('self-tie').checked = p.tie;
+  /** @type {HTMLInputElement} */ ($('self-tie')).checked = p.tie;
   for (const name of MATRICES) {
     const src = name === 'wk' && p.tie ? p.wq : p[name];
     for (let e = 0; e < 4; e++) {
-      const input = $(`self-${name}-${e}`);
+      const input = /** @type {HTMLInputElement} */ ($(`self-${name}-${e}`));
       input.disabled = name === 'wk' && p.tie;
       show(input, src[e]);
     }
@@ -67,7 +69,7 @@ function table({ m, head: h, masked, ...sc }) {
   const rows = [head];
   for (let i = 0; i < m; i++) {
     const tr = document.createElement('tr');
-    tr.dataset.row = i;
+    tr.dataset.row = String(i);
     tr.append(element('th', String(i)));
     for (let j = 0; j < m; j++) {
       const at = i * m + j, a = h.weights[at];
@@ -111,14 +113,15 @@ function draw(sc, c, theme, ui, previous) {
 }
 
 function wireControls(host) {
-  const mask = $('self-mask');
+  const mask = /** @type {HTMLSelectElement} */ ($('self-mask'));
   mask.replaceChildren(...F.mask.values.map((v) => new Option(MASK_LABELS[v] ?? v, v)));
   mask.addEventListener('change', () => host.commit({ mask: mask.value }));
-  const size = $('self-size');
+  const size = /** @type {HTMLInputElement} */ ($('self-size'));
   size.min = String(Math.min(F.w.min, F.k.min));
   size.step = '1';
   size.addEventListener('change', () => { forget(size); host.commit({ [host.state().mask === 'topk' ? 'k' : 'w']: size.value }); });
-  $('self-tie').addEventListener('change', (ev) => host.commit({ tie: ev.target.checked }));
+  $('self-tie').addEventListener('change', (ev) =>
+    host.commit({ tie: /** @type {HTMLInputElement} */ (ev.target).checked }));
   $('self-reset-tokens').addEventListener('click', () => host.commit({ tokens: null }));
 
   for (const name of MATRICES) {

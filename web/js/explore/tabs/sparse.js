@@ -10,11 +10,13 @@ const PRESET_LABELS = { local: 'local', strided: 'strided', global: 'global + lo
 const FIELDS = Object.freeze({ tokens: 'spn', preset: 'preset', window: 'spw', stride: 'sps', globals: 'spg',
   causal: 'spc', seed: 'spseed' });
 
+/** @param {object} state @param {import('../tab.js').Core} core */
 function scene(state, core) {
   const p = settingsOf(FIELDS, state);
   const x = gaussianRows(core, p.tokens, 2, p.seed);
   const global = Array.from({ length: p.globals }, (_, i) => i);   // the first tokens are the global ones
   const pattern = { window: p.window, stride: p.stride, global, causal: p.causal };
+  /** @type {import('../../core/args.js').MatrixOptions} */
   const config = { queries: x, keys: x, values: x, mask: { sparse: pattern } };
   const result = core.attentionMatrix(config);
   return { config, result, n: p.tokens, globals: pattern.global };
@@ -22,8 +24,8 @@ function scene(state, core) {
 
 function form(state) {
   const p = settingsOf(FIELDS, state);
-  $('sparse-preset').value = p.preset;
-  $('sparse-causal').checked = p.causal;
+  /** @type {HTMLSelectElement} */ ($('sparse-preset')).value = p.preset;
+  /** @type {HTMLInputElement} */ ($('sparse-causal')).checked = p.causal;
   showFields('panel-sparse', state);
 }
 
@@ -45,10 +47,11 @@ function draw(sc, c, theme) {
 }
 
 function wire(host) {
-  const preset = $('sparse-preset');
+  const preset = /** @type {HTMLSelectElement} */ ($('sparse-preset'));
   preset.replaceChildren(...EXPLORE.fields.preset.values.map((v) => new Option(PRESET_LABELS[v], v)));
   preset.addEventListener('change', () => host.commit({ preset: preset.value }));
-  $('sparse-causal').addEventListener('change', (ev) => host.commit({ spc: ev.target.checked }));
+  $('sparse-causal').addEventListener('change', (ev) =>
+    host.commit({ spc: /** @type {HTMLInputElement} */ (ev.target).checked }));
 }
 
 export const sparse = defineTab({

@@ -7,8 +7,10 @@ import { defineTab, settingsOf } from '../tab.js';
 
 const FIELDS = Object.freeze({ keys: 'sn', blockSize: 'block', seed: 'sseed', queryX: 'qx', queryY: 'qy', step: 'step' });
 
+/** @param {object} state @param {import('../tab.js').Core} core */
 function scene(state, core) {
   const p = settingsOf(FIELDS, state);
+  /** @type {import('../../core/args.js').StreamOptions} */
   const config = {
     query: [p.queryX, p.queryY],
     keys: core.layout({ kind: 'random', n: p.keys, seed: p.seed }).points,
@@ -27,7 +29,7 @@ function scene(state, core) {
 function form(state) {
   const p = settingsOf(FIELDS, state);
   options($('stream-block'), Array.from({ length: p.keys }, (_, i) => i + 1));
-  $('stream-block').value = String(p.blockSize);
+  /** @type {HTMLSelectElement} */ ($('stream-block')).value = String(p.blockSize);
   showFields('panel-stream', state);
 }
 
@@ -72,7 +74,7 @@ function text(tab, sc) {
   const { stream, full, blocks, step, diff } = sc;
   const nb = blocks.length;
   setOut($('stream-progress'), step, `${step} / ${nb} blocks`);
-  $('stream-step').disabled = step >= nb;
+  /** @type {HTMLButtonElement} */ ($('stream-step')).disabled = step >= nb;
   if (tab.tabled === sc) return;
   tab.tabled = sc;
   $('stream-rows').replaceChildren(...blocks.slice(0, step).map((b, i) => row(b, i, step)));
@@ -88,7 +90,8 @@ function text(tab, sc) {
 }
 
 function wire(host) {
-  $('stream-block').addEventListener('change', (ev) => host.commit({ block: ev.target.value }));
+  $('stream-block').addEventListener('change', (ev) =>
+    host.commit({ block: /** @type {HTMLSelectElement} */ (ev.target).value }));
   $('stream-step').addEventListener('click', () => host.commit({ step: host.state().step + 1 }));
   $('stream-reset').addEventListener('click', () => host.commit({ step: 0 }));
 }
