@@ -9,7 +9,8 @@ cases that break a promise of docs/cli.md:
   * finite in, finite out: a result holds no null (NaN / Inf) and no point off the circle;
   * honest errors: exit 2, one short ASCII-safe line on stderr naming the field the user wrote
     (and the probe's expected words), nothing on stdout; never "inf" for a finite input;
-  * limits before work: every case answers within the probe's time budget.
+  * limits before work: every case answers within the probe's time budget, and the cost
+    probes' cases within 2 s of CPU (robust to a loaded machine, unlike the wall time).
 --write replaces the table between the markers in docs/robustness.md. Python 3 stdlib only.
 """
 import argparse
@@ -17,6 +18,7 @@ import json
 import math
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -27,14 +29,20 @@ BEGIN, END = "<!-- probes:begin -->", "<!-- probes:end -->"
 MAX_LINE = 600  # bytes of the stderr line, prefix included
 
 
+def child_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run(cli, text, timeout):
-    t0 = time.monotonic()
+    """(exit code or None on timeout, stdout, stderr, wall seconds, CPU seconds)."""
+    t0, c0 = time.monotonic(), child_cpu()
     try:
         p = subprocess.run([cli], input=text.encode() if isinstance(text, str) else text,
                            capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return None, b"", b"", timeout
-    return p.returncode, p.stdout, p.stderr, time.monotonic() - t0
+        return None, b"", b"", timeout, timeout
+    return p.returncode, p.stdout, p.stderr, time.monotonic() - t0, child_cpu() - c0
 
 
 def error_ok(rc, out, err, fields, words=()):
@@ -256,6 +264,169 @@ def p_float_sum(quick):
         yield text, check, 60
 
 
+# ---- round 2: work limits, whole numbers ------------------------------------------------------
+# A cost case yields (text, check, timeout, cpu budget): within the budget of CPU seconds, a
+# result that is finite or an error naming one of the fields with its limit.
+CPU_BUDGET = 2.0
+
+
+def ones(rows, cols):
+    return [[1] * cols for _ in range(rows)]
+
+
+def rand_rows(rng, rows, cols):
+    return [[round(rng.uniform(-1, 1), 3) for _ in range(cols)] for _ in range(rows)]
+
+
+def finite_or_limit(fields):
+    def check(rc, o, e):
+        if rc == 0:
+            return finite(result(rc, o))
+        return error_ok(rc, o, e, fields, ["at most"])
+    return check
+
+
+def p_cost_issue(quick):
+    """The reproductions of the issue (must fail, named) and their neighbours (may pass): all fast."""
+    cases = []  # (problem, fields, must fail)
+    for m in ((32, 128, 1024) if not quick else (128,)):
+        cases.append(({"mode": "matrix", "kernel": "favor+", "features": 65536, "queries": ones(m, 1),
+                       "keys": ones(m, 1)}, ["features"], m >= 128))
+    for n in ((100, 1000, 10000, 100000) if not quick else (10000,)):
+        cases.append(({"mode": "attend", "kernel": "favor+", "features": 65536, "query": [1], "keys": ones(n, 1)},
+                      ["features"], n >= 10000))
+    for n in ((2000, 4000, 10000, 30000) if not quick else (10000,)):
+        cases.append(({"mode": "paged", "keys": ones(n, 1)}, ["keys"], n >= 10000))
+    rng = random.Random(7)
+    for dm, dh in (((100, 1), (400, 1), (400, 4), (1000, 1)) if not quick else ((400, 1),)):
+        cases.append(({"mode": "mla", "tokens": rand_rows(rng, 1, dm), "wq": rand_rows(rng, dh, dm),
+                       "wk": rand_rows(rng, dh, dm), "wv": rand_rows(rng, dh, dm)}, ["wk"], dm >= 400))
+    for dh in ((100, 1000, 8000) if not quick else (8000,)):
+        cases.append(({"mode": "self", "tokens": ones(1024, 1), "wq": ones(dh, 1), "wk": ones(dh, 1),
+                       "wv": ones(dh, 1)}, ["tokens"], dh >= 8000))
+    for problem, fields, must_fail in cases:
+        check = finite_or_limit(fields)
+        if must_fail:
+            check = (lambda f: lambda rc, o, e: error_ok(rc, o, e, f, ["at most"]))(fields)
+        yield json.dumps(problem), check, 60, CPU_BUDGET
+
+
+def p_cost_random(quick):
+    """Random shapes around the work limits: accepted ones finish within the budget."""
+    rng = random.Random(8)
+    logu = lambda lo, hi: int(round(math.exp(rng.uniform(math.log(lo), math.log(hi)))))
+    for i in range(200 if not quick else 20):
+        kind = i % 5
+        if kind == 0:
+            m, n, d = logu(4, 300), logu(4, 300), rng.randint(1, 8)
+            p = {"mode": "matrix", "kernel": "favor+", "features": logu(256, 65536), "queries": rand_rows(rng, m, d),
+                 "keys": rand_rows(rng, n, d), "precision": rng.choice(["double", "float"])}
+            fields = ["features", "queries"]
+        elif kind == 1:
+            n, d = logu(100, 30000), rng.randint(1, 8)
+            p = {"mode": "attend", "kernel": "favor+", "features": logu(1024, 65536), "query": rand_rows(rng, 1, d)[0],
+                 "keys": rand_rows(rng, n, d)}
+            fields = ["features"]
+        elif kind == 2:
+            na, d = logu(500, 8000), rng.choice([1, 2, 4])
+            p = {"mode": "paged", "keys": rand_rows(rng, na, d), "block_size": rng.choice([1, 4, 16]),
+                 "shared_prefix": rng.randint(0, na)}
+            if rng.random() < 0.5:
+                p["keys_b"] = rand_rows(rng, logu(100, 4000), d)
+            fields = ["keys"]
+        elif kind == 3:
+            dm, m, heads, dh = logu(8, 200), logu(16, 800), rng.randint(1, 2), logu(1, 16)
+            w = lambda: [rand_rows(rng, dh, dm) for _ in range(heads)]
+            p = {"mode": "mla", "tokens": rand_rows(rng, m, dm), "wq": w(), "wk": w(), "wv": w()}
+            fields = ["wk", "tokens"]
+        else:
+            m, dm, dh = logu(64, 1024), rng.randint(1, 4), logu(16, 8000)
+            p = {"mode": "self", "tokens": rand_rows(rng, m, dm), "wq": rand_rows(rng, dh, dm),
+                 "wk": rand_rows(rng, dh, dm), "wv": rand_rows(rng, dh, dm)}
+            fields = ["tokens"]
+        yield json.dumps(p), finite_or_limit(fields), 60, CPU_BUDGET
+
+
+def p_whole(quick):
+    """2 and 2.0 give the same result in every whole-number field; a huge value is quoted as written."""
+    x = [[1, 0], [0, 1], [1, 1], [0.5, -0.5]]
+    base = {
+        "window": ({"mode": "matrix", "queries": x, "keys": x}, ("mask", "window"), 2),
+        "topk": ({"mode": "matrix", "queries": x, "keys": x}, ("mask", "topk"), 2),
+        "sparse window": ({"mode": "matrix", "queries": x, "keys": x}, ("mask", "sparse", "window"), 2),
+        "stride": ({"mode": "matrix", "queries": x, "keys": x}, ("mask", "sparse", "stride"), 2),
+        "n": ({"mode": "layout", "kind": "random"}, ("n",), 5),
+        "seed": ({"mode": "layout", "kind": "random"}, ("seed",), 3),
+        "clusters": ({"mode": "layout", "kind": "clusters", "n": 6}, ("clusters",), 2),
+        "features": ({"mode": "attend", "query": [1, 0], "keys": x, "kernel": "favor+"}, ("features",), 8),
+        "block_size": ({"mode": "stream", "query": [1, 0], "keys": x, "values": x}, ("block_size",), 2),
+        "steps": ({"mode": "paged", "keys": x}, ("steps",), 3),
+        "shared_prefix": ({"mode": "paged", "keys": x, "keys_b": x}, ("shared_prefix",), 2),
+        "rank": ({"mode": "mla", "tokens": x, "wq": x, "wk": x, "wv": x}, ("rank",), 1),
+        "kv_heads": ({"mode": "self", "tokens": x, "wq": [x, x], "wk": x, "wv": x}, ("kv_heads",), 1),
+        "d": ({"mode": "dimension", "n": 8}, ("d",), 16),
+    }
+    names = list(base) if not quick else ["window", "n", "features"]
+
+    def put(problem, path, value):
+        p = json.loads(json.dumps(problem))
+        node = p
+        for k in path[:-1]:
+            node = node.setdefault(k, {})
+        node[path[-1]] = value
+        return json.dumps(p)
+
+    for name in names:
+        problem, path, v = base[name]
+        field = path[-1]
+        whole = put(problem, path, v)
+        as_double = whole.replace('"%s": %d' % (field, v), '"%s": %d.0' % (field, v))
+        expected = subprocess.run([CLI[0]], input=whole.encode(), capture_output=True).stdout
+        yield as_double, (lambda exp: lambda rc, o, e: rc == 0 and o == exp)(expected), 10
+        huge = whole.replace('"%s": %d' % (field, v), '"%s": 18446744073709551615' % field)
+        yield huge, (lambda f: lambda rc, o, e: error_ok(rc, o, e, [f], ["is 18446744073709551615"]))(field), 10
+        frac = whole.replace('"%s": %d' % (field, v), '"%s": %d.5' % (field, v))
+        yield frac, (lambda f: lambda rc, o, e: error_ok(rc, o, e, [f], ["expected a whole number"]))(field), 10
+    g = json.dumps({"mode": "matrix", "queries": x, "keys": x, "mask": {"sparse": {"global": [18446744073709551615]}}})
+    yield g, lambda rc, o, e: error_ok(rc, o, e, ["global"], ["entry 0 is 18446744073709551615"]), 10
+
+
+def p_finite2(quick):
+    """favor+ / elu+1 with huge queries in float and double, mla with weights up to ±max."""
+    rng = random.Random(9)
+    for i in range(200 if not quick else 20):
+        if i % 2 == 0:
+            prec = rng.choice(["float", "double"])
+            top = 38 if prec == "float" else 300
+            d = rng.randint(1, 4)
+            q = [rng.choice([1, -1]) * 10.0 ** rng.uniform(0, top) for _ in range(d)]
+            p = {"mode": "attend", "query": q, "keys": rand_rows(rng, 3, d), "kernel": rng.choice(["favor+", "elu+1"]),
+                 "precision": prec, "alpha": rng.choice([1, 1, 1.5])}
+            check = (lambda rc, o, e: finite_lse(result(rc, o)) if rc == 0
+                     else error_ok(rc, o, e, ["kernel"], ["overflow"]))
+        else:
+            dm, heads, dh = rng.randint(1, 4), rng.randint(1, 2), rng.randint(1, 2)
+            big = lambda: rng.choice([1, -1]) * 10.0 ** rng.uniform(0, 308)
+            w = lambda: [[[big() for _ in range(dm)] for _ in range(dh)] for _ in range(heads)]
+            p = {"mode": "mla", "tokens": rand_rows(rng, rng.randint(1, 4), dm), "wq": w(), "wk": w(), "wv": w(),
+                 "rank": rng.randint(1, dm)}
+            check = (lambda rc, o, e: finite(result(rc, o)) if rc == 0
+                     else error_ok(rc, o, e, ["wq", "wk", "wv", "tokens"], ["overflow"]))
+        yield json.dumps(p), check, 10
+
+
+def finite_lse(r):
+    """finite(), except the documented log_sum_exp null for alpha > 1."""
+    if r is None:
+        return False
+    r = dict(r)
+    if r.get("alpha") != 1 and r.get("log_sum_exp") is None:
+        r.pop("log_sum_exp")
+    return finite(r)
+
+
+CLI = [None]  # the CLI under test, for probes that need a reference run
+
 PROBES = [
     ("deep nesting: 65 to 100,000 levels of arrays or objects in query, scale, mask",
      "crash, or not the named depth error", p_nesting),
@@ -273,6 +444,15 @@ PROBES = [
     ("size limits: layout n = 2^16..2^24, matrix m = n up to 4000, dimension (n + 1) · d",
      "over 10 s, crash, or an error without the limit", p_limits),
     ("float attend: Σ weights for n = 2^14..2^20 keys", "|Σw − 1| ≥ 1e-6", p_float_sum),
+    ("work limits, the issue's cases and neighbours: favor+ with 65,536 features (matrix 32²–1,024², attend "
+     "10²–10⁵ keys), paged 2·10³–3·10⁴ tokens, mla d_model 100–1,000, self d_head 100–8,000",
+     "not an error naming the field and its limit, or over 2 s of CPU", p_cost_issue),
+    ("work limits, 200 random shapes around them: favor+ matrix / attend, paged, mla, self",
+     "over 2 s of CPU, null, or an error without the field and its limit", p_cost_random),
+    ("whole numbers: 2.0 for 2 in 14 fields, 2.5, 18446744073709551615",
+     "2.0 answers differently from 2, or the error misquotes the value", p_whole),
+    ("kernels with queries up to 1e38 (float) / 1e300, mla with weights up to 1e308",
+     "null (besides entmax's log_sum_exp), or an error not naming the field", p_finite2),
 ]
 
 
@@ -284,33 +464,43 @@ def main():
     args = ap.parse_args()
     if not os.access(args.cli, os.X_OK):
         sys.exit("robustness.py: %s is not an executable (build first: cmake --build --preset release)" % args.cli)
+    CLI[0] = args.cli
     rows, total_cases, total_fail = [], 0, 0
     t_all = time.monotonic()
     for name, failure, gen in PROBES:
         cases = fails = 0
-        slowest = 0.0
+        slowest = slowest_cpu = 0.0
+        budgeted = False
         example = ""
-        for text, check, timeout in gen(args.quick):
-            rc, out, err, secs = run(args.cli, text, timeout)
-            slowest = max(slowest, secs)
+        for text, check, timeout, *budget in gen(args.quick):
+            rc, out, err, secs, cpu = run(args.cli, text, timeout)
+            slowest, slowest_cpu = max(slowest, secs), max(slowest_cpu, cpu)
+            budgeted = budgeted or bool(budget)
             cases += 1
-            ok = rc is not None and rc >= 0 and check(rc, out, err)
+            over = bool(budget) and cpu > budget[0]
+            ok = rc is not None and rc >= 0 and check(rc, out, err) and not over
             if not ok:
                 fails += 1
                 if not example:
-                    what = "timeout" if rc is None else ("signal %d" % -rc if rc < 0 else
-                                                         (err.decode("utf-8", "replace").strip()[:100] or
-                                                          out.decode("utf-8", "replace")[:100]))
+                    if rc is None:
+                        what = "timeout"
+                    elif over:
+                        what = "%.2f s of CPU" % cpu
+                    elif rc < 0:
+                        what = "signal %d" % -rc
+                    else:
+                        what = (err.decode("utf-8", "replace").strip()[:100] or out.decode("utf-8", "replace")[:100])
                     example = what.replace("|", "\\|").replace("\n", " ")
-        rows.append((name, cases, fails, failure, slowest, example))
+        time_cell = "%.2f s" % slowest + (" (%.2f s CPU)" % slowest_cpu if budgeted else "")
+        rows.append((name, cases, fails, failure, time_cell, example))
         total_cases += cases
         total_fail += fails
-        print("%-90s %6d cases %6d failures  (slowest %.2f s)%s" %
-              (name[:90], cases, fails, slowest, ("  e.g. " + example) if example else ""), flush=True)
+        print("%-90s %6d cases %6d failures  (slowest %s)%s" %
+              (name[:90], cases, fails, time_cell, ("  e.g. " + example) if example else ""), flush=True)
     table = ["| probe | cases | failures | a failure is | slowest case |", "|---|---:|---:|---|---:|"]
-    for name, cases, fails, failure, slowest, example in rows:
+    for name, cases, fails, failure, time_cell, example in rows:
         cell = lambda t: t.replace("|", "\\|")
-        table.append("| %s | %d | %d | %s | %.2f s |" % (cell(name), cases, fails, cell(failure), slowest))
+        table.append("| %s | %d | %d | %s | %s |" % (cell(name), cases, fails, cell(failure), time_cell))
     table.append("| **all** | **%d** | **%d** | | |" % (total_cases, total_fail))
     print("%d cases, %d failures, %.0f s" % (total_cases, total_fail, time.monotonic() - t_all))
     if args.write:

@@ -645,3 +645,103 @@ TEST_CASE("cli mla: full rank equals MHA, cache sizes against MHA GQA MQA", "[cl
                               {"wv", {{1, 0}}}, {"rank", 3}}).dump()),
                 "rank: is 3");
 }
+
+// ---- robustness, round 2: work limits, whole numbers, names ---------------------------------
+
+namespace {
+std::string ones(int rows, int cols) {  // [[1, ..], ..]: a small input that asks for a lot
+  std::string row = "[", out = "[";
+  for (int j = 0; j < cols; ++j) row += j ? ",1" : "1";
+  row += "]";
+  for (int i = 0; i < rows; ++i) out += (i ? "," : "") + row;
+  return out + "]";
+}
+}  // namespace
+
+TEST_CASE("cli robustness: small inputs that ask for too much work are named errors", "[cli][limits]") {
+  // Each of these used to run for seconds or minutes, or run out of memory (issue "Robustness,
+  // round 2", item 4); the core refuses them before any work, with the limit in the message.
+  require_error(run_cli(R"({"mode":"matrix","kernel":"favor+","features":65536,"queries":)" + ones(128, 1) +
+                        R"(,"keys":)" + ones(128, 1) + "}"),
+                "features: is 65536 with 16384 query-key pairs (m · n = 128 · 128) and d = 1: favor+ costs");
+  Run r = run_cli(R"({"mode":"attend","kernel":"favor+","features":65536,"query":[1],"keys":)" + ones(10000, 1) + "}");
+  require_error(r, "features: is 65536 with 10000 keys");
+  CHECK_THAT(r.err, Catch::Contains("expected at most 536870912; use fewer features or fewer keys"));
+  r = run_cli(R"({"mode":"paged","keys":)" + ones(10000, 1) + "}");
+  require_error(r, "keys: have 10000 tokens (n_a + n_b)");
+  CHECK_THAT(r.err, Catch::Contains("expected at most 134217728; use fewer tokens or fewer steps"));
+  require_error(run_cli(R"({"mode":"paged","keys":)" + ones(30000, 1) + "}"), "keys: have 30000 tokens");
+  // Fewer steps of the same tokens are fine.
+  CHECK(solve(json::parse(R"({"mode":"paged","steps":50,"keys":)" + ones(10000, 1) + "}")).at("steps") == 50);
+  std::string w400 = "[[";
+  for (int j = 0; j < 400; ++j) w400 += (j ? "," : "") + std::to_string(j % 7 - 3);
+  w400 += "]]";
+  r = run_cli(R"({"mode":"mla","tokens":)" + w400 + R"(,"wq":)" + w400 + R"(,"wk":)" + w400 + R"(,"wv":)" + w400 + "}");
+  require_error(r, "wk: has d_model = 400 columns");
+  CHECK_THAT(r.err, Catch::Contains("expected at most 67108864"));
+  // The sweep's MLA and MHA passes: 700 tokens of d_model 16 are a small result but 16 passes.
+  require_error(run_cli(R"({"mode":"mla","tokens":)" + ones(700, 16) + R"(,"wq":)" + ones(16, 16) + R"(,"wk":)" +
+                        ones(16, 16) + R"(,"wv":)" + ones(16, 16) + "}"),
+                "tokens: has m = 700 rows with d_model = 16, 1 heads and d_head = 16: MLA and MHA at every rank");
+  // self with d_head 8000: the CLI's output cap counts q, k, v and the outputs (843 MB before).
+  r = run_cli(R"({"mode":"self","tokens":)" + ones(1024, 1) + R"(,"wq":)" + ones(8000, 1) + R"(,"wk":)" + ones(8000, 1) +
+              R"(,"wv":)" + ones(8000, 1) + "}");
+  require_error(r, "tokens: has m = 1024 rows: q, k, v, logits, weights and outputs");
+  CHECK_THAT(r.err, Catch::Contains("the CLI returns at most 2097152"));
+}
+
+TEST_CASE("cli: a whole number may be written 2 or 2.0 in every field, and a huge one is quoted as written",
+          "[cli]") {
+  const json x = {{1, 0}, {0, 1}, {1, 1}};
+  json a = {{"mode", "matrix"}, {"queries", x}, {"keys", x}, {"mask", json::parse(R"({"window": 2})")}};
+  json b = a;
+  b["mask"] = json::parse(R"({"window": 2.0})");  // refused before, while the sparse mask took it
+  CHECK(solve(b).at("weights") == solve(a).at("weights"));
+  CHECK(solve(b).at("mask") == "window:2");
+  a["mask"] = json::parse(R"({"topk": 2})");
+  b["mask"] = json::parse(R"({"topk": 2.0})");
+  CHECK(solve(b).at("weights") == solve(a).at("weights"));
+  b["mask"] = json::parse(R"({"sparse": {"window": 2.0, "stride": 1.0, "global": [0.0]}})");
+  CHECK(solve(b).at("mask").at("sparse").at("global") == json::parse("[0]"));
+  CHECK(solve(json::parse(R"({"mode":"attend","query":[1,0],"keys":[[1,0],[0,1]],"kernel":"favor+",
+                               "features":8.0,"seed":3.0})"))
+            .at("weights")
+            .size() == 2);
+  // Past 2^53 (or with a fraction) it is an error quoting the value as the user wrote it:
+  // 18446744073709551615 was reported as -1.
+  b["mask"] = json::parse(R"({"window": 18446744073709551615})");
+  require_error(run_cli(b.dump()), "window: is 18446744073709551615; expected a whole number");
+  b["mask"] = json::parse(R"({"topk": 1.5})");
+  require_error(run_cli(b.dump()), "topk: is 1.5; expected a whole number");
+  b["mask"] = json::parse(R"({"sparse": {"global": [18446744073709551615]}})");
+  require_error(run_cli(b.dump()), "global: entry 0 is 18446744073709551615");
+  require_error(run_cli(R"({"mode":"layout","n":18446744073709551615})"), "n: is 18446744073709551615");
+  require_error(run_cli(R"({"mode":"layout","kind":"random","seed":18446744073709551615})"),
+                "seed: is 18446744073709551615; expected a whole number 0 <= seed <= 2^53");
+  require_error(run_cli(R"({"mode":"layout","kind":"random","seed":-1})"), "seed: is -1");
+  // A negative window is the core's range error, as before.
+  b["mask"] = json::parse(R"({"window": -1})");
+  require_error(run_cli(b.dump()), "window: is -1; expected a width w >= 1");
+}
+
+TEST_CASE("cli robustness: round 2's finite-output and naming fixes", "[cli]") {
+  // favor+ in float with a huge query: log_sum_exp was null.
+  const json f = solve(json::parse(R"({"mode":"attend","query":[1e20,0],"keys":[[1,0],[0,1]],"kernel":"favor+",
+                                       "precision":"float"})"));
+  CHECK(f.at("log_sum_exp").get<double>() == -static_cast<double>(std::numeric_limits<float>::max()));
+  // mla: errors name tokens, wq, wk, wv, never the latent's W_UK or W_DKV (or a rank nobody wrote).
+  require_error(run_cli(R"({"mode":"mla","tokens":[[1,0,0]],"wq":[[1,0]],"wk":[[1,0]],"wv":[[0,1]]})"),
+                "tokens: have d_model = 3 columns but wk has 2");
+  require_error(run_cli(R"({"mode":"mla","tokens":[[1,0]],"wq":[[1,0],[0,1]],"wk":[[1,0]],"wv":[[0,1]]})"),
+                "wq: matrix 0 is 2 x 2; expected 1 x 2");
+  require_error(run_cli(R"({"mode":"mla","tokens":[[1,0]],"wq":[[[1,0]],[[0,1]]],"wk":[[1,0]],"wv":[[0,1]]})"),
+                "wq: has 2 matrices but there are 1 key and 1 value heads");
+  require_error(run_cli(R"({"mode":"mla","tokens":[[1,0]],"wq":[[[1,0]],[[0,1]]],"wk":[[[1,0]],[[0,1,1]]],
+                            "wv":[[[1,0]],[[0,1]]]})"),
+                "wk: matrix 1 is 1 x 3");
+  require_error(run_cli(R"({"mode":"mla","tokens":[[1,0,0]],"wq":[[1,0,0]],"wk":[[1.7e308,1.7e308,0]],
+                            "wv":[[1.7e308,-1.7e308,0]]})"),
+                "wk: head 0: the up-projection U_r Σ_r of the best rank-3 latent overflows");
+  // dimension: the draw's size in 64 bits ("(n + 1) · d = 65536" in WASM before).
+  require_error(run_cli(R"({"mode":"dimension","d":65536,"n":65536})"), "(n + 1) · d = 4295032832 numbers");
+}

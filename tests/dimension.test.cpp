@@ -75,3 +75,9 @@ TEST_CASE("dimension_stats: a draw too large names n, d and the real limit", "[d
                       Catch::Contains("is 256 with d = 65536") && Catch::Contains("(n + 1) · d <= 16777216"));
   CHECK_NOTHROW(attn::dimension_stats(65536, 255, 1, true));
 }
+
+TEST_CASE("dimension_stats: the draw's size is computed in 64 bits in the message", "[dimension]") {
+  // 65537 · 65536 wrapped to 65536 where Index is 32-bit (WASM).
+  REQUIRE_INVALID(attn::dimension_stats(65536, 65536, 1, true),
+                  "n: is 65536 with d = 65536: the query and keys are (n + 1) · d = 4295032832 numbers");
+}

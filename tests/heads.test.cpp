@@ -170,3 +170,21 @@ TEST_CASE("cross_attention names a source with a different d_model", "[heads][cr
   const Mat<double> x = gaussian<double>(3, 2, 1), y = gaussian<double>(4, 3, 2), w = gaussian<double>(2, 2, 3);
   REQUIRE_INVALID(attn::cross_attention<double>(x, y, w, w, w), "source: has d_model = 3");
 }
+
+TEST_CASE("self and cross attention: too much work is a named error before projecting", "[heads][limits]") {
+  // d_head 8000 for 1024 one-number tokens: 8.4e9 multiply-adds (and 843 MB of CLI output).
+  const Mat<double> x = Mat<double>::Ones(1024, 1), w = Mat<double>::Ones(8000, 1);
+  REQUIRE_INVALID(attn::self_attention<double>(x, w, w, w),
+                  "tokens: with m = 1024 rows, d_model = 1 and d_head = 8000, 8000, 8000 (q, k, v), the projections and "
+                  "attention take m · d_model · (d_q + d_k + d_v) + m² · (d_k + d_v + 16) = 16818569216 operations; "
+                  "expected at most 1073741824; use fewer tokens or a smaller d_head");
+  REQUIRE_INVALID(attn::multi_head_attention<double>(x, {w, w}, {w}, {w}, attn::HeadLayout{2, 1}),
+                  "tokens: with m = 1024 rows, d_model = 1, 2 heads and d_head = 8000");
+  REQUIRE_INVALID(attn::cross_attention<double>(x, x, w, w, w), "tokens: with m = 1024 rows, source n = 1024");
+  // The attention matrix's own size limit is named by the tokens too (not "queries").
+  const Mat<double> eye = Mat<double>::Identity(1, 1);
+  REQUIRE_INVALID(attn::self_attention<double>(Mat<double>::Ones(4097, 1), eye, eye, eye), "tokens: make an m x n = 4097 x 4097");
+  CHECK(attn::self_attention<double>(Mat<double>::Ones(64, 1), Mat<double>::Ones(64, 1), Mat<double>::Ones(64, 1),
+                                     Mat<double>::Ones(64, 1))
+            .attention.weights.rows() == 64);
+}

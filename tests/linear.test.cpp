@@ -6,6 +6,8 @@
 
 #include "approx.hpp"
 #include "attn/attend.hpp"
+#include "attn/geometry.hpp"
+#include "attn/matrix.hpp"
 #include "fixtures.hpp"
 
 using namespace attn_test;
@@ -128,4 +130,60 @@ TEST_CASE("kernels: bad options are named", "[linear]") {
   opt.alpha = 1;
   opt.scale = 1e300;
   REQUIRE_INVALID(attn::attend<double>(Vec<double>(q * 1e300), keys, opt), "kernel: 'favor+' random features overflow");
+}
+
+// ---- work limits (robustness round 2): checked before any work, named, with the limit --------
+
+TEST_CASE("favor+: too much work is a named error before any work", "[linear][limits]") {
+  // 10^4 keys with 65,536 features took 6.5 s; 128 x 128 queries and keys 13.7 s.
+  attn::AttendOptions opt;
+  opt.kernel = attn::Kernel::favor_plus;
+  opt.features = 65536;
+  const Vec<double> q = Vec<double>::Ones(1);
+  REQUIRE_INVALID(attn::attend<double>(q, Mat<double>::Ones(10000, 1), opt),
+                  "features: is 65536 with 10000 keys and d = 1: favor+ costs pairs · features · (d + 16) = "
+                  "11141120000; expected at most 536870912; use fewer features or fewer keys");
+  attn::MatrixOptions mopt;
+  mopt.kernel = attn::Kernel::favor_plus;
+  mopt.features = 65536;
+  const Mat<double> x = Mat<double>::Ones(128, 1);
+  REQUIRE_INVALID(attn::attention_matrix<double>(x, x, Mat<double>(0, 0), mopt),
+                  "features: is 65536 with 16384 query-key pairs (m · n = 128 · 128) and d = 1");
+  // The strip's curve counts its angles as keys.
+  const Vec<double> angles = Vec<double>::LinSpaced(1000, -3, 3);
+  Vec<double> out(1000);
+  REQUIRE_INVALID(attn::unit_key_curve(Vec<double>::Ones(2), opt, 0.0, 0.0, angles, out),
+                  "features: is 65536 with 1000 angles and d = 2");
+  // Just under the limit runs: 481 keys · 65536 features · 17 <= 2^29.
+  CHECK(attn::attend<double>(q, Mat<double>::Ones(481, 1), opt).weights.allFinite());
+  REQUIRE_INVALID(attn::attend<double>(q, Mat<double>::Ones(482, 1), opt), "expected at most 536870912");
+}
+
+TEST_CASE("elu+1: too much work is a named error before any allocation", "[linear][limits]") {
+  // It used to end in a bare std::bad_alloc for large inputs (the keys were copied first).
+  attn::MatrixOptions opt;
+  opt.kernel = attn::Kernel::elu_plus_one;
+  const Mat<float> x = Mat<float>::Ones(4096, 2);
+  REQUIRE_INVALID(attn::attention_matrix<float>(x, x, Mat<float>(0, 0), opt),
+                  "keys: with 16777216 query-key pairs (m · n = 4096 · 4096) and d = 2, elu+1 costs pairs · (d + 2) = "
+                  "67108864; expected at most 33554432; use fewer queries or keys or a smaller d");
+  REQUIRE_INVALID(attn::validate_kernel_work(attn::Kernel::elu_plus_one, 64, 1 << 20, 31, "keys", "1048576 keys", "keys"),
+                  "keys: with 1048576 keys and d = 31, elu+1 costs pairs · (d + 2) = 34603008");
+  CHECK_NOTHROW(attn::validate_kernel_work(attn::Kernel::elu_plus_one, 64, 1 << 20, 30, "keys", "1048576 keys", "keys"));
+  CHECK_NOTHROW(attn::validate_kernel_work(attn::Kernel::softmax, 65536, 1e12, 4096, "keys", "many keys", "keys"));
+}
+
+TEST_CASE("favor+ in float: finite input gives a finite log_sum_exp", "[linear]") {
+  // query [1e20, 0]: the log-scores are about -5e39, beyond float; log_sum_exp was -inf
+  // (null in the CLI). It saturates at -max like the logits; the weights are unchanged.
+  attn::AttendOptions opt;
+  opt.kernel = attn::Kernel::favor_plus;
+  Vec<float> q(2);
+  q << 1e20f, 0;
+  const attn::AttendResult<float> f = attn::attend<float>(q, keys_at<float>({0, kPi / 2}), opt);
+  CHECK(f.stats.log_sum_exp == -std::numeric_limits<float>::max());
+  CHECK(f.weights.allFinite());
+  const attn::AttendResult<double> d = attn::attend<double>(q.cast<double>(), keys_at<double>({0, kPi / 2}), opt);
+  CHECK(d.stats.log_sum_exp < -1e39);
+  CHECK_ALL_CLOSE(f.weights.cast<double>(), d.weights, 1e-7);
 }

@@ -516,3 +516,26 @@ TEMPLATE_TEST_CASE("matrix: alpha, sink, rope and kernels give attend's numbers 
   bad.alpha = 3;
   REQUIRE_INVALID(attn::attention_matrix<T>(queries, keys, values, bad), "alpha: is 3");
 }
+
+TEMPLATE_TEST_CASE("attention_matrix: too much work is a named error before any allocation", "[matrix][limits]", float,
+                   double) {
+  // m · n · (d + dv + c): 4096 x 4096 fits the size limit, but not with d = 64.
+  using T = TestType;
+  const Mat<T> Q = Mat<T>::Zero(4096, 64);
+  REQUIRE_INVALID(attn::attention_matrix<T>(Q, Q, Mat<T>(0, 0)),
+                  "queries: and keys make m · n · (d + dv + c) = 4096 · 4096 · (64 + 0 + 16) = 1342177280 operations "
+                  "(logits, output and c = 16 for softmax's exp); expected at most 1073741824");
+  // Sorting or bisecting rows costs more per entry: entmax and top-k take c = 256.
+  const Mat<T> x = Mat<T>::Zero(4096, 1);
+  attn::MatrixOptions opt;
+  opt.alpha = 1.5;
+  REQUIRE_INVALID(attn::attention_matrix<T>(x, x, Mat<T>(0, 0), opt), "(1 + 0 + 256) = 4311744512 operations");
+  opt.alpha = 1;
+  opt.mask = Mask::top_k(3);
+  REQUIRE_INVALID(attn::attention_matrix<T>(x, x, Mat<T>(0, 0), opt), "c = 256 to sort or bisect each row");
+  // A sparse pattern gathers the keys it sees: c = 16 + d.
+  opt.mask = sparse_mask(1, 0, {}, true);
+  const Mat<T> q32 = Mat<T>::Zero(4096, 32);
+  REQUIRE_INVALID(attn::attention_matrix<T>(q32, q32, Mat<T>(0, 0), opt), "(32 + 0 + 48) = 1342177280");
+  CHECK(attn::attention_matrix<T>(Mat<T>::Zero(4, 32), q32, Mat<T>(0, 0), opt).weights.rows() == 4);
+}

@@ -82,3 +82,24 @@ TEST_CASE("paged: bad settings are named errors", "[paged]") {
   s.values = gaussian<double>(2, 2, 2);
   REQUIRE_INVALID(attn::paged_decode<double>(s, 1), "values: is 2 x 2");
 }
+
+TEST_CASE("paged: a decode whose history is too large is a named error before any step", "[paged][limits]") {
+  // Each step attends over its whole sequence and keeps the weights: 10^4 tokens used 1.8 GB,
+  // 3 · 10^4 ran out of memory.
+  attn::PagedScenario<double> s;
+  s.queries = s.keys = s.values = Mat<double>::Ones(10000, 1);
+  REQUIRE_INVALID(attn::paged_decode<double>(s, 10000),
+                  "keys: have 10000 tokens (n_a + n_b) and d + dv = 2: 10000 steps attend over 50005000 cached tokens in "
+                  "all (Σ length, quadratic in the tokens), Σ length · (d + dv + 16) = 900090000; expected at most "
+                  "134217728; use fewer tokens or fewer steps");
+  s.queries = s.keys = s.values = Mat<double>::Ones(30000, 1);
+  REQUIRE_INVALID(attn::paged_decode<double>(s, 30000), "450015000 cached tokens");
+  // Fewer steps of the same scenario fit; B's steps count the shared prefix too.
+  CHECK(attn::paged_decode<double>(s, 100).history.size() == 100);
+  s.queries = s.keys = s.values = Mat<double>::Ones(2000, 1);
+  s.shared_prefix = 2000;
+  s.queries_b = s.keys_b = s.values_b = Mat<double>::Ones(2000, 1);
+  // A: Σ 1..2000 = 2001000; B: Σ 2001..4000 = 6001000; (8002000) · 18 = 144036000.
+  REQUIRE_INVALID(attn::paged_decode<double>(s, 4000), "over 8002000 cached tokens");
+  CHECK(attn::paged_decode<double>(s, 2000).steps == 2000);
+}

@@ -107,13 +107,15 @@ ATTN_COLD AttendResult<T> attend_beyond(VecCRef<T> query, MatCRef<T> keys, MatCR
   validate_attend<T>(query, keys, values, opt);
   const Index n = keys.rows(), d = keys.cols();
   validate_options(opt, n, d);
+  validate_kernel_work(opt.kernel, opt.features, static_cast<double>(n), d, "keys", detail::cat(n, " keys"), "keys");
   AttendResult<T> r;
   r.logits.resize(n);
   r.weights.resize(n);
   r.output.resize(values.rows() != 0 ? values.cols() : 0);
   AttendOptions dot;  // scale only: keys are already normalised when rotated
   dot.scale = opt.scale;
-  const bool own_keys = opt.rope || opt.kernel != Kernel::softmax;
+  // The kernels read the keys as given unless they are normalised or rotated: no copy then.
+  const bool own_keys = opt.rope || (opt.kernel != Kernel::softmax && opt.normalize_keys);
   Mat<T> used = own_keys ? (opt.normalize_keys ? unit_rows<T>(keys) : Mat<T>(keys)) : Mat<T>();  // (n, d)
   Vec<T> q = query;                                                                              // (d)
   if (opt.rope) {
@@ -136,10 +138,13 @@ ATTN_COLD AttendResult<T> attend_beyond(VecCRef<T> query, MatCRef<T> keys, MatCR
     const Mat<double> omega = opt.kernel == Kernel::favor_plus ? favor_directions(opt.features, d, opt.seed)
                                                                 : Mat<double>();
     Vec<double> u(n), w(n);
-    linear_log_scores<T>(q, used, opt.kernel, opt.scale, omega, u);
+    linear_log_scores<T>(q, own_keys ? MatCRef<T>(used) : keys, opt.kernel, opt.scale, omega, u);
     const SoftmaxStats<double> s = entmax_into<double>(u, opt.alpha, opt.sink, w);
     r.weights = w.cast<T>();
-    r.stats.log_sum_exp = static_cast<T>(s.log_sum_exp);
+    // A float cannot hold every log-score (favor+ with |q| = 1e20 gives -5e39): saturate at
+    // ±max like the logits, never ±inf (NaN for alpha > 1 stays: there is no log-partition).
+    const double big = static_cast<double>(std::numeric_limits<T>::max());
+    r.stats.log_sum_exp = static_cast<T>(std::isnan(s.log_sum_exp) ? s.log_sum_exp : std::max(-big, std::min(big, s.log_sum_exp)));
     r.stats.entropy = static_cast<T>(s.entropy);
     r.stats.effective_keys = static_cast<T>(s.effective_keys);
     r.stats.sink_weight = static_cast<T>(s.sink_weight);

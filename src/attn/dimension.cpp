@@ -14,8 +14,10 @@ DimensionStats dimension_stats(Index d, Index n, std::uint64_t seed, bool scaled
   // One draw holds the query and the n keys: (n + 1) · d numbers, within layout_gaussian's limit.
   constexpr Index kMaxDraw = Index(1) << 24;
   if (n + 1 > kMaxDraw / d)
+    // The product in 64 bits: Index is 32-bit in WASM, where 65537 · 65536 wrapped to 65536.
     throw invalid_argument("n", detail::cat("is ", n, " with d = ", d, ": the query and keys are (n + 1) · d = ",
-                                            (n + 1) * d, " numbers; expected (n + 1) · d <= ", kMaxDraw));
+                                            static_cast<long long>(n + 1) * static_cast<long long>(d),
+                                            " numbers; expected (n + 1) · d <= ", kMaxDraw));
   const Mat<double> draw = layout_gaussian(n + 1, d, seed);  // row 0 is q, rows 1..n are the keys
   DimensionStats s;
   s.d = d;

@@ -80,6 +80,8 @@ ATTN_COLD void unit_key_curve(VecCRef<double> query, const AttendOptions& opt, d
   if (opt.rope)
     throw invalid_argument("rope", "is on; a key's rotation depends on its position, so no one curve holds every key");
   if (opt.kernel == Kernel::favor_plus) validate_features(opt.features, 2);
+  validate_kernel_work(opt.kernel, opt.features, static_cast<double>(angles.size()), 2, "angles",
+                       detail::cat(angles.size(), " angles"), "angles");
   const bool softmax = opt.alpha == 1;
   const double c = softmax ? log_sum_exp : threshold;
   if (!std::isfinite(c))

@@ -33,6 +33,27 @@ void check_projection_finite(const char* name, const char* what, const Mat<T>& p
                                                  " (scale the tokens or ", name, " down)"));
 }
 
+// Work of one head: the projections (m query tokens, n key/value tokens) and the attention
+// over them, m · n · (d_k + d_v + c) as attention_matrix counts it. Checked before projecting:
+// the projections of a small input can be huge (d_head 8000 for 1024 one-number tokens).
+double head_work(Index m, Index n, Index d_model, Index dq, Index dk, Index dv, Index c) {
+  const double dm = static_cast<double>(d_model), mm = static_cast<double>(m), nn = static_cast<double>(n);
+  return mm * dm * static_cast<double>(dq) + nn * dm * static_cast<double>(dk + dv) +
+         mm * nn * static_cast<double>(dk + dv + c);
+}
+
+void check_work(double work, const std::string& what) {
+  if (work > kMaxAttentionWork)
+    throw invalid_argument("tokens", detail::cat(what, " = ", work, " operations; expected at most ", kMaxAttentionWork,
+                                                 "; use fewer tokens or a smaller d_head (fewer rows in wq, wk, wv)"));
+}
+
+void check_entries(Index m, Index n) {
+  if (m > kMaxMatrixEntries / n)
+    throw invalid_argument("tokens", detail::cat("make an m x n = ", m, " x ", n, " attention matrix; expected m · n <= ",
+                                                 kMaxMatrixEntries, " entries (4096 x 4096)"));
+}
+
 }  // namespace
 
 template <typename T>
@@ -44,6 +65,13 @@ SelfAttentionResult<T> self_attention(MatCRef<T> x, MatCRef<T> wq, MatCRef<T> wk
   check_projection<T>("W_Q", wq, x.cols(), -1);
   check_projection<T>("W_K", wk, x.cols(), wq.rows());
   check_projection<T>("W_V", wv, x.cols(), -1);
+  const Index m = x.rows(), dm = x.cols();
+  check_entries(m, m);
+  const Index c = attention_entry_work(opt, wk.rows());
+  check_work(head_work(m, m, dm, wq.rows(), wk.rows(), wv.rows(), c),
+             detail::cat("with m = ", m, " rows, d_model = ", dm, " and d_head = ", wq.rows(), ", ", wk.rows(), ", ", wv.rows(),
+                         " (q, k, v), the projections and attention take m · d_model · (d_q + d_k + d_v) + m² · (d_k + d_v + ",
+                         c, ")"));
 
   SelfAttentionResult<T> r;
   r.q.noalias() = x * wq.transpose();  // (m, d_head)
@@ -76,6 +104,13 @@ CrossAttentionResult<T> cross_attention(MatCRef<T> x_q, MatCRef<T> x_kv, MatCRef
   check_projection<T>("W_Q", wq, x_q.cols(), -1);
   check_projection<T>("W_K", wk, x_q.cols(), wq.rows());
   check_projection<T>("W_V", wv, x_q.cols(), -1);
+  const Index m = x_q.rows(), n = x_kv.rows(), dm = x_q.cols();
+  check_entries(m, n);
+  const Index c = attention_entry_work(opt, wk.rows());
+  check_work(head_work(m, n, dm, wq.rows(), wk.rows(), wv.rows(), c),
+             detail::cat("with m = ", m, " rows, source n = ", n, ", d_model = ", dm, " and d_head = ", wq.rows(), ", ",
+                         wk.rows(), ", ", wv.rows(), " (q, k, v), the projections and attention take m · d_model · d_q + ",
+                         "n · d_model · (d_k + d_v) + m · n · (d_k + d_v + ", c, ")"));
   CrossAttentionResult<T> r;
   r.q.noalias() = x_q * wq.transpose();   // (m, d_head)
   r.k.noalias() = x_kv * wk.transpose();  // (n, d_head)
@@ -113,6 +148,17 @@ MultiHeadResult<T> multi_head_attention(MatCRef<T> x, const std::vector<Mat<T>>&
     throw invalid_argument("tokens", detail::cat("has m = ", x.rows(), " rows: ", layout.heads, " heads of ", x.rows(),
                                                  " x ", x.rows(), " attention matrices exceed ", kMaxMatrixEntries,
                                                  " entries in all; expected heads · m² <= ", kMaxMatrixEntries));
+  // Every query head projects and attends on its own (kv heads share weights, not work).
+  double work = 0;
+  for (Index h = 0; h < layout.heads; ++h) {
+    const auto g = static_cast<size_t>(layout.kv_head_of(h));
+    work += head_work(x.rows(), x.rows(), x.cols(), wq[static_cast<size_t>(h)].rows(), wk[g].rows(), wv[g].rows(),
+                      attention_entry_work(opt, wk[g].rows()));
+  }
+  check_work(work, detail::cat("with m = ", x.rows(), " rows, d_model = ", x.cols(), ", ", layout.heads,
+                               " heads and d_head = ", wq.front().rows(), ", the projections and attention take heads · (",
+                               "m · d_model · (d_q + d_k + d_v) + m² · (d_k + d_v + ",
+                               attention_entry_work(opt, wk.front().rows()), "))"));
   MultiHeadResult<T> r;
   for (Index h = 0; h < layout.heads; ++h) {
     const auto g = static_cast<size_t>(layout.kv_head_of(h));

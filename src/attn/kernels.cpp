@@ -561,7 +561,7 @@ Index attention_workspace_floats(Index m, Index n, Index d, bool lean) {
 bool attention_f32(const AttentionProblem& p, const AttentionOutputs& out, float* ws) {
   const Index m = p.m, n = p.n, d = p.d, dv = p.V ? p.dv : 0;
   const bool lean = out.logits == nullptr || out.weights == nullptr;
-  const Index n8 = round_up(n, kPanel), np = n8 / kPanel;
+  const Index n8 = round_up(n, kPanel);
   float* kp = ws;
   float* zq = kp + n8 * d;
   float* zp = zq + round_up(d, 4);
@@ -613,7 +613,6 @@ bool attention_f32(const AttentionProblem& p, const AttentionOutputs& out, float
           }
         }
       }
-      (void)np;
     }
     // 2) row softmax over the visible keys.
     for (Index r = 0; r < rows; ++r) {

@@ -51,6 +51,25 @@ void validate_features(Index features, Index d) {
                                                    ": features · d must be <= 16777216"));
 }
 
+void validate_kernel_work(Kernel kernel, Index features, double pairs, Index d, const char* field,
+                          const std::string& pairs_text, const char* fewer) {
+  const double dd = static_cast<double>(d);
+  if (kernel == Kernel::favor_plus) {
+    const double work = pairs * static_cast<double>(features) * (dd + 16);
+    if (work > kMaxFavorWork)
+      throw invalid_argument("features", detail::cat("is ", features, " with ", pairs_text, " and d = ", d,
+                                                     ": favor+ costs pairs · features · (d + 16) = ", work,
+                                                     "; expected at most ", kMaxFavorWork,
+                                                     "; use fewer features or fewer ", fewer));
+  } else if (kernel == Kernel::elu_plus_one) {
+    const double work = pairs * (dd + 2);
+    if (work > kMaxEluWork)
+      throw invalid_argument(field, detail::cat("with ", pairs_text, " and d = ", d, ", elu+1 costs pairs · (d + 2) = ", work,
+                                                "; expected at most ", kMaxEluWork, "; use fewer ", fewer,
+                                                " or a smaller d"));
+  }
+}
+
 Mat<double> favor_directions(Index features, Index d, std::uint64_t seed) {
   Rng rng(seed);
   Mat<double> omega(features, d);  // (r, d)

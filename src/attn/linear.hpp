@@ -26,6 +26,21 @@ Kernel parse_kernel(const std::string& text);
 constexpr Index kMaxFeatures = 65536;
 void validate_features(Index features, Index d);
 
+// Work limits, checked before any work (docs/cli.md, "Limits"): about half a second natively.
+//   favor+: pairs · features · (d + 16): d multiply-adds per feature for ω·x and one exp
+//           (worth ~16) in the log-sum-exp over the features, for every query-key pair
+//           (drawing ω, features · d <= 2^24 normals, takes another half second at most);
+//   elu+1:  pairs · (d + 2): a log1p and an exp for every coordinate, a log for every pair.
+constexpr double kMaxFavorWork = double(Index(1) << 29);
+constexpr double kMaxEluWork = double(Index(1) << 25);
+
+// Throws attn::invalid_argument unless the kernel's work for `pairs` query-key scores of
+// dimension d is within the limits above (softmax: nothing to check). pairs_text says what
+// the pairs are ("10000 keys", "16384 query-key pairs (m · n = 128 · 128)"); elu+1's error
+// names `field`; `fewer` is what to shrink ("keys", "queries or keys").
+void validate_kernel_work(Kernel kernel, Index features, double pairs, Index d, const char* field,
+                          const std::string& pairs_text, const char* fewer);
+
 // favor+'s random directions ω: (features, d), N(0, 1) entries from attn::Rng(seed):
 // the same seed gives the same ω in the native and WASM builds.
 Mat<double> favor_directions(Index features, Index d, std::uint64_t seed);

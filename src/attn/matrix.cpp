@@ -134,6 +134,11 @@ MatrixResult<T> sparse_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T> va
 
 }  // namespace
 
+Index attention_entry_work(const MatrixOptions& opt, Index d) {
+  if (opt.alpha != 1 || opt.mask.kind == Mask::Kind::top_k) return 256;
+  return opt.mask.kind == Mask::Kind::sparse ? 16 + d : 16;  // sparse gathers each visible key first
+}
+
 template <typename T>
 MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T> values, const MatrixOptions& opt) {
   validate_keys_values<T>(keys, values, opt.scale);
@@ -146,6 +151,16 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
     throw invalid_argument("queries", detail::cat("and keys make an m x n = ", m, " x ", n,
                                                   " attention matrix; expected m · n <= ", kMaxMatrixEntries,
                                                   " entries (4096 x 4096)"));
+  const Index dv = values.rows() != 0 ? values.cols() : 0;
+  const Index c = attention_entry_work(opt, d);
+  const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(d + dv + c);
+  if (work > kMaxAttentionWork)
+    throw invalid_argument("queries", detail::cat("and keys make m · n · (d + dv + c) = ", m, " · ", n, " · (", d, " + ", dv,
+                                                  " + ", c, ") = ", work, " operations (logits, output and c = ", c,
+                                                  c == 256 ? " to sort or bisect each row"
+                                                           : c == 16 ? " for softmax's exp" : " for the exp and gathering keys",
+                                                  "); expected at most ", kMaxAttentionWork,
+                                                  "; use fewer queries or keys, or a smaller d or dv"));
   detail::require_all_finite("queries", queries);
   const Mask& mask = opt.mask;
   if (mask.kind == Mask::Kind::window && mask.size < 1)
@@ -208,6 +223,10 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
   beyond.kernel = opt.kernel;
   beyond.features = opt.features;
   validate_options(beyond, n, d);
+  validate_kernel_work(opt.kernel, opt.features, static_cast<double>(m) * static_cast<double>(n), d, "keys",
+                       detail::cat(static_cast<double>(m) * static_cast<double>(n), " query-key pairs (m · n = ", m, " · ",
+                                   n, ")"),
+                       "queries or keys");
   if (opt.rope) validate_rope(*opt.rope, n, d, m);
 
   MatrixResult<T> r;

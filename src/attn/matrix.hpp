@@ -109,6 +109,15 @@ void validate_sparse(const SparsePattern& p, Index m, Index n);
 // checked before anything is allocated, with an error that names it.
 constexpr Index kMaxMatrixEntries = Index(1) << 24;
 
+// The most work one attention matrix may take, m · n · (d + dv + c): the logits Q Kᵀ and the
+// output A V (multiply-adds), and c per entry to normalise its row: 16 for softmax (an exp),
+// 16 + d under a sparse pattern (it gathers the visible keys), 256 when entmax (alpha > 1)
+// or top-k sorts or bisects the row. About half a second natively at the limit (docs/cli.md,
+// "Limits"); checked with the size, before anything is allocated. self, cross and mla check
+// their own larger sums first, under the names their callers wrote.
+constexpr double kMaxAttentionWork = double(Index(1) << 30);
+Index attention_entry_work(const MatrixOptions& opt, Index d);  // c above, for keys of dimension d
+
 template <typename T>
 MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T> values,
                                  const MatrixOptions& opt = {});

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
+#include <Eigen/QR>
 #include <Eigen/SVD>
 
 #include "attn/errors.hpp"
@@ -10,23 +12,36 @@
 namespace attn {
 namespace {
 
+// One name per list of matrices, the one its caller wrote (W_Q, W_K or W_V).
+template <typename T>
+void check_list(const char* name, const std::vector<Mat<T>>& w, Index rows, Index cols) {
+  for (size_t h = 0; h < w.size(); ++h) {
+    if (w[h].rows() != rows || w[h].cols() != cols || w[h].size() == 0)
+      throw invalid_argument(name, detail::cat("matrix ", h, " is ", w[h].rows(), " x ", w[h].cols(), "; expected ", rows,
+                                               " x ", cols, " (d_head x d_model) for every head"));
+    detail::require_all_finite(name, w[h]);
+  }
+}
+
+// W_K and W_V: one matrix per head each, all of W_K[0]'s shape.
+template <typename T>
+void check_kv(const std::vector<Mat<T>>& wk, const std::vector<Mat<T>>& wv) {
+  if (wk.empty()) throw invalid_argument("W_K", "has 0 matrices; expected one per head");
+  if (wv.size() != wk.size())
+    throw invalid_argument("W_V", detail::cat("has ", wv.size(), " matrices but there are ", wk.size(),
+                                              " key matrices; expected one per head, as in MHA"));
+  if (wk[0].size() == 0) throw invalid_argument("W_K", "matrix 0 is empty; expected d_head x d_model with both >= 1");
+  check_list<T>("W_K", wk, wk[0].rows(), wk[0].cols());
+  check_list<T>("W_V", wv, wk[0].rows(), wk[0].cols());
+}
+
 template <typename T>
 void check_heads(const std::vector<Mat<T>>& wq, const std::vector<Mat<T>>& wk, const std::vector<Mat<T>>& wv) {
-  if (wq.empty()) throw invalid_argument("W_Q", "has 0 matrices; expected one per head");
-  if (wk.size() != wq.size() || wv.size() != wq.size())
-    throw invalid_argument("W_K", detail::cat("W_K and W_V have ", wk.size(), " and ", wv.size(),
-                                              " matrices; expected one per head (", wq.size(), "), as in MHA"));
-  for (size_t h = 0; h < wq.size(); ++h) {
-    const Mat<T>* all[] = {&wq[h], &wk[h], &wv[h]};
-    for (const Mat<T>* w : all)
-      if (w->rows() != wq[0].rows() || w->cols() != wq[0].cols() || w->size() == 0)
-        throw invalid_argument(w == &wq[h] ? "W_Q" : w == &wk[h] ? "W_K" : "W_V",
-                               detail::cat("matrix ", h, " is ", w->rows(), " x ", w->cols(), "; expected ",
-                                           wq[0].rows(), " x ", wq[0].cols(), " (d_head x d_model) for every head"));
-    detail::require_all_finite("W_Q", wq[h]);
-    detail::require_all_finite("W_K", wk[h]);
-    detail::require_all_finite("W_V", wv[h]);
-  }
+  check_kv<T>(wk, wv);
+  if (wq.size() != wk.size())
+    throw invalid_argument("W_Q", detail::cat("has ", wq.size(), " matrices but there are ", wk.size(),
+                                              " key and value matrices; expected one per head, as in MHA"));
+  check_list<T>("W_Q", wq, wk[0].rows(), wk[0].cols());
 }
 
 template <typename T>
@@ -44,10 +59,18 @@ Mat<double> stacked(const std::vector<Mat<T>>& wk, const std::vector<Mat<T>>& wv
 
 template <typename T>
 LatentWeights<T> latent_from_mha(const std::vector<Mat<T>>& wk, const std::vector<Mat<T>>& wv, Index rank) {
-  check_heads<T>(wk, wk, wv);
+  check_kv<T>(wk, wv);
   const Index d_model = wk[0].cols(), dh = wk[0].rows(), heads = static_cast<Index>(wk.size());
   if (rank < 1 || rank > d_model)
     throw invalid_argument("rank", detail::cat("is ", rank, "; expected 1 <= r <= d_model = ", d_model));
+  const double c = static_cast<double>(d_model), rows = 2 * static_cast<double>(heads) * static_cast<double>(dh);
+  const double work = c * c * std::min(rows, c) * (rows + c);
+  if (work > kMaxLatentWork)
+    throw invalid_argument("W_K", detail::cat("has d_model = ", d_model, " columns and 2 · heads · d_head = ", rows,
+                                              " stacked rows of keys and values: the latent at every rank 1..d_model (drift by rank) ",
+                                              "costs d_model² · min(rows, d_model) · (rows + d_model) = ", work,
+                                              "; expected at most ", kMaxLatentWork,
+                                              "; use a smaller d_model, fewer heads or a smaller d_head"));
   const Mat<double> w = stacked<T>(wk, wv);
   const Eigen::JacobiSVD<Eigen::MatrixXd> svd(w, Eigen::ComputeThinU | Eigen::ComputeThinV);
   const Index k = svd.singularValues().size();  // min(2 H d_head, d_model)
@@ -57,15 +80,26 @@ LatentWeights<T> latent_from_mha(const std::vector<Mat<T>>& wk, const std::vecto
   down.topRows(used) = svd.matrixV().leftCols(used).transpose();
   up.leftCols(used) = svd.matrixU().leftCols(used) * svd.singularValues().head(used).asDiagonal();
   if (rank > k) {
-    // Complete V's rows with directions orthogonal to them (a full orthonormal basis).
-    const Eigen::JacobiSVD<Eigen::MatrixXd> full(w.transpose() * w, Eigen::ComputeFullU);
-    down.bottomRows(rank - k) = full.matrixU().rightCols(d_model - k).leftCols(rank - k).transpose();
+    // Complete V's rows to an orthonormal basis: the last columns of Q in V_k = Q R. (An SVD
+    // of Wᵀ W did this before: d_model³ work per rank, and Wᵀ W overflows from |W| ~ 1e154.)
+    const Eigen::HouseholderQR<Eigen::MatrixXd> qr(svd.matrixV());
+    const Mat<double> q = qr.householderQ();
+    down.bottomRows(rank - k) = q.middleCols(k, rank - k).transpose();
   }
   LatentWeights<T> r;
   r.w_dkv = down.cast<T>();
   for (Index h = 0; h < heads; ++h) {
     r.w_uk.push_back(up.middleRows(h * dh, dh).cast<T>());
     r.w_uv.push_back(up.middleRows((heads + h) * dh, dh).cast<T>());
+    // U_r Σ_r of finite weights overflows only for entries near the type's max: say so here,
+    // under the names the caller wrote (the latent's own names mean nothing to them).
+    for (const Mat<T>* u : {&r.w_uk.back(), &r.w_uv.back()})
+      if (!u->allFinite())
+        throw invalid_argument(u == &r.w_uk.back() ? "W_K" : "W_V",
+                               detail::cat("head ", h, ": the up-projection U_r Σ_r of the best rank-", rank,
+                                           " latent overflows (the key and value weights reach ", w.cwiseAbs().maxCoeff(),
+                                           "); expected entries well within ±",
+                                           static_cast<double>(std::numeric_limits<T>::max()), " (scale them down)"));
   }
   return r;
 }
@@ -76,23 +110,37 @@ MlaResult<T> mla_attention(MatCRef<T> x, const std::vector<Mat<T>>& wq, const La
   if (x.rows() == 0) throw invalid_argument("tokens", "got m = 0 tokens; expected at least 1");
   detail::require_all_finite("tokens", x);
   const Index rank = latent.w_dkv.rows();
-  if (rank < 1 || latent.w_dkv.cols() != x.cols())
-    throw invalid_argument("W_DKV", detail::cat("is ", rank, " x ", latent.w_dkv.cols(), "; expected r x d_model with r >= 1, d_model = ",
-                                                x.cols()));
-  if (wq.empty() || latent.w_uk.size() != wq.size() || latent.w_uv.size() != wq.size())
-    throw invalid_argument("W_UK", detail::cat("W_Q, W_UK and W_UV have ", wq.size(), ", ", latent.w_uk.size(), " and ",
-                                               latent.w_uv.size(), " matrices; expected one per head each"));
+  // The latent came from W_K and W_V (latent_from_mha): a d_model that differs is the tokens'.
+  if (latent.w_dkv.cols() != x.cols())
+    throw invalid_argument("tokens", detail::cat("have d_model = ", x.cols(), " columns but the weights have ",
+                                                 latent.w_dkv.cols(), "; expected one d_model for tokens and weights"));
+  if (rank < 1) throw invalid_argument("W_DKV", "has 0 rows; expected r x d_model with r >= 1");
+  if (wq.empty()) throw invalid_argument("W_Q", "has 0 matrices; expected one per head");
+  if (latent.w_uk.size() != wq.size() || latent.w_uv.size() != wq.size())
+    throw invalid_argument("W_Q", detail::cat("has ", wq.size(), " matrices but there are ", latent.w_uk.size(),
+                                              " key and ", latent.w_uv.size(), " value heads; expected one per head"));
+  const Index dh = latent.w_uk[0].rows();
+  check_list<T>("W_Q", wq, dh, x.cols());
   detail::require_all_finite("W_DKV", latent.w_dkv);
+  // drift by rank runs this and MHA once per rank 1..d_model: that sweep is what is limited.
+  const Index half_c = attention_entry_work(opt, dh) / 2;  // per entry of MLA's and MHA's weights
+  const double m = static_cast<double>(x.rows()), c = static_cast<double>(x.cols()),
+               heads = static_cast<double>(wq.size()), d = static_cast<double>(dh);
+  const double work = c * (m * c * c + 2 * heads * m * (3 * c * d + 2 * m * (d + static_cast<double>(half_c))));
+  if (work > kMaxLatentSweepWork)
+    throw invalid_argument("tokens", detail::cat("has m = ", x.rows(), " rows with d_model = ", x.cols(), ", ", wq.size(),
+                                                 " heads and d_head = ", dh, ": MLA and MHA at every rank 1..d_model (drift ",
+                                                 "by rank) take d_model · (m · d_model² + 2 · heads · m · (3 · d_model · ",
+                                                 "d_head + 2 · m · (d_head + ", half_c, "))) = ", work,
+                                                 " operations; expected at most ", kMaxLatentSweepWork,
+                                                 "; use fewer tokens, a smaller d_model, fewer heads or a smaller d_head"));
   MlaResult<T> r;
   r.latent.noalias() = x * latent.w_dkv.transpose();  // (m, r): the cache
-  const Index dh = wq[0].rows();
   r.output.resize(x.rows(), dh * static_cast<Index>(wq.size()));
   for (size_t h = 0; h < wq.size(); ++h) {
-    if (wq[h].rows() != dh || wq[h].cols() != x.cols() || latent.w_uk[h].rows() != dh ||
-        latent.w_uk[h].cols() != rank || latent.w_uv[h].rows() != dh || latent.w_uv[h].cols() != rank)
-      throw invalid_argument("W_UK", detail::cat("head ", h, ": expected W_Q ", dh, " x ", x.cols(), " and W_UK, W_UV ", dh,
-                                                 " x ", rank, " (d_head x r)"));
-    detail::require_all_finite("W_Q", wq[h]);
+    if (latent.w_uk[h].rows() != dh || latent.w_uk[h].cols() != rank || latent.w_uv[h].rows() != dh ||
+        latent.w_uv[h].cols() != rank)
+      throw invalid_argument("W_UK", detail::cat("head ", h, ": expected W_UK and W_UV ", dh, " x ", rank, " (d_head x r)"));
     detail::require_all_finite("W_UK", latent.w_uk[h]);
     detail::require_all_finite("W_UV", latent.w_uv[h]);
     SelfAttentionResult<T> s;

@@ -25,6 +25,16 @@ struct LatentWeights {
 // truncated SVD of the stacked [W_K[0]; ..; W_K[H-1]; W_V[0]; ..; W_V[H-1]] (2 H d_head, d_model)
 // = U Σ Vᵀ gives W_DKV = V_rᵀ and up-projections from the rows of U_r Σ_r. At r = d_model
 // (or the stack's rank) it reproduces W_K and W_V up to rounding. 1 <= rank <= d_model.
+// Work limits (docs/cli.md, "Limits"). Every caller (the CLI's drift_by_rank, the page) sweeps
+// the ranks 1..d_model with latent_drift, so the limits are on that sweep and are checked by
+// its first calls, latent_from_mha and mla_attention, before any work:
+//   kMaxLatentWork: an SVD of the stacked (R = 2 · heads · d_head) x d_model weights per
+//     rank, d_model² · min(R, d_model) · (R + d_model) (d_model 400 used to take 38 s);
+//   kMaxLatentSweepWork: MLA and MHA per rank, d_model · (m · d_model² + 2 · heads · m ·
+//     (3 · d_model · d_head + 2 · m · (d_head + c / 2))), c as in attention_matrix.
+constexpr double kMaxLatentWork = double(Index(1) << 26);
+constexpr double kMaxLatentSweepWork = double(Index(1) << 29);
+
 template <typename T>
 LatentWeights<T> latent_from_mha(const std::vector<Mat<T>>& wk, const std::vector<Mat<T>>& wv, Index rank);
 

@@ -187,6 +187,31 @@ PagedDecode<T> paged_decode(const PagedScenario<T>& s, Index steps, const Attend
   PagedDecode<T> r{PagedKVCache<T>(s.block_size, d, dv), false, 0, n_a + n_b, {}};
   if (steps < 0 || steps > r.total_steps)
     throw invalid_argument("steps", detail::cat("is ", steps, "; expected 0..", r.total_steps, " (n_a + n_b)"));
+  // The schedule first (which sequence each step appends to), then the work: every step
+  // attends over its whole sequence twice and keeps both results, so the cost is
+  // Σ length · (d + dv + 16), quadratic in the tokens; it is checked before any work.
+  std::vector<bool> a_turns;
+  a_turns.reserve(static_cast<size_t>(steps));
+  double history = 0;  // Σ over steps of the sequence's length after the append
+  {
+    Index next_a = 0, next_b = 0;
+    bool forked = s.shared_prefix == 0;
+    for (Index step = 0; step < steps; ++step) {
+      // A alone until the fork; then A and B alternate (A first), then whichever is left.
+      const bool a_turn = next_a < n_a && (!forked || next_b >= n_b || next_a - s.shared_prefix <= next_b);
+      a_turns.push_back(a_turn);
+      history += static_cast<double>(a_turn ? next_a + 1 : s.shared_prefix + next_b + 1);
+      (a_turn ? next_a : next_b) += 1;
+      forked = forked || next_a == s.shared_prefix;
+    }
+  }
+  const double work = history * static_cast<double>(d + dv + 16);
+  if (work > kMaxPagedWork)
+    throw invalid_argument("keys", detail::cat("have ", n_a + n_b, " tokens (n_a + n_b) and d + dv = ", d + dv, ": ", steps,
+                                               " steps attend over ", history, " cached tokens in all (Σ length, ",
+                                               "quadratic in the tokens), Σ length · (d + dv + 16) = ", work,
+                                               "; expected at most ", kMaxPagedWork, "; use fewer tokens or fewer steps"));
+
   r.cache.add_sequence();
   Index next_a = 0, next_b = 0;
   auto fork_if_due = [&] {
@@ -196,9 +221,9 @@ PagedDecode<T> paged_decode(const PagedScenario<T>& s, Index steps, const Attend
     }
   };
   fork_if_due();
+  r.history.reserve(static_cast<size_t>(steps));
   for (; r.steps < steps; ++r.steps) {
-    // A alone until the fork; then A and B alternate (A first), then whichever is left.
-    const bool a_turn = next_a < n_a && (!r.forked || next_b >= n_b || next_a - s.shared_prefix <= next_b);
+    const bool a_turn = a_turns[static_cast<size_t>(r.steps)];
     PagedStep<T> step;
     step.seq = a_turn ? 0 : 1;
     const Index row = a_turn ? next_a : next_b;

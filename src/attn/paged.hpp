@@ -88,7 +88,14 @@ struct PagedDecode {
   std::vector<PagedStep<T>> history;  // one per step taken
 };
 
-// Runs the scenario for `steps` steps (0..n_a + n_b; throws "steps" beyond).
+// The most work one decode may take: Σ over its steps of the sequence length, times
+// (d + dv + 16) (each step attends over its sequence paged and contiguously and keeps both
+// weight vectors). 10,000 tokens in one sequence used 1.8 GB; at this limit a decode takes
+// about half a second natively (docs/cli.md, "Limits").
+constexpr double kMaxPagedWork = double(Index(1) << 27);
+
+// Runs the scenario for `steps` steps (0..n_a + n_b; throws "steps" beyond, and "keys" when
+// the work exceeds kMaxPagedWork).
 template <typename T>
 PagedDecode<T> paged_decode(const PagedScenario<T>& s, Index steps, const AttendOptions& opt = {});
 

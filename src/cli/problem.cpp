@@ -93,6 +93,32 @@ void check_result_size(const char* field, double numbers, const std::string& wha
                                               kMaxResultNumbers, " (see docs/cli.md)"));
 }
 
+// A whole number as JSON holds it: an integer, or a double without a fraction (JSON does not
+// tell 2 from 2.0, so both are accepted everywhere). Beyond ±2^53 (where doubles skip
+// integers) there is no whole number: nullopt, and the caller quotes the value as written
+// (18446744073709551615, not the -1 it becomes as a signed integer).
+constexpr double kMaxWhole = 9007199254740992.0;  // 2^53
+std::optional<Index> whole_number(const json& v) {
+  if (v.is_number_unsigned()) {
+    const std::uint64_t u = v.get<std::uint64_t>();
+    if (static_cast<double>(u) <= kMaxWhole) return static_cast<Index>(u);
+  } else if (v.is_number_integer()) {
+    const std::int64_t i = v.get<std::int64_t>();
+    if (std::abs(static_cast<double>(i)) <= kMaxWhole) return static_cast<Index>(i);
+  } else if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (d == std::floor(d) && std::abs(d) <= kMaxWhole) return static_cast<Index>(d);
+  }
+  return std::nullopt;
+}
+
+// The whole number `v` of field `name` (what: "" or e.g. "entry 3 "), or an error quoting it.
+Index whole(const char* name, const json& v, const std::string& what = "") {
+  if (!v.is_number()) throw invalid_argument(name, detail::cat(what, "is ", quote(v), "; expected a number"));
+  if (const std::optional<Index> w = whole_number(v)) return *w;
+  throw invalid_argument(name, detail::cat(what, "is ", quote(v), "; expected a whole number (at most 2^53 in size)"));
+}
+
 // Reads fields of one problem object, checking types and rejecting fields the mode does not use.
 class Fields {
  public:
@@ -117,12 +143,7 @@ class Fields {
     return v.get<double>();
   }
 
-  Index integer(const char* name, Index fallback) const {
-    const double v = number(name, static_cast<double>(fallback));
-    if (v != std::floor(v) || std::abs(v) > 9007199254740992.0)
-      throw invalid_argument(name, detail::cat("is ", v, "; expected a whole number"));
-    return static_cast<Index>(v);
-  }
+  Index integer(const char* name, Index fallback) const { return has(name) ? whole(name, obj_.at(name)) : fallback; }
 
   bool boolean(const char* name, bool fallback) const {
     if (!has(name)) return fallback;
@@ -212,12 +233,9 @@ Mask sparse_of(const json& v) {
   p.stride = f.integer("stride", 0);
   p.causal = f.boolean("causal", true);
   if (f.has("global")) {
-    const Vec<double> g = f.vector("global");
-    for (Index t = 0; t < g.size(); ++t) {
-      if (g(t) != std::floor(g(t)) || std::abs(g(t)) > 1e15)
-        throw invalid_argument("global", detail::cat("entry ", t, " is ", g(t), "; expected a token index"));
-      p.global.push_back(static_cast<Index>(g(t)));
-    }
+    const json& g = f.at("global");
+    if (!g.is_array()) throw invalid_argument("global", detail::cat("is ", quote(g), "; expected an array of token indices"));
+    for (size_t t = 0; t < g.size(); ++t) p.global.push_back(whole("global", g[t], detail::cat("entry ", t, " ")));
   }
   return Mask::sparse_pattern(p);
 }
@@ -235,9 +253,10 @@ Mask mask_of(const Fields& f) {
   if (v.is_string()) return Mask::parse(v.get<std::string>());
   if (v.is_object() && v.size() == 1 && v.contains("sparse")) return sparse_of(v.at("sparse"));
   if (v.is_object() && v.size() == 1) {
+    // The sizes are read like every other whole number (2.0 is 2); the core checks their range.
     const std::string kind = v.begin().key();
-    if ((kind == "window" || kind == "topk") && v.begin()->is_number_integer())
-      return Mask::parse(kind + ":" + std::to_string(v.begin()->get<long long>()));
+    if (kind == "window") return Mask::window(whole("window", v.begin().value()));
+    if (kind == "topk") return Mask::top_k(whole("topk", v.begin().value()));
   }
   throw invalid_argument("mask", detail::cat("is ", quote(v),
                                              "; expected \"none\", \"causal\", \"window:<w>\", \"topk:<k>\", "
@@ -245,10 +264,13 @@ Mask mask_of(const Fields& f) {
 }
 
 std::uint64_t seed_of(const Fields& f) {
-  const double seed = f.number("seed", 1);
-  if (seed < 0 || seed != std::floor(seed) || seed > 9007199254740992.0)
-    throw invalid_argument("seed", detail::cat("is ", seed, "; expected a whole number 0 <= seed <= 2^53"));
-  return static_cast<std::uint64_t>(seed);
+  if (!f.has("seed")) return 1;
+  const json& v = f.at("seed");
+  if (!v.is_number()) throw invalid_argument("seed", detail::cat("is ", quote(v), "; expected a number"));
+  const std::optional<Index> seed = whole_number(v);
+  if (!seed || *seed < 0)
+    throw invalid_argument("seed", detail::cat("is ", quote(v), "; expected a whole number 0 <= seed <= 2^53"));
+  return static_cast<std::uint64_t>(*seed);
 }
 
 // "rope": null or {theta, base, positions, queryPosition (attend) / queryPositions (matrix)}.
@@ -375,10 +397,11 @@ json solve_matrix(const json& p) {
   opt.mask = mask_of(f);
   beyond_of(f, opt, true);
   const double m = static_cast<double>(q.rows()), n = static_cast<double>(k.rows());
-  check_result_size("queries", 2 * m * n + m * static_cast<double>(v.cols()),
-                    detail::cat("has m = ", q.rows(), " rows and keys n = ", k.rows(),
-                                ": the weights and logits (and outputs) are 2 · ", q.rows(), " · ", k.rows(), " + ",
-                                q.rows(), " · ", v.cols()));
+  const int per_entry = opt.mask.kind == Mask::Kind::sparse ? 3 : 2;  // weights, logits (and masked)
+  check_result_size("queries", per_entry * m * n + m * static_cast<double>(v.cols()),
+                    detail::cat("has m = ", q.rows(), " rows and keys n = ", k.rows(), ": the weights and logits",
+                                per_entry == 3 ? ", masked" : "", " (and outputs) are ", per_entry, " · ", q.rows(), " · ",
+                                k.rows(), " + ", q.rows(), " · ", v.cols()));
   json out = use_float(f) ? matrix_json<float>(q, k, v, opt) : matrix_json<double>(q, k, v, opt);
   out["mode"] = "matrix";
   out["mask"] = mask_json(opt.mask);
@@ -500,10 +523,15 @@ json solve_self(const json& p) {
   const std::vector<Mat<double>> wq = projections(f, "wq"), wk = projections(f, "wk"), wv = projections(f, "wv");
   const HeadLayout layout{f.integer("heads", static_cast<Index>(wq.size())),
                           f.integer("kv_heads", static_cast<Index>(wk.size()))};
+  // Per head q, k, v, logits, weights and output (and the output again, side by side); the
+  // heads and their shapes are checked by the core, so this counts what the matrices hold.
   const double m = static_cast<double>(x.rows()), nheads = static_cast<double>(std::max<Index>(layout.heads, 1));
-  check_result_size("tokens", nheads * 2 * m * m,
-                    detail::cat("has m = ", x.rows(), " rows: the weights and logits of ", layout.heads,
-                                " heads are ", layout.heads, " · 2 · ", x.rows(), " · ", x.rows()));
+  const double dq = static_cast<double>(wq.front().rows()), dk = static_cast<double>(wk.front().rows()),
+               dv = static_cast<double>(wv.front().rows());
+  check_result_size("tokens", nheads * (2 * m * m + m * (dq + dk + 3 * dv)),
+                    detail::cat("has m = ", x.rows(), " rows: q, k, v, logits, weights and outputs of ", layout.heads,
+                                " heads are heads · (2 · m² + m · (d_q + d_k + 3 · d_v)) with d_q, d_k, d_v = ",
+                                wq.front().rows(), ", ", wk.front().rows(), ", ", wv.front().rows()));
   const MultiHeadResult<double> r = [&] {
     try {
       return multi_head_attention<double>(x, wq, wk, wv, layout, opt);
@@ -526,11 +554,8 @@ json solve_self(const json& p) {
 
 json solve_dimension(const json& p) {
   const Fields f(p, "dimension", {"d", "n", "seed", "scaled"});
-  const double seed = f.number("seed", 1);
-  if (seed < 0 || seed != std::floor(seed) || seed > 9007199254740992.0)
-    throw invalid_argument("seed", detail::cat("is ", seed, "; expected a whole number 0 <= seed <= 2^53"));
-  const DimensionStats s =
-      dimension_stats(f.integer("d", 64), f.integer("n", 64), static_cast<std::uint64_t>(seed), f.boolean("scaled", true));
+  const std::uint64_t seed = seed_of(f);
+  const DimensionStats s = dimension_stats(f.integer("d", 64), f.integer("n", 64), seed, f.boolean("scaled", true));
   return {{"mode", "dimension"}, {"d", s.d}, {"scale", s.scale}, {"logits", list(s.logits)},
           {"weights", list(s.weights)}, {"logit_mean", s.logit_mean}, {"logit_std", s.logit_std},
           {"max_weight", s.max_weight}, {"entropy", s.entropy}, {"effective_keys", s.effective_keys}};
@@ -543,12 +568,17 @@ json solve_cross(const json& p) {
   opt.scale = f.number("scale", 1.0);
   opt.normalize_keys = f.boolean("normalize_keys", false);
   opt.mask = mask_of(f);
-  check_result_size("tokens", 2 * static_cast<double>(x.rows()) * static_cast<double>(y.rows()),
-                    detail::cat("has m = ", x.rows(), " rows and source n = ", y.rows(), ": the weights and logits are 2 · ",
-                                x.rows(), " · ", y.rows()));
+  const Mat<double> wq = f.matrix("wq"), wk = f.matrix("wk"), wv = f.matrix("wv");
+  const double m = static_cast<double>(x.rows()), n = static_cast<double>(y.rows());
+  check_result_size("tokens",
+                    2 * m * n + m * static_cast<double>(wq.rows() + wv.rows()) +
+                        n * static_cast<double>(wk.rows() + wv.rows()),
+                    detail::cat("has m = ", x.rows(), " rows and source n = ", y.rows(), ": q, k, v, logits, weights and ",
+                                "output are 2 · m · n + m · (d_q + d_v) + n · (d_k + d_v) with d_q, d_k, d_v = ",
+                                wq.rows(), ", ", wk.rows(), ", ", wv.rows()));
   const CrossAttentionResult<double> r = [&] {
     try {
-      return cross_attention<double>(x, y, f.matrix("wq"), f.matrix("wk"), f.matrix("wv"), opt);
+      return cross_attention<double>(x, y, wq, wk, wv, opt);
     } catch (const invalid_argument& e) {
       const std::string& a = e.argument();
       const char* field = a == "W_Q" ? "wq" : a == "W_K" ? "wk" : a == "W_V" ? "wv" : nullptr;
@@ -616,9 +646,18 @@ json solve_mla(const json& p) {
   const Index heads = static_cast<Index>(wq.size());
   const Index rank = f.integer("rank", x.cols()), rope = f.integer("rope_dim", 0);
   const Index kv = f.integer("kv_heads", heads % 2 == 0 && heads > 1 ? heads / 2 : 1);
-  check_result_size("tokens", static_cast<double>(heads) * 3 * static_cast<double>(x.rows() * x.rows()),
-                    detail::cat("has m = ", x.rows(), " rows: the weights of ", heads, " heads, MLA and MHA, are about 3 · ",
-                                heads, " · ", x.rows(), " · ", x.rows()));
+  // One d_model for tokens and weights first: otherwise the default rank (the tokens' d_model)
+  // would be reported out of range, a field the user never wrote.
+  if (x.cols() != wk.front().cols())
+    throw invalid_argument("tokens", detail::cat("have d_model = ", x.cols(), " columns but wk has ", wk.front().cols(),
+                                                 "; expected one d_model for tokens, wq, wk and wv"));
+  // latent, w_dkv, per head k, v, weights and MHA weights, the two outputs, drift by rank.
+  const double m = static_cast<double>(x.rows()), c = static_cast<double>(x.cols()), nh = static_cast<double>(heads),
+               dh = static_cast<double>(wk.front().rows()), rk = static_cast<double>(std::max<Index>(rank, 0));
+  check_result_size("tokens", m * rk + rk * c + nh * (2 * m * dh + 2 * m * m) + 2 * m * nh * dh + 4 * c,
+                    detail::cat("has m = ", x.rows(), " rows: the latent, w_dkv, k, v, MLA and MHA weights and outputs ",
+                                "of ", heads, " heads are m · r + r · d_model + heads · (4 · m · d_head + 2 · m²) with r = ",
+                                rank, ", d_model = ", x.cols(), ", d_head = ", wk.front().rows()));
   auto renamed = [](const invalid_argument& e) -> invalid_argument {
     const std::string& a = e.argument();
     const char* field = a == "W_Q" ? "wq" : a == "W_K" ? "wk" : a == "W_V" ? "wv" : nullptr;

@@ -292,7 +292,7 @@ export function beyondOptions({ alpha = 1, sink = null, rope = null, kernel = 's
   }
   if (typeof features !== 'number') throw new Error(`features: is ${describe(features)}; expected a number`);
   if (!Number.isInteger(features) || Math.abs(features) > 2 ** 53) {
-    throw new Error(`features: is ${features}; expected a whole number`);
+    throw new Error(`features: is ${features}; expected a whole number (at most 2^53 in size)`);
   }
   const [seedLo, seedHi] = seedHalves(seed);
   // The defaults (every per-frame call of the plots): nothing to build.

@@ -513,8 +513,14 @@ export class AttentionCore extends PlotCore {
     WQ.forEach((w, h) => writeMatrix(`wq[${h}]`, w, sq[h], f32, (pwq >> 2) + h * ws));
     WK.forEach((w, h) => writeMatrix(`wk[${h}]`, w, sk[h], f32, (pwk >> 2) + h * ws));
     WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
-    this.#heap.check(this.#heap.export('mla', '_attn_mla')(px, m, dModel, heads, pwq, pwk, pwv, dHead, rank, ropeDim, kvHeads, scale,
-      mk.code, mk.size, plat, pdkv, pk, pv, pw, pmw, po, pmo, pdr, pc));
+    const rc = this.#heap.export('mla', '_attn_mla')(px, m, dModel, heads, pwq, pwk, pwv, dHead, rank, ropeDim,
+      kvHeads, scale, mk.code, mk.size, plat, pdkv, pk, pv, pw, pmw, po, pmo, pdr, pc);
+    try {
+      this.#heap.check(rc);
+    } catch (e) {
+      // The core names the stacked weights W_Q, W_K, W_V; the caller wrote wq, wk, wv (as the CLI says).
+      throw new Error(e.message.replace(/^W_([QKV]): /, (_, x) => `w${x.toLowerCase()}: `));
+    }
     const h = this.#heap.f32(), h64 = this.#heap.f64();
     const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
     const perHead = [];
