@@ -45,10 +45,14 @@ class AttentionPlot:
 
     A value may be a Python or NumPy scalar (or a 0-d array: its ``item()``). A bad value
     raises ValueError naming the field, the value and what it takes; an unknown name raises
-    TypeError. Fields left out take the plot's defaults. Rules between fields
+    TypeError. Fields left out take the plot's defaults, except ``controls``: a notebook plot
+    shows the compact set (keys and scale) unless given ``controls="full"`` or ``"none"``. Rules between fields
     (explicit keys set ``n``, for instance) are the element's: it applies them and says so
     in a notice on the plot.
     """
+
+    # A notebook's plots start with the few basic controls, not the page's twenty.
+    DEFAULT_CONTROLS = "compact"
 
     def __init__(self, **fields):
         self._fields = {}
@@ -64,8 +68,10 @@ class AttentionPlot:
         return dict(self._fields)
 
     def attributes(self):
-        """The element's attributes: kebab-case name → text."""
-        return {FIELDS[name]["attribute"]: text(name, value) for name, value in self._fields.items() if value is not None}
+        """The element's attributes: kebab-case name → text (``controls`` defaults to "compact")."""
+        attrs = {FIELDS[name]["attribute"]: text(name, value) for name, value in self._fields.items() if value is not None}
+        attrs.setdefault(FIELDS["controls"]["attribute"], self.DEFAULT_CONTROLS)
+        return attrs
 
     def element(self):
         """The <attention-plot> tag alone (the page needs script_tag() once)."""

@@ -16,11 +16,16 @@ test('RoPE: the plot draws the keys and query the core turned, the handles stay 
   const { page, problems } = await openPlayground(browser.context, `${srv.url}#v=1&rope=1&ropeTheta=0.6&queryPosition=5&query=3,0&n=8`);
   const r = await page.evaluate(() => {
     const pg = window.playground, s = pg.getState(), sc = pg.scene;
-    const want = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale, normalizeKeys: s.normalizeKeys, rope: { theta: 0.6, queryPosition: 5 } });
+    const want = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale,
+      normalizeKeys: s.normalizeKeys, rope: { theta: 0.6, queryPosition: 5 } });
     const labels = pg.plot.labels.boxes.map((b) => b.text);
-    return { w: Array.from(sc.weights.byKey), want: Array.from(want.weights), keyPos: Array.from(sc.keys.positions), rot: Array.from(want.rotatedKeys),
-      raw: Array.from(sc.rope.givenKeys), keys: s.keys.flat(), rq: sc.rope.turnedQuery, wantRq: Array.from(want.rotatedQuery), labels,
-      hit: (() => { const [x, y] = pg.plot.toScreen(sc.rope.givenKeys[6], sc.rope.givenKeys[7]); return pg.hitTest(x, y); })(),
+    return { w: Array.from(sc.weights.byKey), want: Array.from(want.weights), keyPos: Array.from(sc.keys.positions),
+      rot: Array.from(want.rotatedKeys), raw: Array.from(sc.rope.givenKeys), keys: s.keys.flat(),
+      rq: sc.rope.turnedQuery, wantRq: Array.from(want.rotatedQuery), labels,
+      hit: (() => {
+        const [x, y] = pg.plot.toScreen(sc.rope.givenKeys[6], sc.rope.givenKeys[7]);
+        return pg.hitTest(x, y);
+      })(),
       quick: !document.querySelector('[data-quick="queryPosition"]').hidden };
   });
   assert.deepEqual(r.w, r.want);
@@ -34,7 +39,8 @@ test('RoPE: the plot draws the keys and query the core turned, the handles stay 
   // query at 5 equal the core's weights with every position moved by 3.
   const shifted = await page.evaluate(() => {
     const pg = window.playground, s = pg.getState();
-    return Array.from(pg.core.attend({ query: s.query, keys: s.keys, normalizeKeys: true, rope: { theta: 0.6, positions: [3, 4, 5, 6, 7, 8, 9, 10], queryPosition: 8 } }).weights);
+    return Array.from(pg.core.attend({ query: s.query, keys: s.keys, normalizeKeys: true,
+      rope: { theta: 0.6, positions: [3, 4, 5, 6, 7, 8, 9, 10], queryPosition: 8 } }).weights);
   });
   shifted.forEach((w, i) => assert.ok(Math.abs(w - r.w[i]) < 1e-5, `key ${i}`));
   // The query position slider next to the plot moves the largest weight.
@@ -122,7 +128,8 @@ test('the element takes the same options as attributes, from file://', async () 
     await page.waitForFunction(() => document.getElementById('p')?.plot?.getWeights?.()?.length > 0, null, { timeout: 20000 });
     const r = await page.evaluate(() => {
       const plot = document.getElementById('p').plot, s = plot.getState();
-      return { s: { rope: s.rope, queryPosition: s.queryPosition, ropeTheta: s.ropeTheta, kernel: s.kernel, features: s.features, compare: s.compare }, n: plot.getWeights().length };
+      return { s: { rope: s.rope, queryPosition: s.queryPosition, ropeTheta: s.ropeTheta, kernel: s.kernel,
+        features: s.features, compare: s.compare }, n: plot.getWeights().length };
     });
     assert.deepEqual(r.s, { rope: true, queryPosition: 3, ropeTheta: 0.4, kernel: 'favor+', features: 8, compare: true });
     assert.equal(r.n, 8);

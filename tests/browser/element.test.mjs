@@ -32,7 +32,8 @@ async function waitReady(p) {
 function expectedWeights(s) {
   let keys = s.keys;
   if (!keys) {
-    const pts = core.layout({ kind: s.layout, n: s.n, seed: s.seed, clusters: Math.min(s.clusters, s.n), spread: s.spread }).points;
+    const pts = core.layout({ kind: s.layout, n: s.n, seed: s.seed, clusters: Math.min(s.clusters, s.n),
+      spread: s.spread }).points;
     const lengths = s.randomLengths ? core.layout({ kind: 'values', n: s.n, seed: s.seed + 7919 }).points : null;
     keys = [];
     for (let i = 0; i < s.n; i++) {
@@ -239,7 +240,7 @@ test('over http under the strict CSP: no console errors', async () => {
   const p = await browser.context.newPage();
   try {
     const list = watch(p);
-    await p.goto(new URL("examples/element.html", srv.url).href);
+    await p.goto(new URL('examples/element.html', srv.url).href);
     await waitReady(p);
     for (const id of ['a', 'b', 'c']) await checkWeights(p, id);
     assert.deepEqual(list, []);

@@ -327,7 +327,8 @@ test('masked heatmap cells are the core\'s: core.attentionMatrix(...).masked for
     const { shown, table, expected } = await page.evaluate(() => {
       const { config, result } = window.explore.lastResult;
       const h = result.heads[0];
-      const r = window.explore.core.attentionMatrix({ queries: h.q, keys: h.k, d: 2, scale: config.scale, mask: config.mask });
+      const r = window.explore.core.attentionMatrix({ queries: h.q, keys: h.k, d: 2, scale: config.scale,
+        mask: config.mask });
       return {
         shown: document.getElementById('self-heatmap').dataset.masked,
         table: Array.from(document.querySelectorAll('#self-table td[data-i]'), (td) => td.dataset.masked).join(''),
@@ -346,7 +347,8 @@ test('masked heatmap cells are the core\'s: core.attentionMatrix(...).masked for
     const { config, result } = window.explore.lastResult;
     return result.heads.map((h, i) => {
       const kvOwner = result.heads.findIndex((o) => o.kvHead === h.kvHead);
-      const r = window.explore.core.attentionMatrix({ queries: h.q, keys: result.heads[kvOwner].k, d: 2, scale: config.scale, mask: config.mask });
+      const r = window.explore.core.attentionMatrix({ queries: h.q, keys: result.heads[kvOwner].k, d: 2,
+        scale: config.scale, mask: config.mask });
       return { kvHead: h.kvHead, shown: document.querySelector(`#heads-maps figure[data-head="${i}"]`).dataset.masked,
         expected: Array.from(r.masked).join('') };
     });
@@ -436,9 +438,12 @@ for (const colorScheme of ['light', 'dark']) {
           await frames(page);
           const overflow = await page.evaluate(() => {
             const wide = [];
-            for (const el of document.querySelectorAll('.x-panel:not([hidden]) canvas, .x-panel:not([hidden]) .x-controls > *, .x-tabs button')) {
+            // The tab bar fits; on a phone its one row of tabs scrolls inside it (first-hour.test.mjs).
+            for (const el of document.querySelectorAll('.x-panel:not([hidden]) canvas, .x-panel:not([hidden]) .x-controls > *, .x-tabs')) {
               const r = el.getBoundingClientRect();
-              if (r.width > 0 && (r.right > innerWidth + 0.5 || r.left < -0.5)) wide.push(el.id || el.className || el.tagName);
+              if (r.width > 0 && (r.right > innerWidth + 0.5 || r.left < -0.5)) {
+                wide.push(el.id || el.className || el.tagName);
+              }
             }
             return { page: document.documentElement.scrollWidth - innerWidth, wide };
           });
@@ -602,11 +607,6 @@ for (const viewport of [{ width: 390, height: 844 }, { width: 1366, height: 768 
 
 // ---- the rest of the glossary: cross-attention, sparse patterns, paged KV cache, MLA ----
 
-const layoutRows = (n, d, seed) => {
-  const p = core.layout({ kind: 'gaussian', n, d, seed }).points;
-  return Array.from({ length: n }, (_, i) => Array.from(p.slice(i * d, (i + 1) * d)));
-};
-
 test('cross-attention: the m × n weights are the core\'s and the CLI\'s for a short target over a longer source', async () => {
   const { page, problems } = await open('mode=cross&cm=3&cn=7&cseed=9');
   const { config } = await page.evaluate(() => window.explore.lastResult);
@@ -660,13 +660,18 @@ test('sparse patterns: presets set the pattern; the grid and compute saved are t
 });
 
 test('paged KV: stepping fills blocks through the block table; B shares A\'s prefix; tables match the CLI', async () => {
-  const { page, problems } = await open('mode=paged');
+  const first = await open('mode=paged');
+  assert.equal((await first.page.evaluate(() => window.explore.getState())).pstep, 0, 'the paged tab starts at step 0');
+  assert.equal(await first.page.$eval('#paged-progress', (e) => e.textContent), '0 / 15 steps');
+  assert.deepEqual(first.problems, []);
+  const { page, problems } = await open('mode=paged&pstep=12');
   const st = await page.evaluate(() => window.explore.getState());
-  assert.equal(st.pstep, 12, 'the default shows B sharing A\'s prefix');
+  assert.equal(st.pstep, 12, 'step 12 shows B sharing A\'s prefix');
   const check = async (where) => {
     const { config, result } = await page.evaluate(() => {
       const r = window.explore.lastResult;
-      return { config: r.config, result: { ...r.result, sequences: r.result.sequences.map((q) => ({ length: q.length, blockTable: Array.from(q.blockTable) })) } };
+      return { config: r.config, result: { ...r.result,
+        sequences: r.result.sequences.map((q) => ({ length: q.length, blockTable: Array.from(q.blockTable) })) } };
     });
     const exp = cli({ mode: 'paged', block_size: config.blockSize, keys: f32(config.keys), values: f32(config.values),
       shared_prefix: config.sharedPrefix, steps: config.steps,

@@ -138,7 +138,8 @@ test('the element draws long context and the Gaussian, and every controls mode d
 });
 
 test('phone: a swipe over the plot scrolls the page; a swipe that starts on the query drags it', async () => {
-  const phone = await launch({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+  const phone = await launch({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true,
+    deviceScaleFactor: 2 });
   try {
     const page = phone.context.pages()[0] ?? await phone.context.newPage();
     await page.goto(srv.url);

@@ -64,7 +64,11 @@ export async function openPlayground(context, url) {
     if (msg.type() === 'error') problems.push(`console ${msg.type()}: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('requestfailed', (req) => problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText}`));
+  page.on('requestfailed', (req) => {
+    // The browser drops its own favicon fetch when the page reloads under it: not the page's fault.
+    if (req.url().endsWith('/favicon.svg') && req.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText}`);
+  });
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`http ${res.status()}: ${res.url()}`);
   });
@@ -118,8 +122,10 @@ export function attendForState(page) {
   return page.evaluate(() => {
     const pg = window.playground;
     const s = pg.getState();
-    const r = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale, normalizeKeys: s.normalizeKeys });
-    return { weights: Array.from(r.weights), logits: Array.from(r.logits), argmax: r.argmax, output: Array.from(r.output), state: s };
+    const r = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale,
+      normalizeKeys: s.normalizeKeys });
+    return { weights: Array.from(r.weights), logits: Array.from(r.logits), argmax: r.argmax,
+      output: Array.from(r.output), state: s };
   });
 }
 

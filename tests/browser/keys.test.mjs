@@ -33,7 +33,11 @@ for (const [label, angleDeg, n, layout] of [['even 8 keys', 100, 8, 'even'], ['r
   test(`nearest key has the largest blue offset and the highlighted row (${label})`, async () => {
     const { page, problems } = await openPlayground(browser.context, srv.url);
     const a = angleDeg * Math.PI / 180;
-    await page.evaluate(([a, n, layout]) => window.playground.setState({ n, layout, seed: 5, query: [1.4 * Math.cos(a), 1.4 * Math.sin(a)] }), [a, n, layout]);
+    // |q| = 0.8: the query's dot inside the circle, clear of the blue dots (a blue dot the query's dot
+    // would cover is drawn beside it, not at key + weight)
+    await page.evaluate(([a, n, layout]) => window.playground.setState({
+      n, layout, seed: 5, query: [0.8 * Math.cos(a), 0.8 * Math.sin(a)],
+    }), [a, n, layout]);
     await frames(page);
     const { weights, state } = await attendForState(page);
     let nearest = -1, best = Infinity;

@@ -78,7 +78,8 @@ test('desktop dark: dark background, light query dot, screenshot', async () => {
 });
 
 test('phone width 375×740: no horizontal overflow, list under the plot, screenshot', async () => {
-  const { page, problems } = await open({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const { page, problems } = await open({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2,
+    isMobile: true, hasTouch: true });
   const m = await page.evaluate(() => {
     const plot = document.getElementById('plot').getBoundingClientRect();
     const list = document.querySelector('.readout').getBoundingClientRect();

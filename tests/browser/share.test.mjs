@@ -79,7 +79,8 @@ test('a link round-trips the state, including edited keys and a dragged query', 
     assert.deepEqual(restored[f], original[f], f);
   }
   const rows = await readWeightRows(copy.page);
-  assert.deepEqual(rows.map((r) => [r.index, r.weight, r.logit]), originalRows.map((r) => [r.index, r.weight, r.logit]));
+  assert.deepEqual(rows.map((r) => [r.index, r.weight, r.logit]),
+    originalRows.map((r) => [r.index, r.weight, r.logit]));
   assert.equal(await copy.page.locator('#notices').isHidden(), true);
   // the restored page writes back the same link
   assert.equal(await hashNow(copy.page), hash);

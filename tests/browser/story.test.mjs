@@ -65,7 +65,8 @@ async function scrollToStep(page, id, i, given) {
     const st = s.plot.getState();
     return s.step === i && Object.entries(given).every(([k, v]) => JSON.stringify(st[k]) === JSON.stringify(v));
   }, [id, i, given], { timeout: 5000 }).catch(async () => {
-    const now = await page.evaluate((id) => ({ step: document.getElementById(id).step, state: document.getElementById(id).plot.getState() }), id);
+    const now = await page.evaluate((id) => ({ step: document.getElementById(id).step,
+      state: document.getElementById(id).plot.getState() }), id);
     assert.fail(`${id}: step ${i} not reached: step ${now.step}, query ${JSON.stringify(now.state.query)}, want ${JSON.stringify(given)}`);
   });
   return page.evaluate((id) => document.getElementById(id).plot.getState(), id);
@@ -165,7 +166,8 @@ test('a step change glides: between start and target mid-way, exactly on target 
     });
     // animateTo on the handle directly: the promise says it landed
     const landed = await plot.animateTo({ query: [0, 2] }, { duration: 300 });
-    return { from, to: detail.state.query, toScale: detail.state.customScale, samples, landed, end: plot.getState().query };
+    return { from, to: detail.state.query, toScale: detail.state.customScale, samples, landed,
+      end: plot.getState().query };
   });
   const mid = r.samples.find((s) => s.t > 450 && s.t < 750);
   assert.ok(mid, 'a sample mid-way');

@@ -117,7 +117,8 @@ test('the element: κ without walls too, and labels that never overlap at 280 px
     const w = el.plot.renderer.geom.w;
     const outside = boxes.filter((b) => b.x < 0 || b.x + b.w > w + 0.5).map((b) => b.text);
     const wrap = el.shadowRoot.querySelector('.wrap');
-    return { top: Math.max(...el.plot.getWeights()), overlaps, outside, scrollW: wrap.scrollWidth, clientW: wrap.clientWidth };
+    return { top: Math.max(...el.plot.getWeights()), overlaps, outside, scrollW: wrap.scrollWidth,
+      clientW: wrap.clientWidth };
   });
   assert.ok(r.top > 0.999);
   assert.deepEqual(r.overlaps, []);
@@ -137,7 +138,8 @@ test('the tour: a step link animates to its state; next, back, leave and resume'
   assert.equal(await page.isVisible('#tour'), true);
   await page.click('#tour-next');
   await page.waitForFunction(() => document.getElementById('tour-count').textContent.startsWith('4 of'));
-  await page.waitForFunction((want) => Math.abs(Math.hypot(...window.playground.getState().query) - Math.hypot(...want)) < 1e-6,
+  await page.waitForFunction(
+    (want) => Math.abs(Math.hypot(...window.playground.getState().query) - Math.hypot(...want)) < 1e-6,
     TOUR[3].state.query, { timeout: 20000 });
   assert.match(await page.evaluate(() => location.hash), /tour=4/);
   await page.click('#tour-prev');
@@ -164,7 +166,8 @@ test('animateTo lands exactly on the target; a drag cancels it; reduced motion j
     await new Promise((res) => setTimeout(res, 100));
     const mid = pg.getState().query;
     const second = pg.animateTo({ query: [1, 1] }, { duration: 50 });
-    return { landed, took, query: s.query, scale: s.customScale, mid, first: await first, second: await second, end: pg.getState().query };
+    return { landed, took, query: s.query, scale: s.customScale, mid, first: await first, second: await second,
+      end: pg.getState().query };
   });
   assert.equal(r.landed, true);
   assert.ok(r.took >= 250, `took ${r.took} ms`);
@@ -297,7 +300,8 @@ test('beyond softmax on the plot: sparsemax gives hollow exact zeros, a sink tak
   const { page, problems } = await openPlayground(browser.context, `${srv.url}#v=1&alpha=2&query=2,1&n=12`);
   const r = await page.evaluate(() => {
     const pg = window.playground, s = pg.getState(), res = pg.lastResult;
-    const want = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale, normalizeKeys: s.normalizeKeys, alpha: 2 });
+    const want = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale,
+      normalizeKeys: s.normalizeKeys, alpha: 2 });
     return { got: Array.from(res.weights), want: Array.from(want.weights) };
   });
   assert.deepEqual(r.got, r.want);
@@ -310,9 +314,11 @@ test('beyond softmax on the plot: sparsemax gives hollow exact zeros, a sink tak
   await page.evaluate(() => window.playground.render());
   const sink = await page.evaluate(() => {
     const pg = window.playground, s = pg.getState();
-    const want = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale, normalizeKeys: s.normalizeKeys, sink: 2 });
+    const want = pg.core.attend({ query: s.query, keys: s.keys, values: s.values, scale: s.scale,
+      normalizeKeys: s.normalizeKeys, sink: 2 });
     const sum = Array.from(pg.lastResult.weights).reduce((a, b) => a + b, 0);
-    return { got: pg.lastResult.sinkWeight, want: want.sinkWeight, sum, labels: pg.plot.labels.boxes.map((b) => b.text) };
+    return { got: pg.lastResult.sinkWeight, want: want.sinkWeight, sum,
+      labels: pg.plot.labels.boxes.map((b) => b.text) };
   });
   assert.equal(sink.got, sink.want);
   assert.ok(Math.abs(sink.sum + sink.got - 1) < 1e-5, 'the keys share what the sink leaves');

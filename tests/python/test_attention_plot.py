@@ -69,7 +69,16 @@ GOOD = [
 
 @pytest.mark.parametrize("fields,attributes", GOOD)
 def test_good_values_become_the_elements_attributes(fields, attributes):
-    assert AttentionPlot(**fields).attributes() == attributes
+    # A notebook plot's controls default to the compact set (the element's own default is full).
+    assert AttentionPlot(**fields).attributes() == {"controls": "compact", **attributes}
+
+
+@pytest.mark.parametrize("given,shown", [({}, "compact"), ({"controls": "compact"}, "compact"),
+                                         ({"controls": "full"}, "full"), ({"controls": "none"}, "none")])
+def test_notebook_plots_default_to_the_compact_controls(given, shown):
+    plot = AttentionPlot(n=5, **given)
+    assert plot.attributes()["controls"] == shown
+    assert f'controls="{shown}"' in plot.element()
 
 
 # (field, value given in Python, the same value as the codec sees it)
@@ -140,7 +149,7 @@ def test_repr_html_inlines_the_element_script_and_the_element():
     out = AttentionPlot(n=12, query=(1, 0.5), layout="clusters")._repr_html_()
     assert out.count("<script>") == 1 and out.lower().count("</script") == 1
     assert not re.search(r"<script[^>]*\bsrc=", out.split("<script>")[0] + out.split("</script>")[1]), "nothing loaded from a CDN"
-    assert '<attention-plot n="12" query="1,0.5" layout="clusters"></attention-plot>' in out
+    assert '<attention-plot n="12" query="1,0.5" layout="clusters" controls="compact"></attention-plot>' in out
     assert (STATIC / "attention-plot.js").read_text() in out
 
 
@@ -149,7 +158,7 @@ def test_attribute_text_is_escaped():
     # Values are checked before they get here; the escaping is the second line of defence.
     p = AttentionPlot(layout="even")
     p._fields["layout"] = '"><script>alert(1)</script>'
-    assert '<attention-plot layout="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"></attention-plot>' in p.to_html()
+    assert '<attention-plot layout="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" controls="compact"></attention-plot>' in p.to_html()
 
 
 @needs_build
@@ -159,7 +168,7 @@ def test_two_plots_in_one_output_share_one_script():
     assert out.count("<script>") == 1
     markup = out.split("</script>")[1]
     assert markup.count("<attention-plot") == 2
-    assert out.index('<attention-plot n="3">') < out.index('<attention-plot n="9" theme="dark">')
+    assert out.index('<attention-plot n="3" controls="compact">') < out.index('<attention-plot n="9" theme="dark" controls="compact">')
     with pytest.raises(TypeError):
         html(a, "not a plot")
 
@@ -240,7 +249,7 @@ def test_sets_bytes_and_non_ascii_digits_are_not_numbers_or_points():
 
 
 def test_minus_zero_is_zero():
-    assert AttentionPlot(spread=-0.0, query=(-0.0, "-0")).attributes() == {"spread": "0", "query": "0,0"}
+    assert AttentionPlot(spread=-0.0, query=(-0.0, "-0")).attributes() == {"spread": "0", "query": "0,0", "controls": "compact"}
     assert str(AttentionPlot(spread=-0.0).fields["spread"]) == "0.0"
 
 
@@ -250,7 +259,8 @@ def test_numpy_scalars_and_0d_arrays_are_their_python_values():
                       custom_scale=np.array(-2.5), query=np.array([1, 0.5]), keys=[np.array([1.0, 0.0]), (np.int8(0), np.float64(1))],
                       layout=np.str_("clusters"), theme=np.array("dark"), show_values=np.uint8(0))
     assert p.attributes() == {"rope": "1", "sink-on": "0", "n": "12", "seed": "3", "spread": "0.25", "custom-scale": "-2.5", "query": "1,0.5",
-                              "keys": "1,0;0,1", "layout": "clusters", "theme": "dark", "show-values": "0"}
+                              "keys": "1,0;0,1", "layout": "clusters", "theme": "dark", "show-values": "0",
+                              "controls": "compact"}
     assert all(type(v) in (bool, int, float, str) for v in p.fields.values() if not isinstance(v, (tuple, list)))
     for name, value, message in [("query", np.array(8), r'^query: "8" is not a point "x,y";'),
                                  ("rope", np.float64(1.0), r'^rope: "1" is not true/false'),   # floats are not bools, as before

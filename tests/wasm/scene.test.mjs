@@ -152,3 +152,26 @@ test('a key the core rejects keeps the last valid weights and names the problem'
     builder.dispose();
   }
 });
+
+// The query's radius on the circle ("The first hour", item 4): the scene's half-weight arc is
+// read off the core's curve, so at its ends a unit key gets half the peak weight (the core's
+// own unitKeyWeights at those angles), and it narrows as κ grows.
+test('scene: the half-weight arc ends where the core gives a unit key half the peak weight', () => {
+  const builder = new SceneBuilder(core);
+  let last = Infinity;
+  for (const len of [1.2, 2, 5, 20, 100, 800]) {
+    const sc = builder.build(stateOf({ n: 12, layout: 'even', query: [len * Math.cos(1.1), len * Math.sin(1.1)] }), {});
+    const arc = sc.strip.halfArc;
+    assert.ok(arc && arc.width > 0 && arc.width < 2 * Math.PI, `|q| ${len}: an arc`);
+    assert.ok(Math.abs(arc.to - arc.from - arc.width) < 1e-12);
+    const [atFrom, atTo, atPeak] = core.unitKeyWeights({ kappa: sc.query.kappa, phi: sc.query.seenAngle,
+      logSumExp: sc.result.logSumExp, angles: [arc.from, arc.to, sc.query.seenAngle] });
+    // a 1° grid, crossings interpolated: half within a few per cent of the peak
+    assert.ok(Math.abs(atFrom / atPeak - 0.5) < 0.03, `|q| ${len}: ${atFrom / atPeak} at the arc's start`);
+    assert.ok(Math.abs(atTo / atPeak - 0.5) < 0.03, `|q| ${len}: ${atTo / atPeak} at the arc's end`);
+    assert.ok(arc.width < last, `|q| ${len}: narrower than before`);
+    last = arc.width;
+  }
+  const blunt = builder.build(stateOf({ n: 12, query: [0.1, 0.05] }), {}).strip.halfArc;
+  assert.equal(blunt.width, 2 * Math.PI, 'a short query gathers from the whole circle');
+});

@@ -3,8 +3,8 @@
 // form, presets, sharing, the live region and window.playground for tests.
 import { loadCore } from '../core/wasm.js';
 import { Playground, contentDefaults } from '../page/playground.js';
-import { WeightList, setStat, bindForm, buildControls } from '../page/controls.js';
-import { PLAYGROUND } from '../state/schema.js';
+import { WeightList, setStat, bindForm, buildControls, followFold } from '../page/controls.js';
+import { PLAYGROUND, usesBeyond } from '../state/schema.js';
 import { format, kebab, serialize, escapeHtml } from '../state/codec.js';
 import { hitTest } from '../plot/pointer.js';
 import { Tour } from '../page/tour.js';
@@ -35,6 +35,8 @@ let syncForm = () => {};
 /** @type {(state: object) => void} */
 let syncQuick = () => {};
 let tour = null;
+/** @type {(state: object) => void} opens "Beyond softmax" when the state uses it */
+let syncFold = () => {};
 
 // The controls next to the plot beyond scale, shown while they matter: α while entmax is
 // on, the query position while RoPE is, the kernel and favor+'s features while a linear
@@ -56,6 +58,7 @@ function onFrame(sc, state, ui) {
   syncForm(state);
   syncQuick(state);
   quickShown(state);
+  syncFold(state);
   tour?.sync(state);
   const q = sc.query;
   $('quick-kappa').textContent = q.kappa.toFixed(2);
@@ -264,6 +267,7 @@ async function main() {
       .filter((k) => PLAYGROUND.fields[k].controls?.includes('full') && !form.elements.namedItem(k));
     if (more.length) buildControls($('more-controls'), PLAYGROUND, more);
     syncForm = bindForm(form, PLAYGROUND, (patch) => pg.commit(patch, 'form'));
+    syncFold = followFold(/** @type {HTMLDetailsElement} */ ($('beyond')), usesBeyond);
     /** @type {NodeListOf<HTMLElement>} */ (form.querySelectorAll('[data-preset]'))
       .forEach((btn) => btn.addEventListener('click', () => applyPreset(btn.dataset.preset)));
     $('reset')?.addEventListener('click', () => {

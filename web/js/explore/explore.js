@@ -21,6 +21,7 @@ const TAB = Object.fromEntries(TABS.map((tab) => [tab.id, tab]));
 for (const mode of MODES) if (!TAB[mode]) throw new Error(`explore.js: the mode ${mode} has no tab in tabs/index.js.`);
 
 function syncTabs(open) {
+  if (document.body.dataset.mode !== open) showTab($(`tab-${open}`));
   for (const mode of MODES) {
     const button = $(`tab-${mode}`);
     button.setAttribute('aria-selected', String(mode === open));
@@ -28,6 +29,15 @@ function syncTabs(open) {
     $(`panel-${mode}`).hidden = mode !== open;
   }
   document.body.dataset.mode = open;
+}
+
+// A narrow window scrolls the one-row tab bar sideways: keep the open tab in it (without
+// scrolling the page, as scrollIntoView would).
+function showTab(button) {
+  const bar = button.parentElement;
+  const b = button.getBoundingClientRect(), r = bar.getBoundingClientRect();
+  if (b.left < r.left) bar.scrollLeft += b.left - r.left - 16;
+  else if (b.right > r.right) bar.scrollLeft += b.right - r.right + 16;
 }
 
 class Explore {

@@ -74,6 +74,25 @@ function numberedDiscs(ctx, pts, r, theme, labels, first = -1) {
   for (const [x, y] of pts) labels.avoidDot(x, y, r);
 }
 
+// A value under a token's disc (W_V = I puts v_i on x_i) stays in sight: a hollow diamond in
+// the value colour around the disc, over a halo in the background colour, centred on v_i so it
+// still marks v_i's place. The ringed indices go on the canvas as data (tests read them); returns them.
+function valueRings(ctx, canvas, V, T, discR, theme, labels) {
+  const under = ([x, y]) => T.some(([tx, ty]) => Math.hypot(x - tx, y - ty) < discR + 3.5);
+  const hidden = V.map((_, i) => i).filter((i) => under(V[i]));
+  canvas.dataset.valueRings = hidden.join(',');
+  if (hidden.length === 0) return new Set();
+  const ring = (colour, width) => {
+    ctx.beginPath();
+    for (const i of hidden) shape(ctx, 'diamond', V[i][0], V[i][1], discR + 2);
+    ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.stroke();
+  };
+  ring(theme.bg, 4.5);
+  ring(theme.value, 2);
+  for (const i of hidden) labels.avoidDot(V[i][0], V[i][1], discR + 2);
+  return new Set(hidden);
+}
+
 /**
  * Tokens x_i (drag handles) with their q_i, k_i, v_i and o_i.
  * scene: {tokens, q, k, v, o (each [[x, y], …]), extent}. `frame`: a previous {view,
@@ -101,6 +120,7 @@ export function drawTokenPlot(canvas, scene, theme, frame = null, focus = -1) {
     ['diamond', V, 3.5, theme.value, 'v'], ['cross', O, 4.5, theme.output, 'o']];
   for (const [kind, pts, r, colour] of series) markers(ctx, kind, pts, r, colour);
   numberedDiscs(ctx, T, 9, theme, labels, focus);
+  const ringed = valueRings(ctx, canvas, V, T, 9, theme, labels);
   for (const [, pts, r] of series) for (const [x, y] of pts) labels.avoidDot(x, y, r + 1);
 
   // q/k/v/o labels: the focused token's first, then (8 tokens or fewer) the rest that fit.
@@ -112,7 +132,7 @@ export function drawTokenPlot(canvas, scene, theme, frame = null, focus = -1) {
     for (const [, pts, r, colour, name] of series) {
       ctx.fillStyle = colour;
       // The focused token also tries farther rings, so a crowd around it does not hide its labels.
-      const spots = around(pts[i][0], pts[i][1], r + 2);
+      const spots = around(pts[i][0], pts[i][1], name === 'v' && ringed.has(i) ? 16 : r + 2);
       if (i === focus) for (const far of [12, 24, 40]) spots.push(...around(pts[i][0], pts[i][1], r + far));
       labels.place(ctx, `${name}${i}`, spots, { bounds });
     }

@@ -221,37 +221,75 @@ export function bindForm(form, schema, commit) {
   };
 }
 
+/** The folded group's summary (the page's <details id="beyond"> and the element's). */
+export const BEYOND_TITLE = 'Beyond softmax: α, sink, kernels, RoPE';
+
 /**
  * Builds labelled controls for `names` from the schema (the element's controls): a
- * slider for bounded numbers, a select for a list, a checkbox for a flag.
+ * slider for bounded numbers, a select for a list, a checkbox for a flag. With `fold`,
+ * the fields of `group: 'beyond'` go in one <details class="beyond">, closed.
  */
-export function buildControls(container, schema, names) {
+export function buildControls(container, schema, names, { fold = false } = {}) {
+  let body = null;
   for (const name of names) {
     const f = schema.fields[name];
-    const label = document.createElement('label');
-    label.className = `control control-${f.type}`;
-    const text = document.createElement('span');
-    text.textContent = f.label ?? name;
-    let input;
-    if (f.type === 'enum') {
-      input = document.createElement('select');
-      for (const v of f.values) input.add(new Option(f.labels?.[v] ?? String(v), String(v)));
-    } else if (f.type === 'bool') {
-      input = document.createElement('input');
-      input.type = 'checkbox';
-    } else {
-      input = document.createElement('input');
-      input.type = f.slider || f.max - f.min <= 256 ? 'range' : 'number';
-    }
-    input.name = name;
-    if (f.type === 'bool') label.append(input, text);
-    else if (input.type !== 'range') label.append(text, input);
-    else {
-      const out = document.createElement('output');
-      out.dataset.for = name;
-      text.append(' ', out);
-      label.append(text, input);
-    }
-    container.append(label);
+    const label = buildControl(name, f);
+    if (fold && f.group === 'beyond') {
+      if (!body) {
+        const details = document.createElement('details');
+        details.className = 'beyond';
+        const summary = document.createElement('summary');
+        summary.textContent = BEYOND_TITLE;
+        body = document.createElement('div');
+        body.className = 'beyond-body';
+        details.append(summary, body);
+        container.append(details);
+      }
+      body.append(label);
+    } else container.append(label);
   }
+}
+
+/**
+ * A folded group that opens itself when the state starts to use it (a link, a preset, the
+ * API, a tour step); the reader may close it again. Returns the per-frame sync.
+ * @param {HTMLDetailsElement | null} details
+ * @param {(state: object) => boolean} uses
+ */
+export function followFold(details, uses) {
+  let used = false;
+  return (state) => {
+    const now = uses(state);
+    if (details && now && !used) details.open = true;
+    used = now;
+  };
+}
+
+/** One labelled control for a schema field. */
+function buildControl(name, f) {
+  const label = document.createElement('label');
+  label.className = `control control-${f.type}`;
+  const text = document.createElement('span');
+  text.textContent = f.label ?? name;
+  let input;
+  if (f.type === 'enum') {
+    input = document.createElement('select');
+    for (const v of f.values) input.add(new Option(f.labels?.[v] ?? String(v), String(v)));
+  } else if (f.type === 'bool') {
+    input = document.createElement('input');
+    input.type = 'checkbox';
+  } else {
+    input = document.createElement('input');
+    input.type = f.slider || f.max - f.min <= 256 ? 'range' : 'number';
+  }
+  input.name = name;
+  if (f.type === 'bool') label.append(input, text);
+  else if (input.type !== 'range') label.append(text, input);
+  else {
+    const out = document.createElement('output');
+    out.dataset.for = name;
+    text.append(' ', out);
+    label.append(text, input);
+  }
+  return label;
 }

@@ -5,9 +5,9 @@
 // entries/attention-plot.js the lean one (the single-file element and embed.html),
 // entries/element.js the full one (the npm package and the notebook widget).
 import { Playground } from '../page/playground.js';
-import { PLAYGROUND } from '../state/schema.js';
+import { PLAYGROUND, usesBeyond } from '../state/schema.js';
 import { attributeMap } from '../state/codec.js';
-import { bindForm, buildControls } from '../page/controls.js';
+import { bindForm, buildControls, followFold } from '../page/controls.js';
 import palette from '../../css/palette.css';
 import { bindRecordButton, recordGIF, recordVideo } from '../page/record.js';
 import '../page/story.js';   // <attention-story>, in the same bundle
@@ -92,6 +92,9 @@ canvas:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 .control { display: inline-flex; align-items: center; gap: .35rem; }
 .control input[type=number] { width: 6.5em; }
 .control-points { display: none; }
+.beyond { flex-basis: 100%; }
+.beyond > summary { cursor: pointer; color: var(--muted); }
+.beyond-body { display: flex; flex-wrap: wrap; gap: .3rem .9rem; align-items: center; margin-top: .3rem; }
 .record.is-recording { color: var(--output); border-color: currentColor; font-variant-numeric: tabular-nums; }
 .record-status { flex-basis: 100%; margin: 0; font-size: 12px; }
 .record-status:empty { display: none; }
@@ -132,6 +135,8 @@ class Instance {
     this.controlsMode = null;
     /** @type {(state: object) => void} the form's sync (buildControls) */
     this.sync = () => {};
+    /** @type {(state: object) => void} opens "Beyond softmax" when the state uses it */
+    this.syncFold = () => {};
 
     this.pg = new Playground({
       canvas: this.canvas, noticesRoot, beforeFrame: (state) => this.prepare(state), onFrame: (sc) => this.frame(sc),
@@ -158,6 +163,7 @@ class Instance {
     this.buildControls(state.controls);
     this.pg.editable = state.controls === 'full';
     this.sync(state);
+    this.syncFold(state);
   }
 
   /** After each frame: the one-line summary. */
@@ -189,7 +195,8 @@ class Instance {
     if (mode === this.controlsMode) return;
     this.controlsMode = mode;
     this.controls.replaceChildren();
-    buildControls(this.controls, PLAYGROUND, controlsFor(mode));
+    buildControls(this.controls, PLAYGROUND, controlsFor(mode), { fold: true });
+    this.syncFold = followFold(this.controls.querySelector('details.beyond'), usesBeyond);
     this.controls.hidden = mode === 'none';
     this.controls.dataset.mode = mode;
     this.sync = bindForm(this.controls, PLAYGROUND, (patch) => this.pg.commit(patch, 'form'));

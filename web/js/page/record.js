@@ -3,10 +3,11 @@
 // (the plot draws on the next animation frame; render flushes that frame), nothing of
 // attention. The plot handles' record()/toGIF() and the Record buttons use it.
 //
-// Frames are taken once per animation frame: the video track is asked for a frame
-// explicitly (captureStream(0) + requestFrame), so a still plot still fills the video's
-// time, and a GIF samples the canvas at `fps` with the real time between samples as
-// each frame's delay.
+// A video takes `fps` frames a second on a timer from a copy of the canvas redrawn each
+// time (captureStream(0) + requestFrame: the browser drops a requested frame of a canvas
+// that did not change), so a still stretch is still time and a recording lasts as long
+// as asked. A GIF samples the canvas at `fps` with the real time between samples as each
+// frame's delay.
 import { GIFEncoder, quantize, applyPalette } from 'gifenc';
 
 const GIF_MAX_WIDTH = 640;      // GIFs are scaled down to at most this width (CSS pixels otherwise)
@@ -28,17 +29,33 @@ function checkDuration(fn, duration) {
 }
 
 /**
- * Starts recording `canvas` as video. Returns {format: 'webm'|'mp4', type, elapsed(), stop()},
- * stop() → a Promise of the Blob. Throws a sentence when the browser cannot record.
+ * Starts recording `canvas` as video. Returns {format: 'webm'|'mp4', type, elapsed(), started,
+ * stop()}: started is a Promise settled when the recorder runs, stop() a Promise of the Blob.
+ * Throws a sentence when the browser cannot record.
  */
 export function startVideo(canvas, { render = () => {}, fps = 30 } = {}) {
   if (!canRecordVideo(canvas)) {
     throw new Error('record: this browser cannot record a canvas as video (no MediaRecorder or canvas.captureStream); use toGIF() instead.');
   }
   const type = VIDEO_TYPES.find((t) => MediaRecorder.isTypeSupported(t));
-  render();
-  const stream = canvas.captureStream(0);
-  const track = stream.getVideoTracks()[0];
+  // The stream comes from a copy of the canvas, redrawn on every tick: a browser sends a
+  // requested frame only when the canvas changed since the last one, so a still plot
+  // captured directly gives no frames and the video comes out shorter than asked (a 2 s
+  // recording of a still plot lasted 0.5 s). Copying each tick keeps `fps` frames a second
+  // coming whatever the plot does. A timer (not animation frames) paces it, so a tab in
+  // the background still records, if at the browser's slower timer rate.
+  const copy = document.createElement('canvas');
+  copy.width = Math.max(1, canvas.width);
+  copy.height = Math.max(1, canvas.height);
+  const ctx = copy.getContext('2d');
+  const draw = () => {
+    render();
+    ctx.clearRect(0, 0, copy.width, copy.height);
+    if (canvas.width > 0 && canvas.height > 0) ctx.drawImage(canvas, 0, 0, copy.width, copy.height);
+  };
+  draw();
+  const stream = copy.captureStream(0);
+  const track = /** @type {CanvasCaptureMediaStreamTrack} */ (stream.getVideoTracks()[0]);
   const recorder = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: 4e6 });
   const chunks = [];
   recorder.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
@@ -48,32 +65,35 @@ export function startVideo(canvas, { render = () => {}, fps = 30 } = {}) {
       /** @type {Event & {error?: DOMException}} */ (e).error?.message ?? 'unknown error'}).`));
   });
   const t0 = performance.now();
-  let last = -Infinity, raf = 0, stopped = false;
-  const tick = (now) => {
-    if (stopped) return;
-    if (now - last >= 1000 / fps - 1) {
-      last = now;
-      render();
-      track.requestFrame?.();
-    }
-    if (now - t0 >= MAX_MS) { stop(); return; }
-    raf = requestAnimationFrame(tick);
-  };
+  let stopped = false;
+  const frame = () => { draw(); track.requestFrame?.(); };
+  // The recorder starts asynchronously and the video's time begins at its first frame:
+  // `started` resolves then, so a timed recording (recordVideo) counts from it.
+  const started = new Promise((resolve) => {
+    recorder.onstart = () => { frame(); resolve(); };
+  });
   recorder.start();
   track.requestFrame?.();
-  raf = requestAnimationFrame(tick);
+  const timer = setInterval(() => {
+    if (stopped) return;
+    frame();
+    if (performance.now() - t0 >= MAX_MS) stop();
+  }, 1000 / fps);
   function stop() {
     if (!stopped) {
       stopped = true;
-      cancelAnimationFrame(raf);
-      render();
-      track.requestFrame?.();
-      // one more frame so the last picture is in the file, then stop
-      setTimeout(() => { if (recorder.state !== 'inactive') recorder.stop(); track.stop(); }, 1000 / fps);
+      clearInterval(timer);
+      frame();
+      // one more frame so the last picture is in the file (and lasts), then stop
+      setTimeout(() => {
+        frame();
+        if (recorder.state !== 'inactive') recorder.stop();
+        track.stop();
+      }, 1000 / fps);
     }
     return done;
   }
-  return { format: type.includes('mp4') ? 'mp4' : 'webm', type: type.split(';')[0], elapsed: () => performance.now() - t0, stop };
+  return { format: type.includes('mp4') ? 'mp4' : 'webm', type: type.split(';')[0], elapsed: () => performance.now() - t0, started, stop };
 }
 
 /**
@@ -144,6 +164,7 @@ async function encodeGIF(frames, w, h, total) {
 export async function recordVideo(canvas, render, { duration = 3000, fps = 30 } = {}) {
   checkDuration('record', duration);
   const cap = startVideo(canvas, { render, fps });
+  await Promise.race([cap.started, wait(1000)]);
   await wait(duration);
   return cap.stop();
 }

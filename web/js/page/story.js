@@ -7,7 +7,10 @@
 // A step's state is written like a link (`query=1,0&customScale=2`) and read by the
 // same codec (parseHash) with the same notices, which the plot shows. It is a patch over
 // the plot's own attributes, so a step looks the same however the reader reached it.
-// `<attention-story tour>` makes its steps from the playground's tour (tour-steps.js).
+// `<attention-story tour>` makes its steps from the playground's tour (tour-steps.js);
+// a step's "Try this" shows only when the reader has what it asks for (TRY_NEEDS) under
+// the plot's `controls` for that step: the query drags in every mode, keys only with
+// controls="full", a setting only when its control is shown.
 //
 // Bundled with <attention-plot> (element.js imports this file). Styles are one
 // constructed stylesheet adopted by the document: nothing inline, so the strict CSP holds.
@@ -20,6 +23,36 @@ const STEP = ':scope > [data-attention-state]';
 const SIDE_MIN_WIDTH = 720;   // px of the story's own width: narrower stacks the plot above the prose
 const DURATION = 900;         // ms per step change (attribute `duration`)
 const ATTRS = attributeMap(PLAYGROUND);
+
+/**
+ * What each tour step's "Try this" asks the reader to do, by step title: 'query' (drag
+ * the query: every `controls` mode), 'keys' (drag keys: controls="full" only) or the
+ * schema fields whose controls it uses. A step missing here shows its line only with
+ * the full controls (tests/browser/story-try.test.mjs checks every TOUR step is listed).
+ */
+export const TRY_NEEDS = Object.freeze({
+  'Keys on the circle': ['keys'],
+  'The query’s direction': ['query'],
+  'Its length is sharpness': ['query'],
+  'The radius of the query': ['query'],
+  'Short means blunt': ['query'],
+  'The same weights on a line': ['layout'],
+  'Values and the output': ['query'],
+  'Raw keys: length counts too': ['keys'],
+  'A negative scale looks away': ['customScale'],
+  'Sparsemax: exact zeros': ['alpha'],
+  'An attention sink': ['query'],
+  'Linear attention cannot sharpen': ['query', 'kernel', 'features'],
+  'RoPE: position turns the keys': ['query', 'queryPosition'],
+  'Long context': ['query'],
+});
+
+/** True when a reader of a plot with `controls` (full|compact|none) can do everything in `needs`. */
+export function canTry(needs, controls) {
+  if (!needs) return controls === 'full';
+  return needs.every((need) => need === 'query' || (need === 'keys' ? controls === 'full'
+    : !!PLAYGROUND.fields[need]?.controls?.includes(controls)));
+}
 
 // In a cascade layer: the page's own (unlayered) rules win over these defaults whatever
 // their order or specificity, though an adopted sheet comes after the page's sheets.
@@ -114,13 +147,13 @@ class AttentionStoryElement extends ElementBase {
   #setup() {
     if (this.#cleanup.length) return;
     adoptStyles();
-    if (this.hasAttribute('tour') && !this.#builtTour) this.#buildTour();
     this.#plotEl = this.querySelector(':scope > attention-plot');
     if (!this.#plotEl) {
       this.#plotEl = document.createElement('attention-plot');
       this.#plotEl.setAttribute('controls', 'none');
       this.prepend(this.#plotEl);
     }
+    if (this.hasAttribute('tour') && !this.#builtTour) this.#buildTour();
     if (!this.#status) {
       this.#status = document.createElement('p');
       this.#status.className = 'attention-story-status';
@@ -144,7 +177,7 @@ class AttentionStoryElement extends ElementBase {
     this.#cleanup.push(() => resize.disconnect());
     // Steps added, removed or rewritten later are picked up.
     const watch = new MutationObserver(() => { this.#collect(); later(); });
-    watch.observe(this, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-attention-state'] });
+    watch.observe(this, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-attention-state', 'controls'] });
     this.#cleanup.push(() => watch.disconnect());
     this.#layout();
     this.#collect();
@@ -163,6 +196,7 @@ class AttentionStoryElement extends ElementBase {
       text.textContent = step.text;
       const tryThis = document.createElement('p');
       tryThis.className = 'attention-story-try';
+      tryThis.dataset.needs = (TRY_NEEDS[step.title] ?? ['full']).join(' ');
       const b = document.createElement('strong');
       b.textContent = 'Try this: ';
       tryThis.append(b, step.tryThis);
@@ -204,6 +238,21 @@ class AttentionStoryElement extends ElementBase {
     });
     this.plot?.notice('story', notices);
     if (this.#active >= n) this.#active = -1;
+    this.#showTries();
+  }
+
+  /** Shows a step's "Try this" only when the plot's controls for that step let the reader do it. */
+  #showTries() {
+    this.#steps.forEach((s, i) => {
+      const tries = /** @type {NodeListOf<HTMLElement>} */ (s.el.querySelectorAll('.attention-story-try[data-needs]'));
+      if (!tries.length) return;
+      const { controls } = this.target(i);
+      for (const t of tries) {
+        const needs = t.dataset.needs.split(' ');
+        const show = needs.includes('full') ? controls === 'full' : canTry(needs, controls);
+        if (t.hidden === show) t.hidden = !show;
+      }
+    });
   }
 
   /** The plot's attributes over the defaults: what every step's patch applies to. */

@@ -4,13 +4,14 @@
 // (The query is query.js; the values and the output values.js.)
 
 import { withAlpha } from './canvas.js';
-import { WORLD_EXTENT, toScreen } from './geometry.js';
+import { WORLD_EXTENT, queryToScreen, toScreen } from './geometry.js';
 
 /** @typedef {import('./scene.js').Scene} Scene */
 /** @typedef {import('./renderer.js').Pen} Pen */
 
 const TAU = Math.PI * 2;
-const ROPE_ARC = 0.86;    // RoPE's turn arcs, as a fraction of the raw key's radius
+const ROPE_ARC = 0.86;
+const LINE = 16;           // px between lines of text    // RoPE's turn arcs, as a fraction of the raw key's radius
 
 /** The radius of a key's dot: smaller as keys get many. */
 export const keyDotRadius = (n) => (n > 40 ? 3.5 : n > 20 ? 4.5 : 5.5);
@@ -116,17 +117,16 @@ export function drawKeysAndWeights(pen, scene) {
   const keyPos = scene.keys.positions, weights = scene.weights.byKey, argmax = scene.weights.argmax;
   const dotR = keyDotRadius(n);
   ctx.save();
-  // blue: radial offset = weight × 1 unit, with a thin connector from the key
+  // blue: radial offset = weight × 1 unit, with a thin connector from the key; a blue dot
+  // the query's dot would cover is drawn beside it (moved along the circle, not outward)
+  const blue = weights ? blueDots(pen, scene, dotR) : null;
   if (weights) {
     ctx.lineWidth = 1.25;
     for (let i = 0; i < n; i++) {
       const kx = keyPos[2 * i], ky = keyPos[2 * i + 1];
-      const len = Math.hypot(kx, ky);
-      if (!(len > 0)) continue;
-      const w = weights[i];
-      const bx = kx + (kx / len) * w, by = ky + (ky / len) * w;
+      if (!(Math.hypot(kx, ky) > 0)) continue;
       const [sx, sy] = toScreen(g, kx, ky);
-      const [ex, ey] = toScreen(g, bx, by);
+      const ex = blue[2 * i], ey = blue[2 * i + 1];
       ctx.strokeStyle = withAlpha(t.weight, 0.6);
       ctx.beginPath();
       ctx.moveTo(sx, sy);
@@ -160,16 +160,49 @@ export function drawKeysAndWeights(pen, scene) {
     const kx = keyPos[2 * i], ky = keyPos[2 * i + 1];
     const [sx, sy] = toScreen(g, kx, ky);
     pen.labels.avoidDot(sx, sy, dotR);
-    const len = Math.hypot(kx, ky);
-    if (weights && len > 0) {
-      const [bx, by] = toScreen(g, kx + (kx / len) * weights[i], ky + (ky / len) * weights[i]);
-      pen.labels.avoidDot(bx, by, dotR);
-    }
+    if (blue && Math.hypot(kx, ky) > 0) pen.labels.avoidDot(blue[2 * i], blue[2 * i + 1], dotR);
   }
   // hover / selection rings
   ringKey(pen, scene, scene.ui.selected, t.select, dotR + 5, [3, 2]);
   ringKey(pen, scene, scene.ui.hovered, t.highlight, dotR + 4, []);
   ctx.restore();
+}
+
+const QUERY_DOT = 8;   // px: the query dot's radius (query.js)
+
+/**
+ * Where each blue dot is drawn (CSS px, x, y per key): key + weight along the key's direction;
+ * one the query's dot would cover is moved along its circle (same distance from the centre)
+ * until it clears the query's dot.
+ * @param {Pen} pen
+ * @param {Scene} scene
+ */
+function blueDots(pen, scene, dotR) {
+  const g = pen.layout, { n } = scene;
+  const keyPos = scene.keys.positions, weights = scene.weights.byKey;
+  const [qx, qy] = queryToScreen(g, scene.query.vector);
+  const clear = QUERY_DOT + dotR + 4;
+  const out = new Float64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const kx = keyPos[2 * i], ky = keyPos[2 * i + 1], len = Math.hypot(kx, ky);
+    if (!(len > 0)) continue;
+    const r = len + weights[i];
+    let a = Math.atan2(ky, kx);
+    let [x, y] = toScreen(g, r * Math.cos(a), r * Math.sin(a));
+    const d = Math.hypot(x - qx, y - qy), rpx = r * g.ppu;
+    if (d < clear && rpx > 0) {
+      // turn away from the query's side by the angle that puts `clear` px between them
+      const qa = Math.atan2(g.cy - qy, qx - g.cx);
+      let side = Math.sign(Math.sin(a - qa));
+      if (side === 0) side = 1;
+      const need = Math.min(Math.PI / 4, 2 * Math.asin(Math.min(1, clear / (2 * rpx))));
+      a = qa + side * need;
+      [x, y] = toScreen(g, r * Math.cos(a), r * Math.sin(a));
+    }
+    out[2 * i] = x;
+    out[2 * i + 1] = y;
+  }
+  return out;
 }
 
 /** @param {Pen} pen @param {Scene} scene */
@@ -298,7 +331,7 @@ export function drawCircleLabels(pen, scene) {
     [t.muted, `query angle φ = ${q.angleDeg.toFixed(1)}°   n = ${scene.n.toLocaleString('en-US')}`],
   ];
   if (scene.long) lines.push([t.weight, `blue ring: weight per ${(360 / scene.long.bins.B).toFixed(0)}° bin, largest bin = 1 unit`]);
-  else lines.push([t.weight, 'blue offset = weight × 1 unit']);
+
   if (!scene.keys.normalized) lines.push([t.muted, 'keys not normalised: length counts']);
   if (q.scale < 0) lines.push([t.muted, 'scale < 0: q looks the other way (dashed)']);
   if (z.alpha > 1) lines.push([t.muted, `${z.alpha >= 2 ? 'sparsemax' : `${z.alpha}-entmax`}: hollow dots get exactly 0`]);
@@ -315,6 +348,35 @@ export function drawCircleLabels(pen, scene) {
     pen.labels.place(ctx, text, [{ x, y, align: 'left', baseline: 'top' }], { bounds: g.circle });
     y += 16;
   }
+  ctx.restore();
+}
+
+/**
+ * What distance from the centre means for each kind of dot, in two lines: under the circle
+ * (bottom left, else bottom right) where they fit, else at the top left under the other lines.
+ * @param {Pen} pen
+ * @param {Scene} scene
+ */
+export function drawDistanceLegend(pen, scene) {
+  const { ctx, theme: t, layout: g } = pen;
+  const lines = [
+    [t.weight, scene.long ? 'from 0: keys on the ring, blue = 1 + bin weight' : 'from 0: key = its length, blue = key + weight'],
+    [t.muted, 'q: |q| up to 1.5, log scale beyond (ticks: κ)'],
+  ];
+  const b = g.circle, bottom = Math.min(b.y + b.h - 4, g.cy + g.size / 2 - 2);
+  const left = g.pad + 2, right = b.x + b.w - g.pad - 2;
+  ctx.save();
+  ctx.font = `12px ${t.font}`;
+  lines.forEach(([color, text], i) => {
+    const up = (lines.length - 1 - i) * LINE;
+    const at = [
+      { x: left, y: bottom - up, align: 'left', baseline: 'bottom' },
+      { x: right, y: bottom - up, align: 'right', baseline: 'bottom' },
+    ];
+    for (let k = 0; k < 10; k++) at.push({ x: left, y: g.pad + (k + i) * LINE, align: 'left', baseline: 'top' });
+    ctx.fillStyle = color;
+    pen.labels.place(ctx, text, at, { bounds: b });
+  });
   ctx.restore();
 }
 

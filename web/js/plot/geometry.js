@@ -7,22 +7,45 @@ import { PLAYGROUND } from '../state/schema.js';
 /** World half-width of the circle panel (the unit circle has radius 1). */
 export const WORLD_EXTENT = 2.45;
 
-// The query's length has no wall: it is drawn to scale up to |q| = QUERY_LINEAR and
-// logarithmically beyond, so the edge of the panel is the longest query the schema allows
-// (|q| = 1000: κ up to 1000 at scale 1) while dragging near the circle stays precise. Ticks
-// on the query's line label the κ scale.
+// The query's length has no wall: it is drawn to scale up to |q| = QUERY_LINEAR and on a log
+// scale beyond, so the edge of the panel is the longest query the schema allows (|q| = 1000:
+// κ up to 1000 at scale 1) while dragging near the circle stays precise. Past the break the
+// log's rate eases in over LOG_EASE world units: at the break a pixel adds as much |q| as a
+// pixel inside it (no jump in the drag's gain), and from there on equal pixels multiply |q|
+// by a steady ratio. Ticks on the query's line label the κ scale, and one marks the break.
 export const QUERY_LINEAR = 1.5;
 export const QUERY_MAX = PLAYGROUND.fields.query.max;
-const LOG_GAIN = (WORLD_EXTENT - 0.05 - QUERY_LINEAR) / Math.log(QUERY_MAX / QUERY_LINEAR);
+const LOG_EASE = 0.15;
+const LOG_REACH = WORLD_EXTENT - 0.05 - QUERY_LINEAR;
+const EASE = 1 - Math.exp(-LOG_REACH / LOG_EASE);
+// ln(|q| / QUERY_LINEAR) = u / G − (1/G − 1/QUERY_LINEAR)·LOG_EASE·(1 − e^(−u/LOG_EASE)), u = r − QUERY_LINEAR:
+// slope 1/QUERY_LINEAR at u = 0 (matching the linear part), 1/G far out; G puts QUERY_MAX at the edge.
+const LOG_GAIN = (LOG_REACH - LOG_EASE * EASE)
+  / (Math.log(QUERY_MAX / QUERY_LINEAR) - (LOG_EASE * EASE) / QUERY_LINEAR);
+
+/** ln(|q| / QUERY_LINEAR) at u world units past the break. */
+function logLength(u) {
+  return u / LOG_GAIN - (1 / LOG_GAIN - 1 / QUERY_LINEAR) * LOG_EASE * (1 - Math.exp(-u / LOG_EASE));
+}
 
 /** Where a query of length |q| is drawn (world radius). */
 export function queryRadius(len) {
-  return len <= QUERY_LINEAR ? len : QUERY_LINEAR + LOG_GAIN * Math.log(len / QUERY_LINEAR);
+  if (len <= QUERY_LINEAR) return len;
+  // invert logLength (increasing and convex) by Newton's method from the pure-log guess
+  const target = Math.log(len / QUERY_LINEAR);
+  let u = LOG_GAIN * target;
+  for (let i = 0; i < 30; i++) {
+    const slope = 1 / LOG_GAIN - (1 / LOG_GAIN - 1 / QUERY_LINEAR) * Math.exp(-u / LOG_EASE);
+    const step = (logLength(u) - target) / slope;
+    u -= step;
+    if (Math.abs(step) < 1e-13) break;
+  }
+  return QUERY_LINEAR + u;
 }
 
 /** The query length drawn at world radius r (inverse of queryRadius). */
 export function queryLength(r) {
-  return r <= QUERY_LINEAR ? r : QUERY_LINEAR * Math.exp((r - QUERY_LINEAR) / LOG_GAIN);
+  return r <= QUERY_LINEAR ? r : QUERY_LINEAR * Math.exp(logLength(r - QUERY_LINEAR));
 }
 
 /**

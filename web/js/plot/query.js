@@ -1,8 +1,9 @@
 // The query on the circle panel: its line from the origin, the κ scale along its ray, the
 // dot and its label, and (RoPE) the query as the logits see it.
 
-import { WORLD_EXTENT, queryRadius, queryToScreen, toScreen } from './geometry.js';
+import { QUERY_LINEAR, WORLD_EXTENT, queryRadius, queryToScreen, toScreen } from './geometry.js';
 import { fmtKappa } from './circle.js';
+import { withAlpha } from './canvas.js';
 
 /** @typedef {import('./scene.js').Scene} Scene */
 /** @typedef {import('./renderer.js').Pen} Pen */
@@ -30,7 +31,7 @@ export function drawQueryLine(pen, scene) {
   ctx.stroke();
   // Labels keep off the query's line: small obstacles every LINE_STEP px along it.
   const len = Math.hypot(qx - g.cx, qy - g.cy), steps = Math.floor(len / LINE_STEP);
-  for (let i = 1; i < steps; i++) {
+  for (let i = 0; i < steps; i++) {
     pen.labels.avoidDot(g.cx + ((qx - g.cx) * i) / steps, g.cy + ((qy - g.cy) * i) / steps, 1.5);
   }
   // For a negative scale the softmax looks the other way: show that direction dashed.
@@ -91,6 +92,22 @@ export function drawKappaRay(pen, scene) {
         { x: sx - ((ax - sx) / tl) * off, y: sy - ((ay - sy) / tl) * off, align: 'center', baseline: 'middle' },
       ],
     });
+  }
+  // the break where the drawn length turns logarithmic: a longer tick, "log" beside it
+  {
+    const r = queryRadius(QUERY_LINEAR), d = 0.06;
+    const [sx, sy] = toScreen(g, ux * r, uy * r);
+    const [ax, ay] = toScreen(g, ux * r + nx * d, uy * r + ny * d);
+    const [bx, by] = toScreen(g, ux * r - nx * d, uy * r - ny * d);
+    ctx.moveTo(ax, ay);
+    ctx.lineTo(bx, by);
+    const tl = Math.hypot(ax - sx, ay - sy) || 1, along = (off) => [((ax - sx) / tl) * off, ((ay - sy) / tl) * off];
+    const at = [];
+    for (const off of [14, -14, 22, -22]) {
+      const [ox, oy] = along(off);
+      at.push({ x: sx + ox, y: sy + oy, align: 'center', baseline: 'middle' });
+    }
+    spots.unshift({ text: 'log', at });
   }
   ctx.stroke();
   ctx.restore();
@@ -190,5 +207,82 @@ export function drawQueryLabel(pen, scene) {
     { x: qx, y: qy + 30, align: 'center', baseline: 'top' },
     { x: qx, y: qy - 30, align: 'center', baseline: 'bottom' },
   ], { bounds: { x: g.circle.x + 2, y: 2, w: g.circle.w - 4, h: g.circle.h - 4 } });
+  ctx.restore();
+}
+
+/**
+ * The query's radius on the circle: the arc it gathers from (where a unit key's weight is at
+ * least half the largest: the scene's halfArc, read off the core's curve), shaded along the
+ * unit circle under the keys, with a mark at each end.
+ * @param {Pen} pen
+ * @param {Scene} scene
+ */
+export function drawHalfArc(pen, scene) {
+  const arc = scene.strip.halfArc;
+  if (!arc) return;
+  const { ctx, theme: t, layout: g } = pen;
+  const r = g.ppu;
+  ctx.save();
+  ctx.strokeStyle = withAlpha(t.query, 0.2);
+  ctx.lineWidth = 9;
+  ctx.lineCap = 'butt';
+  ctx.beginPath();
+  // world angles run counter-clockwise, the canvas' clockwise (y down)
+  if (arc.width >= TAU) ctx.arc(g.cx, g.cy, r, 0, TAU);
+  else ctx.arc(g.cx, g.cy, r, -arc.from, -arc.to, true);
+  ctx.stroke();
+  if (arc.width < TAU) {
+    ctx.strokeStyle = withAlpha(t.query, 0.7);
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    for (const a of [arc.from, arc.to]) {
+      const [ax, ay] = toScreen(g, 0.9 * Math.cos(a), 0.9 * Math.sin(a));
+      const [bx, by] = toScreen(g, 1.1 * Math.cos(a), 1.1 * Math.sin(a));
+      ctx.moveTo(ax, ay);
+      ctx.lineTo(bx, by);
+    }
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+/** The arc's width and the Gaussian's σ ≈ 1/√κ (both in degrees), as the label says them. @param {Scene} scene */
+export function halfArcText(scene) {
+  const arc = scene.strip.halfArc;
+  if (!arc) return '';
+  if (arc.width >= TAU) return '½-weight arc: the whole circle';
+  const deg = (v) => `${Math.round(v * 180 / Math.PI)}°`;
+  const k = scene.query.kappa;
+  return `½-weight arc ${deg(arc.width)}${k > 0 ? `, σ ≈ 1/√κ = ${deg(1 / Math.sqrt(k))}` : ''}`;
+}
+
+/**
+ * The arc's label: beside one of its ends or its middle, inside the circle or just outside.
+ * @param {Pen} pen
+ * @param {Scene} scene
+ */
+export function drawHalfArcLabel(pen, scene) {
+  const arc = scene.strip.halfArc;
+  if (!arc) return;
+  const { ctx, theme: t, layout: g } = pen;
+  const text = halfArcText(scene);
+  const mid = arc.width >= TAU ? scene.query.seenAngle : (arc.from + arc.to) / 2;
+  const spots = [];
+  for (const rr of [1.3, 0.72, 1.55, 0.45]) {
+    for (const a of [arc.to, arc.from, mid + Math.PI / 2, mid - Math.PI / 2, mid + Math.PI]) {
+      const [x, y] = toScreen(g, rr * Math.cos(a), rr * Math.sin(a));
+      // outside the circle: beside the point, away from the centre; inside: centred on it
+      const side = Math.abs(Math.cos(a)) < 0.35 ? 'center' : Math.cos(a) > 0 ? 'left' : 'right';
+      spots.push({ x, y, align: rr > 1 ? side : 'center', baseline: 'middle' });
+    }
+  }
+  // last: the circle panel's corners
+  const b = g.circle, y = Math.min(b.y + b.h - 6, g.cy + g.size / 2 - 4), right = b.x + b.w - g.pad - 2;
+  spots.push({ x: right, y, align: 'right', baseline: 'bottom' }, { x: right, y: y - 34, align: 'right', baseline: 'bottom' },
+    { x: right, y: b.y + g.pad, align: 'right', baseline: 'top' }, { x: b.x + g.pad + 2, y, align: 'left', baseline: 'bottom' });
+  ctx.save();
+  ctx.font = `11px ${t.font}`;
+  ctx.fillStyle = t.fg;
+  pen.labels.place(ctx, text, spots);
   ctx.restore();
 }

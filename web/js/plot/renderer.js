@@ -12,9 +12,10 @@
 import { SvgContext } from './svgcontext.js';
 import { fitCanvas, readTheme, Labels } from './canvas.js';
 import { panelLayout, toScreen, toWorld, queryToScreen, screenToQuery } from './geometry.js';
-import { drawCircleBackground, drawCircleLabels, drawGuideLabel, drawKeyLabels, drawKeysAndWeights, drawLongRing,
-  drawRopeTurns } from './circle.js';
-import { drawKappaLabels, drawKappaRay, drawQuery, drawQueryLabel, drawQueryLine, drawTurnedQuery } from './query.js';
+import { drawCircleBackground, drawCircleLabels, drawDistanceLegend, drawGuideLabel, drawKeyLabels, drawKeysAndWeights,
+  drawLongRing, drawRopeTurns } from './circle.js';
+import { drawHalfArc, drawHalfArcLabel, drawKappaLabels, drawKappaRay, drawQuery, drawQueryLabel, drawQueryLine,
+  drawTurnedQuery } from './query.js';
 import { ValuesPainter, drawOutput, drawOutputLabel } from './values.js';
 import { drawStrip } from './strip.js';
 
@@ -64,6 +65,8 @@ export class Plot {
     this.valuesPainter = new ValuesPainter();   // keeps the many-values layer between frames
     /** @type {Scene|null} */
     this.lastScene = null;
+    /** @type {Frame|null} the last drawn frame's geometry (for tools and tests) */
+    this.lastFrame = null;
     this.resize();
   }
 
@@ -101,7 +104,8 @@ export class Plot {
    */
   draw(scene) {
     this.lastScene = scene;
-    return this.paint(this.ctx, this.dpr, false, scene);
+    this.lastFrame = this.paint(this.ctx, this.dpr, false, scene);
+    return this.lastFrame;
   }
 
   /** The last drawn scene as an SVG document (string). */
@@ -137,6 +141,7 @@ export class Plot {
     const showValues = scene.values.visible;
     drawCircleLabels(pen, scene);
     drawCircleBackground(pen);
+    drawHalfArc(pen, scene);
     if (showValues && scene.values.positions) this.valuesPainter.draw(pen, scene);
     drawQueryLine(pen, scene);
     const ticks = drawKappaRay(pen, scene);
@@ -147,6 +152,8 @@ export class Plot {
     if (showValues && scene.values.output) drawOutput(pen, scene);
     drawQuery(pen, scene);
     drawQueryLabel(pen, scene);
+    drawDistanceLegend(pen, scene);
+    drawHalfArcLabel(pen, scene);
     if (showValues && scene.values.output) drawOutputLabel(pen, scene);
     if (!scene.long) drawKeyLabels(pen, scene);
     drawKappaLabels(pen, ticks);

@@ -76,6 +76,16 @@ import { changesNormaliser, PLAYGROUND } from '../state/schema.js';
  * @property {string} curveNote          replaces the curve's legend when it does not fit the normaliser ('' none)
  * @property {Curve|null} gaussian       the Gaussian approximation (showGaussian)
  * @property {string} gaussianNote       why the Gaussian approximation is missing ('' none)
+ * @property {HalfArc|null} halfArc      where the curve is at least half its peak (null: no curve)
+ */
+
+/**
+ * @typedef {object} HalfArc  the arc of the circle the query gathers from: the angles where the
+ *   strip's curve (a unit key's weight, from the core) is at least half its largest value
+ * @property {number} from        its first angle (radians, counter-clockwise from `from` to `to`)
+ * @property {number} to          its last angle (may pass π: to − from = width)
+ * @property {number} width       its width in radians (2π: the whole circle)
+ * @property {number} peak        the angle of the curve's largest value
  */
 
 /**
@@ -154,6 +164,34 @@ const TOP_KEYS = 20;          // keys listed in long context
 const MAX_KEYS = PLAYGROUND.fields.keys.maxCount;   // the editable plot's most keys
 
 const CURVE_ANGLES = Float64Array.from({ length: CURVE_POINTS }, (_, i) => -Math.PI + (i / (CURVE_POINTS - 1)) * TAU);
+
+/**
+ * The arc around the curve's peak where it stays at least half the peak (reading the core's
+ * curve only: the samples' angles, walking out from the largest one both ways, the circle
+ * wrapping at ±π). The whole circle when no sample falls below half.
+ * @param {Curve|null} curve
+ * @returns {HalfArc|null}
+ */
+export function halfArc(curve) {
+  if (!curve) return null;
+  const { angles, y } = curve;
+  const m = y.length - 1;   // the last sample repeats the first (−π and π)
+  let top = -1;
+  for (let i = 0; i < m; i++) if (Number.isFinite(y[i]) && (top < 0 || y[i] > y[top])) top = i;
+  if (top < 0 || !(y[top] > 0)) return null;
+  const half = y[top] / 2, step = TAU / m;
+  let lo = 0, hi = 0;
+  while (lo < m && y[(top - lo - 1 + m) % m] >= half) lo++;
+  while (hi < m && y[(top + hi + 1) % m] >= half) hi++;
+  if (lo + hi + 1 >= m) return { from: -Math.PI, to: Math.PI, width: TAU, peak: angles[top] };
+  // the crossing, linearly between the last sample at or above half and the next one
+  const cross = (k, dir) => {
+    const a = y[(top + dir * k + m) % m], b = y[(top + dir * (k + 1) + 2 * m) % m];
+    return k + (Number.isFinite(b) && a > b ? (a - half) / (a - b) : 0.5);
+  };
+  const from = angles[top] - cross(lo, -1) * step, to = angles[top] + cross(hi, 1) * step;
+  return { from, to, width: to - from, peak: angles[top] };
+}
 
 /** The scale the core uses for a state: 1, 1/√d (d = 2) or the custom value. */
 export function scaleOf(state, core) {
@@ -351,7 +389,8 @@ export class SceneBuilder {
    */
   stripCurves(state, n, g, seen, scale, beyond, shown, fail) {
     const core = this.core;
-    const strip = { curve: null, curveKind: state.curve, curveNote: '', gaussian: null, gaussianNote: '' };
+    const strip = { curve: null, curveKind: state.curve, curveNote: '', gaussian: null, gaussianNote: '',
+      halfArc: null };
     try {
       const toWeights = (dens) => {
         const y = new Float64Array(dens.length);
@@ -376,6 +415,7 @@ export class SceneBuilder {
     } catch (e) {
       fail('The attention core rejected the strip\'s curve', e);
     }
+    strip.halfArc = halfArc(strip.curve);
     return strip;
   }
 

@@ -66,12 +66,14 @@ function axisMax(scene, gutter) {
     if (softmax) for (let i = 0; i < n; i++) if (softmax[i] > ymax) ymax = softmax[i];
     if (gutter && scene.weights.sink > ymax) ymax = scene.weights.sink;
   }
-  // The unit-key curve can rise above every key where there is no key (a key there would
-  // take more than the current top weight); the axis follows the weights, the curve is clipped.
-  const densities = curveKind === 'vonmises' ? [curve, gaussian] : [gaussian];
-  for (const c of densities) {
+  const dotMax = ymax;
+  // The axis fits the curves as well as the dots, so the curve's peak (where the query looks)
+  // stays in the frame. Only the unit-key curve can pass 1 (a key there would take more than
+  // all the others together); the axis stops at 1 and such a peak is drawn flat along the top.
+  for (const c of [curve, gaussian]) {
     if (c) for (let i = 0; i < c.y.length; i++) if (c.y[i] > ymax && Number.isFinite(c.y[i])) ymax = c.y[i];
   }
+  if (curveKind !== 'vonmises') ymax = Math.min(ymax, Math.max(1, dotMax));
   if (!(ymax > 0) && curve) ymax = 1;
   // weights never exceed 1: a top weight near 1 gets the axis [0, 1]
   return ymax <= 1 && ymax > 0.9 ? 1 : niceCeil(ymax * 1.08 || 1);
@@ -174,9 +176,9 @@ function drawCurve(pen, axes, c, color, dash, width) {
   let started = false;
   for (let i = 0; i < c.angles.length; i++) {
     const v = c.y[i];
-    // above the chart (the unit-key curve where no key is): leave a gap, not a flat line
-    if (!Number.isFinite(v) || v > axes.yMax * 1.02) { started = false; continue; }
-    const x = axes.x(c.angles[i]), y = axes.y(v);
+    if (!Number.isFinite(v)) { started = false; continue; }
+    // past the axis' top (a unit-key curve above 1): along the frame's top edge, never outside
+    const x = axes.x(c.angles[i]), y = axes.y(Math.min(v, axes.yMax));
     if (!started) { ctx.moveTo(x, y); started = true; } else ctx.lineTo(x, y);
   }
   ctx.stroke();

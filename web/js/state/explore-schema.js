@@ -15,8 +15,8 @@ export const SPARSE_PRESETS = Object.freeze({
   global: { spw: 2, sps: 0, spg: 1 },
 });
 
-// The paged stepper's first step: B has forked from A's prefix and both have grown.
-const EXPLORE_PSTEP_DEFAULT = 12;
+// The paged stepper starts empty: Step fills the pool token by token.
+const EXPLORE_PSTEP_DEFAULT = 0;
 
 /**
  * explore.html: self-attention, heads, √d, streaming, cross, sparse, paged KV and MLA. Each
@@ -67,7 +67,7 @@ export const EXPLORE = Object.freeze({
     spg: int(0, 4, 1, { label: 'global tokens' }),
     spc: bool(false, { label: 'causal' }),
     spseed: int(0, 2147483647, 5, { label: 'seed' }),
-    // paged KV cache: at step 12, B has forked from A's 6-token prefix and both have grown
+    // paged KV cache: from step 0, A decodes; B forks from A's 6-token prefix once A holds it
     pbs: int(1, 8, 4, { label: 'block size' }),
     pna: int(1, 24, 10, { label: 'tokens of A' }),
     pnb: int(0, 16, 5, { label: "B's own tokens" }),
@@ -148,7 +148,7 @@ export const EXPLORE = Object.freeze({
       if (asked('ppre')) notices.push(`ppre: ${state.ppre} is more than A's ${state.pna} tokens; using ${state.pna}.`);
       state.ppre = state.pna;
     }
-    // a new paged setup starts at the default step (where B has forked), capped below
+    // a new paged setup starts again at the default step (0), capped below
     if (!asked('pstep') && PAGED_FIELDS.some(asked)) state.pstep = EXPLORE_PSTEP_DEFAULT;
     if (state.pstep > state.pna + state.pnb) {
       if (asked('pstep')) notices.push(`pstep: ${state.pstep} is more than the ${state.pna + state.pnb} steps; using ${state.pna + state.pnb}.`);

@@ -7,7 +7,8 @@ import { TOUR } from './tour-steps.js';
 //
 // `controls` lists the control sets a field appears in (the element's controls="full" and
 // "compact"; the page's form shows every 'full' field): a new field with it gets a control
-// everywhere without more code.
+// everywhere without more code. `group: 'beyond'` puts a field's control under the folded
+// "Beyond softmax" (α, sink, kernels, RoPE), opened when a state uses one (usesBeyond).
 //
 // Field constructors are exported for explore-schema.js (explore.html's table).
 //
@@ -31,6 +32,9 @@ export const numbers = (count, min, max, def, precision, extra = {}) => ({ type:
 
 /** True when a state's normaliser is not plain softmax (entmax, a sink or a linear kernel). */
 export const changesNormaliser = (s) => s.alpha !== 1 || s.sinkOn || s.kernel !== 'softmax';
+
+/** True when a state uses anything beyond plain softmax attention (the folded controls). */
+export const usesBeyond = (s) => changesNormaliser(s) || !!s.rope;
 
 /** Fields that make the keys: changing one regenerates keys and values from the layout. */
 export const LAYOUT_FIELDS = Object.freeze(['n', 'layout', 'seed', 'clusters', 'spread', 'randomLengths', 'longContext']);
@@ -56,18 +60,18 @@ export const PLAYGROUND = Object.freeze({
     // Beyond softmax (the core's attend options): α-entmax (1 softmax … 2 sparsemax), an
     // attention sink with its logit, linear attention's kernels (elu+1, favor+) and RoPE;
     // `compare` draws plain softmax's weights beside them on the strip.
-    alpha: num(1, 2, 1, 2, { controls: ['full'], label: 'normaliser α', valueText: (a) => `${a} (${a === 1 ? 'softmax' : a === 2 ? 'sparsemax' : 'entmax'})` }),
-    sinkOn: bool(false, { controls: ['full'], label: 'attention sink' }),
-    sink: num(-20, 20, 0, 2, { controls: ['full'], label: 'sink logit', enabledWhen: (s) => s.sinkOn }),
-    kernel: oneOf(['softmax', 'elu+1', 'favor+'], 'softmax', { controls: ['full'], label: 'kernel', labels: { softmax: 'softmax', 'elu+1': 'linear (elu+1)', 'favor+': 'linear (favor+ random features)' } }),
-    features: int(1, 4096, 16, { controls: ['full'], label: 'favor+ random features r', slider: [1, 1024], enabledWhen: (s) => s.kernel === 'favor+' }),
-    featureSeed: int(0, 2147483647, 1, { controls: ['full'], label: 'favor+ feature seed', enabledWhen: (s) => s.kernel === 'favor+' }),
+    alpha: num(1, 2, 1, 2, { controls: ['full'], group: 'beyond', label: 'normaliser α', valueText: (a) => `${a} (${a === 1 ? 'softmax' : a === 2 ? 'sparsemax' : 'entmax'})` }),
+    sinkOn: bool(false, { controls: ['full'], group: 'beyond', label: 'attention sink' }),
+    sink: num(-20, 20, 0, 2, { controls: ['full'], group: 'beyond', label: 'sink logit', enabledWhen: (s) => s.sinkOn }),
+    kernel: oneOf(['softmax', 'elu+1', 'favor+'], 'softmax', { controls: ['full'], group: 'beyond', label: 'kernel', labels: { softmax: 'softmax', 'elu+1': 'linear (elu+1)', 'favor+': 'linear (favor+ random features)' } }),
+    features: int(1, 4096, 16, { controls: ['full'], group: 'beyond', label: 'favor+ random features r', slider: [1, 1024], enabledWhen: (s) => s.kernel === 'favor+' }),
+    featureSeed: int(0, 2147483647, 1, { controls: ['full'], group: 'beyond', label: 'favor+ feature seed', enabledWhen: (s) => s.kernel === 'favor+' }),
     // RoPE (d = 2, one pair): key i sits at position i and turns by i·θ, the query at
     // queryPosition turns by queryPosition·θ; the weights see only the difference.
-    rope: bool(false, { controls: ['full'], label: 'RoPE (key i at position i)' }),
-    ropeTheta: num(0, 3.141, 0.5, 3, { controls: ['full'], label: 'RoPE angle per position θ (radians)', enabledWhen: (s) => s.rope }),
-    queryPosition: int(0, 65536, 8, { controls: ['full'], label: 'query position', slider: [0, 32], enabledWhen: (s) => s.rope }),
-    compare: bool(false, { controls: ['full'], label: 'compare with softmax on the strip', enabledWhen: changesNormaliser }),
+    rope: bool(false, { controls: ['full'], group: 'beyond', label: 'RoPE (key i at position i)' }),
+    ropeTheta: num(0, 3.141, 0.5, 3, { controls: ['full'], group: 'beyond', label: 'RoPE angle per position θ (radians)', enabledWhen: (s) => s.rope }),
+    queryPosition: int(0, 65536, 8, { controls: ['full'], group: 'beyond', label: 'query position', slider: [0, 32], enabledWhen: (s) => s.rope }),
+    compare: bool(false, { controls: ['full'], group: 'beyond', label: 'compare with softmax on the strip', enabledWhen: changesNormaliser }),
     curve: oneOf(['unit', 'vonmises'], 'unit', { controls: ['full'], label: 'strip curve', labels: { unit: 'weight of a unit key', vonmises: 'von Mises density · 2π/n' } }),
     // Keys from a link, an attribute or the API have coordinates within ±1.8; a key placed by
     // hand (dragged or added on the plot, the "long key" preset) is at most maxLength long.

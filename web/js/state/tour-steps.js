@@ -23,9 +23,15 @@ export const TOUR = Object.freeze([
   },
   {
     title: 'Its length is sharpness',
-    text: 'The query’s length, times the scale, is κ: how sharp the look is. Logits are κ·cos(angle to the key), so a longer query turns small angle differences into large weight differences. Beyond |q| = 1.5 the radius is drawn on a log scale; the ticks on the query’s line give κ.',
+    text: 'The query’s length, times the scale, is κ: how sharp the look is. Logits are κ·cos(angle to the key), so a longer query turns small angle differences into large weight differences. Beyond |q| = 1.5 (the tick marked “log”) the radius is drawn on a log scale, so equal drags multiply κ by equal steps; the ticks on the query’s line give κ.',
     tryThis: 'Drag the query outward to the edge of the plot: κ passes 100 and one key takes almost all the weight.',
     state: { n: 8, layout: 'even', query: polar(8, 90) },
+  },
+  {
+    title: 'The radius of the query',
+    text: 'The comment says it this way: “the vector magnitude describes the radius of the query”. The shaded arc on the circle is that radius: the part of the circle the query gathers from, where a unit key gets at least half the largest weight. Beside it are its width in degrees and σ ≈ 1/√κ, the width of the Gaussian the weights approach as κ grows (the dashed curve on the strip): the comment’s “smooth Gaussian falloff”.',
+    tryThis: 'Drag the query outward: the arc narrows and σ shrinks with it. Drag it in towards the centre and the arc opens to the whole circle.',
+    state: { n: 12, layout: 'even', showGaussian: true, query: polar(1.5, 70) },
   },
   {
     title: 'Short means blunt',

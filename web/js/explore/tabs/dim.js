@@ -125,12 +125,16 @@ function canvases() {
   return { raw: column('dim-raw'), scaled: column('dim-scaled'), sweep: $('dim-sweep') };
 }
 
+// One colour per column, as in the sweep and the text: blue = scale 1, green = 1/√d.
+const COLOUR = { raw: 'weight', scaled: 'key' };
+
 function draw(sc, c, theme) {
   for (const [, which] of COLUMNS) {
-    const r = sc[which], { logits, weights } = c[which];
-    logits.dataset.counts = charts.drawHistogram(logits, { values: r.logits, lo: sc.lo, hi: sc.hi }, theme.key,
+    const r = sc[which], { logits, weights } = c[which], colour = theme[COLOUR[which]];
+    logits.dataset.colour = weights.dataset.colour = colour;
+    logits.dataset.counts = charts.drawHistogram(logits, { values: r.logits, lo: sc.lo, hi: sc.hi }, colour,
       `logits (n = ${sc.n})`, theme).join(',');
-    weights.dataset.counts = charts.drawHistogram(weights, { values: r.weights, lo: 0, hi: r.maxWeight }, theme.weight,
+    weights.dataset.counts = charts.drawHistogram(weights, { values: r.weights, lo: 0, hi: r.maxWeight }, colour,
       'softmax weights (0 … max weight)', theme).join(',');
   }
   charts.drawSweep(c.sweep, sc.rows, sc.n, sc.d, theme);

@@ -167,7 +167,7 @@ function wire(host) {
 
 export const heads = defineTab({
   id: 'heads',
-  title: 'Heads: MHA / GQA / MQA',
+  title: 'Heads: MHA/GQA/MQA',
   fields: FIELDS,
   scene,
   form,

@@ -59,7 +59,7 @@ function draw(sc, c, theme) {
 
 export const mla = defineTab({
   id: 'mla',
-  title: 'Latent attention (MLA)',
+  title: 'Latent (MLA)',
   fields: FIELDS,
   scene,
   form,

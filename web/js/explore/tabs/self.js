@@ -51,6 +51,7 @@ function form(state) {
   /** @type {HTMLInputElement} */ ($('self-size')).max = String(p.mask === 'topk' ? p.tokenCount : F.w.max);
   show($('self-size'), p.mask === 'topk' ? p.topK : p.window);
   /** @type {HTMLInputElement} */ ($('self-tie')).checked = p.tie;
+  $('self-tied-why').hidden = !p.tie;
   for (const name of MATRICES) {
     const src = name === 'wk' && p.tie ? p.wq : p[name];
     for (let e = 0; e < 4; e++) {
@@ -93,6 +94,8 @@ function text(tab, sc, ui) {
   setOut($('self-logit-asym'), h.logitAsymmetry, fmt(h.logitAsymmetry, 4));
   setOut($('self-weight-asym'), h.weightAsymmetry, fmt(h.weightAsymmetry, 4));
   $('self-heatmap').dataset.masked = Array.from(sc.masked).join('');
+  // Tied: the diagonal the note explains (u_i·u_j ≤ (|u_i|² + |u_j|²)/2).
+  $('self-tied-diag').textContent = Array.from({ length: m }, (_, i) => h.weights[i * m + i].toFixed(2)).join(', ');
   $('self-hover').textContent = !(idx >= 0 && idx < m * m) ? 'hover a cell'
     : sc.masked[idx] ? `A[${Math.floor(idx / m)},${idx % m}] masked (logit ${fmt(h.logits[idx])})`
       : `A[${Math.floor(idx / m)},${idx % m}] = ${fmt(h.weights[idx], 4)} (logit ${fmt(h.logits[idx])})`;

@@ -1,0 +1,130 @@
+// "The first hour", items 4 and 5: the query's radius on the picture (the arc it gathers
+// from, its width and σ ≈ 1/√κ beside it, a tour step quoting the comment), a drag whose
+// gain does not jump where the drawn length turns logarithmic, a legend line saying what
+// distance means for each kind of dot, and the winning blue dot clear of the query dot.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPlayground, queryToPage, frames } from './helpers.mjs';
+import { TOUR } from '../../web/js/state/tour-steps.js';
+
+let srv, browser;
+before(async () => { srv = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+const RADIUS_STEP = TOUR.findIndex((s) => s.title === 'The radius of the query');
+
+/** The arc the scene gives, the label the frame drew for it, and κ. */
+const arcNow = (page) => page.evaluate(() => {
+  const pg = window.playground, sc = pg.scene;
+  const label = pg.plot.labels.boxes.find((b) => b.text.startsWith('½-weight arc'));
+  return { arc: sc.strip.halfArc, kappa: sc.query.kappa, label: label?.text ?? null };
+});
+
+test('the tour step quotes the comment and its arc narrows as the query is dragged outward', async () => {
+  assert.ok(RADIUS_STEP > 0, 'the tour has the step');
+  assert.match(TOUR[RADIUS_STEP].text, /“the vector magnitude describes the radius of the query”/);
+  const { page, problems } = await openPlayground(browser.context, `${srv.url}#v=1&tour=${RADIUS_STEP + 1}`);
+  await page.waitForFunction((want) => {
+    const q = window.playground.getState().query;
+    return Math.abs(q[0] - want[0]) < 1e-9 && Math.abs(q[1] - want[1]) < 1e-9;
+  }, TOUR[RADIUS_STEP].state.query, { timeout: 20000 });
+  assert.equal(await page.textContent('#tour-title'), TOUR[RADIUS_STEP].title);
+  await frames(page);
+  const widths = [];
+  let [qx, qy] = await queryToPage(page);
+  const [cx, cy] = await page.evaluate(() => {
+    const pg = window.playground, r = pg.plot.canvas.getBoundingClientRect();
+    return [r.left + pg.frame.layout.cx, r.top + pg.frame.layout.cy];
+  });
+  const ux = (qx - cx) / Math.hypot(qx - cx, qy - cy), uy = (qy - cy) / Math.hypot(qx - cx, qy - cy);
+  await page.mouse.move(qx, qy);
+  await page.mouse.down();
+  for (let i = 0; i < 6; i++) {
+    qx += ux * 15; qy += uy * 15;
+    await page.mouse.move(qx, qy, { steps: 2 });
+    await frames(page);
+    const a = await arcNow(page);
+    assert.ok(a.arc && a.arc.width > 0 && a.arc.width < 2 * Math.PI, `an arc at κ ${a.kappa}`);
+    assert.ok(a.label, `its label is drawn at κ ${a.kappa}`);
+    const deg = Math.round(a.arc.width * 180 / Math.PI), sigma = Math.round(180 / Math.PI / Math.sqrt(a.kappa));
+    assert.equal(a.label, `½-weight arc ${deg}°, σ ≈ 1/√κ = ${sigma}°`);
+    widths.push([a.kappa, a.arc.width]);
+  }
+  await page.mouse.up();
+  const seen = widths.map(([k, w]) => `κ ${k.toFixed(1)}: ${w.toFixed(3)}`).join(', ');
+  for (let i = 1; i < widths.length; i++) {
+    assert.ok(widths[i][0] > widths[i - 1][0] || widths[i][0] === 1000, `κ grows: ${seen}`);
+    if (widths[i][0] > widths[i - 1][0]) assert.ok(widths[i][1] < widths[i - 1][1], `narrows: ${seen}`);
+  }
+  assert.ok(widths.at(-1)[1] < widths[0][1] / 4, seen);
+  // a short query gathers from the whole circle
+  await page.evaluate(() => window.playground.setState({ query: [0.1, 0.1] }));
+  await frames(page);
+  const blunt = await arcNow(page);
+  assert.equal(blunt.arc.width, 2 * Math.PI);
+  assert.equal(blunt.label, '½-weight arc: the whole circle');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the drag past |q| = 1.5 does not jump: the same gain on both sides of the break, a steady ratio beyond', async () => {
+  const { page } = await openPlayground(browser.context, srv.url);
+  const r = await page.evaluate(() => {
+    const plot = window.playground.plot, g = plot.geom;
+    const lengthAt = (px) => Math.hypot(...plot.screenToQuery(g.cx + px, g.cy));
+    const edge = 1.5 * g.ppu;   // the break (|q| = 1.5) in px from the centre
+    const inside = (lengthAt(edge) - lengthAt(edge - 0.1)) * 10, outside = (lengthAt(edge + 0.1) - lengthAt(edge)) * 10;
+    const ratios = [];
+    for (let px = edge + 0.5 * g.ppu; px < 2.3 * g.ppu; px += 10) ratios.push(lengthAt(px + 10) / lengthAt(px));
+    return { inside, outside, ratios, ppu: g.ppu, edgeLen: lengthAt(2.4 * g.ppu) };
+  });
+  assert.ok(Math.abs(r.outside / r.inside - 1) < 0.05, `gain ${r.inside} inside, ${r.outside} outside the break`);
+  const lo = Math.min(...r.ratios), hi = Math.max(...r.ratios);
+  assert.ok(hi / lo < 1.04, `a steady ratio per 10 px past the ease: ${r.ratios.map((x) => x.toFixed(3))}`);
+  assert.ok(Math.abs(r.edgeLen - 1000) < 1, `the panel's edge is |q| = 1000 (${r.edgeLen})`);
+  // the break's tick is labelled, and the legend says what distance means for each dot
+  const texts = await page.evaluate(() => window.playground.plot.labels.boxes.map((b) => b.text));
+  assert.ok(texts.includes('log'), 'the tick where the log scale starts');
+  assert.ok(texts.includes('from 0: key = its length, blue = key + weight'), texts.join(' | '));
+  assert.ok(texts.includes('q: |q| up to 1.5, log scale beyond (ticks: κ)'));
+  await page.close();
+});
+
+test('at the tour step on sharpness the winning blue dot is clear of the query dot', async () => {
+  const step = TOUR.findIndex((s) => s.title === 'Its length is sharpness');
+  for (const viewport of [{ width: 390, height: 844 }, { width: 1366, height: 768 }]) {
+    const page = await browser.context.newPage();
+    await page.setViewportSize(viewport);
+    await page.goto(`${srv.url}#v=1&tour=${step + 1}`);
+    await page.waitForFunction((want) => {
+      const q = window.playground.getState?.().query;
+      return q && Math.abs(q[0] - want[0]) < 1e-9 && Math.abs(q[1] - want[1]) < 1e-9;
+    }, TOUR[step].state.query, { timeout: 20000 });
+    await frames(page);
+    // the blue dot is drawn at its distance from the centre (key + weight); the frame's pixels say where
+    const px = await page.evaluate(() => {
+      const c = document.getElementById('plot'), dpr = c.width / c.clientWidth, f = window.playground.frame;
+      const copy = document.createElement('canvas');
+      copy.width = c.width; copy.height = c.height;
+      const ctx = copy.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(c, 0, 0);
+      const weight = getComputedStyle(c).getPropertyValue('--weight').trim();
+      const probe = document.createElement('canvas').getContext('2d');
+      probe.fillStyle = weight; probe.fillRect(0, 0, 1, 1);
+      const want = probe.getImageData(0, 0, 1, 1).data;
+      let nearest = Infinity;
+      for (let dy = -40; dy <= 40; dy++) for (let dx = -40; dx <= 40; dx++) {
+        const d = Math.hypot(dx, dy);
+        if (d < 9 || d > 40) continue;
+        const x = Math.round((f.query[0] + dx) * dpr), y = Math.round((f.query[1] + dy) * dpr);
+        const p = ctx.getImageData(x, y, 1, 1).data;
+        const off = Math.abs(p[0] - want[0]) + Math.abs(p[1] - want[1]) + Math.abs(p[2] - want[2]);
+        if (off < 30) nearest = Math.min(nearest, d);
+      }
+      return nearest;
+    });
+    // no blue pixel touches the query dot (8 px and its 2 px outline): the winner is drawn beside it
+    assert.ok(px > 11, `${viewport.width}: a blue pixel ${px} px from the query dot's centre`);
+    await page.close();
+  }
+});
