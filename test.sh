@@ -31,11 +31,16 @@ ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_
 
 [[ "$what" == native ]] && exit 0
 
-step "state codec property tests (node + fast-check)"
+step "state codec property tests and the layout's rules (node)"
 node --test tests/js/
 
 step "WebAssembly build"
 ./build_wasm.sh
+
+step "lint and format (ESLint), types (tsc --checkJs over web/js), C++ format (clang-format)"
+npx eslint .
+npx tsc -p tsconfig.json
+bash scripts/clang-format.sh --check
 
 step "WASM parity with the native CLI (node)"
 ATTN_CLI="$PWD/build/release/attention-cli" node --test tests/wasm/

@@ -70,35 +70,35 @@ Diff max_abs_diff(const Eigen::DenseBase<A>& a, const Eigen::DenseBase<B>& b) {
 
 // Two arrays agree within `tolerance` (absolute). The largest difference and its
 // position are shown on failure, and with `-s` for passing checks too.
-#define REQUIRE_ALL_CLOSE(a, b, tolerance)                              \
-  do {                                                                  \
-    const ::attn_test::Diff attn_diff_ = ::attn_test::max_abs_diff((a), (b)); \
+#define REQUIRE_ALL_CLOSE(a, b, tolerance)                                                                  \
+  do {                                                                                                      \
+    const ::attn_test::Diff attn_diff_ = ::attn_test::max_abs_diff((a), (b));                               \
     INFO(std::setprecision(17) << #a " vs " #b ": " << attn_diff_ << " (tolerance " << (tolerance) << ")"); \
-    REQUIRE(attn_diff_.max <= (tolerance));                             \
+    REQUIRE(attn_diff_.max <= (tolerance));                                                                 \
   } while (0)
 
-#define CHECK_ALL_CLOSE(a, b, tolerance)                                \
-  do {                                                                  \
-    const ::attn_test::Diff attn_diff_ = ::attn_test::max_abs_diff((a), (b)); \
+#define CHECK_ALL_CLOSE(a, b, tolerance)                                                                    \
+  do {                                                                                                      \
+    const ::attn_test::Diff attn_diff_ = ::attn_test::max_abs_diff((a), (b));                               \
     INFO(std::setprecision(17) << #a " vs " #b ": " << attn_diff_ << " (tolerance " << (tolerance) << ")"); \
-    CHECK(attn_diff_.max <= (tolerance));                               \
+    CHECK(attn_diff_.max <= (tolerance));                                                                   \
   } while (0)
 
 // A scalar agrees with an expected value (relative `rel`, absolute floor `abs`).
-#define REQUIRE_CLOSE(actual, expected, rel, abs)                                    \
-  do {                                                                               \
-    const double attn_a_ = static_cast<double>(actual);                              \
-    const double attn_e_ = static_cast<double>(expected);                            \
-    INFO(std::setprecision(17) << #actual " = " << attn_a_ << ", expected " << attn_e_ << " (rel " << (rel)    \
-                       << ", abs " << (abs) << ")");                                 \
-    REQUIRE(::attn_test::close(attn_a_, attn_e_, (rel), (abs)));                     \
+#define REQUIRE_CLOSE(actual, expected, rel, abs)                                                           \
+  do {                                                                                                      \
+    const double attn_a_ = static_cast<double>(actual);                                                     \
+    const double attn_e_ = static_cast<double>(expected);                                                   \
+    INFO(std::setprecision(17) << #actual " = " << attn_a_ << ", expected " << attn_e_ << " (rel " << (rel) \
+                               << ", abs " << (abs) << ")");                                                \
+    REQUIRE(::attn_test::close(attn_a_, attn_e_, (rel), (abs)));                                            \
   } while (0)
 
-#define CHECK_CLOSE(actual, expected, rel, abs)                                      \
-  do {                                                                               \
-    const double attn_a_ = static_cast<double>(actual);                              \
-    const double attn_e_ = static_cast<double>(expected);                            \
-    INFO(std::setprecision(17) << #actual " = " << attn_a_ << ", expected " << attn_e_ << " (rel " << (rel)    \
-                       << ", abs " << (abs) << ")");                                 \
-    CHECK(::attn_test::close(attn_a_, attn_e_, (rel), (abs)));                       \
+#define CHECK_CLOSE(actual, expected, rel, abs)                                                             \
+  do {                                                                                                      \
+    const double attn_a_ = static_cast<double>(actual);                                                     \
+    const double attn_e_ = static_cast<double>(expected);                                                   \
+    INFO(std::setprecision(17) << #actual " = " << attn_a_ << ", expected " << attn_e_ << " (rel " << (rel) \
+                               << ", abs " << (abs) << ")");                                                \
+    CHECK(::attn_test::close(attn_a_, attn_e_, (rel), (abs)));                                              \
   } while (0)

@@ -400,9 +400,7 @@ TEMPLATE_TEST_CASE("attend: every bad input throws attn::invalid_argument naming
     REQUIRE_INVALID(attn::attend<T>(q, keys, gaussian<T>(3, 2, 2), opt), "values");
     REQUIRE_INVALID(attn::attend<T>(q, keys, gaussian<T>(5, 2, 2), opt), "values");
   }
-  SECTION("no keys") {
-    REQUIRE_INVALID(attn::attend<T>(q, Mat<T>(0, 3), opt), "keys");
-  }
+  SECTION("no keys") { REQUIRE_INVALID(attn::attend<T>(q, Mat<T>(0, 3), opt), "keys"); }
   SECTION("zero dimension") {
     REQUIRE_THROWS_AS(attn::attend<T>(Vec<T>(0), Mat<T>(4, 0), opt), attn::invalid_argument);
   }

@@ -55,8 +55,8 @@ std::string quote(const std::string& s) {  // single-quote for /bin/sh
 // `file_argument` set, that path is passed instead of the problem file.
 Run run_cli(const std::string& text, Input how = Input::file, const std::string& file_argument = "") {
   static std::atomic<int> counter{0};
-  const fs::path dir = fs::temp_directory_path() /
-                       ("attn_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  const fs::path dir =
+      fs::temp_directory_path() / ("attn_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   fs::create_directories(dir);
   const fs::path in = dir / "problem.json", out = dir / "stdout", err = dir / "stderr";
   {
@@ -65,9 +65,15 @@ Run run_cli(const std::string& text, Input how = Input::file, const std::string&
   }
   std::string cmd = quote(ATTN_CLI_PATH);
   switch (how) {
-    case Input::file: cmd += " " + quote(file_argument.empty() ? in.string() : file_argument); break;
-    case Input::stdin_implicit: cmd += " < " + quote(in.string()); break;
-    case Input::stdin_dash: cmd += " - < " + quote(in.string()); break;
+    case Input::file:
+      cmd += " " + quote(file_argument.empty() ? in.string() : file_argument);
+      break;
+    case Input::stdin_implicit:
+      cmd += " < " + quote(in.string());
+      break;
+    case Input::stdin_dash:
+      cmd += " - < " + quote(in.string());
+      break;
   }
   cmd += " > " + quote(out.string()) + " 2> " + quote(err.string());
   const int status = std::system(cmd.c_str());
@@ -119,8 +125,8 @@ Mat<double> mat(const json& rows) {
   return out;
 }
 
-const json kTwoKeys = {{"mode", "attend"},       {"query", {1, 0}},       {"keys", {{1, 0}, {-1, 0}}},
-                       {"values", {{1, 2}, {3, 4}}}, {"scale", 1}, {"normalize_keys", false},
+const json kTwoKeys = {{"mode", "attend"},           {"query", {1, 0}}, {"keys", {{1, 0}, {-1, 0}}},
+                       {"values", {{1, 2}, {3, 4}}}, {"scale", 1},      {"normalize_keys", false},
                        {"precision", "double"}};
 
 }  // namespace
@@ -160,7 +166,7 @@ TEST_CASE("cli attend: entmax, sink, rope and kernels, with the library's number
   CHECK(sparse.at("weights")[2].get<double>() == 0);
   CHECK_CLOSE(sparse.at("sink_weight").get<double>(), 0.1, 1e-14, 0);
   CHECK_CLOSE(sparse.at("output")[0].get<double>(), 0.6 + 0.6, 1e-15, 0);
-  CHECK(sparse.at("log_sum_exp").is_null());  // no log-partition beyond softmax
+  CHECK(sparse.at("log_sum_exp").is_null());                         // no log-partition beyond softmax
   CHECK_CLOSE(sparse.at("threshold").get<double>(), 0.4, 1e-15, 0);  // w = [z − τ]₊ for sparsemax
   CHECK(sparse.at("alpha").get<double>() == 2);
   CHECK(!sparse.contains("rotated_keys"));
@@ -208,12 +214,11 @@ TEST_CASE("cli examples beyond softmax give the numbers docs/cli.md shows", "[cl
   CHECK_CLOSE(sparse.at("sink_weight").get<double>(), 0.1, 1e-13, 0);
   CHECK(sparse.at("log_sum_exp").is_null());
   const json rope = run_example("rope.json");
-  CHECK_ALL_CLOSE(vec(rope.at("weights")),
-                  Vec<double>((Vec<double>(3) << 0.1129, 0.4135, 0.4737).finished()), 1e-4);
+  CHECK_ALL_CLOSE(vec(rope.at("weights")), Vec<double>((Vec<double>(3) << 0.1129, 0.4135, 0.4737).finished()), 1e-4);
   CHECK(rope.at("rotated_keys").size() == 3);
   const json linear = run_example("linear.json");
-  CHECK_ALL_CLOSE(vec(linear.at("weights")),
-                  Vec<double>((Vec<double>(4) << 0.4119, 0.1817, 0.1253, 0.2811).finished()), 1e-4);
+  CHECK_ALL_CLOSE(vec(linear.at("weights")), Vec<double>((Vec<double>(4) << 0.4119, 0.1817, 0.1253, 0.2811).finished()),
+                  1e-4);
 }
 
 TEST_CASE("cli attend: bad options beyond softmax are one-line errors naming the option", "[cli]") {
@@ -292,8 +297,11 @@ TEST_CASE("cli matrix: causal mask", "[cli]") {
 
 TEST_CASE("cli matrix: window past the last key and the mask spellings", "[cli]") {
   // m = 3 queries, n = 2 keys, window 1: query 2 sees nothing.
-  json p = {{"mode", "matrix"}, {"queries", {{1, 0}, {0, 1}, {1, 1}}}, {"keys", {{1, 0}, {0, 1}}},
-            {"values", {{5, 6}, {7, 8}}}, {"mask", {{"window", 1}}}};
+  json p = {{"mode", "matrix"},
+            {"queries", {{1, 0}, {0, 1}, {1, 1}}},
+            {"keys", {{1, 0}, {0, 1}}},
+            {"values", {{5, 6}, {7, 8}}},
+            {"mask", {{"window", 1}}}};
   const json r = solve(p);
   CHECK(r.at("empty_rows") == json({false, false, true}));
   const Mat<double> w = mat(r.at("weights")), o = mat(r.at("output"));
@@ -307,7 +315,9 @@ TEST_CASE("cli matrix: window past the last key and the mask spellings", "[cli]"
   p["mask"] = "window:1";
   CHECK(solve(p).at("weights") == r.at("weights"));
   // topk: as a string and as an object; exactly k nonzero weights per row; no values -> no output
-  json t = {{"mode", "matrix"}, {"queries", {{1, 0}, {0, 1}}}, {"keys", {{1, 0}, {0, 1}, {-1, 0}, {0.6, 0.8}}},
+  json t = {{"mode", "matrix"},
+            {"queries", {{1, 0}, {0, 1}}},
+            {"keys", {{1, 0}, {0, 1}, {-1, 0}, {0.6, 0.8}}},
             {"mask", "topk:2"}};
   const json a = solve(t);
   t["mask"] = {{"topk", 2}};
@@ -370,7 +380,8 @@ TEST_CASE("cli layout: even, random, sphere, clusters, values, gaussian", "[cli]
   const json rnd = solve({{"mode", "layout"}, {"kind", "random"}, {"n", 16}, {"seed", 7}});
   CHECK(mat(rnd.at("points")) == attn::layout_random(16, 7));
   CHECK(vec(rnd.at("angles")) == attn::angles_of(attn::layout_random(16, 7)));
-  const json cl = solve({{"mode", "layout"}, {"kind", "clusters"}, {"n", 12}, {"seed", 3}, {"clusters", 4}, {"spread", 0.1}});
+  const json cl =
+      solve({{"mode", "layout"}, {"kind", "clusters"}, {"n", 12}, {"seed", 3}, {"clusters", 4}, {"spread", 0.1}});
   CHECK(mat(cl.at("points")) == attn::layout_clusters(12, 4, 0.1, 3));
   const json val = solve({{"mode", "layout"}, {"kind", "values"}, {"n", 5}, {"seed", 2}});
   CHECK(mat(val.at("points")) == attn::layout_values(5, 2));
@@ -404,9 +415,7 @@ TEST_CASE("cli errors: exit 2, one line on stderr, nothing on stdout", "[cli]") 
     require_error(run_cli(R"({"mode": "attend", "query": [1, 0})"), "JSON");
     require_error(run_cli(""), "JSON");
   }
-  SECTION("unknown mode") {
-    require_error(run_cli(R"({"mode": "bogus"})"), "mode");
-  }
+  SECTION("unknown mode") { require_error(run_cli(R"({"mode": "bogus"})"), "mode"); }
   SECTION("missing field") {
     require_error(run_cli(R"({"mode": "attend", "query": [1, 0]})"), "keys");
     require_error(run_cli(R"({"query": [1, 0], "keys": [[1, 0]]})"), "mode");
@@ -427,8 +436,7 @@ TEST_CASE("cli errors: exit 2, one line on stderr, nothing on stdout", "[cli]") 
     require_error(run_cli(R"({"mode": "attend", "query": [1, 0], "keys": [[1, 0]], "precision": "half"})"),
                   "precision");
     require_error(run_cli(R"({"mode": "layout", "kind": "even", "n": 0})"), "n");
-    require_error(run_cli(R"({"mode": "attend", "query": [1, 0], "keys": [[0, 0]], "normalize_keys": true})"),
-                  "keys");
+    require_error(run_cli(R"({"mode": "attend", "query": [1, 0], "keys": [[0, 0]], "normalize_keys": true})"), "keys");
   }
   SECTION("nonexistent file") {
     const std::string missing = (fs::temp_directory_path() / "attn_cli_test_no_such_dir" / "problem.json").string();
@@ -466,7 +474,10 @@ TEST_CASE("cli robustness: quoted values are bounded and escaped", "[cli]") {
   require_error(r, "query");
   CHECK(r.err.size() < 600);
   CHECK_THAT(r.err, Catch::Contains("10000000 bytes"));
-  r = run_cli("{\"mode\": \"layout\", \"kind\": \"a\xe2\x80\xa8" "b\xc2\x85" "c\\n\"}");
+  r = run_cli(
+      "{\"mode\": \"layout\", \"kind\": \"a\xe2\x80\xa8"
+      "b\xc2\x85"
+      "c\\n\"}");
   require_error(r, "kind");
   CHECK_THAT(r.err, Catch::Contains(R"("a\u2028b\u0085c\n")"));
   for (unsigned char c : r.err) CHECK(c < 0x80);
@@ -506,7 +517,8 @@ TEST_CASE("cli robustness: finite input gives finite output", "[cli]") {
   };
   for (double phase : {1e20, 5e37, 1e300}) {
     const json r = finite({{"mode", "layout"}, {"n", 4}, {"phase", phase}});
-    for (const auto& p : r.at("points")) CHECK(std::abs(std::hypot(p[0].get<double>(), p[1].get<double>()) - 1) < 1e-14);
+    for (const auto& p : r.at("points"))
+      CHECK(std::abs(std::hypot(p[0].get<double>(), p[1].get<double>()) - 1) < 1e-14);
   }
   finite({{"mode", "layout"}, {"kind", "clusters"}, {"n", 9}, {"spread", 1e300}});
   const json s = finite(json::parse(R"({"mode":"stream","query":[0,0],"keys":[[1,0],[0,1]],
@@ -529,7 +541,8 @@ TEST_CASE("cli robustness: errors name the user's field and what overflowed", "[
   Run r = run_cli(R"({"mode":"self","tokens":[[1e300,0],[0,1]],"wq":[[1,0]],"wk":[[1,0]],"wv":[[1e300,0]]})");
   require_error(r, "wv: the projection V = tokens");
   CHECK_THAT(r.err, Catch::Contains("overflows"));
-  require_error(run_cli(R"({"mode":"self","tokens":[[1,0]],"wq":[[1,0,0]],"wk":[[1,0]],"wv":[[1,0]]})"), "wq: is 1 x 3");
+  require_error(run_cli(R"({"mode":"self","tokens":[[1,0]],"wq":[[1,0,0]],"wk":[[1,0]],"wv":[[1,0]]})"),
+                "wq: is 1 x 3");
   // precision "float": a number float cannot hold is named as the user wrote it, not "inf".
   r = run_cli(R"({"mode":"attend","query":[1e39],"keys":[[1]],"precision":"float"})");
   require_error(r, "query: entry 0 is 9.9999999999999994e+38, beyond float32 (|x| <= 3.4028234663852886e+38)");
@@ -567,7 +580,10 @@ TEST_CASE("cli robustness: size limits are checked before any work", "[cli]") {
 
 TEST_CASE("cli matrix: a sparse mask reports the scores computed and names bad settings", "[cli][sparse]") {
   const json x = {{1, 0}, {0, 1}, {1, 1}, {-1, 0}, {0, -1}, {1, -1}};
-  const json r = solve({{"mode", "matrix"}, {"queries", x}, {"keys", x}, {"values", x},
+  const json r = solve({{"mode", "matrix"},
+                        {"queries", x},
+                        {"keys", x},
+                        {"values", x},
                         {"mask", {{"sparse", {{"window", 2}, {"stride", 3}, {"global", {0}}, {"causal", true}}}}}});
   attn::MatrixOptions opt;
   attn::SparsePattern p;
@@ -593,22 +609,34 @@ TEST_CASE("cli matrix: a sparse mask reports the scores computed and names bad s
 }
 
 TEST_CASE("cli cross: m target tokens attend over n source tokens", "[cli][cross]") {
-  const json r = solve({{"mode", "cross"}, {"tokens", {{1, 0}, {0, 1}}}, {"source", {{1, 0}, {0, 1}, {1, 1}}},
-                        {"wq", {{1, 0}, {0, 1}}}, {"wk", {{1, 0}, {0, 1}}}, {"wv", {{2, 0}, {0, 1}}}});
+  const json r = solve({{"mode", "cross"},
+                        {"tokens", {{1, 0}, {0, 1}}},
+                        {"source", {{1, 0}, {0, 1}, {1, 1}}},
+                        {"wq", {{1, 0}, {0, 1}}},
+                        {"wk", {{1, 0}, {0, 1}}},
+                        {"wv", {{2, 0}, {0, 1}}}});
   CHECK(r.at("m") == 2);
   CHECK(r.at("n") == 3);
   const Mat<double> w = mat(r.at("weights"));
   REQUIRE(w.cols() == 3);
   const double e = std::exp(1.0), s = 2 * e + 1;
   CHECK_ALL_CLOSE(w.row(0), (Vec<double>(3) << e / s, 1 / s, e / s).finished().transpose(), 1e-15);
-  require_error(run_cli(json({{"mode", "cross"}, {"tokens", {{1, 0}}}, {"source", {{1, 0, 0}}}, {"wq", {{1, 0}}},
-                              {"wk", {{1, 0}}}, {"wv", {{1, 0}}}}).dump()),
+  require_error(run_cli(json({{"mode", "cross"},
+                              {"tokens", {{1, 0}}},
+                              {"source", {{1, 0, 0}}},
+                              {"wq", {{1, 0}}},
+                              {"wk", {{1, 0}}},
+                              {"wv", {{1, 0}}}})
+                            .dump()),
                 "source: has d_model = 3");
 }
 
 TEST_CASE("cli paged: step by step, prefix sharing, paged equals contiguous", "[cli][paged]") {
-  const json problem = {{"mode", "paged"}, {"block_size", 2}, {"keys", {{1, 0}, {0, 1}, {1, 1}, {0.5, 0.2}, {0.1, 0.9}}},
-                        {"shared_prefix", 3}, {"keys_b", {{0.3, 0.3}, {1, -1}}}};
+  const json problem = {{"mode", "paged"},
+                        {"block_size", 2},
+                        {"keys", {{1, 0}, {0, 1}, {1, 1}, {0.5, 0.2}, {0.1, 0.9}}},
+                        {"shared_prefix", 3},
+                        {"keys_b", {{0.3, 0.3}, {1, -1}}}};
   const json r = solve(problem);
   CHECK(r.at("total_steps") == 7);
   CHECK(r.at("forked") == true);
@@ -641,8 +669,13 @@ TEST_CASE("cli mla: full rank equals MHA, cache sizes against MHA GQA MQA", "[cl
   CHECK(r.at("cache").at("mla") == 16.0);  // 4 tokens · (3 + 1)
   CHECK(r.at("cache").at("mha") == 32.0);  // 2 · 4 · 2 · 2
   CHECK(r.at("drift_by_rank")[0].at("projection_error").get<double>() > 0.1);
-  require_error(run_cli(json({{"mode", "mla"}, {"tokens", {{1, 0}}}, {"wq", {{1, 0}}}, {"wk", {{1, 0}}},
-                              {"wv", {{1, 0}}}, {"rank", 3}}).dump()),
+  require_error(run_cli(json({{"mode", "mla"},
+                              {"tokens", {{1, 0}}},
+                              {"wq", {{1, 0}}},
+                              {"wk", {{1, 0}}},
+                              {"wv", {{1, 0}}},
+                              {"rank", 3}})
+                            .dump()),
                 "rank: is 3");
 }
 
@@ -684,14 +717,13 @@ TEST_CASE("cli robustness: small inputs that ask for too much work are named err
                         ones(16, 16) + R"(,"wv":)" + ones(16, 16) + "}"),
                 "tokens: has m = 700 rows with d_model = 16, 1 heads and d_head = 16: MLA and MHA at every rank");
   // self with d_head 8000: the CLI's output cap counts q, k, v and the outputs (843 MB before).
-  r = run_cli(R"({"mode":"self","tokens":)" + ones(1024, 1) + R"(,"wq":)" + ones(8000, 1) + R"(,"wk":)" + ones(8000, 1) +
-              R"(,"wv":)" + ones(8000, 1) + "}");
+  r = run_cli(R"({"mode":"self","tokens":)" + ones(1024, 1) + R"(,"wq":)" + ones(8000, 1) + R"(,"wk":)" +
+              ones(8000, 1) + R"(,"wv":)" + ones(8000, 1) + "}");
   require_error(r, "tokens: has m = 1024 rows: q, k, v, logits, weights and outputs");
   CHECK_THAT(r.err, Catch::Contains("the CLI returns at most 2097152"));
 }
 
-TEST_CASE("cli: a whole number may be written 2 or 2.0 in every field, and a huge one is quoted as written",
-          "[cli]") {
+TEST_CASE("cli: a whole number may be written 2 or 2.0 in every field, and a huge one is quoted as written", "[cli]") {
   const json x = {{1, 0}, {0, 1}, {1, 1}};
   json a = {{"mode", "matrix"}, {"queries", x}, {"keys", x}, {"mask", json::parse(R"({"window": 2})")}};
   json b = a;

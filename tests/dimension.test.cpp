@@ -31,9 +31,9 @@ TEST_CASE("dimension_stats: without 1/sqrt(d) the softmax saturates as d grows",
   const auto low = attn::dimension_stats(2, 64, 5, false);
   const auto high = attn::dimension_stats(1024, 64, 5, false);
   const auto high_scaled = attn::dimension_stats(1024, 64, 5, true);
-  CHECK(high.max_weight > 0.9);           // near one-hot
+  CHECK(high.max_weight > 0.9);  // near one-hot
   CHECK(high.effective_keys < 1.5);
-  CHECK(high_scaled.max_weight < 0.5);    // still spread out
+  CHECK(high_scaled.max_weight < 0.5);  // still spread out
   CHECK(high_scaled.effective_keys > 10);
   CHECK(low.effective_keys > high.effective_keys);
   // Internal consistency: the summaries are those of the returned weights.

@@ -37,12 +37,38 @@ double from_bits(std::uint64_t b) {
 
 TEST_CASE("numbers in messages print like printf's %.17g", "[errors]") {
   const double lim = std::numeric_limits<double>::max();
-  const double specials[] = {0.0, -0.0, 1.0, -1.0, 0.1, 0.5, 2.5, 1e-4, 9.9999999999999991e-5, 1e-5, 1e16, 1e17,
-                             99999999999999999.0, 123456789012345678.0, 1e21, 1e22, 1e23, lim, -lim,
-                             std::numeric_limits<double>::min(), std::numeric_limits<double>::denorm_min(),
-                             std::numeric_limits<double>::epsilon(), 3.4028234663852886e38, 1.0 / 3, 2.0 / 3,
-                             M_PI, 1e300, 1e-300, 4.9406564584124654e-324, 0.30000000000000004,
-                             std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+  const double specials[] = {0.0,
+                             -0.0,
+                             1.0,
+                             -1.0,
+                             0.1,
+                             0.5,
+                             2.5,
+                             1e-4,
+                             9.9999999999999991e-5,
+                             1e-5,
+                             1e16,
+                             1e17,
+                             99999999999999999.0,
+                             123456789012345678.0,
+                             1e21,
+                             1e22,
+                             1e23,
+                             lim,
+                             -lim,
+                             std::numeric_limits<double>::min(),
+                             std::numeric_limits<double>::denorm_min(),
+                             std::numeric_limits<double>::epsilon(),
+                             3.4028234663852886e38,
+                             1.0 / 3,
+                             2.0 / 3,
+                             M_PI,
+                             1e300,
+                             1e-300,
+                             4.9406564584124654e-324,
+                             0.30000000000000004,
+                             std::numeric_limits<double>::infinity(),
+                             -std::numeric_limits<double>::infinity()};
   for (double v : specials) CHECK(ours(v) == printf_g17(v));
   // every power of two and of ten, and their neighbours
   for (int e = -1074; e <= 1023; ++e) {
@@ -66,7 +92,8 @@ TEST_CASE("numbers in messages print like printf's %.17g", "[errors]") {
     REQUIRE(ours(v) == printf_g17(v));
   }
   for (int i = 0; i < 50000; ++i) {
-    const double v = static_cast<double>(static_cast<std::int64_t>(rng() % 2000001) - 1000000) / std::pow(10.0, static_cast<int>(rng() % 12));
+    const double v = static_cast<double>(static_cast<std::int64_t>(rng() % 2000001) - 1000000) /
+                     std::pow(10.0, static_cast<int>(rng() % 12));
     REQUIRE(ours(v) == printf_g17(v));
   }
 }

@@ -59,8 +59,8 @@ Vec<T> polar(double r, double a) {
 template <typename T>
 Eigen::Matrix<T, 2, 2> rotation(double theta) {
   Eigen::Matrix<T, 2, 2> r;
-  r << static_cast<T>(std::cos(theta)), static_cast<T>(-std::sin(theta)),
-      static_cast<T>(std::sin(theta)), static_cast<T>(std::cos(theta));
+  r << static_cast<T>(std::cos(theta)), static_cast<T>(-std::sin(theta)), static_cast<T>(std::sin(theta)),
+      static_cast<T>(std::cos(theta));
   return r;
 }
 
@@ -77,15 +77,19 @@ bool is_distribution(const Eigen::MatrixBase<Derived>& w, double sum_tol) {
 }
 
 template <typename T>
-constexpr T inf() { return std::numeric_limits<T>::infinity(); }
+constexpr T inf() {
+  return std::numeric_limits<T>::infinity();
+}
 template <typename T>
-constexpr T nan() { return std::numeric_limits<T>::quiet_NaN(); }
+constexpr T nan() {
+  return std::numeric_limits<T>::quiet_NaN();
+}
 
 }  // namespace attn_test
 
 // `expr` throws attn::invalid_argument and its message names `name`.
-#define REQUIRE_INVALID(expr, name)                        \
-  do {                                                     \
-    REQUIRE_THROWS_AS(expr, attn::invalid_argument);       \
-    REQUIRE_THROWS_WITH(expr, Catch::Contains(name));      \
+#define REQUIRE_INVALID(expr, name)                   \
+  do {                                                \
+    REQUIRE_THROWS_AS(expr, attn::invalid_argument);  \
+    REQUIRE_THROWS_WITH(expr, Catch::Contains(name)); \
   } while (0)

@@ -138,7 +138,8 @@ TEST_CASE("query_geometry: |q| beyond max saturates and scale 0 gives kappa 0", 
   REQUIRE(std::isfinite(attn::query_geometry<double>(q, 2.0).kappa));
 }
 
-TEST_CASE("unit_key_curve: every unit key lies on it for entmax, sparsemax, a sink and the linear kernels", "[geometry]") {
+TEST_CASE("unit_key_curve: every unit key lies on it for entmax, sparsemax, a sink and the linear kernels",
+          "[geometry]") {
   attn::Mat<double> K(6, 2);
   const double th[6] = {0.1, 0.35, 0.5, 2.0, -2.5, 3.0};
   for (Index i = 0; i < 6; ++i) {
@@ -154,9 +155,9 @@ TEST_CASE("unit_key_curve: every unit key lies on it for entmax, sparsemax, a si
     bool sink;
     attn::Kernel kernel;
   };
-  const Case cases[] = {{1, false, attn::Kernel::softmax},   {1.5, false, attn::Kernel::softmax},
-                        {2, false, attn::Kernel::softmax},   {1, true, attn::Kernel::softmax},
-                        {1.3, true, attn::Kernel::softmax},  {1, false, attn::Kernel::elu_plus_one},
+  const Case cases[] = {{1, false, attn::Kernel::softmax},    {1.5, false, attn::Kernel::softmax},
+                        {2, false, attn::Kernel::softmax},    {1, true, attn::Kernel::softmax},
+                        {1.3, true, attn::Kernel::softmax},   {1, false, attn::Kernel::elu_plus_one},
                         {1, false, attn::Kernel::favor_plus}, {2, true, attn::Kernel::favor_plus}};
   for (const Case& c : cases) {
     attn::AttendOptions opt;

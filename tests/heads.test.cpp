@@ -16,9 +16,9 @@ TEST_CASE("self_attention projects tokens as W x and attends over Q Kᵀ", "[hea
   // X: (3, 2), W: (2, 2). q_i = W_Q x_i, so Q = X W_Qᵀ.
   Mat<double> x(3, 2), wq(2, 2), wk(2, 2), wv(2, 2);
   x << 1, 0, 0, 1, 1, 1;
-  wq << 2, 0, 0, 1;    // stretches e1
-  wk << 0, 1, 1, 0;    // swaps the axes
-  wv << 1, 0, 0, -1;   // flips e2
+  wq << 2, 0, 0, 1;   // stretches e1
+  wk << 0, 1, 1, 0;   // swaps the axes
+  wv << 1, 0, 0, -1;  // flips e2
   const auto r = attn::self_attention<double>(x, wq, wk, wv);
   Mat<double> q(3, 2), k(3, 2), v(3, 2);
   q << 2, 0, 0, 1, 2, 1;
@@ -144,9 +144,11 @@ TEST_CASE("self_attention: huge projections saturate, overflowing ones are named
                   "W_Q");
 }
 
-TEMPLATE_TEST_CASE("cross_attention: queries from one sequence, keys and values from another", "[heads][cross]", float, double) {
+TEMPLATE_TEST_CASE("cross_attention: queries from one sequence, keys and values from another", "[heads][cross]", float,
+                   double) {
   const Mat<TestType> target = gaussian<TestType>(3, 4, 1), source = gaussian<TestType>(5, 4, 2);
-  const Mat<TestType> wq = gaussian<TestType>(2, 4, 3), wk = gaussian<TestType>(2, 4, 4), wv = gaussian<TestType>(3, 4, 5);
+  const Mat<TestType> wq = gaussian<TestType>(2, 4, 3), wk = gaussian<TestType>(2, 4, 4),
+                      wv = gaussian<TestType>(3, 4, 5);
   const auto r = attn::cross_attention<TestType>(target, source, wq, wk, wv);
   REQUIRE(r.attention.weights.rows() == 3);
   REQUIRE(r.attention.weights.cols() == 5);
@@ -174,16 +176,18 @@ TEST_CASE("cross_attention names a source with a different d_model", "[heads][cr
 TEST_CASE("self and cross attention: too much work is a named error before projecting", "[heads][limits]") {
   // d_head 8000 for 1024 one-number tokens: 8.4e9 multiply-adds (and 843 MB of CLI output).
   const Mat<double> x = Mat<double>::Ones(1024, 1), w = Mat<double>::Ones(8000, 1);
-  REQUIRE_INVALID(attn::self_attention<double>(x, w, w, w),
-                  "tokens: with m = 1024 rows, d_model = 1 and d_head = 8000, 8000, 8000 (q, k, v), the projections and "
-                  "attention take m · d_model · (d_q + d_k + d_v) + m² · (d_k + d_v + 16) = 16818569216 operations; "
-                  "expected at most 1073741824; use fewer tokens or a smaller d_head");
+  REQUIRE_INVALID(
+      attn::self_attention<double>(x, w, w, w),
+      "tokens: with m = 1024 rows, d_model = 1 and d_head = 8000, 8000, 8000 (q, k, v), the projections and "
+      "attention take m · d_model · (d_q + d_k + d_v) + m² · (d_k + d_v + 16) = 16818569216 operations; "
+      "expected at most 1073741824; use fewer tokens or a smaller d_head");
   REQUIRE_INVALID(attn::multi_head_attention<double>(x, {w, w}, {w}, {w}, attn::HeadLayout{2, 1}),
                   "tokens: with m = 1024 rows, d_model = 1, 2 heads and d_head = 8000");
   REQUIRE_INVALID(attn::cross_attention<double>(x, x, w, w, w), "tokens: with m = 1024 rows, source n = 1024");
   // The attention matrix's own size limit is named by the tokens too (not "queries").
   const Mat<double> eye = Mat<double>::Identity(1, 1);
-  REQUIRE_INVALID(attn::self_attention<double>(Mat<double>::Ones(4097, 1), eye, eye, eye), "tokens: make an m x n = 4097 x 4097");
+  REQUIRE_INVALID(attn::self_attention<double>(Mat<double>::Ones(4097, 1), eye, eye, eye),
+                  "tokens: make an m x n = 4097 x 4097");
   CHECK(attn::self_attention<double>(Mat<double>::Ones(64, 1), Mat<double>::Ones(64, 1), Mat<double>::Ones(64, 1),
                                      Mat<double>::Ones(64, 1))
             .attention.weights.rows() == 64);

@@ -175,8 +175,18 @@ TEST_CASE("kernels: softmax_f32 statistics against softmax<double>", "[kernels]"
 
 TEST_CASE("kernels: attention_matrix<float> (blocked kernel) against attention_matrix<double>", "[kernels]") {
   int c = 0;
-  for (auto [m, n] : std::vector<std::pair<Index, Index>>{
-           {1, 1}, {1, 9}, {3, 3}, {4, 8}, {5, 7}, {7, 5}, {16, 16}, {17, 17}, {33, 20}, {20, 33}, {61, 67}, {130, 130}}) {
+  for (auto [m, n] : std::vector<std::pair<Index, Index>>{{1, 1},
+                                                          {1, 9},
+                                                          {3, 3},
+                                                          {4, 8},
+                                                          {5, 7},
+                                                          {7, 5},
+                                                          {16, 16},
+                                                          {17, 17},
+                                                          {33, 20},
+                                                          {20, 33},
+                                                          {61, 67},
+                                                          {130, 130}}) {
     for (Index d : {1, 2, 3, 5, 8, 64, 65}) {
       for (Index dv : {0, 1, 2, 4, 7, 8, 13, 64}) {
         for (Mask mask : {Mask::none(), Mask::causal()}) {
@@ -189,8 +199,8 @@ TEST_CASE("kernels: attention_matrix<float> (blocked kernel) against attention_m
           const Strided Qs(Q.cast<float>(), pad), Ks(K.cast<float>(), pad);
           const Mat<float> Vf = V.cast<float>();
           const auto got = attn::attention_matrix<float>(Qs.view, Ks.view, Vf, mopts(mask, scale));
-          INFO("m " << m << ", n " << n << ", d " << d << ", dv " << dv << ", mask " << mask.to_string()
-                    << ", pad " << pad);
+          INFO("m " << m << ", n " << n << ", d " << d << ", dv " << dv << ", mask " << mask.to_string() << ", pad "
+                    << pad);
           REQUIRE_ALL_CLOSE(got.logits, ref.logits, logit_bound(Q, K, scale));
           REQUIRE_ALL_CLOSE(got.weights, ref.weights, tol<float>());
           REQUIRE_ALL_CLOSE(got.entropy, ref.entropy, tol<float>());
@@ -218,7 +228,8 @@ TEST_CASE("kernels: lean attention_f32 (output only, causal panels skipped) agai
           const Mat<double> Q = attn::layout_gaussian(m, d, 900 + c), K = attn::layout_gaussian(n, d, 1000 + c),
                             V = attn::layout_gaussian(n, dv, 1100 + c);
           const double scale = 1.0 / std::sqrt(double(d));
-          const auto ref = attn::attention_matrix<double>(Q, K, V, mopts(causal ? Mask::causal() : Mask::none(), scale));
+          const auto ref =
+              attn::attention_matrix<double>(Q, K, V, mopts(causal ? Mask::causal() : Mask::none(), scale));
           const Mat<float> Qf = Q.cast<float>(), Kf = K.cast<float>(), Vf = V.cast<float>();
           Mat<float> O = Mat<float>::Constant(m, dv, std::numeric_limits<float>::quiet_NaN());
           Vec<float> entropy(m);

@@ -16,11 +16,16 @@ namespace {
 // Every layout kind at (n, seed), as (n, d) matrices; d = 2 unless the kind takes d.
 Mat<double> make(int kind, Index n, std::uint64_t seed) {
   switch (kind) {
-    case 0: return attn::layout_random(n, seed);
-    case 1: return attn::layout_clusters(n, 3, 0.3, seed);
-    case 2: return attn::layout_sphere(n, 5, seed);
-    case 3: return attn::layout_values(n, seed);
-    default: return attn::layout_gaussian(n, 4, seed);
+    case 0:
+      return attn::layout_random(n, seed);
+    case 1:
+      return attn::layout_clusters(n, 3, 0.3, seed);
+    case 2:
+      return attn::layout_sphere(n, 5, seed);
+    case 3:
+      return attn::layout_values(n, seed);
+    default:
+      return attn::layout_gaussian(n, 4, seed);
   }
 }
 
@@ -107,7 +112,7 @@ TEST_CASE("det_log agrees with std::log on a grid", "[layout]") {
     const double err = std::fabs(attn::det_log(x) - std::log(x)) / std::max(1.0, std::fabs(std::log(x)));
     if (!(err <= worst)) worst = err, worst_x = x;
   };
-  for (int i = 1; i <= 100000; ++i) check(i / 50000.0);                 // (0, 2]: the polar method's range
+  for (int i = 1; i <= 100000; ++i) check(i / 50000.0);                  // (0, 2]: the polar method's range
   for (double e = -300; e <= 300; e += 0.173) check(std::pow(10.0, e));  // wide range
   check(std::numeric_limits<double>::min());
   check(std::numeric_limits<double>::max());
@@ -265,8 +270,7 @@ TEST_CASE("det_sin/det_cos: every finite angle gives a point on the unit circle"
     REQUIRE(std::abs(s * s + c * c - 1) < 1e-14);
   }
   // Below the threshold nothing changes: sin agrees with libm to rounding.
-  for (double x : {0.5, 100.0, -777.0, 1646999.0})
-    CHECK(std::abs(attn::det_sin(x) - std::sin(x)) < 1e-9);
+  for (double x : {0.5, 100.0, -777.0, 1646999.0}) CHECK(std::abs(attn::det_sin(x) - std::sin(x)) < 1e-9);
 }
 
 TEST_CASE("layout_even and layout_clusters: huge phase and spread stay on the unit circle", "[layout]") {

@@ -101,7 +101,8 @@ TEMPLATE_TEST_CASE("beyond: every option together, float vs double, NaN-free at 
       for (double len : {1e3, 1e15, 1e30}) {
         INFO("|q| scaled by " << len);
         opt.normalize_keys = false;
-        const attn::AttendResult<T> x = attn::attend<T>(Vec<T>((q * len).cast<T>()), keys.cast<T>(), values.cast<T>(), opt);
+        const attn::AttendResult<T> x =
+            attn::attend<T>(Vec<T>((q * len).cast<T>()), keys.cast<T>(), values.cast<T>(), opt);
         REQUIRE(x.weights.allFinite());
         REQUIRE(x.output.allFinite());
         REQUIRE(std::isfinite(static_cast<double>(x.stats.entropy)));
@@ -167,9 +168,11 @@ TEST_CASE("elu+1: too much work is a named error before any allocation", "[linea
   REQUIRE_INVALID(attn::attention_matrix<float>(x, x, Mat<float>(0, 0), opt),
                   "keys: with 16777216 query-key pairs (m · n = 4096 · 4096) and d = 2, elu+1 costs pairs · (d + 2) = "
                   "67108864; expected at most 33554432; use fewer queries or keys or a smaller d");
-  REQUIRE_INVALID(attn::validate_kernel_work(attn::Kernel::elu_plus_one, 64, 1 << 20, 31, "keys", "1048576 keys", "keys"),
-                  "keys: with 1048576 keys and d = 31, elu+1 costs pairs · (d + 2) = 34603008");
-  CHECK_NOTHROW(attn::validate_kernel_work(attn::Kernel::elu_plus_one, 64, 1 << 20, 30, "keys", "1048576 keys", "keys"));
+  REQUIRE_INVALID(
+      attn::validate_kernel_work(attn::Kernel::elu_plus_one, 64, 1 << 20, 31, "keys", "1048576 keys", "keys"),
+      "keys: with 1048576 keys and d = 31, elu+1 costs pairs · (d + 2) = 34603008");
+  CHECK_NOTHROW(
+      attn::validate_kernel_work(attn::Kernel::elu_plus_one, 64, 1 << 20, 30, "keys", "1048576 keys", "keys"));
   CHECK_NOTHROW(attn::validate_kernel_work(attn::Kernel::softmax, 65536, 1e12, 4096, "keys", "many keys", "keys"));
 }
 

@@ -87,7 +87,8 @@ TEMPLATE_TEST_CASE("matrix: without values there is no output", "[matrix]", floa
   REQUIRE(r.output.size() == 0);
 }
 
-TEMPLATE_TEST_CASE("matrix: causal rows are exactly zero beyond the diagonal and renormalised", "[matrix]", float, double) {
+TEMPLATE_TEST_CASE("matrix: causal rows are exactly zero beyond the diagonal and renormalised", "[matrix]", float,
+                   double) {
   using T = TestType;
   for (auto [m, n] : std::vector<std::pair<Index, Index>>{{7, 7}, {5, 9}, {9, 5}, {1, 4}}) {
     const Mat<T> Q = gaussian<T>(m, 3, m * 100 + n), K = gaussian<T>(n, 3, 7), V = gaussian<T>(n, 2, 8);
@@ -102,8 +103,10 @@ TEMPLATE_TEST_CASE("matrix: causal rows are exactly zero beyond the diagonal and
       INFO("m " << m << ", n " << n << ", row " << i);
       REQUIRE_FALSE(r.empty_row(i));
       for (Index j = 0; j < n; ++j) {
-        if (j > i) REQUIRE(r.weights(i, j) == T(0));
-        else REQUIRE(r.weights(i, j) > T(0));
+        if (j > i)
+          REQUIRE(r.weights(i, j) == T(0));
+        else
+          REQUIRE(r.weights(i, j) > T(0));
       }
       // the row is the softmax over the visible keys 0..i only
       const Index visible = std::min(i + 1, n);
@@ -128,8 +131,10 @@ TEMPLATE_TEST_CASE("matrix: window w keeps exactly keys i - w < j <= i", "[matri
       for (Index j = 0; j < n; ++j) {
         const bool visible = (i - w < j) && (j <= i);
         REQUIRE(attn::mask_allows(Mask::window(w), i, j) == visible);
-        if (visible) REQUIRE(r.weights(i, j) > T(0));
-        else REQUIRE(r.weights(i, j) == T(0));
+        if (visible)
+          REQUIRE(r.weights(i, j) > T(0));
+        else
+          REQUIRE(r.weights(i, j) == T(0));
       }
       const Index first = std::max<Index>(0, i - w + 1), count = i - first + 1;
       const auto a = attn::attend<T>(Q.row(i).transpose(), K.middleRows(first, count), V.middleRows(first, count), ao);
@@ -184,8 +189,10 @@ TEMPLATE_TEST_CASE("matrix: top-k keeps exactly the k largest logits per row", "
       T min_kept = std::numeric_limits<T>::infinity(), max_dropped = -std::numeric_limits<T>::infinity();
       std::vector<Index> kept;
       for (Index j = 0; j < n; ++j) {
-        if (r.weights(i, j) > T(0)) min_kept = std::min(min_kept, r.logits(i, j)), kept.push_back(j);
-        else max_dropped = std::max(max_dropped, r.logits(i, j));
+        if (r.weights(i, j) > T(0))
+          min_kept = std::min(min_kept, r.logits(i, j)), kept.push_back(j);
+        else
+          max_dropped = std::max(max_dropped, r.logits(i, j));
       }
       REQUIRE(min_kept >= max_dropped);
       // renormalised over the kept keys
@@ -210,7 +217,8 @@ TEMPLATE_TEST_CASE("matrix: top-k keeps exactly the k largest logits per row", "
 TEMPLATE_TEST_CASE("matrix: finite input never gives NaN or Inf", "[matrix]", float, double) {
   using T = TestType;
   const T big = std::numeric_limits<T>::max();
-  const Mat<T> Q = gaussian<T>(6, 2, 50) * T(std::sqrt(double(big))), K = gaussian<T>(6, 2, 51) * T(std::sqrt(double(big)));
+  const Mat<T> Q = gaussian<T>(6, 2, 50) * T(std::sqrt(double(big))),
+               K = gaussian<T>(6, 2, 51) * T(std::sqrt(double(big)));
   const Mat<T> V = attn::layout_values(6, 52).cast<T>() * (big / 2);
   for (const Mask& mask : {Mask::none(), Mask::causal(), Mask::window(2), Mask::top_k(3)}) {
     for (double scale : {1.0, 1e30, -1e30}) {
@@ -241,8 +249,8 @@ TEST_CASE("Mask: parse and to_string round trip", "[matrix]") {
 }
 
 TEST_CASE("Mask: parse rejects malformed text", "[matrix]") {
-  for (const std::string bad : {"", "bogus", "Causal", "window", "window:", "window:x", "window:3x", "topk",
-                                "topk:", "topk:2.5", "topk:two"}) {
+  for (const std::string bad :
+       {"", "bogus", "Causal", "window", "window:", "window:x", "window:3x", "topk", "topk:", "topk:2.5", "topk:two"}) {
     INFO("'" << bad << "'");
     REQUIRE_THROWS_AS(Mask::parse(bad), attn::invalid_argument);
   }
@@ -360,7 +368,8 @@ attn::Mask sparse_mask(Index w, Index s, std::vector<Index> global, bool causal)
 }
 }  // namespace
 
-TEMPLATE_TEST_CASE("matrix: sparse visibility follows the stated rule cell by cell", "[matrix][sparse]", float, double) {
+TEMPLATE_TEST_CASE("matrix: sparse visibility follows the stated rule cell by cell", "[matrix][sparse]", float,
+                   double) {
   const Index n = 12;
   const Mat<TestType> q = gaussian<TestType>(n, 3, 3), k = gaussian<TestType>(n, 3, 4), v = gaussian<TestType>(n, 2, 5);
   for (const bool causal : {true, false})
@@ -388,7 +397,8 @@ TEMPLATE_TEST_CASE("matrix: sparse visibility follows the stated rule cell by ce
 }
 
 TEMPLATE_TEST_CASE("matrix: a sparse row equals attend over its visible keys", "[matrix][sparse]", float, double) {
-  const Mat<TestType> q = gaussian<TestType>(10, 4, 6), k = gaussian<TestType>(10, 4, 7), v = gaussian<TestType>(10, 3, 8);
+  const Mat<TestType> q = gaussian<TestType>(10, 4, 6), k = gaussian<TestType>(10, 4, 7),
+                      v = gaussian<TestType>(10, 3, 8);
   attn::MatrixOptions opt;
   opt.scale = 0.7;
   opt.mask = sparse_mask(2, 4, {5}, false);
@@ -403,7 +413,8 @@ TEMPLATE_TEST_CASE("matrix: a sparse row equals attend over its visible keys", "
       vs.row(static_cast<Index>(t)) = v.row(vis[t]);
     }
     const auto ref = attn::attend<TestType>(q.row(i).transpose(), ks, vs, attn::AttendOptions{0.7, false});
-    for (size_t t = 0; t < vis.size(); ++t) REQUIRE_CLOSE(r.weights(i, vis[t]), ref.weights(static_cast<Index>(t)), tol<TestType>(), tol<TestType>());
+    for (size_t t = 0; t < vis.size(); ++t)
+      REQUIRE_CLOSE(r.weights(i, vis[t]), ref.weights(static_cast<Index>(t)), tol<TestType>(), tol<TestType>());
     REQUIRE_ALL_CLOSE(r.output.row(i).transpose(), ref.output, tol<TestType>());
   }
 }
@@ -447,7 +458,8 @@ TEST_CASE("matrix: sparse settings out of range are named errors", "[matrix][spa
   REQUIRE_INVALID(attn::attention_matrix<double>(x, x, x, opt), "global");
 }
 
-TEMPLATE_TEST_CASE("matrix: alpha, sink, rope and kernels give attend's numbers row by row", "[matrix]", float, double) {
+TEMPLATE_TEST_CASE("matrix: alpha, sink, rope and kernels give attend's numbers row by row", "[matrix]", float,
+                   double) {
   using T = TestType;
   const Mat<T> queries = gaussian<T>(5, 4, 41), keys = gaussian<T>(6, 4, 42), values = gaussian<T>(6, 3, 43);
   for (attn::Kernel kernel : {attn::Kernel::softmax, attn::Kernel::elu_plus_one, attn::Kernel::favor_plus}) {

@@ -75,10 +75,11 @@ TEST_CASE("mla: rank outside 1..d_model is a named error", "[mla]") {
 TEST_CASE("mla: the rank sweep's work is a named error before any SVD", "[mla][limits]") {
   // d_model 400 took 38.5 s: drift by rank does an SVD per rank.
   const auto wk = heads_of(1, 1, 400, 1), wv = heads_of(1, 1, 400, 2);
-  REQUIRE_INVALID(attn::latent_from_mha<double>(wk, wv, 1),
-                  "W_K: has d_model = 400 columns and 2 · heads · d_head = 2 stacked rows of keys and values: the latent "
-                  "at every rank 1..d_model (drift by rank) costs d_model² · min(rows, d_model) · (rows + d_model) = "
-                  "128640000; expected at most 67108864");
+  REQUIRE_INVALID(
+      attn::latent_from_mha<double>(wk, wv, 1),
+      "W_K: has d_model = 400 columns and 2 · heads · d_head = 2 stacked rows of keys and values: the latent "
+      "at every rank 1..d_model (drift by rank) costs d_model² · min(rows, d_model) · (rows + d_model) = "
+      "128640000; expected at most 67108864");
   // MLA and MHA once per rank: many tokens make the sweep too long even for a small d_model.
   const auto q8 = heads_of(1, 8, 8, 3), k8 = heads_of(1, 8, 8, 4), v8 = heads_of(1, 8, 8, 5);
   const attn::LatentWeights<double> lat = attn::latent_from_mha<double>(k8, v8, 8);

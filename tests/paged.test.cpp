@@ -8,7 +8,8 @@
 
 using namespace attn_test;
 
-TEMPLATE_TEST_CASE("paged: attention over the paged cache equals a contiguous cache at every step", "[paged]", float, double) {
+TEMPLATE_TEST_CASE("paged: attention over the paged cache equals a contiguous cache at every step", "[paged]", float,
+                   double) {
   for (const Index bs : {1, 2, 3, 4, 16}) {
     attn::PagedScenario<TestType> s;
     s.block_size = bs;
@@ -88,10 +89,11 @@ TEST_CASE("paged: a decode whose history is too large is a named error before an
   // 3 · 10^4 ran out of memory.
   attn::PagedScenario<double> s;
   s.queries = s.keys = s.values = Mat<double>::Ones(10000, 1);
-  REQUIRE_INVALID(attn::paged_decode<double>(s, 10000),
-                  "keys: have 10000 tokens (n_a + n_b) and d + dv = 2: 10000 steps attend over 50005000 cached tokens in "
-                  "all (Σ length, quadratic in the tokens), Σ length · (d + dv + 16) = 900090000; expected at most "
-                  "134217728; use fewer tokens or fewer steps");
+  REQUIRE_INVALID(
+      attn::paged_decode<double>(s, 10000),
+      "keys: have 10000 tokens (n_a + n_b) and d + dv = 2: 10000 steps attend over 50005000 cached tokens in "
+      "all (Σ length, quadratic in the tokens), Σ length · (d + dv + 16) = 900090000; expected at most "
+      "134217728; use fewer tokens or fewer steps");
   s.queries = s.keys = s.values = Mat<double>::Ones(30000, 1);
   REQUIRE_INVALID(attn::paged_decode<double>(s, 30000), "450015000 cached tokens");
   // Fewer steps of the same scenario fit; B's steps count the shared prefix too.

@@ -81,7 +81,8 @@ TEST_CASE("rope: bad options are named", "[rope]") {
   const Vec<double> q = gaussian_vec<double>(3, 2), q4 = gaussian_vec<double>(4, 2);
   attn::AttendOptions opt;
   opt.rope = attn::Rope{};
-  REQUIRE_INVALID(attn::attend<double>(q, keys, opt), "rope: needs an even dimension d to rotate pairs; keys have d = 3");
+  REQUIRE_INVALID(attn::attend<double>(q, keys, opt),
+                  "rope: needs an even dimension d to rotate pairs; keys have d = 3");
   opt.rope->positions = {1, 2};
   REQUIRE_INVALID(attn::attend<double>(q4, keys4, opt), "rope.positions: has 2 entries but there are 3 keys");
   opt.rope->positions = {1, 2, std::nan("")};

@@ -55,8 +55,10 @@ TEST_CASE("streaming equals two-pass attention for every block size", "[streamin
       REQUIRE_CLOSE(st.running_max, running_max, 1e-15, 1e-15);
       REQUIRE(st.running_max >= prev_max);  // non-decreasing
       // rescale = exp(m_before - m_after), 0 for the first block
-      if (t == 0) REQUIRE(st.rescale == 0);
-      else REQUIRE_CLOSE(st.rescale, std::exp(prev_max - st.running_max), 1e-14, 0);
+      if (t == 0)
+        REQUIRE(st.rescale == 0);
+      else
+        REQUIRE_CLOSE(st.rescale, std::exp(prev_max - st.running_max), 1e-14, 0);
       prev_max = st.running_max;
       // l = Σ_{j < end} exp(logit_j - m)
       const double l = (two_pass.logits.head(st.end).array() - st.running_max).exp().sum();

@@ -51,8 +51,15 @@ struct W1 {
   Index n, d;
   std::vector<float> q, K, V;
   VecF logits, weights, out;
-  W1(Index n_, Index d_) : n(n_), d(d_), q(bench_inputs(kSeedQ, d_)), K(bench_inputs(kSeedK, n_ * d_)),
-                           V(bench_inputs(kSeedV, n_ * d_)), logits(n_), weights(n_), out(d_) {
+  W1(Index n_, Index d_)
+      : n(n_),
+        d(d_),
+        q(bench_inputs(kSeedQ, d_)),
+        K(bench_inputs(kSeedK, n_ * d_)),
+        V(bench_inputs(kSeedV, n_ * d_)),
+        logits(n_),
+        weights(n_),
+        out(d_) {
     for (auto& v : q) v *= 4.0f;  // a peakier distribution than uniform
   }
   double scale() const { return 1.0 / std::sqrt(double(d)); }
@@ -93,8 +100,12 @@ struct W2 {
   Index m, d = 64;
   bool causal;
   std::vector<float> Q, K, V;
-  W2(Index m_, bool causal_) : m(m_), causal(causal_), Q(bench_inputs(kSeedQ, m_ * 64)),
-                               K(bench_inputs(kSeedK, m_ * 64)), V(bench_inputs(kSeedV, m_ * 64)) {}
+  W2(Index m_, bool causal_)
+      : m(m_),
+        causal(causal_),
+        Q(bench_inputs(kSeedQ, m_ * 64)),
+        K(bench_inputs(kSeedK, m_ * 64)),
+        V(bench_inputs(kSeedV, m_ * 64)) {}
   float scale() const { return 1.0f / 8.0f; }
 };
 

@@ -73,19 +73,26 @@ bool attend_fast_f32(VecCRef<float> query, MatCRef<float> keys, MatCRef<float> v
   return true;
 }
 
-// Keys on the unit sphere, as logits_into divides by their lengths.
+}  // namespace
+
+template <typename T>
+T key_length(MatCRef<T> keys, Index i) {
+  T norm = keys.row(i).norm();
+  if (!(norm > 0) || !std::isfinite(norm)) norm = keys.row(i).stableNorm();  // under/overflow
+  if (norm == 0)
+    throw invalid_argument("keys", detail::cat("row ", i, " has length 0; normalisation needs a non-zero key"));
+  return norm;
+}
+
 template <typename T>
 ATTN_COLD Mat<T> unit_rows(MatCRef<T> keys) {
   Mat<T> out = keys;
-  for (Index i = 0; i < keys.rows(); ++i) {
-    T norm = keys.row(i).norm();
-    if (!(norm > 0) || !std::isfinite(norm)) norm = keys.row(i).stableNorm();  // under/overflow
-    if (norm == 0)
-      throw invalid_argument("keys", detail::cat("row ", i, " has length 0; normalisation needs a non-zero key"));
-    out.row(i) = (keys.row(i).template cast<double>() / static_cast<double>(norm)).template cast<T>();
-  }
+  for (Index i = 0; i < keys.rows(); ++i)
+    out.row(i) = (keys.row(i).template cast<double>() / static_cast<double>(key_length<T>(keys, i))).template cast<T>();
   return out;
 }
+
+namespace {
 
 // output (dv) = Vᵀ weights, a convex combination of the value rows (sub-convex with a sink).
 template <typename T>
@@ -103,7 +110,8 @@ void weighted_values(MatCRef<T> values, VecCRef<T> weights, VecRef<T> output) {
 // 2) logits = scale · K' q', 3) the scores to normalise: the logits (softmax kernel) or
 // the kernel's log-scores, 4) α-entmax with the sink over them, 5) values.
 template <typename T>
-ATTN_COLD AttendResult<T> attend_beyond(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt) {
+ATTN_COLD AttendResult<T> attend_beyond(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values,
+                                        const AttendOptions& opt) {
   validate_attend<T>(query, keys, values, opt);
   const Index n = keys.rows(), d = keys.cols();
   validate_options(opt, n, d);
@@ -135,8 +143,8 @@ ATTN_COLD AttendResult<T> attend_beyond(VecCRef<T> query, MatCRef<T> keys, MatCR
     r.stats = entmax_into<T>(r.logits, opt.alpha, opt.sink, r.weights);
   } else {
     // Linear kernels: weights = normaliser(log-scores), in double (a float cannot hold them all).
-    const Mat<double> omega = opt.kernel == Kernel::favor_plus ? favor_directions(opt.features, d, opt.seed)
-                                                                : Mat<double>();
+    const Mat<double> omega =
+        opt.kernel == Kernel::favor_plus ? favor_directions(opt.features, d, opt.seed) : Mat<double>();
     Vec<double> u(n), w(n);
     linear_log_scores<T>(q, own_keys ? MatCRef<T>(used) : keys, opt.kernel, opt.scale, omega, u);
     const SoftmaxStats<double> s = entmax_into<double>(u, opt.alpha, opt.sink, w);
@@ -144,7 +152,8 @@ ATTN_COLD AttendResult<T> attend_beyond(VecCRef<T> query, MatCRef<T> keys, MatCR
     // A float cannot hold every log-score (favor+ with |q| = 1e20 gives -5e39): saturate at
     // ±max like the logits, never ±inf (NaN for alpha > 1 stays: there is no log-partition).
     const double big = static_cast<double>(std::numeric_limits<T>::max());
-    r.stats.log_sum_exp = static_cast<T>(std::isnan(s.log_sum_exp) ? s.log_sum_exp : std::max(-big, std::min(big, s.log_sum_exp)));
+    r.stats.log_sum_exp =
+        static_cast<T>(std::isnan(s.log_sum_exp) ? s.log_sum_exp : std::max(-big, std::min(big, s.log_sum_exp)));
     r.stats.entropy = static_cast<T>(s.entropy);
     r.stats.effective_keys = static_cast<T>(s.effective_keys);
     r.stats.sink_weight = static_cast<T>(s.sink_weight);
@@ -165,8 +174,7 @@ void validate_keys_values(MatCRef<T> keys, MatCRef<T> values, double scale) {
   if (values.rows() != 0 && values.rows() != keys.rows())
     throw invalid_argument("values", detail::cat("have ", values.rows(), " rows but there are ", keys.rows(),
                                                  " keys; expected one value per key"));
-  if (values.rows() != 0 && values.cols() == 0)
-    throw invalid_argument("values", "have width dv = 0; expected dv >= 1");
+  if (values.rows() != 0 && values.cols() == 0) throw invalid_argument("values", "have width dv = 0; expected dv >= 1");
   detail::require_finite("scale", scale);
   detail::require_all_finite("keys", keys);
   detail::require_all_finite("values", values);
@@ -207,13 +215,7 @@ void logits_into(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt, Ve
   }
   logits.noalias() = keys * query;
   if (opt.normalize_keys) {
-    for (Index i = 0; i < keys.rows(); ++i) {
-      T norm = keys.row(i).norm();
-      if (!(norm > 0) || !std::isfinite(norm)) norm = keys.row(i).stableNorm();  // under/overflow
-      if (norm == 0)
-        throw invalid_argument("keys", detail::cat("row ", i, " has length 0; normalisation needs a non-zero key"));
-      logits(i) /= norm;
-    }
+    for (Index i = 0; i < keys.rows(); ++i) logits(i) /= key_length<T>(keys, i);
   }
   logits *= static_cast<T>(opt.scale);
   if (logits.allFinite()) return;
@@ -277,13 +279,15 @@ double inv_sqrt_d(Index d) {
   return 1.0 / std::sqrt(static_cast<double>(d));
 }
 
-#define ATTN_INSTANTIATE(T)                                                                            \
-  template void validate_keys_values<T>(MatCRef<T>, MatCRef<T>, double);                                 \
-  template void validate_attend<T>(VecCRef<T>, MatCRef<T>, MatCRef<T>, const AttendOptions&);          \
-  template void logits_into<T>(VecCRef<T>, MatCRef<T>, const AttendOptions&, VecRef<T>);               \
-  template SoftmaxStats<T> attend_into<T>(VecCRef<T>, MatCRef<T>, MatCRef<T>, const AttendOptions&,    \
-                                          VecRef<T>, VecRef<T>, VecRef<T>);                            \
-  template AttendResult<T> attend<T>(VecCRef<T>, MatCRef<T>, MatCRef<T>, const AttendOptions&);        \
+#define ATTN_INSTANTIATE(T)                                                                                    \
+  template void validate_keys_values<T>(MatCRef<T>, MatCRef<T>, double);                                       \
+  template void validate_attend<T>(VecCRef<T>, MatCRef<T>, MatCRef<T>, const AttendOptions&);                  \
+  template void logits_into<T>(VecCRef<T>, MatCRef<T>, const AttendOptions&, VecRef<T>);                       \
+  template T key_length<T>(MatCRef<T>, Index);                                                                 \
+  template Mat<T> unit_rows<T>(MatCRef<T>);                                                                    \
+  template SoftmaxStats<T> attend_into<T>(VecCRef<T>, MatCRef<T>, MatCRef<T>, const AttendOptions&, VecRef<T>, \
+                                          VecRef<T>, VecRef<T>);                                               \
+  template AttendResult<T> attend<T>(VecCRef<T>, MatCRef<T>, MatCRef<T>, const AttendOptions&);                \
   template AttendResult<T> attend<T>(VecCRef<T>, MatCRef<T>, const AttendOptions&);
 ATTN_INSTANTIATE(float)
 ATTN_INSTANTIATE(double)

@@ -18,14 +18,14 @@
 namespace attn {
 
 struct AttendOptions {
-  double scale = 1.0;           // any finite value; negative attends to the far side
-  bool normalize_keys = false;  // put keys on the unit sphere (nGPT); zero keys are an error
-  double alpha = 1.0;           // α-entmax, 1 <= α <= 2: 1 softmax, 2 sparsemax
+  double scale = 1.0;                         // any finite value; negative attends to the far side
+  bool normalize_keys = false;                // put keys on the unit sphere (nGPT); zero keys are an error
+  double alpha = 1.0;                         // α-entmax, 1 <= α <= 2: 1 softmax, 2 sparsemax
   std::optional<double> sink = std::nullopt;  // an attention sink's logit: one more slot, no value
   std::optional<Rope> rope = std::nullopt;    // rotate query and keys by their positions first
-  Kernel kernel = Kernel::softmax;  // elu+1 / favor+: linear attention
-  Index features = 64;          // favor+: the number r of random features
-  std::uint64_t seed = 1;       // favor+: which random features (attn::Rng)
+  Kernel kernel = Kernel::softmax;            // elu+1 / favor+: linear attention
+  Index features = 64;                        // favor+: the number r of random features
+  std::uint64_t seed = 1;                     // favor+: which random features (attn::Rng)
 
   // The plain softmax: the float SIMD fast path applies (attn/kernels.hpp).
   bool plain() const { return alpha == 1 && !sink && !rope && kernel == Kernel::softmax; }
@@ -57,6 +57,13 @@ void validate_keys_values(MatCRef<T> keys, MatCRef<T> values, double scale);
 template <typename T>
 void validate_attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt);
 
+// What normalize_keys divides key i by: its length, recomputed without under/overflow when the
+// fast norm fails. A zero key has no direction: an error naming the row. unit_rows: every key so.
+template <typename T>
+T key_length(MatCRef<T> keys, Index i);
+template <typename T>
+Mat<T> unit_rows(MatCRef<T> keys);
+
 // logits = scale · K q (normalised keys if asked). A dot product that overflows is
 // recomputed with rescaled operands and saturates at ±max(T), so logits are always finite.
 template <typename T>
@@ -66,9 +73,8 @@ void logits_into(VecCRef<T> query, MatCRef<T> keys, const AttendOptions& opt, Ve
 // output (dv, ignored when values has zero rows). Returns the softmax statistics.
 // Allocation-free for plain options only; the rotated query and keys are in attend().
 template <typename T>
-SoftmaxStats<T> attend_into(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values,
-                            const AttendOptions& opt, VecRef<T> logits, VecRef<T> weights,
-                            VecRef<T> output);
+SoftmaxStats<T> attend_into(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt,
+                            VecRef<T> logits, VecRef<T> weights, VecRef<T> output);
 
 template <typename T>
 AttendResult<T> attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt = {});

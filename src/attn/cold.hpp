@@ -13,9 +13,9 @@
 
 #if defined(__EMSCRIPTEN__) && defined(__clang__)
 #define ATTN_COLD __attribute__((minsize, noinline))
-#define ATTN_COLD_BEGIN                                                     \
+#define ATTN_COLD_BEGIN                                                          \
   _Pragma("clang attribute push(__attribute__((minsize)), apply_to = function)") \
-  _Pragma("clang attribute push(__attribute__((noinline)), apply_to = function)")
+      _Pragma("clang attribute push(__attribute__((noinline)), apply_to = function)")
 #define ATTN_COLD_END _Pragma("clang attribute pop") _Pragma("clang attribute pop")
 #else
 #define ATTN_COLD

@@ -22,7 +22,8 @@ DimensionStats dimension_stats(Index d, Index n, std::uint64_t seed, bool scaled
   DimensionStats s;
   s.d = d;
   s.scale = scaled ? inv_sqrt_d(d) : 1.0;
-  const AttendResult<double> r = attend<double>(draw.row(0).transpose(), draw.bottomRows(n), AttendOptions{s.scale, false});
+  const AttendResult<double> r =
+      attend<double>(draw.row(0).transpose(), draw.bottomRows(n), AttendOptions{s.scale, false});
   s.logits = r.logits;
   s.weights = r.weights;
   s.logit_mean = r.logits.mean();

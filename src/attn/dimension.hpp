@@ -13,11 +13,11 @@ namespace attn {
 
 struct DimensionStats {
   Index d = 0;
-  double scale = 1;           // 1 or 1/√d
-  Vec<double> logits;         // (n)
-  Vec<double> weights;        // (n)
+  double scale = 1;     // 1 or 1/√d
+  Vec<double> logits;   // (n)
+  Vec<double> weights;  // (n)
   double logit_mean = 0;
-  double logit_std = 0;       // ≈ √d unscaled, ≈ 1 scaled
+  double logit_std = 0;  // ≈ √d unscaled, ≈ 1 scaled
   double max_weight = 0;
   double entropy = 0;         // nats
   double effective_keys = 0;  // exp(entropy)

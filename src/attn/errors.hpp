@@ -72,8 +72,10 @@ ATTN_COLD inline void append_g17(std::string& out, double v) {
   bool sticky = false;
   const auto put = [&](int d) {
     if (nd == 0 && d == 0) return;  // leading zeros
-    if (nd < 18) dig[nd++] = static_cast<char>(d);
-    else sticky = sticky || d != 0;
+    if (nd < 18)
+      dig[nd++] = static_cast<char>(d);
+    else
+      sticky = sticky || d != 0;
   };
   std::uint32_t L[36] = {};  // little-endian 32-bit limbs: <= 1024 + 32 bits either way
   if (e >= 0) {
@@ -140,7 +142,8 @@ ATTN_COLD inline void append_g17(std::string& out, double v) {
   if (dig[17] > 5 || (dig[17] == 5 && (sticky || (dig[16] & 1)))) {
     int i = 16;
     while (i >= 0 && dig[i] == 9) dig[i--] = 0;
-    if (i >= 0) ++dig[i];
+    if (i >= 0)
+      ++dig[i];
     else {
       dig[0] = 1;  // 99…9 -> 100…0
       ++exp10;
@@ -170,8 +173,10 @@ ATTN_COLD inline void append_g17(std::string& out, double v) {
 template <typename Number, typename = std::enable_if_t<std::is_arithmetic<Number>::value>>
 void append(std::string& out, Number v) {
   if constexpr (std::is_floating_point<Number>::value) {
-    if (std::isnan(v)) out += "nan";
-    else append_g17(out, static_cast<double>(v));
+    if (std::isnan(v))
+      out += "nan";
+    else
+      append_g17(out, static_cast<double>(v));
   } else if constexpr (std::is_signed<Number>::value) {
     const long long x = static_cast<long long>(v);
     if (x < 0) out += '-';
@@ -221,8 +226,8 @@ inline std::size_t escape_into(std::string& out, const std::string& text, std::s
       ok = (b & 0xc0u) == 0x80u;
       cp = (cp << 6) | (b & 0x3fu);
     }
-    if (ok && ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-               (cp >= 0xd800 && cp <= 0xdfff)))
+    if (ok &&
+        ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff)))
       ok = false;  // overlong, out of range or a surrogate: not UTF-8
     if (!ok) {
       out += "\\x";

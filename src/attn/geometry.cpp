@@ -20,7 +20,8 @@ QueryGeometry query_geometry(VecCRef<T> query, double scale) {
   double big = 0;
   for (Index i = 0; i < query.size(); ++i) {
     const double v = static_cast<double>(query(i));
-    if (!std::isfinite(v)) throw invalid_argument("query", detail::cat("entry ", i, " is ", v, "; expected a finite number"));
+    if (!std::isfinite(v))
+      throw invalid_argument("query", detail::cat("entry ", i, " is ", v, "; expected a finite number"));
     big = std::max(big, std::abs(v));
   }
   // |q| = big · sqrt(Σ (q_i / big)²) and κ = (big · scale) · sqrt(…): both saturate at ±max
@@ -73,7 +74,8 @@ void unit_key_weights(double kappa, double phi, double log_sum_exp, VecCRef<doub
 ATTN_COLD void unit_key_curve(VecCRef<double> query, const AttendOptions& opt, double log_sum_exp, double threshold,
                               VecCRef<double> angles, VecRef<double> out) {
   if (query.size() != 2)
-    throw invalid_argument("query", detail::cat("has length ", query.size(), "; the curve lives in the plane: expected d = 2"));
+    throw invalid_argument("query",
+                           detail::cat("has length ", query.size(), "; the curve lives in the plane: expected d = 2"));
   detail::require_all_finite("query", query);
   detail::require_finite("scale", opt.scale);
   validate_alpha(opt.alpha);
@@ -104,7 +106,8 @@ ATTN_COLD void unit_key_curve(VecCRef<double> query, const AttendOptions& opt, d
       s(i) = std::isfinite(v) ? v : std::copysign(kMax, v);
     }
   } else {
-    const Mat<double> omega = opt.kernel == Kernel::favor_plus ? favor_directions(opt.features, 2, opt.seed) : Mat<double>();
+    const Mat<double> omega =
+        opt.kernel == Kernel::favor_plus ? favor_directions(opt.features, 2, opt.seed) : Mat<double>();
     linear_log_scores<double>(query, unit, opt.kernel, opt.scale, omega, s);
   }
   const double a = opt.alpha - 1;
@@ -121,8 +124,8 @@ ATTN_COLD void unit_key_curve(VecCRef<double> query, const AttendOptions& opt, d
   }
 }
 
-#define ATTN_INSTANTIATE(T)                                                 \
-  template QueryGeometry query_geometry<T>(VecCRef<T>, double);             \
+#define ATTN_INSTANTIATE(T)                                     \
+  template QueryGeometry query_geometry<T>(VecCRef<T>, double); \
   template Mat<T> key_positions<T>(MatCRef<T>, bool);
 ATTN_INSTANTIATE(float)
 ATTN_INSTANTIATE(double)

@@ -13,8 +13,8 @@ template <typename T>
 void check_projection(const char* name, MatCRef<T> w, Index d_model, Index d_head) {
   if (w.cols() != d_model || (d_head >= 0 && w.rows() != d_head))
     throw invalid_argument(name, detail::cat("is ", w.rows(), " x ", w.cols(), "; expected ",
-                                             d_head >= 0 ? detail::cat(d_head) : std::string("d_head"), " x ",
-                                             d_model, " (d_head x d_model)"));
+                                             d_head >= 0 ? detail::cat(d_head) : std::string("d_head"), " x ", d_model,
+                                             " (d_head x d_model)"));
   if (w.rows() == 0) throw invalid_argument(name, "has d_head = 0 rows; expected at least 1");
   detail::require_all_finite(name, w);
 }
@@ -50,8 +50,9 @@ void check_work(double work, const std::string& what) {
 
 void check_entries(Index m, Index n) {
   if (m > kMaxMatrixEntries / n)
-    throw invalid_argument("tokens", detail::cat("make an m x n = ", m, " x ", n, " attention matrix; expected m · n <= ",
-                                                 kMaxMatrixEntries, " entries (4096 x 4096)"));
+    throw invalid_argument(
+        "tokens", detail::cat("make an m x n = ", m, " x ", n,
+                              " attention matrix; expected m · n <= ", kMaxMatrixEntries, " entries (4096 x 4096)"));
 }
 
 }  // namespace
@@ -69,9 +70,10 @@ SelfAttentionResult<T> self_attention(MatCRef<T> x, MatCRef<T> wq, MatCRef<T> wk
   check_entries(m, m);
   const Index c = attention_entry_work(opt, wk.rows());
   check_work(head_work(m, m, dm, wq.rows(), wk.rows(), wv.rows(), c),
-             detail::cat("with m = ", m, " rows, d_model = ", dm, " and d_head = ", wq.rows(), ", ", wk.rows(), ", ", wv.rows(),
-                         " (q, k, v), the projections and attention take m · d_model · (d_q + d_k + d_v) + m² · (d_k + d_v + ",
-                         c, ")"));
+             detail::cat(
+                 "with m = ", m, " rows, d_model = ", dm, " and d_head = ", wq.rows(), ", ", wk.rows(), ", ", wv.rows(),
+                 " (q, k, v), the projections and attention take m · d_model · (d_q + d_k + d_v) + m² · (d_k + d_v + ",
+                 c, ")"));
 
   SelfAttentionResult<T> r;
   r.q.noalias() = x * wq.transpose();  // (m, d_head)
@@ -107,10 +109,11 @@ CrossAttentionResult<T> cross_attention(MatCRef<T> x_q, MatCRef<T> x_kv, MatCRef
   const Index m = x_q.rows(), n = x_kv.rows(), dm = x_q.cols();
   check_entries(m, n);
   const Index c = attention_entry_work(opt, wk.rows());
-  check_work(head_work(m, n, dm, wq.rows(), wk.rows(), wv.rows(), c),
-             detail::cat("with m = ", m, " rows, source n = ", n, ", d_model = ", dm, " and d_head = ", wq.rows(), ", ",
-                         wk.rows(), ", ", wv.rows(), " (q, k, v), the projections and attention take m · d_model · d_q + ",
-                         "n · d_model · (d_k + d_v) + m · n · (d_k + d_v + ", c, ")"));
+  check_work(
+      head_work(m, n, dm, wq.rows(), wk.rows(), wv.rows(), c),
+      detail::cat("with m = ", m, " rows, source n = ", n, ", d_model = ", dm, " and d_head = ", wq.rows(), ", ",
+                  wk.rows(), ", ", wv.rows(), " (q, k, v), the projections and attention take m · d_model · d_q + ",
+                  "n · d_model · (d_k + d_v) + m · n · (d_k + d_v + ", c, ")"));
   CrossAttentionResult<T> r;
   r.q.noalias() = x_q * wq.transpose();   // (m, d_head)
   r.k.noalias() = x_kv * wk.transpose();  // (n, d_head)
@@ -140,7 +143,8 @@ MultiHeadResult<T> multi_head_attention(MatCRef<T> x, const std::vector<Mat<T>>&
                                         const MatrixOptions& opt) {
   layout.validate();
   if (static_cast<Index>(wq.size()) != layout.heads)
-    throw invalid_argument("W_Q", detail::cat("has ", wq.size(), " matrices; expected one per head (", layout.heads, ")"));
+    throw invalid_argument("W_Q",
+                           detail::cat("has ", wq.size(), " matrices; expected one per head (", layout.heads, ")"));
   if (static_cast<Index>(wk.size()) != layout.kv_heads || static_cast<Index>(wv.size()) != layout.kv_heads)
     throw invalid_argument("W_K", detail::cat("W_K and W_V have ", wk.size(), " and ", wv.size(),
                                               " matrices; expected one per key/value head (", layout.kv_heads, ")"));
@@ -155,10 +159,11 @@ MultiHeadResult<T> multi_head_attention(MatCRef<T> x, const std::vector<Mat<T>>&
     work += head_work(x.rows(), x.rows(), x.cols(), wq[static_cast<size_t>(h)].rows(), wk[g].rows(), wv[g].rows(),
                       attention_entry_work(opt, wk[g].rows()));
   }
-  check_work(work, detail::cat("with m = ", x.rows(), " rows, d_model = ", x.cols(), ", ", layout.heads,
-                               " heads and d_head = ", wq.front().rows(), ", the projections and attention take heads · (",
-                               "m · d_model · (d_q + d_k + d_v) + m² · (d_k + d_v + ",
-                               attention_entry_work(opt, wk.front().rows()), "))"));
+  check_work(work,
+             detail::cat("with m = ", x.rows(), " rows, d_model = ", x.cols(), ", ", layout.heads,
+                         " heads and d_head = ", wq.front().rows(), ", the projections and attention take heads · (",
+                         "m · d_model · (d_q + d_k + d_v) + m² · (d_k + d_v + ",
+                         attention_entry_work(opt, wk.front().rows()), "))"));
   MultiHeadResult<T> r;
   for (Index h = 0; h < layout.heads; ++h) {
     const auto g = static_cast<size_t>(layout.kv_head_of(h));
@@ -181,13 +186,13 @@ double kv_cache_entries(Index tokens, Index kv_heads, Index d_head) {
   return 2.0 * static_cast<double>(tokens) * static_cast<double>(kv_heads) * static_cast<double>(d_head);
 }
 
-#define ATTN_INSTANTIATE(T)                                                                                  \
-  template SelfAttentionResult<T> self_attention<T>(MatCRef<T>, MatCRef<T>, MatCRef<T>, MatCRef<T>,          \
-                                                    const MatrixOptions&);                                   \
-  template CrossAttentionResult<T> cross_attention<T>(MatCRef<T>, MatCRef<T>, MatCRef<T>, MatCRef<T>,       \
-                                                      MatCRef<T>, const MatrixOptions&);                      \
-  template MultiHeadResult<T> multi_head_attention<T>(MatCRef<T>, const std::vector<Mat<T>>&,               \
-                                                      const std::vector<Mat<T>>&, const std::vector<Mat<T>>&, \
+#define ATTN_INSTANTIATE(T)                                                                                       \
+  template SelfAttentionResult<T> self_attention<T>(MatCRef<T>, MatCRef<T>, MatCRef<T>, MatCRef<T>,               \
+                                                    const MatrixOptions&);                                        \
+  template CrossAttentionResult<T> cross_attention<T>(MatCRef<T>, MatCRef<T>, MatCRef<T>, MatCRef<T>, MatCRef<T>, \
+                                                      const MatrixOptions&);                                      \
+  template MultiHeadResult<T> multi_head_attention<T>(MatCRef<T>, const std::vector<Mat<T>>&,                     \
+                                                      const std::vector<Mat<T>>&, const std::vector<Mat<T>>&,     \
                                                       const HeadLayout&, const MatrixOptions&);
 ATTN_INSTANTIATE(float)
 ATTN_INSTANTIATE(double)

@@ -12,10 +12,10 @@ namespace attn {
 
 template <typename T>
 struct SelfAttentionResult {
-  Mat<T> q, k, v;           // (m, d_head) each: X W_Qᵀ, X W_Kᵀ, X W_Vᵀ
+  Mat<T> q, k, v;             // (m, d_head) each: X W_Qᵀ, X W_Kᵀ, X W_Vᵀ
   MatrixResult<T> attention;  // logits (m, m), weights A (m, m), output O = A V (m, d_head)
-  T logit_asymmetry = 0;    // max |L − Lᵀ| over the logit matrix: 0 when W_Q = W_K
-  T weight_asymmetry = 0;   // max |A − Aᵀ|: generally > 0 even when tied (each row is normalised on its own)
+  T logit_asymmetry = 0;      // max |L − Lᵀ| over the logit matrix: 0 when W_Q = W_K
+  T weight_asymmetry = 0;     // max |A − Aᵀ|: generally > 0 even when tied (each row is normalised on its own)
 };
 
 // One head: Q = X W_Qᵀ, K = X W_Kᵀ, V = X W_Vᵀ, then attention_matrix(Q, K, V, opt).
@@ -33,8 +33,8 @@ struct CrossAttentionResult {
 // Cross-attention: queries from one token set, keys and values from another (m != n
 // allowed; both share d_model). Q = X_q W_Qᵀ, K = X_kv W_Kᵀ, V = X_kv W_Vᵀ.
 template <typename T>
-CrossAttentionResult<T> cross_attention(MatCRef<T> x_q, MatCRef<T> x_kv, MatCRef<T> wq, MatCRef<T> wk,
-                                        MatCRef<T> wv, const MatrixOptions& opt = {});
+CrossAttentionResult<T> cross_attention(MatCRef<T> x_q, MatCRef<T> x_kv, MatCRef<T> wq, MatCRef<T> wk, MatCRef<T> wv,
+                                        const MatrixOptions& opt = {});
 
 // How heads share keys and values: kv_heads == heads is multi-head attention (MHA),
 // kv_heads == 1 multi-query (MQA), anything dividing heads in between grouped-query (GQA).
@@ -43,7 +43,7 @@ struct HeadLayout {
   Index kv_heads = 1;
   // Query head h reads key/value head h / (heads / kv_heads).
   Index kv_head_of(Index h) const { return h / (heads / kv_heads); }
-  void validate() const;  // throws attn::invalid_argument
+  void validate() const;     // throws attn::invalid_argument
   const char* name() const;  // "MHA", "MQA" or "GQA"
 };
 

@@ -551,9 +551,9 @@ bool weighted_sum_f32(const float* w, const float* V, Index n, Index dv, Index l
 Index attention_workspace_floats(Index m, Index n, Index d, bool lean) {
   (void)m;
   const Index n8 = round_up(std::max<Index>(n, 1), kPanel);
-  Index total = n8 * d;  // packed keys
-  total += round_up(d, 4);  // a zero query row (pads the last quad)
-  total += n8 + 8;        // a zero probability row (pads the last quad)
+  Index total = n8 * d;                           // packed keys
+  total += round_up(d, 4);                        // a zero query row (pads the last quad)
+  total += n8 + 8;                                // a zero probability row (pads the last quad)
   if (lean) total += kBlock * (n8 + 8) + kBlock;  // logits / probabilities of one block, row sums
   return total + 16;
 }
@@ -575,9 +575,9 @@ bool attention_f32(const AttentionProblem& p, const AttentionOutputs& out, float
   const f4 sc = set1(p.scale);
   f4 fin = zero();
   float sfin = 0;
-  float* srow[kBlock];       // the logit row of each query of the block
-  float* prow[kBlock];       // its probability row
-  Index len[kBlock];         // visible keys of the row: [0, len)
+  float* srow[kBlock];  // the logit row of each query of the block
+  float* prow[kBlock];  // its probability row
+  Index len[kBlock];    // visible keys of the row: [0, len)
 
   for (Index i0 = 0; i0 < m; i0 += kBlock) {
     const Index rows = std::min(kBlock, m - i0);
@@ -687,8 +687,7 @@ bool attention_f32(const AttentionProblem& p, const AttentionOutputs& out, float
         dot = static_cast<float>(dot_total);
         std::fill(w + L, w + n, 0.0f);  // masked: exactly 0
       }
-      if (out.entropy)
-        out.entropy[i0 + r] = std::clamp<float>(log_sum - dot, 0.0f, std::log(static_cast<float>(L)));
+      if (out.entropy) out.entropy[i0 + r] = std::clamp<float>(log_sum - dot, 0.0f, std::log(static_cast<float>(L)));
     }
     // 3) O = P V for each quad, over the quad's longest visible prefix.
     if (dv > 0 && out.O) {

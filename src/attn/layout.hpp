@@ -16,9 +16,9 @@ class Rng {
  public:
   explicit Rng(std::uint64_t seed) : state_(seed) {}
   std::uint64_t next_u64();
-  double uniform();        // [0, 1) with 53 random bits
+  double uniform();  // [0, 1) with 53 random bits
   double uniform(double lo, double hi);
-  double normal();         // standard normal (Marsaglia polar method)
+  double normal();  // standard normal (Marsaglia polar method)
 
  private:
   std::uint64_t state_;

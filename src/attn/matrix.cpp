@@ -14,10 +14,14 @@ namespace attn {
 
 std::string Mask::to_string() const {
   switch (kind) {
-    case Kind::none: return "none";
-    case Kind::causal: return "causal";
-    case Kind::window: return detail::cat("window:", size);
-    case Kind::top_k: return detail::cat("topk:", size);
+    case Kind::none:
+      return "none";
+    case Kind::causal:
+      return "causal";
+    case Kind::window:
+      return detail::cat("window:", size);
+    case Kind::top_k:
+      return detail::cat("topk:", size);
     case Kind::sparse: {
       std::string g;
       for (const Index t : sparse.global) g += detail::cat(g.empty() ? "" : ",", t);
@@ -44,14 +48,16 @@ Mask Mask::parse(const std::string& text) {
     if (digits && name == "window") return window(v);
     if (digits && (name == "topk" || name == "top_k")) return top_k(v);
   }
-  throw invalid_argument("mask", detail::cat("is ", detail::quoted(text),
-                                             "; expected none, causal, window:<w> or topk:<k>"));
+  throw invalid_argument("mask",
+                         detail::cat("is ", detail::quoted(text), "; expected none, causal, window:<w> or topk:<k>"));
 }
 
 bool mask_allows(const Mask& mask, Index i, Index j) {
   switch (mask.kind) {
-    case Mask::Kind::causal: return j <= i;
-    case Mask::Kind::window: return j <= i && j > i - mask.size;
+    case Mask::Kind::causal:
+      return j <= i;
+    case Mask::Kind::window:
+      return j <= i && j > i - mask.size;
     case Mask::Kind::sparse: {
       const SparsePattern& p = mask.sparse;
       if (p.causal && j > i) return false;
@@ -60,13 +66,15 @@ bool mask_allows(const Mask& mask, Index i, Index j) {
       return std::find(p.global.begin(), p.global.end(), i) != p.global.end() ||
              std::find(p.global.begin(), p.global.end(), j) != p.global.end();
     }
-    default: return true;
+    default:
+      return true;
   }
 }
 
 void validate_sparse(const SparsePattern& p, Index m, Index n) {
   if (p.window < 1)
-    throw invalid_argument("window", detail::cat("is ", p.window, "; expected a local width w >= 1 (1 = the diagonal only)"));
+    throw invalid_argument("window",
+                           detail::cat("is ", p.window, "; expected a local width w >= 1 (1 = the diagonal only)"));
   if (p.stride < 0)
     throw invalid_argument("stride", detail::cat("is ", p.stride, "; expected s >= 0 (0 = no strided keys)"));
   const Index tokens = std::max(m, n);
@@ -148,19 +156,21 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
     throw invalid_argument("queries", detail::cat("have dimension ", queries.cols(), " but keys have d = ", d,
                                                   "; expected equal dimensions"));
   if (m > kMaxMatrixEntries / n)
-    throw invalid_argument("queries", detail::cat("and keys make an m x n = ", m, " x ", n,
-                                                  " attention matrix; expected m · n <= ", kMaxMatrixEntries,
-                                                  " entries (4096 x 4096)"));
+    throw invalid_argument(
+        "queries", detail::cat("and keys make an m x n = ", m, " x ", n,
+                               " attention matrix; expected m · n <= ", kMaxMatrixEntries, " entries (4096 x 4096)"));
   const Index dv = values.rows() != 0 ? values.cols() : 0;
   const Index c = attention_entry_work(opt, d);
   const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(d + dv + c);
   if (work > kMaxAttentionWork)
-    throw invalid_argument("queries", detail::cat("and keys make m · n · (d + dv + c) = ", m, " · ", n, " · (", d, " + ", dv,
-                                                  " + ", c, ") = ", work, " operations (logits, output and c = ", c,
-                                                  c == 256 ? " to sort or bisect each row"
-                                                           : c == 16 ? " for softmax's exp" : " for the exp and gathering keys",
-                                                  "); expected at most ", kMaxAttentionWork,
-                                                  "; use fewer queries or keys, or a smaller d or dv"));
+    throw invalid_argument(
+        "queries",
+        detail::cat("and keys make m · n · (d + dv + c) = ", m, " · ", n, " · (", d, " + ", dv, " + ", c, ") = ", work,
+                    " operations (logits, output and c = ", c,
+                    c == 256  ? " to sort or bisect each row"
+                    : c == 16 ? " for softmax's exp"
+                              : " for the exp and gathering keys",
+                    "); expected at most ", kMaxAttentionWork, "; use fewer queries or keys, or a smaller d or dv"));
   detail::require_all_finite("queries", queries);
   const Mask& mask = opt.mask;
   if (mask.kind == Mask::Kind::window && mask.size < 1)
@@ -223,16 +233,16 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
   beyond.kernel = opt.kernel;
   beyond.features = opt.features;
   validate_options(beyond, n, d);
-  validate_kernel_work(opt.kernel, opt.features, static_cast<double>(m) * static_cast<double>(n), d, "keys",
-                       detail::cat(static_cast<double>(m) * static_cast<double>(n), " query-key pairs (m · n = ", m, " · ",
-                                   n, ")"),
-                       "queries or keys");
+  validate_kernel_work(
+      opt.kernel, opt.features, static_cast<double>(m) * static_cast<double>(n), d, "keys",
+      detail::cat(static_cast<double>(m) * static_cast<double>(n), " query-key pairs (m · n = ", m, " · ", n, ")"),
+      "queries or keys");
   if (opt.rope) validate_rope(*opt.rope, n, d, m);
 
   MatrixResult<T> r;
   r.scores_computed = m * n;  // every logit is computed (top_k needs all of them to choose)
-  r.logits.resize(m, n);   // (m, n)
-  r.weights.setZero(m, n);  // (m, n); masked entries stay 0
+  r.logits.resize(m, n);      // (m, n)
+  r.weights.setZero(m, n);    // (m, n); masked entries stay 0
   r.entropy.setZero(m);
   r.sink_weight.setZero(m);
   r.empty_row.setConstant(m, false);
@@ -245,16 +255,7 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
   const bool own_keys = opt.rope || opt.kernel != Kernel::softmax;
   Mat<T> used;  // (n, d)
   if (own_keys) {
-    used = keys;
-    if (opt.normalize_keys) {
-      for (Index j = 0; j < n; ++j) {
-        T len = keys.row(j).norm();
-        if (!(len > 0) || !std::isfinite(len)) len = keys.row(j).stableNorm();  // under/overflow
-        if (len == 0)
-          throw invalid_argument("keys", detail::cat("row ", j, " has length 0; normalisation needs a non-zero key"));
-        used.row(j) = (keys.row(j).template cast<double>() / static_cast<double>(len)).template cast<T>();
-      }
-    }
+    used = opt.normalize_keys ? unit_rows<T>(keys) : Mat<T>(keys);
   }
   if (opt.rope) {
     std::vector<double> pos(static_cast<size_t>(n)), qpos(static_cast<size_t>(m));
@@ -301,8 +302,10 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
   };
 
   for (Index i = 0; i < m; ++i) {
-    if (opt.rope) logits_into<T>(r.rotated_queries.row(i).transpose(), used, dot, row_logits);
-    else logits_into<T>(queries.row(i).transpose(), keys, row_opt, row_logits);
+    if (opt.rope)
+      logits_into<T>(r.rotated_queries.row(i).transpose(), used, dot, row_logits);
+    else
+      logits_into<T>(queries.row(i).transpose(), keys, row_opt, row_logits);
     r.logits.row(i) = row_logits.transpose();
     if (opt.kernel != Kernel::softmax) {
       const Vec<T> q = opt.rope ? Vec<T>(r.rotated_queries.row(i).transpose()) : Vec<T>(queries.row(i).transpose());
@@ -319,7 +322,7 @@ MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T>
     if (mask.kind != Mask::Kind::none) hi = std::min(i, n - 1);
     if (mask.kind == Mask::Kind::window) lo = std::max<Index>(0, i - mask.size + 1);
     if (lo > hi) {
-      r.empty_row(i) = true;  // nothing visible: zero weights, zero output, zero entropy
+      r.empty_row(i) = true;               // nothing visible: zero weights, zero output, zero entropy
       if (opt.sink) r.sink_weight(i) = 1;  // ... and a sink, if any, takes everything
       continue;
     }

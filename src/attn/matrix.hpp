@@ -18,16 +18,16 @@ namespace attn {
 // key j is visible to query i iff (not causal or j <= i) and (|i - j| < window, or
 // stride > 0 and |i - j| mod stride = 0, or i or j is a global token).
 struct SparsePattern {
-  Index window = 1;             // local band half-width w >= 1 (w = 1: the diagonal only)
-  Index stride = 0;             // s >= 0; 0 = no strided keys
-  std::vector<Index> global;    // token indices that see and are seen by every token
+  Index window = 1;           // local band half-width w >= 1 (w = 1: the diagonal only)
+  Index stride = 0;           // s >= 0; 0 = no strided keys
+  std::vector<Index> global;  // token indices that see and are seen by every token
   bool causal = true;
 };
 
 struct Mask {
   enum class Kind { none, causal, window, top_k, sparse };
   Kind kind = Kind::none;
-  Index size = 0;  // window width w (>= 1) or k (1..n); unused for none/causal/sparse
+  Index size = 0;        // window width w (>= 1) or k (1..n); unused for none/causal/sparse
   SparsePattern sparse;  // used by Kind::sparse only
 
   static Mask none() { return {}; }
@@ -92,9 +92,9 @@ struct MatrixResult {
   double computed_fraction() const {
     return weights.size() == 0 ? 0.0 : static_cast<double>(scores_computed) / static_cast<double>(weights.size());
   }
-  Vec<T> sink_weight;     // (m) the sink's share per row (0 without a sink; 1 for an empty row with one)
-  Mat<T> rotated_queries; // (m, d) with rope, else empty
-  Mat<T> rotated_keys;    // (n, d) with rope (after normalisation), else empty
+  Vec<T> sink_weight;      // (m) the sink's share per row (0 without a sink; 1 for an empty row with one)
+  Mat<T> rotated_queries;  // (m, d) with rope, else empty
+  Mat<T> rotated_keys;     // (n, d) with rope (after normalisation), else empty
 };
 
 // Whether query i may see key j under the mask (top_k is decided per row from logits).
@@ -119,7 +119,6 @@ constexpr double kMaxAttentionWork = double(Index(1) << 30);
 Index attention_entry_work(const MatrixOptions& opt, Index d);  // c above, for keys of dimension d
 
 template <typename T>
-MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T> values,
-                                 const MatrixOptions& opt = {});
+MatrixResult<T> attention_matrix(MatCRef<T> queries, MatCRef<T> keys, MatCRef<T> values, const MatrixOptions& opt = {});
 
 }  // namespace attn

@@ -17,8 +17,8 @@ template <typename T>
 void check_list(const char* name, const std::vector<Mat<T>>& w, Index rows, Index cols) {
   for (size_t h = 0; h < w.size(); ++h) {
     if (w[h].rows() != rows || w[h].cols() != cols || w[h].size() == 0)
-      throw invalid_argument(name, detail::cat("matrix ", h, " is ", w[h].rows(), " x ", w[h].cols(), "; expected ", rows,
-                                               " x ", cols, " (d_head x d_model) for every head"));
+      throw invalid_argument(name, detail::cat("matrix ", h, " is ", w[h].rows(), " x ", w[h].cols(), "; expected ",
+                                               rows, " x ", cols, " (d_head x d_model) for every head"));
     detail::require_all_finite(name, w[h]);
   }
 }
@@ -66,11 +66,11 @@ LatentWeights<T> latent_from_mha(const std::vector<Mat<T>>& wk, const std::vecto
   const double c = static_cast<double>(d_model), rows = 2 * static_cast<double>(heads) * static_cast<double>(dh);
   const double work = c * c * std::min(rows, c) * (rows + c);
   if (work > kMaxLatentWork)
-    throw invalid_argument("W_K", detail::cat("has d_model = ", d_model, " columns and 2 · heads · d_head = ", rows,
-                                              " stacked rows of keys and values: the latent at every rank 1..d_model (drift by rank) ",
-                                              "costs d_model² · min(rows, d_model) · (rows + d_model) = ", work,
-                                              "; expected at most ", kMaxLatentWork,
-                                              "; use a smaller d_model, fewer heads or a smaller d_head"));
+    throw invalid_argument(
+        "W_K", detail::cat("has d_model = ", d_model, " columns and 2 · heads · d_head = ", rows,
+                           " stacked rows of keys and values: the latent at every rank 1..d_model (drift by rank) ",
+                           "costs d_model² · min(rows, d_model) · (rows + d_model) = ", work, "; expected at most ",
+                           kMaxLatentWork, "; use a smaller d_model, fewer heads or a smaller d_head"));
   const Mat<double> w = stacked<T>(wk, wv);
   const Eigen::JacobiSVD<Eigen::MatrixXd> svd(w, Eigen::ComputeThinU | Eigen::ComputeThinV);
   const Index k = svd.singularValues().size();  // min(2 H d_head, d_model)
@@ -97,8 +97,8 @@ LatentWeights<T> latent_from_mha(const std::vector<Mat<T>>& wk, const std::vecto
       if (!u->allFinite())
         throw invalid_argument(u == &r.w_uk.back() ? "W_K" : "W_V",
                                detail::cat("head ", h, ": the up-projection U_r Σ_r of the best rank-", rank,
-                                           " latent overflows (the key and value weights reach ", w.cwiseAbs().maxCoeff(),
-                                           "); expected entries well within ±",
+                                           " latent overflows (the key and value weights reach ",
+                                           w.cwiseAbs().maxCoeff(), "); expected entries well within ±",
                                            static_cast<double>(std::numeric_limits<T>::max()), " (scale them down)"));
   }
   return r;
@@ -128,23 +128,25 @@ MlaResult<T> mla_attention(MatCRef<T> x, const std::vector<Mat<T>>& wq, const La
                heads = static_cast<double>(wq.size()), d = static_cast<double>(dh);
   const double work = c * (m * c * c + 2 * heads * m * (3 * c * d + 2 * m * (d + static_cast<double>(half_c))));
   if (work > kMaxLatentSweepWork)
-    throw invalid_argument("tokens", detail::cat("has m = ", x.rows(), " rows with d_model = ", x.cols(), ", ", wq.size(),
-                                                 " heads and d_head = ", dh, ": MLA and MHA at every rank 1..d_model (drift ",
-                                                 "by rank) take d_model · (m · d_model² + 2 · heads · m · (3 · d_model · ",
-                                                 "d_head + 2 · m · (d_head + ", half_c, "))) = ", work,
-                                                 " operations; expected at most ", kMaxLatentSweepWork,
-                                                 "; use fewer tokens, a smaller d_model, fewer heads or a smaller d_head"));
+    throw invalid_argument(
+        "tokens",
+        detail::cat("has m = ", x.rows(), " rows with d_model = ", x.cols(), ", ", wq.size(),
+                    " heads and d_head = ", dh, ": MLA and MHA at every rank 1..d_model (drift ",
+                    "by rank) take d_model · (m · d_model² + 2 · heads · m · (3 · d_model · ",
+                    "d_head + 2 · m · (d_head + ", half_c, "))) = ", work, " operations; expected at most ",
+                    kMaxLatentSweepWork, "; use fewer tokens, a smaller d_model, fewer heads or a smaller d_head"));
   MlaResult<T> r;
   r.latent.noalias() = x * latent.w_dkv.transpose();  // (m, r): the cache
   r.output.resize(x.rows(), dh * static_cast<Index>(wq.size()));
   for (size_t h = 0; h < wq.size(); ++h) {
     if (latent.w_uk[h].rows() != dh || latent.w_uk[h].cols() != rank || latent.w_uv[h].rows() != dh ||
         latent.w_uv[h].cols() != rank)
-      throw invalid_argument("W_UK", detail::cat("head ", h, ": expected W_UK and W_UV ", dh, " x ", rank, " (d_head x r)"));
+      throw invalid_argument("W_UK",
+                             detail::cat("head ", h, ": expected W_UK and W_UV ", dh, " x ", rank, " (d_head x r)"));
     detail::require_all_finite("W_UK", latent.w_uk[h]);
     detail::require_all_finite("W_UV", latent.w_uv[h]);
     SelfAttentionResult<T> s;
-    s.q.noalias() = x * wq[h].transpose();                // (m, d_head)
+    s.q.noalias() = x * wq[h].transpose();                  // (m, d_head)
     s.k.noalias() = r.latent * latent.w_uk[h].transpose();  // (m, d_head), rebuilt from c
     s.v.noalias() = r.latent * latent.w_uv[h].transpose();  // (m, d_head)
     if (!s.q.allFinite() || !s.k.allFinite() || !s.v.allFinite())
@@ -189,17 +191,18 @@ LatentDrift latent_drift(MatCRef<T> x, const std::vector<Mat<T>>& wq, const std:
   const double norm = w.stableNorm();
   d.projection_error = norm > 0 ? std::min(1e300, (w - wr).stableNorm() / norm) : 0.0;
   for (size_t h = 0; h < wq.size(); ++h)
-    d.max_weight_diff = std::max(d.max_weight_diff, static_cast<double>((mla.heads[h].attention.weights -
-                                                                         mha.heads[h].attention.weights).cwiseAbs().maxCoeff()));
+    d.max_weight_diff = std::max(
+        d.max_weight_diff,
+        static_cast<double>((mla.heads[h].attention.weights - mha.heads[h].attention.weights).cwiseAbs().maxCoeff()));
   d.max_output_diff = static_cast<double>((mla.output - mha.output).cwiseAbs().maxCoeff());
   return d;
 }
 
-#define ATTN_INSTANTIATE(T)                                                                                  \
+#define ATTN_INSTANTIATE(T)                                                                                    \
   template LatentWeights<T> latent_from_mha<T>(const std::vector<Mat<T>>&, const std::vector<Mat<T>>&, Index); \
-  template MlaResult<T> mla_attention<T>(MatCRef<T>, const std::vector<Mat<T>>&, const LatentWeights<T>&,    \
-                                         const MatrixOptions&);                                              \
-  template LatentDrift latent_drift<T>(MatCRef<T>, const std::vector<Mat<T>>&, const std::vector<Mat<T>>&,   \
+  template MlaResult<T> mla_attention<T>(MatCRef<T>, const std::vector<Mat<T>>&, const LatentWeights<T>&,      \
+                                         const MatrixOptions&);                                                \
+  template LatentDrift latent_drift<T>(MatCRef<T>, const std::vector<Mat<T>>&, const std::vector<Mat<T>>&,     \
                                        const std::vector<Mat<T>>&, Index, const MatrixOptions&);
 ATTN_INSTANTIATE(float)
 ATTN_INSTANTIATE(double)

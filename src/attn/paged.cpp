@@ -50,7 +50,8 @@ Index PagedKVCache<T>::fork(Index parent) {
 template <typename T>
 void PagedKVCache<T>::append(Index seq, VecCRef<T> key, VecCRef<T> value) {
   check_seq(seq);
-  if (key.size() != d_) throw invalid_argument("keys", detail::cat("a key has ", key.size(), " numbers; expected d = ", d_));
+  if (key.size() != d_)
+    throw invalid_argument("keys", detail::cat("a key has ", key.size(), " numbers; expected d = ", d_));
   if (value.size() != dv_)
     throw invalid_argument("values", detail::cat("a value has ", value.size(), " numbers; expected dv = ", dv_));
   detail::require_all_finite("keys", key);
@@ -111,7 +112,8 @@ Mat<T> PagedKVCache<T>::keys(Index seq) const {
   check_seq(seq);
   Mat<T> out(length(seq), d_);
   for (Index t = 0; t < length(seq); ++t)
-    out.row(t) = block_keys_[static_cast<size_t>(block_table(seq)[static_cast<size_t>(t / block_size_)])].row(t % block_size_);
+    out.row(t) =
+        block_keys_[static_cast<size_t>(block_table(seq)[static_cast<size_t>(t / block_size_)])].row(t % block_size_);
   return out;
 }
 
@@ -162,8 +164,8 @@ namespace {
 template <typename T>
 void check_rows(const char* name, MatCRef<T> m, Index rows, Index cols, const char* what) {
   if (m.rows() != rows || m.cols() != cols)
-    throw invalid_argument(name, detail::cat("is ", m.rows(), " x ", m.cols(), "; expected ", rows, " x ", cols, " (",
-                                             what, ")"));
+    throw invalid_argument(
+        name, detail::cat("is ", m.rows(), " x ", m.cols(), "; expected ", rows, " x ", cols, " (", what, ")"));
 }
 
 }  // namespace
@@ -180,8 +182,8 @@ PagedDecode<T> paged_decode(const PagedScenario<T>& s, Index steps, const Attend
     check_rows<T>("values_b", s.values_b, n_b, dv, "one value per key of B, dv as A's");
   }
   if (s.shared_prefix < 0 || s.shared_prefix > n_a)
-    throw invalid_argument("shared_prefix", detail::cat("is ", s.shared_prefix, "; expected 0..", n_a,
-                                                        " (at most the tokens of A)"));
+    throw invalid_argument("shared_prefix",
+                           detail::cat("is ", s.shared_prefix, "; expected 0..", n_a, " (at most the tokens of A)"));
   detail::require_all_finite("queries", s.queries);
   detail::require_all_finite("queries_b", s.queries_b);
   PagedDecode<T> r{PagedKVCache<T>(s.block_size, d, dv), false, 0, n_a + n_b, {}};
@@ -207,10 +209,11 @@ PagedDecode<T> paged_decode(const PagedScenario<T>& s, Index steps, const Attend
   }
   const double work = history * static_cast<double>(d + dv + 16);
   if (work > kMaxPagedWork)
-    throw invalid_argument("keys", detail::cat("have ", n_a + n_b, " tokens (n_a + n_b) and d + dv = ", d + dv, ": ", steps,
-                                               " steps attend over ", history, " cached tokens in all (Σ length, ",
-                                               "quadratic in the tokens), Σ length · (d + dv + 16) = ", work,
-                                               "; expected at most ", kMaxPagedWork, "; use fewer tokens or fewer steps"));
+    throw invalid_argument(
+        "keys", detail::cat("have ", n_a + n_b, " tokens (n_a + n_b) and d + dv = ", d + dv, ": ", steps,
+                            " steps attend over ", history, " cached tokens in all (Σ length, ",
+                            "quadratic in the tokens), Σ length · (d + dv + 16) = ", work, "; expected at most ",
+                            kMaxPagedWork, "; use fewer tokens or fewer steps"));
 
   r.cache.add_sequence();
   Index next_a = 0, next_b = 0;
@@ -234,8 +237,9 @@ PagedDecode<T> paged_decode(const PagedScenario<T>& s, Index steps, const Attend
     step.position = r.cache.length(step.seq) - 1;
     step.paged = r.cache.attend(step.seq, Q.row(row).transpose(), opt);
     step.contiguous = attend<T>(Q.row(row).transpose(), r.cache.keys(step.seq), r.cache.values(step.seq), opt);
-    step.max_abs_diff = std::max(static_cast<double>((step.paged.weights - step.contiguous.weights).cwiseAbs().maxCoeff()),
-                                 static_cast<double>((step.paged.output - step.contiguous.output).cwiseAbs().maxCoeff()));
+    step.max_abs_diff =
+        std::max(static_cast<double>((step.paged.weights - step.contiguous.weights).cwiseAbs().maxCoeff()),
+                 static_cast<double>((step.paged.output - step.contiguous.output).cwiseAbs().maxCoeff()));
     r.history.push_back(std::move(step));
     (a_turn ? next_a : next_b) += 1;
     fork_if_due();

@@ -25,8 +25,8 @@ class PagedKVCache {
   // block_size >= 1 tokens per block; d >= 1, dv >= 1 (throws attn::invalid_argument).
   PagedKVCache(Index block_size, Index d, Index dv);
 
-  Index add_sequence();            // a new empty sequence; returns its id
-  Index fork(Index parent);        // a new sequence sharing every block of parent (copy-on-write)
+  Index add_sequence();      // a new empty sequence; returns its id
+  Index fork(Index parent);  // a new sequence sharing every block of parent (copy-on-write)
   // Appends one token; takes a new block when the last is full, copies a shared last block first.
   void append(Index seq, VecCRef<T> key, VecCRef<T> value);
   // One query against the sequence, reading keys and values through the block table.
@@ -43,8 +43,8 @@ class PagedKVCache {
   Index blocks_allocated() const { return static_cast<Index>(ref_.size()); }
   Index ref_count(Index block) const { return ref_[static_cast<size_t>(block)]; }
   Index filled(Index block) const { return filled_[static_cast<size_t>(block)]; }
-  Index blocks_used() const;             // blocks with ref_count > 0
-  Index slots_filled() const;            // tokens stored, shared ones once
+  Index blocks_used() const;   // blocks with ref_count > 0
+  Index slots_filled() const;  // tokens stored, shared ones once
   Index wasted_slots() const { return blocks_used() * block_size_ - slots_filled(); }
   Index blocks_without_sharing() const;  // Σ ceil(len / block_size): every sequence its own copy
 
@@ -83,7 +83,7 @@ struct PagedStep {
 template <typename T>
 struct PagedDecode {
   PagedKVCache<T> cache;
-  bool forked = false;            // B exists (it forks once A holds shared_prefix tokens)
+  bool forked = false;  // B exists (it forks once A holds shared_prefix tokens)
   Index steps = 0, total_steps = 0;
   std::vector<PagedStep<T>> history;  // one per step taken
 };

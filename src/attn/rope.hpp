@@ -12,11 +12,11 @@
 namespace attn {
 
 struct Rope {
-  double theta = 1.0;                   // θ_0, the fastest pair's angle per position (radians)
-  double base = 10000.0;                // frequencies fall as base^(−2j/d)
-  std::vector<double> positions;        // one per key; empty: 0, 1, …, n−1
-  std::optional<double> query_position; // one query (attend); absent: n, the next token
-  std::vector<double> query_positions;  // one per query (attention_matrix); empty: 0, 1, …, m−1
+  double theta = 1.0;                    // θ_0, the fastest pair's angle per position (radians)
+  double base = 10000.0;                 // frequencies fall as base^(−2j/d)
+  std::vector<double> positions;         // one per key; empty: 0, 1, …, n−1
+  std::optional<double> query_position;  // one query (attend); absent: n, the next token
+  std::vector<double> query_positions;   // one per query (attention_matrix); empty: 0, 1, …, m−1
 };
 
 // Throws attn::invalid_argument naming the field: d odd, theta or base not finite (base

@@ -65,21 +65,19 @@ Vec<T> softmax(VecCRef<T> logits, SoftmaxStats<T>* stats) {
 template <typename T>
 std::vector<Index> top_k(VecCRef<T> weights, Index k) {
   const Index n = weights.size();
-  if (k < 1 || k > n)
-    throw invalid_argument("k", detail::cat("is ", k, "; expected 1 <= k <= n = ", n));
+  if (k < 1 || k > n) throw invalid_argument("k", detail::cat("is ", k, "; expected 1 <= k <= n = ", n));
   std::vector<Index> idx(static_cast<size_t>(n));
   std::iota(idx.begin(), idx.end(), Index(0));
   // Larger weight first; equal weights keep index order (stable and deterministic).
-  std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](Index a, Index b) {
-    return weights(a) > weights(b) || (weights(a) == weights(b) && a < b);
-  });
+  std::partial_sort(idx.begin(), idx.begin() + k, idx.end(),
+                    [&](Index a, Index b) { return weights(a) > weights(b) || (weights(a) == weights(b) && a < b); });
   idx.resize(static_cast<size_t>(k));
   return idx;
 }
 
-#define ATTN_INSTANTIATE(T)                                                   \
-  template SoftmaxStats<T> softmax_into<T>(VecCRef<T>, VecRef<T>);           \
-  template Vec<T> softmax<T>(VecCRef<T>, SoftmaxStats<T>*);                   \
+#define ATTN_INSTANTIATE(T)                                        \
+  template SoftmaxStats<T> softmax_into<T>(VecCRef<T>, VecRef<T>); \
+  template Vec<T> softmax<T>(VecCRef<T>, SoftmaxStats<T>*);        \
   template std::vector<Index> top_k<T>(VecCRef<T>, Index);
 ATTN_INSTANTIATE(float)
 ATTN_INSTANTIATE(double)

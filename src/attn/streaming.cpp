@@ -19,8 +19,8 @@ const StreamState<T>& StreamingSoftmax<T>::push(VecCRef<T> logits, MatCRef<T> va
   const Index b = logits.size();  // logits: (b), values: (b, dv)
   if (b == 0) throw invalid_argument("block", "is empty; expected at least one key");
   if (values.rows() != b || values.cols() != dv_)
-    throw invalid_argument("values", detail::cat("block is ", values.rows(), " x ", values.cols(), "; expected ", b,
-                                                 " x ", dv_));
+    throw invalid_argument("values",
+                           detail::cat("block is ", values.rows(), " x ", values.cols(), "; expected ", b, " x ", dv_));
   detail::require_all_finite("logits", logits);
 
   StreamState<T>& s = state_;

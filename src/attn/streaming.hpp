@@ -46,14 +46,14 @@ class StreamingSoftmax {
 
 template <typename T>
 struct StreamResult {
-  Vec<T> output;       // (dv)
+  Vec<T> output;  // (dv)
   T log_sum_exp = 0;
   std::vector<StreamState<T>> blocks;  // one per block, in order (empty unless record_blocks)
 };
 
 // Runs the recurrence over query/keys/values in blocks of block_size (>= 1).
 template <typename T>
-StreamResult<T> streaming_attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values,
-                                 const AttendOptions& opt, Index block_size, bool record_blocks = true);
+StreamResult<T> streaming_attend(VecCRef<T> query, MatCRef<T> keys, MatCRef<T> values, const AttendOptions& opt,
+                                 Index block_size, bool record_blocks = true);
 
 }  // namespace attn

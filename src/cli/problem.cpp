@@ -59,9 +59,9 @@ std::string quote(const json& v) {
 
 // A field name as the user wrote it; quoted (bounded, escaped) unless it is a plain identifier.
 std::string field_name(const std::string& key) {
-  const bool plain = !key.empty() && key.size() <= 32 &&
-                     key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
-                         std::string::npos;
+  const bool plain =
+      !key.empty() && key.size() <= 32 &&
+      key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string::npos;
   return plain ? key : detail::quoted(key, 32);
 }
 
@@ -75,9 +75,10 @@ Mat<T> as(const char* name, const Eigen::MatrixBase<Derived>& m) {
     for (Index i = 0; i < m.rows(); ++i)
       for (Index j = 0; j < m.cols(); ++j)
         if (std::isinf(static_cast<float>(m(i, j))))
-          throw invalid_argument(name, detail::cat(Derived::ColsAtCompileTime == 1 ? detail::cat("entry ", i)
-                                                                                   : detail::cat("entry (", i, ", ", j, ")"),
-                                                   " is ", m(i, j), ", beyond float32 (|x| <= ", kMax, ")"));
+          throw invalid_argument(name,
+                                 detail::cat(Derived::ColsAtCompileTime == 1 ? detail::cat("entry ", i)
+                                                                             : detail::cat("entry (", i, ", ", j, ")"),
+                                             " is ", m(i, j), ", beyond float32 (|x| <= ", kMax, ")"));
   }
   return m.template cast<T>();
 }
@@ -179,7 +180,8 @@ class Fields {
 
  private:
   static Vec<double> numbers(const char* name, const json& v, const std::string& what) {
-    if (!v.is_array()) throw invalid_argument(name, detail::cat(what, " is ", quote(v), "; expected an array of numbers"));
+    if (!v.is_array())
+      throw invalid_argument(name, detail::cat(what, " is ", quote(v), "; expected an array of numbers"));
     Vec<double> out(static_cast<Index>(v.size()));
     for (size_t j = 0; j < v.size(); ++j) {
       if (!v[j].is_number())
@@ -222,7 +224,11 @@ Mat<double> optional_values(const Fields& f) { return f.has("values") ? f.matrix
 
 // {"window": w, "stride": s, "global": [..], "causal": true|false}; defaults 1, 0, [], true.
 Mask sparse_of(const json& v) {
-  if (!v.is_object()) throw invalid_argument("sparse", detail::cat("is ", quote(v), "; expected an object {\"window\": w, \"stride\": s, \"global\": [..], \"causal\": true}"));
+  if (!v.is_object())
+    throw invalid_argument(
+        "sparse",
+        detail::cat("is ", quote(v),
+                    "; expected an object {\"window\": w, \"stride\": s, \"global\": [..], \"causal\": true}"));
   for (const auto& item : v.items())
     if (item.key() != "window" && item.key() != "stride" && item.key() != "global" && item.key() != "causal")
       throw invalid_argument(field_name(item.key()),
@@ -234,7 +240,8 @@ Mask sparse_of(const json& v) {
   p.causal = f.boolean("causal", true);
   if (f.has("global")) {
     const json& g = f.at("global");
-    if (!g.is_array()) throw invalid_argument("global", detail::cat("is ", quote(g), "; expected an array of token indices"));
+    if (!g.is_array())
+      throw invalid_argument("global", detail::cat("is ", quote(g), "; expected an array of token indices"));
     for (size_t t = 0; t < g.size(); ++t) p.global.push_back(whole("global", g[t], detail::cat("entry ", t, " ")));
   }
   return Mask::sparse_pattern(p);
@@ -244,7 +251,8 @@ json mask_json(const Mask& m) {
   if (m.kind != Mask::Kind::sparse) return m.to_string();
   json g = json::array();
   for (const Index t : m.sparse.global) g.push_back(t);
-  return {{"sparse", {{"window", m.sparse.window}, {"stride", m.sparse.stride}, {"global", g}, {"causal", m.sparse.causal}}}};
+  return {{"sparse",
+           {{"window", m.sparse.window}, {"stride", m.sparse.stride}, {"global", g}, {"causal", m.sparse.causal}}}};
 }
 
 Mask mask_of(const Fields& f) {
@@ -279,8 +287,8 @@ std::optional<Rope> rope_of(const Fields& f, bool many_queries) {
   const json& v = f.at("rope");
   const char* qname = many_queries ? "queryPositions" : "queryPosition";
   if (!v.is_object())
-    throw invalid_argument("rope", detail::cat("is ", quote(v), "; expected null or an object {theta, base, positions, ",
-                                               qname, "}"));
+    throw invalid_argument(
+        "rope", detail::cat("is ", quote(v), "; expected null or an object {theta, base, positions, ", qname, "}"));
   Rope rope;
   for (const auto& item : v.items()) {
     const std::string& key = item.key();
@@ -302,9 +310,12 @@ std::optional<Rope> rope_of(const Fields& f, bool many_queries) {
     }
     if (!x.is_number()) throw invalid_argument(name, detail::cat("is ", quote(x), "; expected a number"));
     const double number = x.get<double>();
-    if (key == "theta") rope.theta = number;
-    else if (key == "base") rope.base = number;
-    else rope.query_position = number;
+    if (key == "theta")
+      rope.theta = number;
+    else if (key == "base")
+      rope.base = number;
+    else
+      rope.query_position = number;
   }
   return rope;
 }
@@ -334,10 +345,10 @@ template <typename T>
 json attend_json(const Vec<double>& q, const Mat<double>& k, const Mat<double>& v, const AttendOptions& opt) {
   const Vec<T> qt = as<T>("query", q);
   const AttendResult<T> r = attend<T>(qt, as<T>("keys", k), as<T>("values", v), opt);
-  json out = {{"logits", list(r.logits)},        {"weights", list(r.weights)},
-              {"entropy", r.stats.entropy},      {"effective_keys", r.stats.effective_keys},
-              {"argmax", r.stats.argmax},        {"log_sum_exp", number_or_null(r.stats.log_sum_exp)},
-              {"max_logit", r.stats.max_logit},  {"sink_weight", r.stats.sink_weight}};
+  json out = {{"logits", list(r.logits)},       {"weights", list(r.weights)},
+              {"entropy", r.stats.entropy},     {"effective_keys", r.stats.effective_keys},
+              {"argmax", r.stats.argmax},       {"log_sum_exp", number_or_null(r.stats.log_sum_exp)},
+              {"max_logit", r.stats.max_logit}, {"sink_weight", r.stats.sink_weight}};
   if (opt.alpha != 1) out["threshold"] = r.stats.threshold;  // entmax's τ (softmax has log_sum_exp)
   out["output"] = list(r.output);
   if (opt.rope) {
@@ -376,9 +387,14 @@ json matrix_json(const Mat<double>& q, const Mat<double>& k, const Mat<double>& 
   const MatrixResult<T> r = attention_matrix<T>(as<T>("queries", q), as<T>("keys", k), as<T>("values", v), opt);
   json empty = json::array();
   for (Index i = 0; i < r.empty_row.size(); ++i) empty.push_back(static_cast<bool>(r.empty_row(i)));
-  json out = {{"weights", rows(r.weights)}, {"logits", rows(r.logits)}, {"output", rows(r.output)},
-              {"entropy", list(r.entropy)}, {"empty_rows", empty}, {"scores_computed", r.scores_computed},
-              {"computed_fraction", r.computed_fraction()}, {"sink_weight", list(r.sink_weight)}};
+  json out = {{"weights", rows(r.weights)},
+              {"logits", rows(r.logits)},
+              {"output", rows(r.output)},
+              {"entropy", list(r.entropy)},
+              {"empty_rows", empty},
+              {"scores_computed", r.scores_computed},
+              {"computed_fraction", r.computed_fraction()},
+              {"sink_weight", list(r.sink_weight)}};
   if (opt.mask.kind == Mask::Kind::sparse) out["masked"] = rows(r.masked.matrix().template cast<int>());
   if (opt.rope) {
     out["rotated_queries"] = rows(r.rotated_queries);
@@ -400,8 +416,8 @@ json solve_matrix(const json& p) {
   const int per_entry = opt.mask.kind == Mask::Kind::sparse ? 3 : 2;  // weights, logits (and masked)
   check_result_size("queries", per_entry * m * n + m * static_cast<double>(v.cols()),
                     detail::cat("has m = ", q.rows(), " rows and keys n = ", k.rows(), ": the weights and logits",
-                                per_entry == 3 ? ", masked" : "", " (and outputs) are ", per_entry, " · ", q.rows(), " · ",
-                                k.rows(), " + ", q.rows(), " · ", v.cols()));
+                                per_entry == 3 ? ", masked" : "", " (and outputs) are ", per_entry, " · ", q.rows(),
+                                " · ", k.rows(), " + ", q.rows(), " · ", v.cols()));
   json out = use_float(f) ? matrix_json<float>(q, k, v, opt) : matrix_json<double>(q, k, v, opt);
   out["mode"] = "matrix";
   out["mask"] = mask_json(opt.mask);
@@ -426,8 +442,12 @@ json stream_json(const Vec<double>& q, const Mat<double>& k, const Mat<double>& 
   const AttendResult<T> two_pass = attend<T>(qt, kt, vt, opt);
   json blocks = json::array();
   for (const StreamState<T>& s : r.blocks)
-    blocks.push_back({{"begin", s.begin}, {"end", s.end}, {"block_max", s.block_max},
-                      {"running_max", s.running_max}, {"rescale", s.rescale}, {"running_sum", s.running_sum},
+    blocks.push_back({{"begin", s.begin},
+                      {"end", s.end},
+                      {"block_max", s.block_max},
+                      {"running_max", s.running_max},
+                      {"rescale", s.rescale},
+                      {"running_sum", s.running_sum},
                       {"partial_output", list(s.partial_output)}});
   return {{"output", list(r.output)},
           {"log_sum_exp", r.log_sum_exp},
@@ -460,17 +480,23 @@ json solve_layout(const json& p) {
   const double cols = wide ? static_cast<double>(d) : 2.0;
   constexpr double kCore = double(Index(1) << 24);  // the core's limit on n and on n · d
   if (n >= 1 && n <= kCore && cols >= 1 && (!wide || cols * static_cast<double>(n) <= kCore))
-    check_result_size("n", static_cast<double>(n) * (cols + (cols == 2 ? 1 : 0)),
-                      detail::cat("is ", n, ": the points ", cols == 2 ? "and angles are " : "are ", n, " · ",
-                                  cols == 2 ? 3 : cols));
+    check_result_size(
+        "n", static_cast<double>(n) * (cols + (cols == 2 ? 1 : 0)),
+        detail::cat("is ", n, ": the points ", cols == 2 ? "and angles are " : "are ", n, " · ", cols == 2 ? 3 : cols));
   const std::uint64_t s = seed_of(f);
   Mat<double> points;
-  if (kind == "even") points = layout_even(n, f.number("phase", 0.0));
-  else if (kind == "random") points = layout_random(n, s);
-  else if (kind == "clusters") points = layout_clusters(n, f.integer("clusters", 3), f.number("spread", 0.3), s);
-  else if (kind == "sphere") points = layout_sphere(n, d, s);
-  else if (kind == "values") points = layout_values(n, s);
-  else if (kind == "gaussian") points = layout_gaussian(n, d, s);
+  if (kind == "even")
+    points = layout_even(n, f.number("phase", 0.0));
+  else if (kind == "random")
+    points = layout_random(n, s);
+  else if (kind == "clusters")
+    points = layout_clusters(n, f.integer("clusters", 3), f.number("spread", 0.3), s);
+  else if (kind == "sphere")
+    points = layout_sphere(n, d, s);
+  else if (kind == "values")
+    points = layout_values(n, s);
+  else if (kind == "gaussian")
+    points = layout_gaussian(n, d, s);
   else
     throw invalid_argument("kind", detail::cat("is ", detail::quoted(kind),
                                                "; expected even, random, clusters, sphere, values or gaussian"));
@@ -483,8 +509,8 @@ json solve_vonmises(const json& p) {
   const Fields f(p, "vonmises", {"kappa", "phi", "angles"});
   const double kappa = f.number("kappa", 1.0), phi = f.number("phi", 0.0);
   const Vec<double> angles = f.vector("angles");
-  json out = {{"mode", "vonmises"}, {"kappa", kappa}, {"phi", phi},
-              {"density", list(von_mises_density(angles, kappa, phi))}};
+  json out = {
+      {"mode", "vonmises"}, {"kappa", kappa}, {"phi", phi}, {"density", list(von_mises_density(angles, kappa, phi))}};
   if (kappa > 0) out["gaussian"] = list(von_mises_gaussian(angles, kappa, phi));
   return out;
 }
@@ -507,10 +533,16 @@ template <typename T>
 json self_json(const SelfAttentionResult<T>& r) {
   json empty = json::array();
   for (Index i = 0; i < r.attention.empty_row.size(); ++i) empty.push_back(static_cast<bool>(r.attention.empty_row(i)));
-  return {{"q", rows(r.q)}, {"k", rows(r.k)}, {"v", rows(r.v)}, {"logits", rows(r.attention.logits)},
-          {"weights", rows(r.attention.weights)}, {"output", rows(r.attention.output)},
-          {"entropy", list(r.attention.entropy)}, {"empty_rows", empty},
-          {"logit_asymmetry", r.logit_asymmetry}, {"weight_asymmetry", r.weight_asymmetry}};
+  return {{"q", rows(r.q)},
+          {"k", rows(r.k)},
+          {"v", rows(r.v)},
+          {"logits", rows(r.attention.logits)},
+          {"weights", rows(r.attention.weights)},
+          {"output", rows(r.attention.output)},
+          {"entropy", list(r.attention.entropy)},
+          {"empty_rows", empty},
+          {"logit_asymmetry", r.logit_asymmetry},
+          {"weight_asymmetry", r.weight_asymmetry}};
 }
 
 json solve_self(const json& p) {
@@ -546,7 +578,10 @@ json solve_self(const json& p) {
   json heads = json::array();
   for (const auto& h : r.heads) heads.push_back(self_json(h));
   const Index d_head = wk.front().rows();
-  return {{"mode", "self"}, {"variant", layout.name()}, {"heads", heads}, {"output", rows(r.output)},
+  return {{"mode", "self"},
+          {"variant", layout.name()},
+          {"heads", heads},
+          {"output", rows(r.output)},
           {"mask", mask_json(opt.mask)},
           {"kv_cache_entries", kv_cache_entries(x.rows(), layout.kv_heads, d_head)},
           {"kv_cache_entries_mha", kv_cache_entries(x.rows(), layout.heads, d_head)}};
@@ -556,9 +591,11 @@ json solve_dimension(const json& p) {
   const Fields f(p, "dimension", {"d", "n", "seed", "scaled"});
   const std::uint64_t seed = seed_of(f);
   const DimensionStats s = dimension_stats(f.integer("d", 64), f.integer("n", 64), seed, f.boolean("scaled", true));
-  return {{"mode", "dimension"}, {"d", s.d}, {"scale", s.scale}, {"logits", list(s.logits)},
-          {"weights", list(s.weights)}, {"logit_mean", s.logit_mean}, {"logit_std", s.logit_std},
-          {"max_weight", s.max_weight}, {"entropy", s.entropy}, {"effective_keys", s.effective_keys}};
+  return {{"mode", "dimension"},        {"d", s.d},
+          {"scale", s.scale},           {"logits", list(s.logits)},
+          {"weights", list(s.weights)}, {"logit_mean", s.logit_mean},
+          {"logit_std", s.logit_std},   {"max_weight", s.max_weight},
+          {"entropy", s.entropy},       {"effective_keys", s.effective_keys}};
 }
 
 json solve_cross(const json& p) {
@@ -570,12 +607,12 @@ json solve_cross(const json& p) {
   opt.mask = mask_of(f);
   const Mat<double> wq = f.matrix("wq"), wk = f.matrix("wk"), wv = f.matrix("wv");
   const double m = static_cast<double>(x.rows()), n = static_cast<double>(y.rows());
-  check_result_size("tokens",
-                    2 * m * n + m * static_cast<double>(wq.rows() + wv.rows()) +
-                        n * static_cast<double>(wk.rows() + wv.rows()),
-                    detail::cat("has m = ", x.rows(), " rows and source n = ", y.rows(), ": q, k, v, logits, weights and ",
-                                "output are 2 · m · n + m · (d_q + d_v) + n · (d_k + d_v) with d_q, d_k, d_v = ",
-                                wq.rows(), ", ", wk.rows(), ", ", wv.rows()));
+  check_result_size(
+      "tokens",
+      2 * m * n + m * static_cast<double>(wq.rows() + wv.rows()) + n * static_cast<double>(wk.rows() + wv.rows()),
+      detail::cat("has m = ", x.rows(), " rows and source n = ", y.rows(), ": q, k, v, logits, weights and ",
+                  "output are 2 · m · n + m · (d_q + d_v) + n · (d_k + d_v) with d_q, d_k, d_v = ", wq.rows(), ", ",
+                  wk.rows(), ", ", wv.rows()));
   const CrossAttentionResult<double> r = [&] {
     try {
       return cross_attention<double>(x, y, wq, wk, wv, opt);
@@ -588,15 +625,24 @@ json solve_cross(const json& p) {
   }();
   json empty = json::array();
   for (Index i = 0; i < r.attention.empty_row.size(); ++i) empty.push_back(static_cast<bool>(r.attention.empty_row(i)));
-  return {{"mode", "cross"}, {"m", x.rows()}, {"n", y.rows()}, {"q", rows(r.q)}, {"k", rows(r.k)}, {"v", rows(r.v)},
-          {"logits", rows(r.attention.logits)}, {"weights", rows(r.attention.weights)},
-          {"output", rows(r.attention.output)}, {"entropy", list(r.attention.entropy)}, {"empty_rows", empty},
+  return {{"mode", "cross"},
+          {"m", x.rows()},
+          {"n", y.rows()},
+          {"q", rows(r.q)},
+          {"k", rows(r.k)},
+          {"v", rows(r.v)},
+          {"logits", rows(r.attention.logits)},
+          {"weights", rows(r.attention.weights)},
+          {"output", rows(r.attention.output)},
+          {"entropy", list(r.attention.entropy)},
+          {"empty_rows", empty},
           {"mask", mask_json(opt.mask)}};
 }
 
 json solve_paged(const json& p) {
-  const Fields f(p, "paged", {"block_size", "queries", "keys", "values", "shared_prefix", "queries_b", "keys_b",
-                              "values_b", "steps", "scale", "normalize_keys"});
+  const Fields f(p, "paged",
+                 {"block_size", "queries", "keys", "values", "shared_prefix", "queries_b", "keys_b", "values_b",
+                  "steps", "scale", "normalize_keys"});
   PagedScenario<double> s;
   s.block_size = f.integer("block_size", 4);
   s.keys = f.matrix("keys");
@@ -611,7 +657,8 @@ json solve_paged(const json& p) {
     throw invalid_argument("keys_b", "is missing; queries_b and values_b need it");
   }
   check_result_size("keys", static_cast<double>(s.keys.size() + s.keys_b.size()) * 8,
-                    detail::cat("has ", s.keys.rows() + s.keys_b.rows(), " tokens: the result is about 8 ·", s.keys.size() + s.keys_b.size()));
+                    detail::cat("has ", s.keys.rows() + s.keys_b.rows(), " tokens: the result is about 8 ·",
+                                s.keys.size() + s.keys_b.size()));
   const Index total = s.keys.rows() + s.keys_b.rows();
   const AttendOptions opt{f.number("scale", 1.0), f.boolean("normalize_keys", false)};
   const PagedDecode<double> r = paged_decode<double>(s, f.integer("steps", total), opt);
@@ -619,19 +666,32 @@ json solve_paged(const json& p) {
   json seqs = json::array(), blocks = json::array();
   for (Index q = 0; q < c.sequences(); ++q)
     seqs.push_back({{"length", c.length(q)}, {"block_table", c.block_table(q)}});
-  for (Index b = 0; b < c.blocks_allocated(); ++b) blocks.push_back({{"ref_count", c.ref_count(b)}, {"filled", c.filled(b)}});
+  for (Index b = 0; b < c.blocks_allocated(); ++b)
+    blocks.push_back({{"ref_count", c.ref_count(b)}, {"filled", c.filled(b)}});
   double worst = 0;
   for (const auto& st : r.history) worst = std::max(worst, st.max_abs_diff);
-  json out = {{"mode", "paged"}, {"block_size", c.block_size()}, {"steps", r.steps}, {"total_steps", r.total_steps},
-              {"forked", r.forked}, {"sequences", seqs}, {"blocks", blocks}, {"blocks_used", c.blocks_used()},
-              {"slots_filled", c.slots_filled()}, {"wasted_slots", c.wasted_slots()},
+  json out = {{"mode", "paged"},
+              {"block_size", c.block_size()},
+              {"steps", r.steps},
+              {"total_steps", r.total_steps},
+              {"forked", r.forked},
+              {"sequences", seqs},
+              {"blocks", blocks},
+              {"blocks_used", c.blocks_used()},
+              {"slots_filled", c.slots_filled()},
+              {"wasted_slots", c.wasted_slots()},
               {"blocks_without_sharing", c.blocks_without_sharing()},
-              {"blocks_saved", c.blocks_without_sharing() - c.blocks_used()}, {"max_abs_diff", worst}};
+              {"blocks_saved", c.blocks_without_sharing() - c.blocks_used()},
+              {"max_abs_diff", worst}};
   if (!r.history.empty()) {
     const PagedStep<double>& st = r.history.back();
-    out["last"] = {{"seq", st.seq}, {"position", st.position}, {"weights", list(st.paged.weights)},
-                   {"contiguous_weights", list(st.contiguous.weights)}, {"output", list(st.paged.output)},
-                   {"contiguous_output", list(st.contiguous.output)}, {"max_abs_diff", st.max_abs_diff}};
+    out["last"] = {{"seq", st.seq},
+                   {"position", st.position},
+                   {"weights", list(st.paged.weights)},
+                   {"contiguous_weights", list(st.contiguous.weights)},
+                   {"output", list(st.paged.output)},
+                   {"contiguous_output", list(st.contiguous.output)},
+                   {"max_abs_diff", st.max_abs_diff}};
   }
   return out;
 }
@@ -654,10 +714,11 @@ json solve_mla(const json& p) {
   // latent, w_dkv, per head k, v, weights and MHA weights, the two outputs, drift by rank.
   const double m = static_cast<double>(x.rows()), c = static_cast<double>(x.cols()), nh = static_cast<double>(heads),
                dh = static_cast<double>(wk.front().rows()), rk = static_cast<double>(std::max<Index>(rank, 0));
-  check_result_size("tokens", m * rk + rk * c + nh * (2 * m * dh + 2 * m * m) + 2 * m * nh * dh + 4 * c,
-                    detail::cat("has m = ", x.rows(), " rows: the latent, w_dkv, k, v, MLA and MHA weights and outputs ",
-                                "of ", heads, " heads are m · r + r · d_model + heads · (4 · m · d_head + 2 · m²) with r = ",
-                                rank, ", d_model = ", x.cols(), ", d_head = ", wk.front().rows()));
+  check_result_size(
+      "tokens", m * rk + rk * c + nh * (2 * m * dh + 2 * m * m) + 2 * m * nh * dh + 4 * c,
+      detail::cat("has m = ", x.rows(), " rows: the latent, w_dkv, k, v, MLA and MHA weights and outputs ", "of ",
+                  heads, " heads are m · r + r · d_model + heads · (4 · m · d_head + 2 · m²) with r = ", rank,
+                  ", d_model = ", x.cols(), ", d_head = ", wk.front().rows()));
   auto renamed = [](const invalid_argument& e) -> invalid_argument {
     const std::string& a = e.argument();
     const char* field = a == "W_Q" ? "wq" : a == "W_K" ? "wk" : a == "W_V" ? "wv" : nullptr;
@@ -670,20 +731,32 @@ json solve_mla(const json& p) {
     const MultiHeadResult<double> mha = multi_head_attention<double>(x, wq, wk, wv, HeadLayout{heads, heads}, opt);
     json hs = json::array();
     for (size_t h = 0; h < mla.heads.size(); ++h)
-      hs.push_back({{"k", rows(mla.heads[h].k)}, {"v", rows(mla.heads[h].v)},
+      hs.push_back({{"k", rows(mla.heads[h].k)},
+                    {"v", rows(mla.heads[h].v)},
                     {"weights", rows(mla.heads[h].attention.weights)},
                     {"mha_weights", rows(mha.heads[h].attention.weights)}});
     auto drift_json = [](const LatentDrift& d) {
-      return json{{"rank", d.rank}, {"projection_error", d.projection_error}, {"max_weight_diff", d.max_weight_diff},
+      return json{{"rank", d.rank},
+                  {"projection_error", d.projection_error},
+                  {"max_weight_diff", d.max_weight_diff},
                   {"max_output_diff", d.max_output_diff}};
     };
     json by_rank = json::array();
     for (Index r = 1; r <= x.cols(); ++r) by_rank.push_back(drift_json(latent_drift<double>(x, wq, wk, wv, r, opt)));
     const CacheSizes c = mla_cache_sizes(x.rows(), heads, kv, wk.front().rows(), rank, rope);
-    return {{"mode", "mla"}, {"rank", rank}, {"d_model", x.cols()}, {"heads", heads}, {"kv_heads", kv},
-            {"rope_dim", rope}, {"latent", rows(mla.latent)}, {"w_dkv", rows(lat.w_dkv)}, {"per_head", hs},
-            {"output", rows(mla.output)}, {"mha_output", rows(mha.output)},
-            {"drift", by_rank[static_cast<size_t>(rank - 1)]}, {"drift_by_rank", by_rank},
+    return {{"mode", "mla"},
+            {"rank", rank},
+            {"d_model", x.cols()},
+            {"heads", heads},
+            {"kv_heads", kv},
+            {"rope_dim", rope},
+            {"latent", rows(mla.latent)},
+            {"w_dkv", rows(lat.w_dkv)},
+            {"per_head", hs},
+            {"output", rows(mla.output)},
+            {"mha_output", rows(mha.output)},
+            {"drift", by_rank[static_cast<size_t>(rank - 1)]},
+            {"drift_by_rank", by_rank},
             {"cache", {{"mla", c.mla}, {"mha", c.mha}, {"gqa", c.gqa}, {"mqa", c.mqa}}}};
   } catch (const invalid_argument& e) {
     throw renamed(e);
@@ -695,7 +768,9 @@ json solve_mla(const json& p) {
 json solve(const json& problem) {
   if (!problem.is_object()) throw invalid_argument("problem", "must be a JSON object with a \"mode\" field");
   if (!problem.contains("mode") || !problem.at("mode").is_string())
-    throw invalid_argument("mode", "is missing; expected one of attend, matrix, stream, layout, vonmises, self, dimension, cross, paged, mla");
+    throw invalid_argument(
+        "mode",
+        "is missing; expected one of attend, matrix, stream, layout, vonmises, self, dimension, cross, paged, mla");
   const std::string mode = problem.at("mode").get<std::string>();
   if (mode == "attend") return solve_attend(problem);
   if (mode == "matrix") return solve_matrix(problem);
@@ -718,8 +793,10 @@ void check_depth(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;  // skip the escaped character
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;  // skip the escaped character
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {

@@ -91,8 +91,8 @@ VecMap<T> vec(const T* data, int size) {
 // a result bigger than the buffer JS sized for it means the two disagree.
 void check_capacity(const char* what, Index got, Index capacity) {
   if (got > capacity)
-    throw attn::invalid_argument(what, attn::detail::cat("result has ", got, " numbers but the buffer holds ",
-                                                          capacity, " (internal binding error)"));
+    throw attn::invalid_argument(what, attn::detail::cat("result has ", got, " numbers but the buffer holds ", capacity,
+                                                         " (internal binding error)"));
 }
 
 template <typename Matrix, typename T>
@@ -104,8 +104,8 @@ void copy_out(const Matrix& m, T* out) {
 // The outputs every matrix entry point returns, checked against the buffers the JS core sized:
 // weights and logits (m·n), output (m·dv, none when nv = 0), entropy (m), empty (m, 0/1),
 // masked (m·n, 1 where the mask hides the key).
-void copy_matrix_result(const attn::MatrixResult<float>& r, int m, int n, int nv, int dv, float* weights,
-                        float* logits, float* output, float* entropy, std::uint8_t* empty, std::uint8_t* masked) {
+void copy_matrix_result(const attn::MatrixResult<float>& r, int m, int n, int nv, int dv, float* weights, float* logits,
+                        float* output, float* entropy, std::uint8_t* empty, std::uint8_t* masked) {
   const Index mn = Index(m) * n;
   check_capacity("weights", r.weights.size(), mn);
   check_capacity("logits", r.logits.size(), mn);
@@ -132,9 +132,8 @@ const char* attn_last_error() { return g_last_error.c_str(); }
 //   q (dq), K (n, d), V (nv, dv) with nv = 0 for "no values".
 //   Outputs: logits (n), weights (n), output (dv; untouched when nv = 0),
 //   stats (5 doubles): [maxLogit, logSumExp, entropy, effectiveKeys, argmax].
-int attn_attend(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
-                int dv, double scale, int normalize, float* logits, float* weights,
-                float* output, double* stats) {
+int attn_attend(const float* q, int dq, const float* K, int n, int d, const float* V, int nv, int dv, double scale,
+                int normalize, float* logits, float* weights, float* output, double* stats) {
   return guarded([&] {
     const attn::AttendOptions opt{scale, normalize != 0};
     const int out_dim = nv > 0 ? dv : 0;
@@ -153,16 +152,16 @@ int attn_attend(const float* q, int dq, const float* K, int n, int d, const floa
 // (codes, features, the seed's uint32 halves) are exact in a double.
 enum ExOption {
   kExAlpha = 0,
-  kExHasSink,          // 0/1
+  kExHasSink,  // 0/1
   kExSink,
-  kExKernel,           // KernelCode
+  kExKernel,  // KernelCode
   kExFeatures,
   kExSeedLo,
   kExSeedHi,
-  kExHasRope,          // 0/1
+  kExHasRope,  // 0/1
   kExRopeTheta,
   kExRopeBase,
-  kExHasQueryPosition, // 0/1
+  kExHasQueryPosition,  // 0/1
   kExQueryPosition,
   kExCount
 };
@@ -177,11 +176,18 @@ static attn::AttendOptions options_from(double scale, int normalize, const doubl
   opt.alpha = opts[kExAlpha];
   if (opts[kExHasSink] != 0) opt.sink = opts[kExSink];
   switch (static_cast<int>(opts[kExKernel])) {
-    case kKernelSoftmax: opt.kernel = attn::Kernel::softmax; break;
-    case kKernelElu: opt.kernel = attn::Kernel::elu_plus_one; break;
-    case kKernelFavor: opt.kernel = attn::Kernel::favor_plus; break;
+    case kKernelSoftmax:
+      opt.kernel = attn::Kernel::softmax;
+      break;
+    case kKernelElu:
+      opt.kernel = attn::Kernel::elu_plus_one;
+      break;
+    case kKernelFavor:
+      opt.kernel = attn::Kernel::favor_plus;
+      break;
     default:
-      throw attn::invalid_argument("kernel", attn::detail::cat("code ", opts[kExKernel], " is unknown (internal binding error)"));
+      throw attn::invalid_argument("kernel",
+                                   attn::detail::cat("code ", opts[kExKernel], " is unknown (internal binding error)"));
   }
   opt.features = static_cast<Index>(opts[kExFeatures]);
   opt.seed = (static_cast<std::uint64_t>(opts[kExSeedHi]) << 32) | static_cast<std::uint64_t>(opts[kExSeedLo]);
@@ -200,10 +206,10 @@ static attn::AttendOptions options_from(double scale, int normalize, const doubl
 //   opts: kExCount doubles (ExOption); positions: npositions doubles (rope; 0 = the default).
 //   Outputs as attn_attend, stats 6 doubles: [..., sinkWeight], and with rope
 //   rotated_query (d floats) and rotated_keys (n·d floats).
-ATTN_COLD int attn_attend_ex(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
-                                        int dv, double scale, int normalize, const double* opts,
-                                        const double* positions, int npositions, float* logits, float* weights,
-                                        float* output, double* stats, float* rotated_query, float* rotated_keys) {
+ATTN_COLD int attn_attend_ex(const float* q, int dq, const float* K, int n, int d, const float* V, int nv, int dv,
+                             double scale, int normalize, const double* opts, const double* positions, int npositions,
+                             float* logits, float* weights, float* output, double* stats, float* rotated_query,
+                             float* rotated_keys) {
   return guarded([&] {
     const attn::AttendOptions opt = options_from(scale, normalize, opts, positions, npositions);
     const attn::AttendResult<float> r = attn::attend<float>(vec(q, dq), mat(K, n, d), mat(V, nv, dv), opt);
@@ -223,7 +229,7 @@ ATTN_COLD int attn_attend_ex(const float* q, int dq, const float* K, int n, int 
     stats[3] = r.stats.effective_keys;
     stats[4] = static_cast<double>(r.stats.argmax);
     stats[5] = r.stats.sink_weight;
-    stats[6] = r.stats.threshold;    // NaN for alpha = 1 (JS: null)
+    stats[6] = r.stats.threshold;  // NaN for alpha = 1 (JS: null)
   });
 }
 
@@ -233,23 +239,26 @@ enum MaskCode { kMaskNone = 0, kMaskCausal = 1, kMaskWindow = 2, kMaskTopK = 3 }
 // The mask a (kind code, size) pair from the JS core stands for; sizes are checked by the core.
 static attn::Mask mask_from(int kind, int size) {
   switch (kind) {
-    case kMaskNone: return attn::Mask::none();
-    case kMaskCausal: return attn::Mask::causal();
-    case kMaskWindow: return attn::Mask::window(size);
-    case kMaskTopK: return attn::Mask::top_k(size);
+    case kMaskNone:
+      return attn::Mask::none();
+    case kMaskCausal:
+      return attn::Mask::causal();
+    case kMaskWindow:
+      return attn::Mask::window(size);
+    case kMaskTopK:
+      return attn::Mask::top_k(size);
     default:
-      throw attn::invalid_argument("mask", attn::detail::cat("kind code ", kind, " is unknown (internal binding error)"));
+      throw attn::invalid_argument("mask",
+                                   attn::detail::cat("kind code ", kind, " is unknown (internal binding error)"));
   }
 }
-
 
 // Many queries: Q (m, dq), K (n, d), V (nv, dv). Outputs (row-major): weights (m·n),
 // logits (m·n), output (m·dv; untouched when nv = 0), entropy (m), empty (m, 0/1),
 // masked (m·n, 1 where the mask hides the key).
-int attn_matrix(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
-                int nv, int dv, double scale, int normalize, int mask_kind, int mask_size,
-                float* weights, float* logits, float* output, float* entropy,
-                std::uint8_t* empty, std::uint8_t* masked) {
+int attn_matrix(const float* Q, int m, int dq, const float* K, int n, int d, const float* V, int nv, int dv,
+                double scale, int normalize, int mask_kind, int mask_size, float* weights, float* logits, float* output,
+                float* entropy, std::uint8_t* empty, std::uint8_t* masked) {
   return guarded([&] {
     attn::MatrixOptions opt;
     opt.scale = scale;
@@ -264,12 +273,11 @@ int attn_matrix(const float* Q, int m, int dq, const float* K, int n, int d, con
 // attn_attend_ex (its query position unused); positions (npositions doubles, key j) and
 // qpositions (nqpositions doubles, query i) for rope, 0 = the default. Outputs as attn_matrix,
 // plus sink (m floats) and, with rope, rotated_queries (m·d) and rotated_keys (n·d).
-int attn_matrix_ex(const float* Q, int m, int dq, const float* K, int n, int d, const float* V,
-                                        int nv, int dv, double scale, int normalize, int mask_kind, int mask_size,
-                                        const double* opts, const double* positions, int npositions,
-                                        const double* qpositions, int nqpositions, float* weights, float* logits,
-                                        float* output, float* entropy, std::uint8_t* empty, std::uint8_t* masked,
-                                        float* sink, float* rotated_queries, float* rotated_keys) {
+int attn_matrix_ex(const float* Q, int m, int dq, const float* K, int n, int d, const float* V, int nv, int dv,
+                   double scale, int normalize, int mask_kind, int mask_size, const double* opts,
+                   const double* positions, int npositions, const double* qpositions, int nqpositions, float* weights,
+                   float* logits, float* output, float* entropy, std::uint8_t* empty, std::uint8_t* masked, float* sink,
+                   float* rotated_queries, float* rotated_keys) {
   return guarded([&] {
     const attn::AttendOptions a = options_from(scale, normalize, opts, positions, npositions);
     attn::MatrixOptions opt;
@@ -321,17 +329,18 @@ int attn_top_k(const float* weights, int n, int k, int* out) {
 }
 
 // The strip's curve: out[i] = exp(κ cos(angles[i] − φ) − log Σ) (attn::unit_key_weights).
-ATTN_COLD int attn_unit_key_weights(double kappa, double phi, double log_sum_exp, const double* angles,
-                          int count, double* out) {
+ATTN_COLD int attn_unit_key_weights(double kappa, double phi, double log_sum_exp, const double* angles, int count,
+                                    double* out) {
   return guarded([&] {
-    attn::unit_key_weights(kappa, phi, log_sum_exp, vec(angles, count), OutVec<double>(count > 0 ? out : nullptr, count));
+    attn::unit_key_weights(kappa, phi, log_sum_exp, vec(angles, count),
+                           OutVec<double>(count > 0 ? out : nullptr, count));
   });
 }
 
 // The strip's curve for any normaliser and kernel (attn::unit_key_curve): q (dq doubles),
 // opts as attn_attend_ex's (rope is the core's error here), out (count doubles).
 ATTN_COLD int attn_unit_key_curve(const double* q, int dq, double scale, const double* opts, double log_sum_exp,
-                        double threshold, const double* angles, int count, double* out) {
+                                  double threshold, const double* angles, int count, double* out) {
   return guarded([&] {
     const attn::AttendOptions opt = options_from(scale, 0, opts, nullptr, 0);
     attn::unit_key_curve(vec(q, dq), opt, log_sum_exp, threshold, vec(angles, count),
@@ -351,19 +360,31 @@ enum LayoutCode { kEven = 0, kRandom = 1, kClusters = 2, kSphere = 3, kValues = 
 // number). points: capacity doubles, filled row-major with (n, cols) where cols is 2,
 // or d for sphere/gaussian. angles (capacity_angles doubles) is filled when cols = 2
 // and angles is non-null. *out_cols receives cols.
-ATTN_COLD int attn_layout(int kind, int n, int d, int clusters, double spread, double phase,
-                std::uint32_t seed_lo, std::uint32_t seed_hi, double* points, int capacity,
-                double* angles, int capacity_angles, int* out_cols) {
+ATTN_COLD int attn_layout(int kind, int n, int d, int clusters, double spread, double phase, std::uint32_t seed_lo,
+                          std::uint32_t seed_hi, double* points, int capacity, double* angles, int capacity_angles,
+                          int* out_cols) {
   return guarded([&] {
     const std::uint64_t seed = (std::uint64_t(seed_hi) << 32) | seed_lo;
     attn::Mat<double> p;
     switch (kind) {
-      case kEven: p = attn::layout_even(n, phase); break;
-      case kRandom: p = attn::layout_random(n, seed); break;
-      case kClusters: p = attn::layout_clusters(n, clusters, spread, seed); break;
-      case kSphere: p = attn::layout_sphere(n, d, seed); break;
-      case kValues: p = attn::layout_values(n, seed); break;
-      case kGaussian: p = attn::layout_gaussian(n, d, seed); break;
+      case kEven:
+        p = attn::layout_even(n, phase);
+        break;
+      case kRandom:
+        p = attn::layout_random(n, seed);
+        break;
+      case kClusters:
+        p = attn::layout_clusters(n, clusters, spread, seed);
+        break;
+      case kSphere:
+        p = attn::layout_sphere(n, d, seed);
+        break;
+      case kValues:
+        p = attn::layout_values(n, seed);
+        break;
+      case kGaussian:
+        p = attn::layout_gaussian(n, d, seed);
+        break;
       default:
         throw attn::invalid_argument("kind", attn::detail::cat("code ", kind, " is unknown (internal binding error)"));
     }
@@ -380,8 +401,7 @@ ATTN_COLD int attn_layout(int kind, int n, int d, int clusters, double spread, d
 
 // von Mises density (gaussian = 0) or its Gaussian approximation (gaussian != 0)
 // at each of count angles. out: count doubles.
-ATTN_COLD int attn_von_mises(const double* angles, int count, double kappa, double phi, int gaussian,
-                   double* out) {
+ATTN_COLD int attn_von_mises(const double* angles, int count, double kappa, double phi, int gaussian, double* out) {
   return guarded([&] {
     const attn::Vec<double> r = gaussian != 0 ? attn::von_mises_gaussian(vec(angles, count), kappa, phi)
                                               : attn::von_mises_density(vec(angles, count), kappa, phi);
@@ -398,9 +418,9 @@ enum { kStateHeader = 6 };
 // (6 + dv) doubles each: [begin, end, block_max, running_max, rescale, running_sum,
 // partial_output (dv)]. Doubles so begin/end stay exact beyond 2^24 keys (the float
 // fields convert exactly). *out_blocks receives the number of records written.
-int attn_stream(const float* q, int dq, const float* K, int n, int d, const float* V, int nv,
-                int dv, double scale, int normalize, int block_size, float* output,
-                float* lse, double* states, int capacity_blocks, int* out_blocks) {
+int attn_stream(const float* q, int dq, const float* K, int n, int d, const float* V, int nv, int dv, double scale,
+                int normalize, int block_size, float* output, float* lse, double* states, int capacity_blocks,
+                int* out_blocks) {
   return guarded([&] {
     const attn::AttendOptions opt{scale, normalize != 0};
     const attn::StreamResult<float> r =
@@ -434,17 +454,15 @@ int attn_stream(const float* q, int dq, const float* K, int n, int d, const floa
 // asym (heads·2: [logit_asymmetry, weight_asymmetry]), concat (m·heads·d_head),
 // kv (2 doubles: KV-cache entries for this layout and for MHA), *out_variant:
 // 0 MHA, 1 MQA, 2 GQA.
-int attn_self_attention(const float* X, int m, int d_model, int heads, int kv_heads,
-                        const float* wq, const float* wk, const float* wv, int d_head,
-                        double scale, int mask_kind, int mask_size, float* q, float* k, float* v,
-                        float* logits, float* weights, float* output, float* entropy,
-                        std::uint8_t* empty, float* asym, float* concat, double* kv,
-                        int* out_variant, std::uint8_t* masked, int* kv_head) {
+int attn_self_attention(const float* X, int m, int d_model, int heads, int kv_heads, const float* wq, const float* wk,
+                        const float* wv, int d_head, double scale, int mask_kind, int mask_size, float* q, float* k,
+                        float* v, float* logits, float* weights, float* output, float* entropy, std::uint8_t* empty,
+                        float* asym, float* concat, double* kv, int* out_variant, std::uint8_t* masked, int* kv_head) {
   return guarded([&] {
     if (heads < 1 || kv_heads < 1 || d_head < 1 || d_model < 1)
-      throw attn::invalid_argument("heads", attn::detail::cat("heads = ", heads, ", kv_heads = ", kv_heads,
-                                                              ", d_head = ", d_head, ", d_model = ", d_model,
-                                                              "; expected all >= 1"));
+      throw attn::invalid_argument(
+          "heads", attn::detail::cat("heads = ", heads, ", kv_heads = ", kv_heads, ", d_head = ", d_head,
+                                     ", d_model = ", d_model, "; expected all >= 1"));
     attn::MatrixOptions opt;
     opt.scale = scale;
     opt.mask = mask_from(mask_kind, mask_size);
@@ -476,7 +494,8 @@ int attn_self_attention(const float* X, int m, int d_model, int heads, int kv_he
       copy_out(s.attention.logits, logits + h * mm);
       copy_out(s.attention.weights, weights + h * mm);
       copy_out(s.attention.entropy, entropy + Index(h) * m);
-      for (Index i = 0; i < s.attention.empty_row.size(); ++i) empty[Index(h) * m + i] = s.attention.empty_row(i) ? 1 : 0;
+      for (Index i = 0; i < s.attention.empty_row.size(); ++i)
+        empty[Index(h) * m + i] = s.attention.empty_row(i) ? 1 : 0;
       check_capacity("masked", s.attention.masked.size(), mm);
       copy_out(s.attention.masked, masked + h * mm);
       kv_head[h] = static_cast<int>(layout.kv_head_of(h));
@@ -495,8 +514,8 @@ int attn_self_attention(const float* X, int m, int d_model, int heads, int kv_he
 // One draw of attn::dimension_stats (d, n, seed as two uint32 halves, scaled 0/1).
 // Outputs: logits (n doubles), weights (n doubles),
 // stats (6 doubles): [logit_mean, logit_std, max_weight, entropy, effective_keys, scale].
-int attn_dimension_stats(int d, int n, std::uint32_t seed_lo, std::uint32_t seed_hi, int scaled,
-                         double* logits, double* weights, int capacity, double* stats) {
+int attn_dimension_stats(int d, int n, std::uint32_t seed_lo, std::uint32_t seed_hi, int scaled, double* logits,
+                         double* weights, int capacity, double* stats) {
   return guarded([&] {
     const std::uint64_t seed = (std::uint64_t(seed_hi) << 32) | seed_lo;
     const attn::DimensionStats s = attn::dimension_stats(d, n, seed, scaled != 0);
@@ -524,8 +543,8 @@ int attn_bench_workspace_floats(int m, int n, int d) {
 // (output only, like onnxruntime / tfjs). Q (m, d), K (n, d), V (n, dv) row-major,
 // workspace: attn_bench_workspace_floats(m, n, d) floats. Returns 0, or 1 for a
 // non-finite result. No validation: benchmark inputs only.
-int attn_bench_attention(const float* Q, int m, const float* K, int n, int d, const float* V,
-                         int dv, double scale, int causal, float* O, float* workspace) {
+int attn_bench_attention(const float* Q, int m, const float* K, int n, int d, const float* V, int dv, double scale,
+                         int causal, float* O, float* workspace) {
   attn::kernels::AttentionProblem p;
   p.Q = Q;
   p.m = m;
@@ -550,11 +569,10 @@ int attn_bench_attention(const float* Q, int m, const float* K, int n, int d, co
 // attn_matrix under a sparse pattern (attn::SparsePattern): window, stride, global
 // (nglobal ints), causal 0/1. Outputs as attn_matrix, plus computed (2 doubles):
 // [scores_computed, computed_fraction].
-int attn_matrix_sparse(const float* Q, int m, int dq, const float* K, int n, int d,
-                                            const float* V, int nv, int dv, double scale, int normalize, int window,
-                                            int stride, const int* global, int nglobal, int causal, float* weights,
-                                            float* logits, float* output, float* entropy, std::uint8_t* empty,
-                                            std::uint8_t* masked, double* computed) {
+int attn_matrix_sparse(const float* Q, int m, int dq, const float* K, int n, int d, const float* V, int nv, int dv,
+                       double scale, int normalize, int window, int stride, const int* global, int nglobal, int causal,
+                       float* weights, float* logits, float* output, float* entropy, std::uint8_t* empty,
+                       std::uint8_t* masked, double* computed) {
   return guarded([&] {
     attn::SparsePattern p;
     p.window = window;
@@ -575,11 +593,10 @@ int attn_matrix_sparse(const float* Q, int m, int dq, const float* K, int n, int
 // Cross-attention (attn::cross_attention): X (m, d_model) asks, Y (n, d_model) is read;
 // wq, wk (d_head, d_model), wv (dv, d_model). Outputs: q (m·d_head), k (n·d_head), v (n·dv),
 // logits, weights (m·n), output (m·dv), entropy (m), empty (m), masked (m·n).
-int attn_cross_attention(const float* X, int m, const float* Y, int n, int d_model,
-                                              const float* wq, const float* wk, int d_head, const float* wv, int dv,
-                                              double scale, int mask_kind, int mask_size, float* q, float* k,
-                                              float* v, float* logits, float* weights, float* output,
-                                              float* entropy, std::uint8_t* empty, std::uint8_t* masked) {
+int attn_cross_attention(const float* X, int m, const float* Y, int n, int d_model, const float* wq, const float* wk,
+                         int d_head, const float* wv, int dv, double scale, int mask_kind, int mask_size, float* q,
+                         float* k, float* v, float* logits, float* weights, float* output, float* entropy,
+                         std::uint8_t* empty, std::uint8_t* masked) {
   return guarded([&] {
     attn::MatrixOptions opt;
     opt.scale = scale;
@@ -615,12 +632,11 @@ enum { kPagedInfo = 13 };
 //   blocks: [ref_count, filled] per physical block (2 · capacity_tables ints);
 //   weights, contiguous_weights (capacity_len floats: the last step's, over its sequence);
 //   output, contiguous_output (dv floats); diffs (2 doubles): [last step, worst step].
-int attn_paged_decode(int block_size, const float* Qa, const float* Ka, const float* Va, int n_a,
-                                           int d, int dv, int shared_prefix, const float* Qb, const float* Kb,
-                                           const float* Vb, int n_b, int steps, double scale, int normalize,
-                                           int* info, int* tables, int* blocks, int capacity_tables, float* weights,
-                                           float* contiguous_weights, int capacity_len, float* output,
-                                           float* contiguous_output, double* diffs) {
+int attn_paged_decode(int block_size, const float* Qa, const float* Ka, const float* Va, int n_a, int d, int dv,
+                      int shared_prefix, const float* Qb, const float* Kb, const float* Vb, int n_b, int steps,
+                      double scale, int normalize, int* info, int* tables, int* blocks, int capacity_tables,
+                      float* weights, float* contiguous_weights, int capacity_len, float* output,
+                      float* contiguous_output, double* diffs) {
   return guarded([&] {
     attn::PagedScenario<float> s;
     s.block_size = block_size;
@@ -637,7 +653,8 @@ int attn_paged_decode(int block_size, const float* Qa, const float* Ka, const fl
     const attn::PagedKVCache<float>& c = r.cache;
     const Index seqs = c.sequences();
     const Index len_a = c.length(0), len_b = seqs > 1 ? c.length(1) : 0;
-    const Index ta = static_cast<Index>(c.block_table(0).size()), tb = seqs > 1 ? static_cast<Index>(c.block_table(1).size()) : 0;
+    const Index ta = static_cast<Index>(c.block_table(0).size()),
+                tb = seqs > 1 ? static_cast<Index>(c.block_table(1).size()) : 0;
     check_capacity("block_table", ta + tb, capacity_tables);
     check_capacity("blocks", c.blocks_allocated(), capacity_tables);
     for (Index t = 0; t < ta; ++t) tables[t] = static_cast<int>(c.block_table(0)[static_cast<size_t>(t)]);
@@ -646,11 +663,19 @@ int attn_paged_decode(int block_size, const float* Qa, const float* Ka, const fl
       blocks[2 * b] = static_cast<int>(c.ref_count(b));
       blocks[2 * b + 1] = static_cast<int>(c.filled(b));
     }
-    const int head[kPagedInfo] = {static_cast<int>(r.steps), static_cast<int>(r.total_steps), r.forked ? 1 : 0,
-                                  static_cast<int>(seqs), static_cast<int>(c.blocks_allocated()),
-                                  static_cast<int>(c.blocks_used()), static_cast<int>(c.slots_filled()),
-                                  static_cast<int>(c.wasted_slots()), static_cast<int>(c.blocks_without_sharing()),
-                                  -1, -1, static_cast<int>(len_a), static_cast<int>(len_b)};
+    const int head[kPagedInfo] = {static_cast<int>(r.steps),
+                                  static_cast<int>(r.total_steps),
+                                  r.forked ? 1 : 0,
+                                  static_cast<int>(seqs),
+                                  static_cast<int>(c.blocks_allocated()),
+                                  static_cast<int>(c.blocks_used()),
+                                  static_cast<int>(c.slots_filled()),
+                                  static_cast<int>(c.wasted_slots()),
+                                  static_cast<int>(c.blocks_without_sharing()),
+                                  -1,
+                                  -1,
+                                  static_cast<int>(len_a),
+                                  static_cast<int>(len_b)};
     for (int i = 0; i < kPagedInfo; ++i) info[i] = head[i];
     diffs[0] = diffs[1] = 0;
     for (const auto& st : r.history) diffs[1] = std::max(diffs[1], st.max_abs_diff);
@@ -675,15 +700,14 @@ int attn_paged_decode(int block_size, const float* Qa, const float* Ka, const fl
 // mha_weights (heads·m·m), output, mha_output (m·heads·d_head), drift (d_model records of
 // 4 doubles: [rank, projection_error, max_weight_diff, max_output_diff] for r = 1..d_model),
 // cache (4 doubles: [mla, mha, gqa, mqa] entries for m tokens).
-int attn_mla(const float* X, int m, int d_model, int heads, const float* wq, const float* wk,
-                                  const float* wv, int d_head, int rank, int rope_dim, int kv_heads, double scale,
-                                  int mask_kind, int mask_size, float* latent, float* w_dkv, float* k, float* v,
-                                  float* weights, float* mha_weights, float* output, float* mha_output,
-                                  double* drift, double* cache) {
+int attn_mla(const float* X, int m, int d_model, int heads, const float* wq, const float* wk, const float* wv,
+             int d_head, int rank, int rope_dim, int kv_heads, double scale, int mask_kind, int mask_size,
+             float* latent, float* w_dkv, float* k, float* v, float* weights, float* mha_weights, float* output,
+             float* mha_output, double* drift, double* cache) {
   return guarded([&] {
     if (heads < 1 || d_head < 1 || d_model < 1)
-      throw attn::invalid_argument("heads", attn::detail::cat("heads = ", heads, ", d_head = ", d_head, ", d_model = ",
-                                                              d_model, "; expected all >= 1"));
+      throw attn::invalid_argument("heads", attn::detail::cat("heads = ", heads, ", d_head = ", d_head,
+                                                              ", d_model = ", d_model, "; expected all >= 1"));
     attn::MatrixOptions opt;
     opt.scale = scale;
     opt.mask = mask_from(mask_kind, mask_size);

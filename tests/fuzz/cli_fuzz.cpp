@@ -47,8 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The documented null: log_sum_exp beyond softmax (alpha > 1; the result echoes alpha).
   const std::string lse_null = "\"log_sum_exp\": null";
   const std::size_t at = result.find(lse_null);
-  if (at != std::string::npos && result.find("\"alpha\": 1.0,") == std::string::npos)
-    result.erase(at, lse_null.size());
+  if (at != std::string::npos && result.find("\"alpha\": 1.0,") == std::string::npos) result.erase(at, lse_null.size());
   if (result.find("null") != std::string::npos) broken("finite input gives finite output", result);
   return 0;
 }
