@@ -529,6 +529,15 @@ std::vector<Mat<double>> projections(const Fields& f, const char* name) {
   return {f.matrix(name)};
 }
 
+// The core names the stacked projection weights W_Q, W_K, W_V; the user wrote wq, wk, wv.
+// An error about one of them is renamed to the field the problem has; any other is kept.
+invalid_argument as_written(const invalid_argument& e) {
+  const std::string& a = e.argument();
+  const char* field = a == "W_Q" ? "wq" : a == "W_K" ? "wk" : a == "W_V" ? "wv" : nullptr;
+  if (!field) return e;
+  return invalid_argument(field, std::string(e.what()).substr(a.size() + 2));
+}
+
 template <typename T>
 json self_json(const SelfAttentionResult<T>& r) {
   json empty = json::array();
@@ -568,11 +577,7 @@ json solve_self(const json& p) {
     try {
       return multi_head_attention<double>(x, wq, wk, wv, layout, opt);
     } catch (const invalid_argument& e) {
-      // The core says W_Q, W_K, W_V; the user wrote wq, wk, wv.
-      const std::string& a = e.argument();
-      const char* field = a == "W_Q" ? "wq" : a == "W_K" ? "wk" : a == "W_V" ? "wv" : nullptr;
-      if (!field) throw;
-      throw invalid_argument(field, std::string(e.what()).substr(a.size() + 2));
+      throw as_written(e);
     }
   }();
   json heads = json::array();
@@ -617,10 +622,7 @@ json solve_cross(const json& p) {
     try {
       return cross_attention<double>(x, y, wq, wk, wv, opt);
     } catch (const invalid_argument& e) {
-      const std::string& a = e.argument();
-      const char* field = a == "W_Q" ? "wq" : a == "W_K" ? "wk" : a == "W_V" ? "wv" : nullptr;
-      if (!field) throw;
-      throw invalid_argument(field, std::string(e.what()).substr(a.size() + 2));
+      throw as_written(e);
     }
   }();
   json empty = json::array();
@@ -719,12 +721,6 @@ json solve_mla(const json& p) {
       detail::cat("has m = ", x.rows(), " rows: the latent, w_dkv, k, v, MLA and MHA weights and outputs ", "of ",
                   heads, " heads are m · r + r · d_model + heads · (4 · m · d_head + 2 · m²) with r = ", rank,
                   ", d_model = ", x.cols(), ", d_head = ", wk.front().rows()));
-  auto renamed = [](const invalid_argument& e) -> invalid_argument {
-    const std::string& a = e.argument();
-    const char* field = a == "W_Q" ? "wq" : a == "W_K" ? "wk" : a == "W_V" ? "wv" : nullptr;
-    if (!field) return e;
-    return invalid_argument(field, std::string(e.what()).substr(a.size() + 2));
-  };
   try {
     const LatentWeights<double> lat = latent_from_mha<double>(wk, wv, rank);
     const MlaResult<double> mla = mla_attention<double>(x, wq, lat, opt);
@@ -759,7 +755,7 @@ json solve_mla(const json& p) {
             {"drift_by_rank", by_rank},
             {"cache", {{"mla", c.mla}, {"mha", c.mha}, {"gqa", c.gqa}, {"mqa", c.mqa}}}};
   } catch (const invalid_argument& e) {
-    throw renamed(e);
+    throw as_written(e);
   }
 }
 
