@@ -34,7 +34,9 @@ std::uint64_t train_batch_seed(std::uint64_t seed, long long step) {
   return 1000003ull * seed + static_cast<std::uint64_t>(step);
 }
 
-std::uint64_t eval_batch_seed(std::uint64_t seed, Index j) { return 777000000ull + 10 * seed + static_cast<std::uint64_t>(j); }
+std::uint64_t eval_batch_seed(std::uint64_t seed, Index j) {
+  return 777000000ull + 10 * seed + static_cast<std::uint64_t>(j);
+}
 
 template <typename T>
 Trainer<T>::Trainer(const TrainSettings& settings) : settings_(settings) {
@@ -47,7 +49,8 @@ Trainer<T>::Trainer(const TrainSettings& settings) : settings_(settings) {
 
 template <typename T>
 Evaluation Trainer<T>::step() {
-  const Batch b = make_batch(settings_.task, settings_.model, settings_.batch, train_batch_seed(settings_.seed, steps_));
+  const Batch b =
+      make_batch(settings_.task, settings_.model, settings_.batch, train_batch_seed(settings_.seed, steps_));
   const ForwardResult<T> r = train_step<T>(settings_.model, params_, grads_, optimizer_, b);
   ++steps_;
   return {r.loss, r.accuracy};

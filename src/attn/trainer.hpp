@@ -46,9 +46,9 @@ struct Evaluation {
 // (for a tied head the scores are uᵢ·uⱼ, and these norms say who can outscore whom).
 template <typename T>
 struct AttentionSample {
-  Mat<T> weights;                     // (T, T)
-  std::vector<std::int32_t> tokens;   // T
-  std::vector<std::int32_t> targets;  // T; −1 where not scored
+  Mat<T> weights;                         // (T, T)
+  std::vector<std::int32_t> tokens;       // T
+  std::vector<std::int32_t> targets;      // T; −1 where not scored
   std::vector<T> query_norms, key_norms;  // T each: |q_i|, |k_i| of that head
 };
 

@@ -47,6 +47,7 @@
 #include "attn/paged.hpp"
 #include "attn/streaming.hpp"
 #include "attn/vonmises.hpp"
+#include "guard.hpp"
 
 namespace {
 
@@ -58,24 +59,7 @@ using VecMap = Eigen::Map<const attn::Vec<T>>;
 template <typename T>
 using OutVec = Eigen::Map<attn::Vec<T>>;
 
-// The one global: a C return value can only carry an int, and the message must
-// outlive the failing call so JS can read it afterwards. WASM here is
-// single-threaded and JS reads it immediately, so one slot is enough.
-std::string g_last_error;
-
-template <typename F>
-int guarded(F&& body) {
-  try {
-    body();
-    return 0;
-  } catch (const std::exception& e) {
-    g_last_error = e.what();
-    return 1;
-  } catch (...) {
-    g_last_error = "unknown error in the attention core";
-    return 2;
-  }
-}
+using attn_wasm::guarded;
 
 // Read-only views; a null pointer is only legal for an empty shape.
 template <typename T>
@@ -126,7 +110,7 @@ void copy_matrix_result(const attn::MatrixResult<float>& r, int m, int n, int nv
 extern "C" {
 
 // The message of the last failed call ("" if none failed yet). Owned by the binding.
-const char* attn_last_error() { return g_last_error.c_str(); }
+const char* attn_last_error() { return attn_wasm::last_error().c_str(); }
 
 // One query against n keys (attn::attend_into; allocation-free).
 //   q (dq), K (n, d), V (nv, dv) with nv = 0 for "no values".

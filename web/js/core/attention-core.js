@@ -7,6 +7,7 @@
 // numeric is the core's job, passed through as `new Error(<core message>)`.
 
 import { PlotCore } from './plot-core.js';
+import { Trainer } from './trainer.js';
 import { Heap, Resident, pad } from './heap.js';
 import { EX, MAX_LAYOUT_NUMBERS, typeName, isVectorLike, int32, optionalDim, number, describe, matrixShape, pointsCols,
   writeVector, writeMatrix, seedHalves, PLAIN, beyondOptions, plain, singleQueryShapes } from './args.js';
@@ -542,6 +543,10 @@ export class AttentionCore extends PlotCore {
       cache: { mla: h64[c], mha: h64[c + 1], gqa: h64[c + 2], mqa: h64[c + 3] },
     };
   }
+
+  // trainer(settings) -> Trainer (trainer.js): a training run of the core's model in the heap.
+  /** @param {import('./trainer.js').TrainSettings} settings */
+  trainer(settings = {}) { return new Trainer(this.#heap, settings); }
 
   // dimensionStats({d, n, seed=1, scaled=true})
   //   -> {logits: Float64Array (n), weights: Float64Array (n), logitMean, logitStd, maxWeight,
