@@ -8,13 +8,13 @@
 // gzip size, base64 of the deflated module to ~1.0x. Which module and which core class a
 // bundle gets is its entry's own import: the element (entries/attention-plot.js, and
 // embed.js, which is the element) imports core/wasm-plot.js (attention_plot_wasm, PlotCore);
-// app, explore, the package and the widget import core/wasm.js (attention_wasm, AttentionCore).
+// app, explore, train, the package and the widget import core/wasm.js (attention_wasm, AttentionCore).
 //
 //   node scripts/bundle.mjs            -> everything below
 //   node scripts/bundle.mjs NAME ...   only the named targets
 //   ATTN_NO_MINIFY=1 node scripts/bundle.mjs app   readable names in a profile (do not ship)
 //
-//   app, explore, element, embed   web/generated/{app,explore,attention-plot,embed}.js
+//   app, explore, train, element, embed   web/generated/{app,explore,train,attention-plot,embed}.js
 //   package    dist/index.js (ESM, WASM inlined: browsers and bundlers), dist/node.js (ESM for
 //              node: reads dist/attention_wasm.wasm), dist/attention-plot.js (the classic
 //              element script), dist/attention_wasm.wasm; types/ ships as written
@@ -187,6 +187,7 @@ const classic = (entry, file) => () =>
 const targets = {
   app: classic('web/js/entries/app.js', 'app.js'),
   explore: classic('web/js/explore/explore.js', 'explore.js'),
+  train: classic('web/js/entries/train.js', 'train.js'),
   element: classic('web/js/entries/attention-plot.js', 'attention-plot.js'),
   embed: classic('web/js/entries/embed.js', 'embed.js'),
   package: async () => {

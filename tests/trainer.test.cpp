@@ -119,6 +119,7 @@ TEST_CASE("trainer: a sample is forward's weights for one sequence, with its nor
   for (Index t = 0; t < T; ++t) {
     CHECK(sample.tokens[t] == b.tokens(0, t));
     CHECK(sample.targets[t] == (t == 0 ? -1 : b.tokens(0, t - 1)));  // previous: the token before
+    CHECK(sample.answer_at[t] == (t == 0 ? -1 : t - 1));
     CHECK(sample.query_norms[t] == h.q.row(t).norm());
     CHECK(sample.key_norms[t] == h.k.row(t).norm());
     CHECK(sample.weights.row(t).sum() == Approx(1).epsilon(1e-12));
@@ -126,6 +127,33 @@ TEST_CASE("trainer: a sample is forward's weights for one sequence, with its nor
   }
   CHECK_THAT(message_of([&] { trainer.sample(2, 0, 0); }), Catch::Contains("layer: is 2"));
   CHECK_THAT(message_of([&] { trainer.sample(0, 2, 0); }), Catch::Contains("head: is 2"));
+}
+
+TEST_CASE("trainer: a sample's answer_at is where each task's answer stands", "[trainer]") {
+  for (Task task : {Task::lookup, Task::cycle, Task::induction}) {
+    const TrainSettings s = settings(task);
+    const Trainer<double> trainer(s);
+    for (std::uint64_t index = 0; index < 5; ++index) {
+      const auto sample = trainer.sample(0, 0, index);
+      const Index T = s.model.seq_len;
+      int answered = 0;
+      for (Index t = 0; t < T; ++t) {
+        const std::int32_t j = sample.answer_at[t];
+        if (sample.targets[t] < 0) {
+          CHECK(j == -1);
+          continue;
+        }
+        REQUIRE(j >= 0);
+        REQUIRE(j < T);
+        ++answered;
+        const Index n = T - 1;
+        if (task == Task::lookup) CHECK(sample.tokens[j] % n == sample.targets[t]);  // the pair's value
+        if (task == Task::cycle) CHECK(sample.tokens[j] == (sample.tokens[t] + 1) % T);  // the successor
+        if (task == Task::induction) CHECK(sample.tokens[j] == sample.targets[t]);  // B after the earlier A
+      }
+      CHECK(answered >= 1);
+    }
+  }
 }
 
 TEST_CASE("trainer: set_params checks shapes and keeps training from them", "[trainer]") {

@@ -38,6 +38,33 @@ std::uint64_t eval_batch_seed(std::uint64_t seed, Index j) {
   return 777000000ull + 10 * seed + static_cast<std::uint64_t>(j);
 }
 
+namespace {
+
+// Where row t's answer stands in sequence 0 of `b` (AttentionSample::answer_at).
+std::int32_t answer_position(Task task, const ModelConfig& c, const Batch& b, Index t) {
+  if (!b.scored(0, t)) return -1;
+  const Index T = c.seq_len;
+  switch (task) {
+    case Task::previous:
+      return static_cast<std::int32_t>(t - 1);
+    case Task::cycle:
+      return b.targets(0, t);
+    case Task::lookup: {
+      const Index n = T - 1, key = b.tokens(0, t) - n * n;
+      for (Index j = 0; j < n; ++j)
+        if (b.tokens(0, j) / n == key) return static_cast<std::int32_t>(j);
+      return -1;
+    }
+    case Task::induction:
+      for (Index j = 0; j + 1 < t; ++j)
+        if (b.tokens(0, j) == b.tokens(0, t)) return static_cast<std::int32_t>(j + 1);
+      return -1;
+  }
+  return -1;
+}
+
+}  // namespace
+
 template <typename T>
 Trainer<T>::Trainer(const TrainSettings& settings) : settings_(settings) {
   check_settings(settings_);
@@ -93,6 +120,7 @@ AttentionSample<T> Trainer<T>::sample(Index layer, Index head, std::uint64_t ind
   for (Index t = 0; t < c.seq_len; ++t) {
     s.tokens.push_back(b.tokens(0, t));
     s.targets.push_back(b.scored(0, t) ? b.targets(0, t) : -1);
+    s.answer_at.push_back(answer_position(settings_.task, c, b, t));
     s.query_norms.push_back(h.q.row(t).norm());
     s.key_norms.push_back(h.k.row(t).norm());
   }

@@ -175,10 +175,10 @@ int attn_trainer_tensor(int handle, int i, float* out, int capacity) {
   });
 }
 
-// One head's attention on sample sequence `index`: weights (T·T), tokens, targets (T each,
-// −1 unscored), and |q_i|, |k_i| (T each).
+// One head's attention on sample sequence `index`: weights (T·T), tokens, targets and answer_at
+// (T each, −1 where unscored), and |q_i|, |k_i| (T each).
 int attn_trainer_sample(int handle, int layer, int head, int index, float* weights, int* tokens, int* targets,
-                        float* query_norms, float* key_norms) {
+                        int* answer_at, float* query_norms, float* key_norms) {
   return attn_wasm::guarded([&] {
     if (index < 0) throw attn::invalid_argument("sample", attn::detail::cat("is ", index, "; expected >= 0"));
     const attn::AttentionSample<float> s =
@@ -188,6 +188,7 @@ int attn_trainer_sample(int handle, int layer, int head, int index, float* weigh
     for (size_t t = 0; t < s.tokens.size(); ++t) {
       tokens[t] = s.tokens[t];
       targets[t] = s.targets[t];
+      answer_at[t] = s.answer_at[t];
       query_norms[t] = s.query_norms[t];
       key_norms[t] = s.key_norms[t];
     }

@@ -58,7 +58,8 @@ const MAY_IMPORT = {
   plot: ['plot', 'state'],
   explore: ['explore', 'plot', 'state', 'core'],
   page: ['page', 'plot', 'state', 'core'],
-  entries: ['entries', 'page', 'explore', 'plot', 'state', 'core'],
+  train: ['train', 'plot', 'state', 'core'],
+  entries: ['entries', 'page', 'explore', 'train', 'plot', 'state', 'core'],
 };
 
 test('imports run one way between the folders of web/js', () => {

@@ -59,6 +59,7 @@ test('a sample is one sequence with rows of weights summing to 1, causal where t
     }
     assert.ok(Math.abs(sum - 1) < 1e-5);
     assert.equal(s.targets[i], i === 0 ? -1 : s.tokens[i - 1]);
+    assert.equal(s.answerAt[i], i - 1);
     assert.ok(s.queryNorms[i] > 0 && s.keyNorms[i] > 0);
   }
   assert.deepEqual(Array.from(t.sample({ layer: 1, head: 1, index: 3 }).tokens), Array.from(s.tokens));

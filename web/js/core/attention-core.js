@@ -172,6 +172,72 @@ function pagedResult(heap, { pinfo, ptab, pblk, pw, pcw, po, pco, pd }, blockSiz
   };
 }
 
+/** attentionCore.mla's body (see the method). @param {Heap} heap @param {MlaOptions} options */
+function mlaCall(heap, { tokens, wq, wk, wv, rank, ropeDim = 0, kvHeads, scale = 1, mask = 'none' } = /** @type {MlaOptions} */ ({})) {
+  number('scale', scale);
+  int32('ropeDim', ropeDim);
+  const mk = parseMask(mask);
+  const WQ = matrixList('wq', wq);
+  const heads = WQ.length;
+  const WK = matrixList('wk', wk, heads), WV = matrixList('wv', wv, heads);
+  const w0 = plain('wq[0]', matrixShape('wq[0]', WQ[0], undefined, 'd_model'));
+  const dHead = w0.rows, dModel = w0.cols;
+  const ts = plain('tokens', matrixShape('tokens', tokens, pointsCols(tokens) ? undefined : dModel, 'd_model'));
+  if (ts.cols !== dModel) throw new Error(`wq[0]: has ${dModel} columns but tokens have d_model = ${ts.cols}`);
+  rank = rank === undefined ? dModel : int32('rank', rank);
+  kvHeads = kvHeads === undefined ? (heads % 2 === 0 && heads > 1 ? heads / 2 : 1) : int32('kvHeads', kvHeads);
+  const shapes = (name, W) => W.map((w, h) => {
+    const sh = plain(`${name}[${h}]`, matrixShape(`${name}[${h}]`, w, dModel, 'd_model'));
+    if (sh.rows !== dHead) throw new Error(`${name}[${h}]: has ${sh.rows} rows; expected d_head = ${dHead}`);
+    return sh;
+  });
+  const sq = shapes('wq', WQ), sk = shapes('wk', WK), sv = shapes('wv', WV);
+  const m = ts.rows, ws = dHead * dModel, md = m * dHead, mm = m * m;
+  const r = rank >= 1 && rank <= dModel ? rank : 0;  // the core rejects any other rank
+  heap.reserve('mla', pad(m * dModel * 4) + pad(heads * ws * 4) * 3 + pad(m * r * 4) + pad(r * dModel * 4) +
+    pad(heads * md * 4) * 2 + pad(heads * mm * 4) * 2 + pad(heads * md * 4) * 2 + pad(dModel * 4 * 8) + pad(4 * 8));
+  const px = heap.take(m * dModel * 4), pwq = heap.take(heads * ws * 4);
+  const pwk = heap.take(heads * ws * 4), pwv = heap.take(heads * ws * 4);
+  const plat = heap.take(m * r * 4), pdkv = heap.take(r * dModel * 4);
+  const pk = heap.take(heads * md * 4), pv = heap.take(heads * md * 4);
+  const pw = heap.take(heads * mm * 4), pmw = heap.take(heads * mm * 4);
+  const po = heap.take(heads * md * 4), pmo = heap.take(heads * md * 4);
+  const pdr = heap.take(dModel * 4 * 8), pc = heap.take(4 * 8);
+  const f32 = heap.f32();
+  writeMatrix('tokens', tokens, ts, f32, px >> 2);
+  WQ.forEach((w, h) => writeMatrix(`wq[${h}]`, w, sq[h], f32, (pwq >> 2) + h * ws));
+  WK.forEach((w, h) => writeMatrix(`wk[${h}]`, w, sk[h], f32, (pwk >> 2) + h * ws));
+  WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
+  const rc = heap.export('mla', '_attn_mla')(px, m, dModel, heads, pwq, pwk, pwv, dHead, rank, ropeDim,
+    kvHeads, scale, mk.code, mk.size, plat, pdkv, pk, pv, pw, pmw, po, pmo, pdr, pc);
+  try {
+    heap.check(rc);
+  } catch (e) {
+    // The core names the stacked weights W_Q, W_K, W_V; the caller wrote wq, wk, wv (as the CLI says).
+    throw new Error(e.message.replace(/^W_([QKV]): /, (_, x) => `w${x.toLowerCase()}: `));
+  }
+  const h = heap.f32(), h64 = heap.f64();
+  const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
+  const perHead = [];
+  for (let i = 0; i < heads; i++) {
+    perHead.push({ k: at(pk, i, md), v: at(pv, i, md), weights: at(pw, i, mm), mhaWeights: at(pmw, i, mm) });
+  }
+  const driftByRank = [];
+  for (let i = 0; i < dModel; i++) {
+    const o = (pdr >> 3) + 4 * i;
+    driftByRank.push({ rank: h64[o], projectionError: h64[o + 1], maxWeightDiff: h64[o + 2],
+      maxOutputDiff: h64[o + 3] });
+  }
+  const c = pc >> 3;
+  return {
+    rank, dModel, heads, kvHeads, ropeDim, dHead, m,
+    latent: at(plat, 0, m * rank), wDkv: at(pdkv, 0, rank * dModel), perHead,
+    output: at(po, 0, heads * md), mhaOutput: at(pmo, 0, heads * md),
+    drift: driftByRank[rank - 1], driftByRank,
+    cache: { mla: h64[c], mha: h64[c + 1], gqa: h64[c + 2], mqa: h64[c + 3] },
+  };
+}
+
 /** The whole glossary: PlotCore's methods and the many-query ones below. */
 export class AttentionCore extends PlotCore {
   #heap;
@@ -479,70 +545,7 @@ export class AttentionCore extends PlotCore {
   //       drift: {rank, projectionError, maxWeightDiff, maxOutputDiff}, driftByRank: [... r = 1..d_model],
   //       cache: {mla, mha, gqa, mqa}}
   /** @param {MlaOptions} options */
-  mla({ tokens, wq, wk, wv, rank, ropeDim = 0, kvHeads, scale = 1, mask = 'none' } = /** @type {MlaOptions} */ ({})) {
-    number('scale', scale);
-    int32('ropeDim', ropeDim);
-    const mk = parseMask(mask);
-    const WQ = matrixList('wq', wq);
-    const heads = WQ.length;
-    const WK = matrixList('wk', wk, heads), WV = matrixList('wv', wv, heads);
-    const w0 = plain('wq[0]', matrixShape('wq[0]', WQ[0], undefined, 'd_model'));
-    const dHead = w0.rows, dModel = w0.cols;
-    const ts = plain('tokens', matrixShape('tokens', tokens, pointsCols(tokens) ? undefined : dModel, 'd_model'));
-    if (ts.cols !== dModel) throw new Error(`wq[0]: has ${dModel} columns but tokens have d_model = ${ts.cols}`);
-    rank = rank === undefined ? dModel : int32('rank', rank);
-    kvHeads = kvHeads === undefined ? (heads % 2 === 0 && heads > 1 ? heads / 2 : 1) : int32('kvHeads', kvHeads);
-    const shapes = (name, W) => W.map((w, h) => {
-      const sh = plain(`${name}[${h}]`, matrixShape(`${name}[${h}]`, w, dModel, 'd_model'));
-      if (sh.rows !== dHead) throw new Error(`${name}[${h}]: has ${sh.rows} rows; expected d_head = ${dHead}`);
-      return sh;
-    });
-    const sq = shapes('wq', WQ), sk = shapes('wk', WK), sv = shapes('wv', WV);
-    const m = ts.rows, ws = dHead * dModel, md = m * dHead, mm = m * m;
-    const r = rank >= 1 && rank <= dModel ? rank : 0;  // the core rejects any other rank
-    this.#heap.reserve('mla', pad(m * dModel * 4) + pad(heads * ws * 4) * 3 + pad(m * r * 4) + pad(r * dModel * 4) +
-      pad(heads * md * 4) * 2 + pad(heads * mm * 4) * 2 + pad(heads * md * 4) * 2 + pad(dModel * 4 * 8) + pad(4 * 8));
-    const px = this.#heap.take(m * dModel * 4), pwq = this.#heap.take(heads * ws * 4);
-    const pwk = this.#heap.take(heads * ws * 4), pwv = this.#heap.take(heads * ws * 4);
-    const plat = this.#heap.take(m * r * 4), pdkv = this.#heap.take(r * dModel * 4);
-    const pk = this.#heap.take(heads * md * 4), pv = this.#heap.take(heads * md * 4);
-    const pw = this.#heap.take(heads * mm * 4), pmw = this.#heap.take(heads * mm * 4);
-    const po = this.#heap.take(heads * md * 4), pmo = this.#heap.take(heads * md * 4);
-    const pdr = this.#heap.take(dModel * 4 * 8), pc = this.#heap.take(4 * 8);
-    const f32 = this.#heap.f32();
-    writeMatrix('tokens', tokens, ts, f32, px >> 2);
-    WQ.forEach((w, h) => writeMatrix(`wq[${h}]`, w, sq[h], f32, (pwq >> 2) + h * ws));
-    WK.forEach((w, h) => writeMatrix(`wk[${h}]`, w, sk[h], f32, (pwk >> 2) + h * ws));
-    WV.forEach((w, h) => writeMatrix(`wv[${h}]`, w, sv[h], f32, (pwv >> 2) + h * ws));
-    const rc = this.#heap.export('mla', '_attn_mla')(px, m, dModel, heads, pwq, pwk, pwv, dHead, rank, ropeDim,
-      kvHeads, scale, mk.code, mk.size, plat, pdkv, pk, pv, pw, pmw, po, pmo, pdr, pc);
-    try {
-      this.#heap.check(rc);
-    } catch (e) {
-      // The core names the stacked weights W_Q, W_K, W_V; the caller wrote wq, wk, wv (as the CLI says).
-      throw new Error(e.message.replace(/^W_([QKV]): /, (_, x) => `w${x.toLowerCase()}: `));
-    }
-    const h = this.#heap.f32(), h64 = this.#heap.f64();
-    const at = (p, i, len) => h.slice((p >> 2) + i * len, (p >> 2) + (i + 1) * len);
-    const perHead = [];
-    for (let i = 0; i < heads; i++) {
-      perHead.push({ k: at(pk, i, md), v: at(pv, i, md), weights: at(pw, i, mm), mhaWeights: at(pmw, i, mm) });
-    }
-    const driftByRank = [];
-    for (let i = 0; i < dModel; i++) {
-      const o = (pdr >> 3) + 4 * i;
-      driftByRank.push({ rank: h64[o], projectionError: h64[o + 1], maxWeightDiff: h64[o + 2],
-        maxOutputDiff: h64[o + 3] });
-    }
-    const c = pc >> 3;
-    return {
-      rank, dModel, heads, kvHeads, ropeDim, dHead, m,
-      latent: at(plat, 0, m * rank), wDkv: at(pdkv, 0, rank * dModel), perHead,
-      output: at(po, 0, heads * md), mhaOutput: at(pmo, 0, heads * md),
-      drift: driftByRank[rank - 1], driftByRank,
-      cache: { mla: h64[c], mha: h64[c + 1], gqa: h64[c + 2], mqa: h64[c + 3] },
-    };
-  }
+  mla(options) { return mlaCall(this.#heap, options); }
 
   // trainer(settings) -> Trainer (trainer.js): a training run of the core's model in the heap.
   /** @param {import('./trainer.js').TrainSettings} settings */

@@ -184,21 +184,23 @@ export class Trainer {
 
   /**
    * One head's attention on sample sequence `index` (the same sequence for the same index and seed):
-   * {seqLen, weights: Float32Array (T·T), tokens, targets (−1 unscored), queryNorms, keyNorms}.
+   * {seqLen, weights: Float32Array (T·T), tokens, targets, answerAt (the position whose token answers row t;
+   * −1 where unscored), queryNorms, keyNorms}.
    */
   sample({ layer = 0, head = 0, index = 0 } = {}) {
     const T = this.info().seqLen, heap = this.#heap;
-    heap.reserve('trainer', pad(T * T * 4) + pad(T * 4) * 4);
-    const pw = heap.take(T * T * 4), pt = heap.take(T * 4), py = heap.take(T * 4);
+    heap.reserve('trainer', pad(T * T * 4) + pad(T * 4) * 5);
+    const pw = heap.take(T * T * 4), pt = heap.take(T * 4), py = heap.take(T * 4), pa = heap.take(T * 4);
     const pq = heap.take(T * 4), pk = heap.take(T * 4);
     heap.check(heap.module._attn_trainer_sample(this.#live(), num('layer', layer), num('head', head), num('index', index),
-      pw, pt, py, pq, pk));
+      pw, pt, py, pa, pq, pk));
     const f = heap.f32(), i32 = heap.i32();
     return {
       seqLen: T,
       weights: f.slice(pw >> 2, (pw >> 2) + T * T),
       tokens: i32.slice(pt >> 2, (pt >> 2) + T),
       targets: i32.slice(py >> 2, (py >> 2) + T),
+      answerAt: i32.slice(pa >> 2, (pa >> 2) + T),
       queryNorms: f.slice(pq >> 2, (pq >> 2) + T),
       keyNorms: f.slice(pk >> 2, (pk >> 2) + T),
     };

@@ -3,17 +3,12 @@
 // the URL or the core. Renderers return what hit tests need (a view, cell geometry).
 // Every text goes through a Labels (canvas.js): a label that would meet an earlier one is
 // left out, and `canvas.labels.boxes` keeps what was drawn (tests check no two meet).
-import { fitCanvas, View, Labels } from '../plot/canvas.js';
+import { fitCanvas, View } from '../plot/canvas.js';
+import { font, labelsOf, at, drawGrid } from '../plot/grid.js';
 
-export const font = (theme, px = 11) => `${px}px ${theme.font}`;
+// font, labelsOf, at and drawGrid live in plot/grid.js (train.html draws its grids with them too).
+export { font, labelsOf, at, drawGrid };
 
-/** The canvas's Labels, emptied for a new frame (kept on the canvas for tests and tools). */
-export function labelsOf(canvas) {
-  canvas.labels ??= new Labels();
-  canvas.labels.reset();
-  return canvas.labels;
-}
-export const at = (x, y, align = 'left', baseline = 'alphabetic') => ({ x, y, align, baseline });
 // Positions around a marker at (x, y), nearest first.
 const around = (x, y, r = 6) => [at(x + r, y - 2, 'left', 'bottom'), at(x + r, y + 2, 'left', 'top'),
   at(x - r, y - 2, 'right', 'bottom'), at(x - r, y + 2, 'right', 'top'),
@@ -267,63 +262,7 @@ export function drawHeadOutputs(canvas, { tokens, outs, colours, extent }, theme
   numberedDiscs(ctx, tokens.map(([x, y]) => view.toScreen(x, y)), 8, theme, labels);
 }
 
-// ---- cross-attention and sparse patterns: rectangular grids and two rows of tokens ----
-
-/**
- * A rows × cols grid: `weights` as opacity (the pattern alone when `pattern`: visible cells
- * solid), masked cells grey. Tick labels along the top (j) and left (i), those that fit.
- * Returns {pad, cell, rows, cols} for hit tests.
- * @param {HTMLCanvasElement} canvas
- * @param {{weights: ArrayLike<number>, masked: ArrayLike<number>, rows: number, cols: number}} grid
- * @param {Record<string, string>} theme
- * @param {{colour?: string, pattern?: boolean, values?: boolean, highlight?: number[]}} [options]
- */
-export function drawGrid(canvas, { weights, masked, rows, cols }, theme,
-  { colour, pattern = false, values = false, highlight = [] } = {}) {
-  const { ctx, w, h } = fitCanvas(canvas);
-  const labels = labelsOf(canvas);
-  const pad = 20;
-  const cell = Math.max(1, Math.min((w - pad - 2) / cols, (h - pad - 2) / rows));
-  ctx.fillStyle = theme.bg;
-  ctx.fillRect(pad, pad, cell * cols, cell * rows);
-  ctx.fillStyle = theme.grid;
-  ctx.beginPath();
-  for (let idx = 0; idx < rows * cols; idx++) {
-    if (masked[idx]) ctx.rect(pad + (idx % cols) * cell, pad + Math.floor(idx / cols) * cell, cell, cell);
-  }
-  ctx.fill();
-  ctx.fillStyle = colour ?? theme.weight;
-  for (let idx = 0; idx < rows * cols; idx++) {
-    if (masked[idx]) continue;
-    ctx.globalAlpha = pattern ? 0.85 : Math.max(0, Math.min(1, weights[idx]));
-    ctx.fillRect(pad + (idx % cols) * cell, pad + Math.floor(idx / cols) * cell, cell, cell);
-  }
-  ctx.globalAlpha = 1;
-  // Global tokens: their row and column outlined.
-  ctx.strokeStyle = theme.fg;
-  ctx.lineWidth = 1.5;
-  for (const g of highlight) {
-    if (g < rows) ctx.strokeRect(pad + 0.5, pad + g * cell + 0.5, cell * cols - 1, cell - 1);
-    if (g < cols) ctx.strokeRect(pad + g * cell + 0.5, pad + 0.5, cell - 1, cell * rows - 1);
-  }
-  ctx.strokeStyle = theme.border;
-  ctx.lineWidth = 1;
-  ctx.strokeRect(pad, pad, cell * cols, cell * rows);
-  ctx.font = font(theme, Math.max(rows, cols) > 9 ? 9 : 11);
-  if (values && cell >= 30) {
-    for (let idx = 0; idx < rows * cols; idx++) {
-      if (masked[idx]) continue;
-      const a = weights[idx];
-      ctx.fillStyle = a > 0.55 ? '#ffffff' : theme.fg;
-      labels.place(ctx, a.toFixed(2), [at(pad + ((idx % cols) + 0.5) * cell, pad + (Math.floor(idx / cols) + 0.5) * cell, 'center', 'middle')]);
-    }
-  }
-  ctx.fillStyle = theme.muted;
-  labels.place(ctx, 'i\\j', [at(pad / 2, pad / 2, 'center', 'middle')]);
-  for (let j = 0; j < cols; j++) labels.place(ctx, String(j), [at(pad + (j + 0.5) * cell, pad / 2, 'center', 'middle')]);
-  for (let i = 0; i < rows; i++) labels.place(ctx, String(i), [at(pad / 2, pad + (i + 0.5) * cell, 'center', 'middle')]);
-  return { pad, cell, rows, cols };
-}
+// ---- cross-attention and sparse patterns: rectangular grids (plot/grid.js) and two rows of tokens ----
 
 /** Cross-attention as two rows of tokens: target i (top) → source j (bottom), width ∝ A_ij. */
 export function drawBipartite(canvas, { weights, masked, m, n }, theme) {

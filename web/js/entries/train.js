@@ -1,0 +1,2 @@
+// train.html's bundle (web/generated/train.js): the "Learn it live" page.
+import '../train/train.js';
