@@ -36,8 +36,10 @@ class TrainPage {
     this.done = { reset: 0, steps: 0 };  // the ui requests already carried out
     this.active = false;                 // training on every frame (playing, not finished, no error)
     this.store = new Store(TRAIN, { render: (state, ui) => this.render(state, ui), notices, url: true });
-    // ui: playing (asked to train), steps (Step presses so far), reset (Reset presses so far).
-    this.store.ui = { playing: false, steps: 0, reset: 0 };
+    // ui: playing (the id of the run Train was pressed for, 0 when paused: a new run starts
+    // paused), steps (Step presses so far), reset (Reset presses so far).
+    this.store.ui = { playing: 0, steps: 0, reset: 0 };
+    this.runs = 0;  // runs made so far (each run's id)
     this.form = new Form(/** @type {HTMLFormElement} */ ($('t-form')), (patch) => this.store.commit(patch, 'form'));
   }
 
@@ -62,6 +64,7 @@ class TrainPage {
     this.store.notices.clear('core');
     this.run?.free();
     this.run = run;
+    this.runId = ++this.runs;
     this.runSettings = key;
     this.lastState = { ...state };
     this.scene = null;
@@ -74,10 +77,10 @@ class TrainPage {
     if (ui.steps !== this.done.steps) {
       run.advance(Infinity, STEP * Math.max(0, ui.steps - this.done.steps));
       this.done.steps = ui.steps;
-    } else if (ui.playing && left() > 0) {
+    } else if (ui.playing === this.runId && left() > 0) {
       run.advance(BUDGET_MS, left());
     }
-    this.active = ui.playing && !run.error && left() > 0;
+    this.active = ui.playing === this.runId && !run.error && left() > 0;
     this.scene = buildScene(state, run, this.scene);
     this.draw(state, this.scene);
     if (this.active) this.store.schedule();
@@ -125,14 +128,14 @@ class TrainPage {
     const ui = this.store.ui;
     $('t-play').addEventListener('click', () => {
       const s = this.store.state;
-      if (this.active) { this.store.setUi({ playing: false }); return; }
+      if (this.active) { this.store.setUi({ playing: 0 }); return; }
       // Past the stop step, another press trains on without a limit.
       if (s.until > 0 && this.run.step >= s.until) this.store.commit({ until: 0 }, 'form');
-      this.store.setUi({ playing: true });
+      this.store.setUi({ playing: this.runId });
       this.store.schedule();
     });
-    $('t-step').addEventListener('click', () => this.store.setUi({ steps: ui.steps + 1, playing: false }));
-    $('t-reset').addEventListener('click', () => this.store.setUi({ reset: ui.reset + 1, playing: false }));
+    $('t-step').addEventListener('click', () => this.store.setUi({ steps: ui.steps + 1, playing: 0 }));
+    $('t-reset').addEventListener('click', () => this.store.setUi({ reset: ui.reset + 1, playing: 0 }));
     $('t-export').addEventListener('click', () => {
       const s = this.store.state;
       const bytes = safetensors(this.run.trainer.tensors(), {
@@ -168,7 +171,7 @@ async function main() {
     get run() { return page.run; },
     getState: () => structuredClone(store.state),
     setState: (patch) => store.commit(patch, 'api', { strict: true }),
-    play: (on = true) => store.setUi({ playing: on }),
+    play: (on = true) => store.setUi({ playing: on ? page.runId : 0 }),
   };
   store.loadHash(location.hash);
   status.hidden = true;
