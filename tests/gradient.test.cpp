@@ -30,13 +30,12 @@ Vec<double> numeric(const Vec<double>& q, F f) {
   return g;
 }
 
-double rel(const Vec<double>& a, const Vec<double>& b) {
-  return (a - b).norm() / std::max(1e-12, a.norm() + b.norm());
-}
+double rel(const Vec<double>& a, const Vec<double>& b) { return (a - b).norm() / std::max(1e-12, a.norm() + b.norm()); }
 
 }  // namespace
 
-TEST_CASE("query gradient: matches central differences for softmax, entmax, sparsemax, a sink, unit keys", "[gradient]") {
+TEST_CASE("query gradient: matches central differences for softmax, entmax, sparsemax, a sink, unit keys",
+          "[gradient]") {
   for (int seed = 1; seed <= 6; ++seed)
     for (double alpha : {1.0, 1.5, 2.0})
       for (bool sink : {false, true})

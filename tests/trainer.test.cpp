@@ -147,9 +147,9 @@ TEST_CASE("trainer: a sample's answer_at is where each task's answer stands", "[
         REQUIRE(j < T);
         ++answered;
         const Index n = T - 1;
-        if (task == Task::lookup) CHECK(sample.tokens[j] % n == sample.targets[t]);  // the pair's value
+        if (task == Task::lookup) CHECK(sample.tokens[j] % n == sample.targets[t]);      // the pair's value
         if (task == Task::cycle) CHECK(sample.tokens[j] == (sample.tokens[t] + 1) % T);  // the successor
-        if (task == Task::induction) CHECK(sample.tokens[j] == sample.targets[t]);  // B after the earlier A
+        if (task == Task::induction) CHECK(sample.tokens[j] == sample.targets[t]);       // B after the earlier A
       }
       CHECK(answered >= 1);
     }

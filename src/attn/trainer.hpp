@@ -46,9 +46,9 @@ struct Evaluation {
 // (for a tied head the scores are uᵢ·uⱼ, and these norms say who can outscore whom).
 template <typename T>
 struct AttentionSample {
-  Mat<T> weights;                         // (T, T)
-  std::vector<std::int32_t> tokens;       // T
-  std::vector<std::int32_t> targets;      // T; −1 where not scored
+  Mat<T> weights;                     // (T, T)
+  std::vector<std::int32_t> tokens;   // T
+  std::vector<std::int32_t> targets;  // T; −1 where not scored
   // T: the position whose token answers row t's target (previous: t − 1; cycle: the target
   // itself; lookup, at the query: the pair with the asked key; induction, at the last
   // position: the token after the earlier A); −1 where the task scores nothing.

@@ -39,6 +39,7 @@
 #include "attn/dimension.hpp"
 #include "attn/errors.hpp"
 #include "attn/geometry.hpp"
+#include "attn/gradient.hpp"
 #include "attn/heads.hpp"
 #include "attn/kernels.hpp"
 #include "attn/layout.hpp"
@@ -214,6 +215,25 @@ ATTN_COLD int attn_attend_ex(const float* q, int dq, const float* K, int n, int 
     stats[4] = static_cast<double>(r.stats.argmax);
     stats[5] = r.stats.sink_weight;
     stats[6] = r.stats.threshold;  // NaN for alpha = 1 (JS: null)
+  });
+}
+
+// The query's gradient toward key `target` (attn::query_gradient), options as attn_attend_ex
+// (opts may be null: plain softmax). out (3·d + 1 floats): w_t, mean_key, ∂w_t/∂q, ∂log w_t/∂q.
+ATTN_COLD int attn_query_gradient(const float* q, int dq, const float* K, int n, int d, double scale, int normalize,
+                                  const double* opts, int target, float* out) {
+  return guarded([&] {
+    attn::AttendOptions opt;
+    opt.scale = scale;
+    opt.normalize_keys = normalize != 0;
+    if (opts) opt = options_from(scale, normalize, opts, nullptr, 0);
+    const attn::QueryGradient<float> g = attn::query_gradient<float>(vec(q, dq), mat(K, n, d), target, opt);
+    check_capacity("gradient", g.of_weight.size(), d);
+    *out++ = g.weight;
+    for (const attn::Vec<float>* v : {&g.mean_key, &g.of_weight, &g.of_log_weight}) {
+      copy_out(*v, out);
+      out += d;
+    }
   });
 }
 

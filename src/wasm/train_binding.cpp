@@ -41,8 +41,8 @@ Enum choice(const char* name, double v, std::initializer_list<Enum> options) {
 
 attn::TrainSettings settings_of(const double* f, int count) {
   if (count != kTrainFields)
-    throw attn::invalid_argument("settings", attn::detail::cat("has ", count, " numbers; expected ", kTrainFields,
-                                                               " (internal binding error)"));
+    throw attn::invalid_argument(
+        "settings", attn::detail::cat("has ", count, " numbers; expected ", kTrainFields, " (internal binding error)"));
   attn::TrainSettings s;
   s.task = choice("task", f[0], {attn::Task::lookup, attn::Task::previous, attn::Task::cycle, attn::Task::induction});
   const Index n = f[1] == 0 ? attn::default_task_size(s.task) : whole("size", f[1], 1, 4096);
@@ -53,7 +53,8 @@ attn::TrainSettings settings_of(const double* f, int count) {
   s.model.tie = choice("tie", f[5], {false, true});
   s.model.projections = choice("projections", f[6], {attn::Projections::learned, attn::Projections::none});
   if (f[7] != -1) s.model.causal = choice("mask", f[7], {false, true});
-  s.model.scale_mode = choice("scale", f[8], {attn::ScaleMode::one, attn::ScaleMode::inv_sqrt, attn::ScaleMode::custom});
+  s.model.scale_mode =
+      choice("scale", f[8], {attn::ScaleMode::one, attn::ScaleMode::inv_sqrt, attn::ScaleMode::custom});
   s.model.scale = f[9];
   s.model.alpha = f[10];
   s.model.init = choice("init", f[11], {attn::Init::small, attn::Init::unit});
@@ -103,9 +104,15 @@ int attn_trainer_info(int handle, double* out) {
   return attn_wasm::guarded([&] {
     const Trainer& t = trainer(handle);
     const attn::ModelConfig& c = t.settings().model;
-    const double v[] = {double(c.seq_len), double(c.vocab),   double(c.classes),
-                        double(c.d_model), double(c.heads),   double(c.d_head()),
-                        double(c.layers),  double(t.params().tensors().size()), double(t.params().count()),
+    const double v[] = {double(c.seq_len),
+                        double(c.vocab),
+                        double(c.classes),
+                        double(c.d_model),
+                        double(c.heads),
+                        double(c.d_head()),
+                        double(c.layers),
+                        double(t.params().tensors().size()),
+                        double(t.params().count()),
                         double(t.steps())};
     for (double x : v) *out++ = x;
   });
@@ -181,8 +188,7 @@ int attn_trainer_sample(int handle, int layer, int head, int index, float* weigh
                         int* answer_at, float* query_norms, float* key_norms) {
   return attn_wasm::guarded([&] {
     if (index < 0) throw attn::invalid_argument("sample", attn::detail::cat("is ", index, "; expected >= 0"));
-    const attn::AttentionSample<float> s =
-        trainer(handle).sample(layer, head, static_cast<std::uint64_t>(index));
+    const attn::AttentionSample<float> s = trainer(handle).sample(layer, head, static_cast<std::uint64_t>(index));
     for (Index r = 0; r < s.weights.rows(); ++r)
       for (Index c = 0; c < s.weights.cols(); ++c) *weights++ = s.weights(r, c);
     for (size_t t = 0; t < s.tokens.size(); ++t) {

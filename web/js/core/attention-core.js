@@ -8,6 +8,7 @@
 
 import { PlotCore } from './plot-core.js';
 import { Trainer } from './trainer.js';
+import { queryGradient } from './gradient.js';
 import { Heap, Resident, pad } from './heap.js';
 import { EX, MAX_LAYOUT_NUMBERS, typeName, isVectorLike, int32, optionalDim, number, describe, matrixShape, pointsCols,
   writeVector, writeMatrix, seedHalves, PLAIN, beyondOptions, plain, singleQueryShapes } from './args.js';
@@ -546,6 +547,10 @@ export class AttentionCore extends PlotCore {
   //       cache: {mla, mha, gqa, mqa}}
   /** @param {MlaOptions} options */
   mla(options) { return mlaCall(this.#heap, options); }
+
+  // queryGradient({query, keys, target, scale=1, normalizeKeys=false, d?, alpha, sink}) (gradient.js)
+  /** @param {import('./gradient.js').GradientOptions} options */
+  queryGradient(options) { return queryGradient(this.#heap, options); }
 
   // trainer(settings) -> Trainer (trainer.js): a training run of the core's model in the heap.
   /** @param {import('./trainer.js').TrainSettings} settings */

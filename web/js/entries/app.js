@@ -7,6 +7,7 @@ import { WeightList, setStat, bindForm, buildControls, followFold } from '../pag
 import { PLAYGROUND, usesBeyond } from '../state/schema.js';
 import { format, kebab, serialize, escapeHtml } from '../state/codec.js';
 import { hitTest } from '../plot/pointer.js';
+import { GRADIENT } from '../plot/gradient.js';
 import { Tour } from '../page/tour.js';
 import { bindRecordButton, download, recordGIF, recordVideo } from '../page/record.js';
 
@@ -248,7 +249,7 @@ function showLoadError(message) {
 async function main() {
   const canvas = $('plot');
   const panel = document.querySelector('.plot-panel');
-  pg = new Playground({ canvas, noticesRoot: $('notices'), url: true, onFrame, announce });
+  pg = new Playground({ canvas, noticesRoot: $('notices'), url: true, onFrame, announce, overlays: [GRADIENT] });
   weightList = new WeightList(/** @type {HTMLTableSectionElement} */ ($('weight-list')), {
     onHover(i) { pg.setUi({ hovered: i }); },
     onSelect(i) { pg.setUi({ selected: i }); },
@@ -264,7 +265,8 @@ async function main() {
   if (form) {
     // Fields in the schema's 'full' set that the hand-written form does not place yet.
     const more = Object.keys(PLAYGROUND.fields)
-      .filter((k) => PLAYGROUND.fields[k].controls?.includes('full') && !form.elements.namedItem(k));
+      .filter((k) => (PLAYGROUND.fields[k].controls?.includes('full') || PLAYGROUND.fields[k].controls?.includes('page'))
+        && !form.elements.namedItem(k));
     if (more.length) buildControls($('more-controls'), PLAYGROUND, more);
     syncForm = bindForm(form, PLAYGROUND, (patch) => pg.commit(patch, 'form'));
     syncFold = followFold(/** @type {HTMLDetailsElement} */ ($('beyond')), usesBeyond);

@@ -42,8 +42,11 @@ export class Playground {
    *   beforeFrame(state)         before each frame (theme, controls that follow the state)
    *   onFrame(scene, state, ui)  after each drawn frame (lists, summaries)
    *   announce(text)             a polite live-region message
+   *   overlays                   what the page adds to the plot (plot/overlay.js; the element: none)
    */
-  constructor({ canvas, noticesRoot, url = false, beforeFrame = null, onFrame = null, announce = null }) {
+  constructor({ canvas, noticesRoot, url = false, beforeFrame = null, onFrame = null, announce = null,
+    overlays = [] }) {
+    this.overlays = overlays;
     this.canvas = canvas;
     this.notices = new Notices(noticesRoot);
     this.beforeFrame = beforeFrame;
@@ -68,7 +71,7 @@ export class Playground {
     });
     // phi0: where a zero query points; added: keys added on this plot (each new value has its own seed)
     this.store.ui = { hovered: -1, selected: -1, queryActive: false, phi0: 50 * Math.PI / 180, added: 0 };
-    this.plot = new Plot(canvas);
+    this.plot = new Plot(canvas, overlays);
     this.pointer = new Pointer(canvas, this);
     this.resizeObserver = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this.store.schedule()) : null;
     this.resizeObserver?.observe(canvas);
@@ -77,7 +80,7 @@ export class Playground {
   /** Gives the plot its core (after the WASM loaded) and draws. */
   attach(core) {
     this.core = core;
-    this.builder = new SceneBuilder(core);
+    this.builder = new SceneBuilder(core, this.overlays);
     this.memo = null;
     this.store.schedule();
   }

@@ -50,9 +50,10 @@ const SINK_GUTTER = 52;   // px at the strip's right end for the sink's bar
 const NONE = new Float64Array(0);
 
 export class Plot {
-  /** @param {HTMLCanvasElement} canvas */
-  constructor(canvas) {
+  /** @param {HTMLCanvasElement} canvas @param {import('./overlay.js').Overlay[]} [overlays] */
+  constructor(canvas, overlays = []) {
     this.canvas = canvas;
+    this.overlays = overlays;
     this.ctx = canvas.getContext('2d');
     this.theme = readTheme(canvas);
     this.cssWidth = 0;
@@ -152,6 +153,7 @@ export class Plot {
     if (showValues && scene.values.output) drawOutput(pen, scene);
     drawQuery(pen, scene);
     drawQueryLabel(pen, scene);
+    for (const o of this.overlays) o.draw(pen, scene.extras[o.name], scene);
     drawDistanceLegend(pen, scene);
     drawHalfArcLabel(pen, scene);
     if (showValues && scene.values.output) drawOutputLabel(pen, scene);

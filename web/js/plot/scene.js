@@ -20,6 +20,7 @@ import { changesNormaliser, PLAYGROUND } from '../state/schema.js';
  * @property {SceneNormaliser} normaliser
  * @property {SceneRope|null} rope      RoPE, when on
  * @property {SceneLong|null} long      long context, when on (keys drawn as a density ring)
+ * @property {Record<string, any>} extras  what each overlay the page added computed (plot/overlay.js), by name
  * @property {SceneUi} ui
  * @property {AttendResult|null} result the core's result the frame shows (the last valid one while
  *   weights.stale): what the weight list and the summaries read
@@ -218,9 +219,11 @@ const EMPTY_KEYS = {
 };
 
 export class SceneBuilder {
-  constructor(core) {
+  /** @param {object} core @param {import('./overlay.js').Overlay[]} [overlays] */
+  constructor(core, overlays = []) {
     // (keyCache.residentKeys/residentValues: the current keys and values, uploaded once)
     this.core = core;
+    this.overlays = overlays;
     this.keyCache = null;     // keys, values and what derives from them, by layout signature
     this.lastGood = null;     // {result, n}: the last weights the core accepted
     this.nextCache = null;    // {sig, value}: the value a key added now gets
@@ -346,6 +349,7 @@ export class SceneBuilder {
         givenKeys: seen.given, turnedQuery: seen.turnedQuery,
       } : null,
       long: long ? this.longBins(c, seen, shown) : null,
+      extras: this.extras(state, c, scale, beyond, fail),
       ui: { hovered: ui.hovered ?? -1, selected: ui.selected ?? -1, queryActive: !!ui.queryActive },
       result: shown,
       problem,
@@ -365,6 +369,14 @@ export class SceneBuilder {
     const turnedQuery = [shown.rotatedQuery[0], shown.rotatedQuery[1]];
     const angle = g.norm > 0 ? this.core.queryGeometry({ query: turnedQuery, scale }).phi : phi;
     return { positions, angles, given: c.keyPos, turnedQuery, angle };
+  }
+
+  /** Each overlay's data for this frame (plot/overlay.js): what the page added to the plot. */
+  extras(state, c, scale, beyond, fail) {
+    /** @type {Record<string, any>} */
+    const out = {};
+    for (const o of this.overlays) out[o.name] = o.scene({ core: this.core, state, keys: c, scale, beyond, fail });
+    return out;
   }
 
   /** Plain softmax on the same keys (and the same RoPE), for the strip's comparison. */

@@ -57,6 +57,11 @@ export const PLAYGROUND = Object.freeze({
     longContext: int(0, 65536, 0, { controls: ['full'], label: 'long context (keys; 0 = off)' }),
     showValues: bool(true, { controls: ['full'], label: 'values, hull and output' }),
     showGaussian: bool(false, { controls: ['full'], label: 'Gaussian approximation on the strip' }),
+    // The query's gradient toward one key (attn/gradient.hpp): an arrow on the query, off at −1.
+    // controls 'page': the page's form only. The page draws it (plot/gradient.js, an overlay);
+    // the element leaves it out (its lean core has no gradient, and its bundle stays in budget).
+    target: int(-1, 65535, -1, { controls: ['page'], label: 'gradient toward key (−1 = off)', slider: [-1, 16],
+      enabledWhen: (s) => s.longContext === 0 }),
     // Beyond softmax (the core's attend options): α-entmax (1 softmax … 2 sparsemax), an
     // attention sink with its logit, linear attention's kernels (elu+1, favor+) and RoPE;
     // `compare` draws plain softmax's weights beside them on the strip.
