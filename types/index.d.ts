@@ -191,6 +191,73 @@ export interface DimensionResult {
   maxWeight: number;
   entropy: number;
   effectiveKeys: number;
+  /** ‖∂w/∂z‖_F = ‖diag(w) − w wᵀ‖_F: the softmax's Jacobian, what reaches the logits. */
+  gradientNorm: number;
+}
+
+export interface QueryGradientOptions {
+  query: Vector;
+  keys: Matrix;
+  /** The key whose weight the gradient is of (0 ≤ target < n). */
+  target: number;
+  scale?: number;
+  normalizeKeys?: boolean;
+  d?: number;
+  alpha?: number;
+  sink?: number | null;
+}
+
+export interface QueryGradient {
+  /** w_t */
+  weight: number;
+  /** Σ w_j k_j (d) */
+  meanKey: Float32Array;
+  /** ∂w_t/∂q (d) */
+  ofWeight: Float32Array;
+  /** ∂log w_t/∂q (d); softmax: scale · (k_t − Σ w_j k_j) */
+  ofLogWeight: Float32Array;
+}
+
+/** docs/experiments.md's settings; every field has a default that makes the task learnable untied. */
+export interface TrainSettings {
+  task?: 'lookup' | 'previous' | 'cycle' | 'induction';
+  /** The task's n (0: its default, 8 for lookup, else 16). */
+  size?: number;
+  dModel?: number;
+  heads?: number;
+  /** 1 or 2 (0: the task's own, 2 for induction). */
+  layers?: number;
+  tie?: boolean;
+  projections?: 'learned' | 'none';
+  mask?: 'task' | 'causal' | 'none';
+  scale?: 'inv_sqrt' | 'one' | number;
+  alpha?: number;
+  init?: 'small' | 'unit';
+  optimizer?: 'adam' | 'sgd';
+  learningRate?: number;
+  batch?: number;
+  seed?: number;
+  evalBatches?: number;
+  evalSize?: number;
+}
+
+/** One training run of the core's model, in the WASM heap (float). */
+export interface Trainer {
+  readonly settings: Readonly<TrainSettings>;
+  /** Tensor names in the core's order (token_embedding, position_embedding, layer0.head0.W_Q, …). */
+  readonly names: string[];
+  info(): { seqLen: number; vocab: number; classes: number; dModel: number; heads: number; dHead: number;
+    layers: number; tensors: number; parameters: number; steps: number };
+  /** `count` steps: each step's batch loss and accuracy, before its update. */
+  step(count?: number): { loss: Float64Array; accuracy: Float64Array };
+  /** Held-out loss and accuracy. */
+  evaluate(): { loss: number; accuracy: number };
+  gradientNorms(): { name: string; norm: number }[];
+  tensor(which: string | number): { name: string; shape: [number, number]; data: Float32Array };
+  tensors(): { name: string; shape: [number, number]; data: Float32Array }[];
+  sample(options?: { layer?: number; head?: number; index?: number }): { seqLen: number; weights: Float32Array;
+    tokens: Int32Array; targets: Int32Array; answerAt: Int32Array; queryNorms: Float32Array; keyNorms: Float32Array };
+  free(): void;
 }
 
 export interface StreamOptions {
@@ -246,6 +313,10 @@ export declare class AttentionCore {
   vonMises(options: VonMisesOptions): Float64Array;
   selfAttention(options: SelfAttentionOptions): SelfAttentionResult;
   dimensionStats(options: DimensionOptions): DimensionResult;
+  /** How moving the query changes one key's weight (docs/js-api.md). */
+  queryGradient(options: QueryGradientOptions): QueryGradient;
+  /** A training run of the core's attention model (docs/experiments.md). */
+  trainer(settings?: TrainSettings): Trainer;
   stream(options: StreamOptions): StreamResult;
   queryGeometry(options: { query: Vector; scale?: number }): QueryGeometry;
   keyPositions(options: { keys: Matrix; normalizeKeys?: boolean; d?: number }): Float64Array;

@@ -1,5 +1,6 @@
 #include "attn/dimension.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "attn/attend.hpp"
@@ -31,6 +32,9 @@ DimensionStats dimension_stats(Index d, Index n, std::uint64_t seed, bool scaled
   s.max_weight = r.weights.maxCoeff();
   s.entropy = r.stats.entropy;
   s.effective_keys = r.stats.effective_keys;
+  // ‖J‖_F² = Σᵢ (wᵢ − wᵢ²)² + Σ_{i≠j} wᵢ² wⱼ² = Σ w² − 2 Σ w³ + (Σ w²)²: O(n), no n × n matrix.
+  const double w2 = r.weights.squaredNorm(), w3 = r.weights.array().cube().sum();
+  s.gradient_norm = std::sqrt(std::max(0.0, w2 - 2 * w3 + w2 * w2));
   return s;
 }
 

@@ -21,6 +21,10 @@ struct DimensionStats {
   double max_weight = 0;
   double entropy = 0;         // nats
   double effective_keys = 0;  // exp(entropy)
+  // ‖∂w/∂z‖_F = ‖diag(w) − w wᵀ‖_F, the softmax's Jacobian: how much of any gradient on the
+  // weights reaches the logits (and through them W_Q and W_K). It vanishes as the weights
+  // saturate to one-hot: the textbook reason for 1/√d.
+  double gradient_norm = 0;
 };
 
 // One draw: q (d) and K (n, d) with N(0, 1) entries from the seed (q first, then K),

@@ -596,11 +596,17 @@ json solve_dimension(const json& p) {
   const Fields f(p, "dimension", {"d", "n", "seed", "scaled"});
   const std::uint64_t seed = seed_of(f);
   const DimensionStats s = dimension_stats(f.integer("d", 64), f.integer("n", 64), seed, f.boolean("scaled", true));
-  return {{"mode", "dimension"},        {"d", s.d},
-          {"scale", s.scale},           {"logits", list(s.logits)},
-          {"weights", list(s.weights)}, {"logit_mean", s.logit_mean},
-          {"logit_std", s.logit_std},   {"max_weight", s.max_weight},
-          {"entropy", s.entropy},       {"effective_keys", s.effective_keys}};
+  return {{"mode", "dimension"},
+          {"d", s.d},
+          {"scale", s.scale},
+          {"logits", list(s.logits)},
+          {"weights", list(s.weights)},
+          {"logit_mean", s.logit_mean},
+          {"logit_std", s.logit_std},
+          {"max_weight", s.max_weight},
+          {"entropy", s.entropy},
+          {"effective_keys", s.effective_keys},
+          {"gradient_norm", s.gradient_norm}};
 }
 
 json solve_cross(const json& p) {

@@ -533,6 +533,7 @@ int attn_dimension_stats(int d, int n, std::uint32_t seed_lo, std::uint32_t seed
     stats[3] = s.entropy;
     stats[4] = s.effective_keys;
     stats[5] = s.scale;
+    stats[6] = s.gradient_norm;
   });
 }
 

@@ -42,7 +42,10 @@ test('the default run learns the cycle untied, and the tied link stays far below
 
 test('the same link gives the same curve; another seed another', async () => {
   const curve = async (hash) => {
-    const { page } = await open(hash);
+    // A fresh page each time: a hash change on a reused page could land after the first Step press.
+    const page = await browser.context.newPage();
+    await page.goto(`${srv.url}train.html${hash}`);
+    await page.waitForFunction(() => document.body.dataset.ready === '1');
     await page.click('#t-step');
     await page.click('#t-step');
     await page.waitForFunction(() => window.train.run.step === 50);

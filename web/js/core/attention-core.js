@@ -558,7 +558,7 @@ export class AttentionCore extends PlotCore {
 
   // dimensionStats({d, n, seed=1, scaled=true})
   //   -> {logits: Float64Array (n), weights: Float64Array (n), logitMean, logitStd, maxWeight,
-  //       entropy, effectiveKeys, scale}
+  //       entropy, effectiveKeys, scale, gradientNorm: ‖∂w/∂z‖_F, the softmax's Jacobian}
   /** @param {DimensionOptions} options */
   dimensionStats({ d, n, seed = 1, scaled = true } = /** @type {DimensionOptions} */ ({})) {
     const call = this.#heap.export('dimensionStats', '_attn_dimension_stats');
@@ -567,8 +567,8 @@ export class AttentionCore extends PlotCore {
     const [lo, hi] = seedHalves(seed);
     const count = n > 0 && n <= MAX_LAYOUT_NUMBERS ? n : 0;  // the core rejects what we do not allocate
 
-    this.#heap.reserve('dimensionStats', pad(count * 8) * 2 + pad(6 * 8));
-    const pl = this.#heap.take(count * 8), pw = this.#heap.take(count * 8), ps = this.#heap.take(6 * 8);
+    this.#heap.reserve('dimensionStats', pad(count * 8) * 2 + pad(7 * 8));
+    const pl = this.#heap.take(count * 8), pw = this.#heap.take(count * 8), ps = this.#heap.take(7 * 8);
 
     this.#heap.check(call(d, n, lo, hi, scaled ? 1 : 0, pl, pw, count, ps));
 
@@ -582,6 +582,7 @@ export class AttentionCore extends PlotCore {
       entropy: h[s + 3],
       effectiveKeys: h[s + 4],
       scale: h[s + 5],
+      gradientNorm: h[s + 6],
     };
   }
 }

@@ -275,3 +275,60 @@ export function drawDrift(canvas, rows, rank, theme) {
     legend++;
   }
 }
+
+/**
+ * The softmax's gradient norm ‖∂w/∂z‖ over d on a log axis, without (weight colour) and with
+ * (key colour) the 1/√d scale: the median over the draws as a line, the 10th … 90th percentile
+ * as a band; a line marks `currentD`. rows: drawSweep's, each side with gradientNorm {median, lo, hi}.
+ */
+export function drawGradientSweep(canvas, rows, currentD, theme) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
+  const left = 44, right = 16, top = 10, bottom = 26;
+  const x = (i) => left + (i / (rows.length - 1)) * (w - left - right);
+  const values = rows.flatMap((r) => [r.raw.gradientNorm.lo, r.raw.gradientNorm.hi, r.scaled.gradientNorm.lo,
+    r.scaled.gradientNorm.hi]).filter((v) => v > 0);
+  const lo = Math.max(1e-12, Math.min(...values) / 2), hi = Math.max(...values) * 1.5;
+  const span = Math.log(hi) - Math.log(lo);
+  const y = (v) => h - bottom - ((Math.log(Math.max(v, lo)) - Math.log(lo)) / span) * (h - top - bottom);
+  ctx.strokeStyle = theme.grid;
+  ctx.fillStyle = theme.muted;
+  ctx.lineWidth = 1;
+  ctx.font = font(theme);
+  const step = Math.max(1, Math.ceil((Math.log10(hi) - Math.log10(lo)) / 5));
+  for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e += step) {
+    const v = 10 ** e;
+    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(w - right, y(v)); ctx.stroke();
+    labels.place(ctx, e === 0 ? '1' : `1e${e}`, [at(left - 4, y(v), 'right', 'middle')]);
+  }
+  const marked = rows.findIndex((r) => r.d === currentD);
+  const order = rows.map((_, i) => i);
+  if (marked >= 0) order.unshift(...order.splice(marked, 1));
+  for (const i of order) labels.place(ctx, String(rows[i].d), [at(x(i), h - bottom + 9, 'center', 'top')]);
+  const sides = [['raw', theme.weight], ['scaled', theme.key]];
+  ctx.globalAlpha = 0.18;
+  for (const [which, colour] of sides) {
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    rows.forEach((r, i) => ctx[i === 0 ? 'moveTo' : 'lineTo'](x(i), y(r[which].gradientNorm.hi)));
+    for (let i = rows.length - 1; i >= 0; i--) ctx.lineTo(x(i), y(rows[i][which].gradientNorm.lo));
+    ctx.closePath();
+    ctx.fill();
+  }
+  ctx.globalAlpha = 1;
+  ctx.lineWidth = 2;
+  for (const [which, colour] of sides) {
+    ctx.strokeStyle = colour;
+    ctx.beginPath();
+    rows.forEach((r, i) => {
+      const p = y(r[which].gradientNorm.median);
+      if (i === 0) ctx.moveTo(x(i), p); else ctx.lineTo(x(i), p);
+    });
+    ctx.stroke();
+  }
+  if (marked >= 0) {
+    ctx.strokeStyle = theme.accent || theme.fg;
+    ctx.lineWidth = 1;
+    ctx.beginPath(); ctx.moveTo(x(marked), top); ctx.lineTo(x(marked), h - bottom); ctx.stroke();
+  }
+}

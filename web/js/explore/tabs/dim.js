@@ -13,7 +13,8 @@ const SWEEP_DS = [2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 const sweepDraws = (n) => Math.max(4, Math.min(32, Math.floor(8192 / n)));
 const SWEEP_BAND = [0.1, 0.9];   // the band: 10th … 90th percentile of the draws
 const SWEEP_SLICE_MS = 24;       // work per frame while the sweep fills in
-const STATS = [['logitStd', 'logit std'], ['maxWeight', 'max weight'], ['entropy', 'entropy (nats)'], ['effectiveKeys', 'effective keys e^H']];
+const STATS = [['logitStd', 'logit std'], ['maxWeight', 'max weight'], ['entropy', 'entropy (nats)'],
+  ['effectiveKeys', 'effective keys e^H'], ['gradientNorm', 'softmax gradient ‖∂w/∂z‖']];
 
 // Mean and percentile band of each stat over the draws taken so far (statistics of core
 // results; no attention math). Rows: [{d, draws, raw: {maxWeight: {mean, lo, hi}, …}, scaled}].
@@ -25,7 +26,8 @@ function sweepRows(job) {
   const summary = (xs) => {
     const sorted = xs.slice().sort((a, b) => a - b);
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-    return { mean, lo: quantile(sorted, SWEEP_BAND[0]), hi: quantile(sorted, SWEEP_BAND[1]) };
+    const at = (p) => quantile(sorted, p);
+    return { mean, median: at(0.5), lo: at(SWEEP_BAND[0]), hi: at(SWEEP_BAND[1]) };
   };
   const draws = Math.min(...job.samples.map((s) => s.length));
   return SWEEP_DS.map((d, at) => {
@@ -33,6 +35,7 @@ function sweepRows(job) {
     const side = (which) => ({
       maxWeight: summary(s.map((x) => x[which].maxWeight)),
       effectiveKeys: summary(s.map((x) => x[which].effectiveKeys)),
+      gradientNorm: summary(s.map((x) => x[which].gradientNorm)),
     });
     return { d, draws, raw: side('raw'), scaled: side('scaled') };
   });
@@ -47,7 +50,7 @@ function advance(job, core, ms) {
     const draw = Math.floor(job.next / SWEEP_DS.length), at = job.next % SWEEP_DS.length;
     const q = { d: SWEEP_DS[at], n: job.n, seed: job.seed + draw };
     const raw = core.dimensionStats({ ...q, scaled: false }), scaled = core.dimensionStats({ ...q, scaled: true });
-    const pick = (r) => ({ maxWeight: r.maxWeight, effectiveKeys: r.effectiveKeys });
+    const pick = (r) => ({ maxWeight: r.maxWeight, effectiveKeys: r.effectiveKeys, gradientNorm: r.gradientNorm });
     job.samples[at].push({ raw: pick(raw), scaled: pick(scaled) });
     job.next++;
   }
@@ -114,6 +117,10 @@ function text(sc) {
     effectiveKeysRaw: rows.map((r) => r.raw.effectiveKeys.mean).join(','),
     effectiveKeysScaled: rows.map((r) => r.scaled.effectiveKeys.mean).join(','),
   });
+  Object.assign($('dim-grad').dataset, {
+    draws, gradientRaw: rows.map((r) => r.raw.gradientNorm.median).join(','),
+    gradientScaled: rows.map((r) => r.scaled.gradientNorm.median).join(','),
+  });
   const seeds = job.draws === 1 ? `seed ${job.seed}` : `seeds ${job.seed} … ${job.seed + job.draws - 1}`;
   $('dim-sweep-what').textContent = done
     ? `Each point is the mean over ${job.draws} draws (${seeds}) of a query and n = ${sc.n} keys; the band around each max weight line spans the 10th to 90th percentile of those draws.`
@@ -122,7 +129,7 @@ function text(sc) {
 
 function canvases() {
   const column = (id) => ({ logits: $(id).querySelector('canvas[data-kind="logits"]'), weights: $(id).querySelector('canvas[data-kind="weights"]') });
-  return { raw: column('dim-raw'), scaled: column('dim-scaled'), sweep: $('dim-sweep') };
+  return { raw: column('dim-raw'), scaled: column('dim-scaled'), sweep: $('dim-sweep'), grad: $('dim-grad') };
 }
 
 // One colour per column, as in the sweep and the text: blue = scale 1, green = 1/√d.
@@ -138,6 +145,7 @@ function draw(sc, c, theme) {
       'softmax weights (0 … max weight)', theme).join(',');
   }
   charts.drawSweep(c.sweep, sc.rows, sc.n, sc.d, theme);
+  charts.drawGradientSweep(c.grad, sc.rows, sc.d, theme);
   return null;
 }
 
