@@ -16,6 +16,7 @@
 
 #include "approx.hpp"
 #include "attn/attend.hpp"
+#include "attn/trainer.hpp"
 #include "attn/layout.hpp"
 #include "attn/matrix.hpp"
 #include "attn/streaming.hpp"
@@ -776,4 +777,63 @@ TEST_CASE("cli robustness: round 2's finite-output and naming fixes", "[cli]") {
                 "wk: head 0: the up-projection U_r Σ_r of the best rank-3 latent overflows");
   // dimension: the draw's size in 64 bits ("(n + 1) · d = 65536" in WASM before).
   require_error(run_cli(R"({"mode":"dimension","d":65536,"n":65536})"), "(n + 1) · d = 4295032832 numbers");
+}
+
+TEST_CASE("cli train: steps 0 gives the core's init; the curves are the trainer's held-out evaluations",
+          "[cli][train]") {
+  const json init = solve({{"mode", "train"}, {"task", "cycle"}, {"tie", true}, {"steps", 0}, {"seed", 4}});
+  attn::TrainSettings s;
+  s.task = attn::Task::cycle;
+  s.model = attn::task_config(attn::Task::cycle, 16);
+  s.model.tie = true;
+  s.seed = 4;
+  attn::Trainer<double> trainer(s);
+  const auto tensors = trainer.params().tensors();
+  REQUIRE(init["params"].size() == tensors.size());  // tied: no W_K
+  for (const auto& t : tensors) CHECK((mat(init["params"][t.name]) - *t.tensor).cwiseAbs().maxCoeff() == 0);
+  REQUIRE(init["step"] == json::array({0}));
+  CHECK(init["loss"][0].get<double>() == trainer.evaluate().loss);
+
+  const json run = solve({{"mode", "train"}, {"task", "previous"}, {"steps", 250}, {"eval_every", 100}});
+  CHECK(run["step"] == json::array({0, 100, 200, 250}));
+  REQUIRE(run["accuracy"].size() == 4);
+  CHECK(run["accuracy"][3].get<double>() >= 0.95);  // the defaults learn previous quickly
+  CHECK(run["loss"][3].get<double>() < run["loss"][0].get<double>() / 4);
+}
+
+TEST_CASE("cli grad: the loss and gradient of the batch the seed makes, shaped like params", "[cli][train]") {
+  const json params = solve({{"mode", "train"}, {"task", "lookup"}, {"heads", 2}, {"steps", 2}})["params"];
+  const json g =
+      solve({{"mode", "grad"}, {"task", "lookup"}, {"heads", 2}, {"params", params}, {"batch", 5}, {"seed", 9}});
+  attn::ModelConfig c = attn::task_config(attn::Task::lookup, 8);
+  c.heads = 2;
+  attn::Params<double> p = attn::zero_params<double>(c);
+  for (auto& t : p.tensors()) *t.tensor = mat(params[t.name]);
+  const attn::Batch b = attn::make_batch(attn::Task::lookup, c, 5, 9);
+  const auto r = attn::forward<double>(c, p, b);
+  attn::Params<double> grads = attn::zero_params<double>(c);
+  attn::backward<double>(c, p, b, r, grads);
+  CHECK(g["loss"].get<double>() == r.loss);
+  REQUIRE(g["grads"].size() == params.size());
+  for (const auto& t : grads.tensors()) {
+    REQUIRE(g["grads"].contains(t.name));
+    CHECK((mat(g["grads"][t.name]) - *t.tensor).cwiseAbs().maxCoeff() == 0);
+  }
+  CHECK(g["tokens"].size() == 5);
+  CHECK(g["tokens"][0][0].is_number_integer());
+}
+
+TEST_CASE("cli train and grad: bad fields are one-line errors naming them", "[cli][train]") {
+  require_error(run_cli(R"({"mode": "train"})"), "task: is missing");
+  require_error(run_cli(R"({"mode": "train", "task": "sort"})"), "task: is \"sort\"");
+  require_error(run_cli(R"({"mode": "train", "task": "cycle", "heads": 3})"), "heads");
+  require_error(run_cli(R"({"mode": "train", "task": "cycle", "steps": -1})"), "steps: is -1");
+  require_error(run_cli(R"({"mode": "train", "task": "cycle", "lr": 0})"), "learning_rate: is 0");
+  require_error(run_cli(R"({"mode": "train", "task": "cycle", "scale": "big"})"), "scale: is \"big\"");
+  require_error(run_cli(R"({"mode": "train", "task": "cycle", "d_model": 512, "batch": 4096})"), "batch:");
+  require_error(run_cli(R"({"mode": "grad", "task": "cycle"})"), "params: is missing");
+  require_error(run_cli(R"({"mode": "grad", "task": "cycle", "params": {"W": [[1]]}})"),
+                "W: is not a field of mode \"params\"");
+  require_error(run_cli(R"({"mode": "grad", "task": "cycle", "params": {}})"),
+                "token_embedding: is missing from params");
 }

@@ -173,6 +173,17 @@ class Fields {
   std::string mode_;
 };
 
+// "seed": a whole number 0 ≤ seed ≤ 2^53 (default 1).
+inline std::uint64_t seed_of(const Fields& f) {
+  if (!f.has("seed")) return 1;
+  const json& v = f.at("seed");
+  if (!v.is_number()) throw invalid_argument("seed", detail::cat("is ", quote(v), "; expected a number"));
+  const std::optional<Index> seed = whole_number(v);
+  if (!seed || *seed < 0)
+    throw invalid_argument("seed", detail::cat("is ", quote(v), "; expected a whole number 0 <= seed <= 2^53"));
+  return static_cast<std::uint64_t>(*seed);
+}
+
 template <typename Derived>
 json rows(const Eigen::MatrixBase<Derived>& m) {
   json out = json::array();

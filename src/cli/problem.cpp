@@ -19,6 +19,7 @@
 #include "attn/streaming.hpp"
 #include "attn/vonmises.hpp"
 #include "cli/fields.hpp"
+#include "cli/train.hpp"
 
 namespace attn::cli {
 namespace {
@@ -99,16 +100,6 @@ Mask mask_of(const Fields& f) {
   throw invalid_argument("mask", detail::cat("is ", quote(v),
                                              "; expected \"none\", \"causal\", \"window:<w>\", \"topk:<k>\", "
                                              "{\"window\": w}, {\"topk\": k} or {\"sparse\": {...}}"));
-}
-
-std::uint64_t seed_of(const Fields& f) {
-  if (!f.has("seed")) return 1;
-  const json& v = f.at("seed");
-  if (!v.is_number()) throw invalid_argument("seed", detail::cat("is ", quote(v), "; expected a number"));
-  const std::optional<Index> seed = whole_number(v);
-  if (!seed || *seed < 0)
-    throw invalid_argument("seed", detail::cat("is ", quote(v), "; expected a whole number 0 <= seed <= 2^53"));
-  return static_cast<std::uint64_t>(*seed);
 }
 
 // "rope": null or {theta, base, positions, queryPosition (attend) / queryPositions (matrix)}.
@@ -614,9 +605,11 @@ json solve(const json& problem) {
   if (mode == "cross") return solve_cross(problem);
   if (mode == "paged") return solve_paged(problem);
   if (mode == "mla") return solve_mla(problem);
+  if (mode == "train") return solve_train(problem);
+  if (mode == "grad") return solve_grad(problem);
   throw invalid_argument("mode", detail::cat("is ", detail::quoted(mode),
                                              "; expected attend, matrix, stream, layout, vonmises, self, dimension, "
-                                             "cross, paged or mla"));
+                                             "cross, paged, mla, train or grad"));
 }
 
 void check_depth(const std::string& text) {

@@ -120,3 +120,52 @@ def test_every_exported_model_has_the_same_loss_and_gradients_in_pytorch(cases):
             worst["grad"] = max(worst["grad"], diff)
             assert diff <= TOLERANCE, f"{where}: {name} max |torch - core| = {diff}"
     print(f"max |torch - core|: loss {worst['loss']:.3g}, gradients {worst['grad']:.3g}")
+
+
+CLI = pathlib.Path(os.environ.get("ATTN_CLI") or ROOT / "build" / "release" / "attention-cli")
+
+
+def cli(problem):
+    r = subprocess.run([str(CLI)], input=json.dumps(problem), capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+@pytest.mark.parametrize("model", [
+    {"task": "previous"},
+    {"task": "cycle", "tie": True, "heads": 2, "d_model": 8},
+    {"task": "lookup", "projections": "none", "scale": 0.7},
+    {"task": "induction", "alpha": 1.5, "d_model": 8, "heads": 2},
+    {"task": "previous", "mask": "none", "layers": 2, "alpha": 2, "d_model": 8},
+])
+def test_cli_grad_mode_is_rebuilt_by_pytorch_from_docs_formulas(model):
+    """docs/cli.md's "train" and "grad" modes as a user of another framework reads them: params from
+    "train" (a few steps in, so nothing is at its init), then "grad"'s loss and gradients on its batch
+    against the model written in torch from the formulas."""
+    if not CLI.exists():
+        pytest.skip(f"{CLI} is not built")
+    params = cli({"mode": "train", **model, "steps": 3, "batch": 4, "eval_every": 3})["params"]
+    g = cli({"mode": "grad", **model, "params": params, "batch": 3, "seed": 11})
+    task = model["task"]
+    n = 8 if task == "lookup" else 16
+    d_model = model.get("d_model", 16)
+    d_head = d_model if model.get("projections") == "none" else d_model // model.get("heads", 1)
+    case = {
+        "config": {
+            "layers": model.get("layers", 2 if task == "induction" else 1), "heads": model.get("heads", 1),
+            "projections": model.get("projections", "learned"), "tie": model.get("tie", False),
+            "causal": (model.get("mask") == "causal") if "mask" in model else task != "cycle",
+            "scale": model.get("scale", d_head ** -0.5), "alpha": model.get("alpha", 1),
+        },
+        "tokens": g["tokens"], "targets": g["targets"], "scored": g["scored"],
+    }
+    assert len(g["tokens"][0]) == (n + 1 if task == "lookup" else n)
+    P = {name: torch.tensor(value, dtype=torch.float64, requires_grad=True) for name, value in params.items()}
+    loss = model_loss(case, P)
+    loss.backward()
+    assert abs(loss.item() - g["loss"]) <= TOLERANCE * max(1.0, abs(g["loss"]))
+    assert set(g["grads"]) == set(params)
+    for name, tensor in P.items():
+        want = torch.tensor(g["grads"][name], dtype=torch.float64)
+        assert want.shape == tensor.shape, name
+        assert (tensor.grad - want).abs().max().item() <= TOLERANCE, name

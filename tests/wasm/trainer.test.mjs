@@ -99,3 +99,29 @@ test('a diverging run stops with the core message and the steps it made', () => 
   assert.ok(error.loss.length >= 1 && error.loss.length < 50);
   t.free();
 });
+
+test('the page\'s float trainer starts where the native CLI\'s double one does, and follows it', async () => {
+  const { cliResult, requireCli } = await import('./harness.mjs');
+  requireCli();
+  for (const [settings, problem] of [
+    [{ task: 'cycle', tie: true }, { task: 'cycle', tie: true }],
+    [{ task: 'lookup', heads: 2, scale: 0.5 }, { task: 'lookup', heads: 2, scale: 0.5 }],
+  ]) {
+    const t = core.trainer(settings);
+    const init = cliResult({ mode: 'train', ...problem, steps: 0 });
+    // Init is drawn in double and rounded to float: the same numbers to float rounding.
+    for (const { name, data } of t.tensors()) {
+      const rows = init.params[name].flat();
+      assert.equal(rows.length, data.length, name);
+      rows.forEach((v, i) => assert.equal(Math.fround(v), data[i], `${name}[${i}]`));
+    }
+    const held = t.evaluate();
+    assert.ok(Math.abs(held.loss - init.loss[0]) < 1e-5 * Math.max(1, init.loss[0]), `held-out loss ${held.loss} vs ${init.loss[0]}`);
+    // 20 steps later, float and double still agree closely (Adam amplifies rounding only slowly).
+    t.step(20);
+    const later = cliResult({ mode: 'train', ...problem, steps: 20, eval_every: 20 });
+    const e = t.evaluate();
+    assert.ok(Math.abs(e.loss - later.loss[1]) < 1e-3 * Math.max(1, later.loss[1]), `after 20 steps ${e.loss} vs ${later.loss[1]}`);
+    t.free();
+  }
+});
