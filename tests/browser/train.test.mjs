@@ -29,7 +29,8 @@ test('the default run learns the cycle untied, and the tied link stays far below
   assert.ok(untied.heldAccuracy >= 0.95, `untied accuracy ${untied.heldAccuracy}`);
   assert.equal(await page.textContent('#t-play'), 'Train on');
   assert.equal(Number(await page.getAttribute('#t-steps', 'data-value')), 1500);
-  // the tied experiment link (same page: a hash change makes a new run)
+  // the tied experiment link, in the folded list of experiments (same page: a hash change makes a new run)
+  await page.click('.t-experiments summary');
   await page.click('a[data-experiment="tied"]');
   await page.waitForFunction(() => window.train.getState().tie === true && window.train.run.step === 0);
   await page.evaluate(() => window.train.setState({ until: 1500 }));
