@@ -381,7 +381,8 @@ TEST_CASE("joint: correlation is the Pearson r of logits and minus distances", "
   REQUIRE(big.pairs == attn::kMaxJointPairs);
   REQUIRE(attn::joint_map(q2, k2).correlation_full == big.correlation_full);
   REQUIRE(attn::joint_pairs(10, 10, 4096) == 100);
-  REQUIRE(attn::joint_pairs(4096, 4096, 4096) == 16384);  // pairs · d <= 2^26
+  REQUIRE(attn::joint_pairs(4096, 4096, 4096) == 4096);   // pairs · d <= 2^24
+  REQUIRE(attn::joint_pairs(4096, 4096, 1 << 22) == 64);  // but never fewer than 64
 }
 
 TEST_CASE("joint: degenerate inputs and named errors", "[view][joint]") {

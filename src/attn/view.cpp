@@ -225,7 +225,7 @@ ATTN_COLD_BEGIN  // attn/cold.hpp: a view is computed when a setting changes, no
     if (d == 1) {
       r.method = "fallback";
     } else if (d == 2) {
-      e2 << -e1(1), e1(0);  // +90°: a rotation of the 2-D picture, never a reflection
+      e2 << 0.0 - e1(1), e1(0);  // +90°: a rotation of the 2-D picture, never a reflection
     } else {
       const Operator rop{ks, xs, e1, f};  // R / 2^e
       const Directions top = top_directions(rop, 1);
@@ -340,7 +340,7 @@ ATTN_COLD_BEGIN  // attn/cold.hpp: a view is computed when a setting changes, no
       Vec<double> a2;
       if (d == 2) {
         a2 = Vec<double>(2);
-        a2 << -a1(1), a1(0);  // a rotation of the plane, never a reflection
+        a2 << 0.0 - a1(1), a1(0);  // a rotation of the plane, never a reflection
       } else if (real(0) && real(1)) {
         a2 = top.vectors[1];
         a2 -= a1 * a1.dot(a2);
