@@ -19,6 +19,7 @@
 #include "attn/streaming.hpp"
 #include "attn/vonmises.hpp"
 #include "cli/fields.hpp"
+#include "cli/modes.hpp"
 
 namespace attn::cli {
 namespace {
@@ -608,6 +609,8 @@ json solve(const json& problem) {
   if (mode == "cross") return solve_cross(problem);
   if (mode == "paged") return solve_paged(problem);
   if (mode == "mla") return solve_mla(problem);
+  if (mode == "view") return solve_view(problem);
+  if (mode == "joint") return solve_joint(problem);
   throw invalid_argument("mode", detail::cat("is ", detail::quoted(mode),
                                              "; expected attend, matrix, stream, layout, vonmises, self, dimension, "
                                              "cross, paged or mla"));
