@@ -51,7 +51,7 @@ ATTN_COLD_BEGIN  // attn/cold.hpp: a view is computed when a setting changes, no
     return std::ldexp(1.0, e - 1);
   }
 
-  // v made unit length; the entry of largest magnitude (the first such) positive.
+  // v or −v, whichever has its entry of largest magnitude (the first such) positive.
   void fix_sign(Vec<double>& v) {
     Index best = 0;
     for (Index i = 1; i < v.size(); ++i)
@@ -105,12 +105,11 @@ ATTN_COLD_BEGIN  // attn/cold.hpp: a view is computed when a setting changes, no
       for (int pass = 0; pass < 2; ++pass) w -= v.leftCols(j + 1) * (v.leftCols(j + 1).transpose() * w);
       const double bj = w.norm();
       out.steps = j + 1;
-      Eigen::MatrixXd t = Eigen::MatrixXd::Zero(j + 1, j + 1);
-      for (Index i = 0; i <= j; ++i) {
-        t(i, i) = alpha[static_cast<size_t>(i)];
-        if (i < j) t(i, i + 1) = t(i + 1, i) = beta[static_cast<size_t>(i)];
-      }
-      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(t);
+      // T: the tridiagonal (alpha on the diagonal, beta beside it) = Vᵀ M V.
+      const Eigen::VectorXd diag = Eigen::Map<const Eigen::VectorXd>(alpha.data(), j + 1);
+      const Eigen::VectorXd sub = Eigen::Map<const Eigen::VectorXd>(beta.data(), j);
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
+      es.computeFromTridiagonal(diag, sub, Eigen::ComputeEigenvectors);
       theta = es.eigenvalues();  // ascending
       ritz = es.eigenvectors();
       const double top = std::max(theta(j), 0.0);
