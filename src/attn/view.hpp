@@ -29,7 +29,7 @@ namespace attn {
 // Limits, checked before any work (docs/cli.md, "Limits"): the keys (view) or the stacked
 // queries and keys (joint) hold at most 2^23 numbers (n = 65,536 keys of d = 128, or 2,048 of
 // d = 4,096). At the limit, with Gaussian keys (no gap between the top eigenvalues: the slowest
-// case), a view takes 0.4-0.7 s natively, a joint map 0.7-0.85 s; the correlation of the joint
+// case), a view takes 0.4-0.8 s natively, a joint map 0.7-1.7 s (a shared 2-core machine); the correlation of the joint
 // map reads at most kMaxJointPairs query-key pairs, fewer for large d (pairs · d <= 2^24).
 constexpr double kMaxViewEntries = double(Index(1) << 23);
 constexpr Index kMaxJointPairs = Index(1) << 20;
