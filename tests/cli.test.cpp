@@ -20,6 +20,7 @@
 #include "attn/layout.hpp"
 #include "attn/matrix.hpp"
 #include "attn/streaming.hpp"
+#include "attn/view.hpp"
 #include "fixtures.hpp"
 
 #ifndef ATTN_CLI_PATH
@@ -836,4 +837,83 @@ TEST_CASE("cli train and grad: bad fields are one-line errors naming them", "[cl
                 "W: is not a field of mode \"params\"");
   require_error(run_cli(R"({"mode": "grad", "task": "cycle", "params": {}})"),
                 "token_embedding: is missing from params");
+}
+
+TEST_CASE("cli view: the query's view, with the library's numbers", "[cli][view]") {
+  // Two keys at 0 and pi, q along +x: x = (1, -1), y = 0, the weights of attend's two-keys example.
+  json r = solve(json::parse(R"({"mode":"view","query":[1,0],"keys":[[1,0],[-1,0]],"values":[[1,2],[3,4]]})"));
+  CHECK(r.at("mode") == "view");
+  CHECK(r.at("d") == 2);
+  CHECK(r.at("x") == json::parse("[1.0, -1.0]"));
+  CHECK(r.at("y") == json::parse("[0.0, 0.0]"));
+  CHECK(r.at("basis").dump() == "[[1.0,0.0],[0.0,1.0]]");  // +0, never -0
+  CHECK_CLOSE(r.at("weights")[0].get<double>(), 0.88079707797788244, 1e-14, 0);
+  CHECK_CLOSE(r.at("output")[0].get<double>(), 1.2384058440442351, 1e-14, 0);
+  CHECK(r.at("explained") == 1.0);
+  CHECK(r.at("captured") == json::parse("[1.0, 1.0]"));
+  // d = 5 with every option: the CLI's numbers are the library's.
+  const Mat<double> k = gaussian<double>(7, 5, 31), v = gaussian<double>(7, 2, 32);
+  const Vec<double> q = gaussian_vec<double>(5, 33);
+  json p = {{"mode", "view"}, {"query", json::array()}, {"keys", json::array()}, {"values", json::array()},
+            {"scale", 0.5},   {"alpha", 1.5},           {"sink", 0.2},           {"normalize_keys", true}};
+  for (Index j = 0; j < 5; ++j) p["query"].push_back(q(j));
+  for (Index i = 0; i < 7; ++i) {
+    p["keys"].push_back(json(std::vector<double>(k.row(i).data(), k.row(i).data() + 5)));
+    p["values"].push_back(json(std::vector<double>(v.row(i).data(), v.row(i).data() + 2)));
+  }
+  r = solve(p);
+  attn::ViewOptions opt;
+  opt.scale = 0.5;
+  opt.alpha = 1.5;
+  opt.sink = 0.2;
+  opt.normalize_keys = true;
+  const attn::QueryView lib = attn::query_view(q, k, v, opt);
+  CHECK(vec(r.at("x")) == lib.x);
+  CHECK(vec(r.at("y")) == lib.y);
+  CHECK(vec(r.at("weights")) == lib.weights);
+  CHECK(vec(r.at("logits")) == lib.logits);
+  CHECK(vec(r.at("output")) == lib.output);
+  CHECK(vec(r.at("captured")) == lib.captured);
+  CHECK(mat(r.at("basis")) == lib.basis);
+  CHECK(r.at("explained").get<double>() == lib.explained);
+  CHECK(r.at("method") == "lanczos");
+  CHECK(r.at("sink_weight").get<double>() == lib.stats.sink_weight);
+  // Without values there is no output field.
+  CHECK_FALSE(solve(json::parse(R"({"mode":"view","query":[1,0,0],"keys":[[1,2,3]]})")).contains("output"));
+}
+
+TEST_CASE("cli joint: the joint map, with the library's numbers", "[cli][view]") {
+  const Mat<double> q = gaussian<double>(4, 3, 41), k = gaussian<double>(5, 3, 42);
+  json p = {{"mode", "joint"}, {"queries", json::array()}, {"keys", json::array()}};
+  for (Index i = 0; i < 4; ++i) p["queries"].push_back(json(std::vector<double>(q.row(i).data(), q.row(i).data() + 3)));
+  for (Index i = 0; i < 5; ++i) p["keys"].push_back(json(std::vector<double>(k.row(i).data(), k.row(i).data() + 3)));
+  const json r = solve(p);
+  const attn::JointMap lib = attn::joint_map(q, k);
+  CHECK(r.at("mode") == "joint");
+  CHECK(mat(r.at("queries")) == lib.queries);
+  CHECK(mat(r.at("keys")) == lib.keys);
+  CHECK(vec(r.at("shift")) == lib.shift);
+  CHECK(r.at("ratio").get<double>() == lib.ratio);
+  CHECK(r.at("correlation").at("full").get<double>() == lib.correlation_full);
+  CHECK(r.at("correlation").at("map").get<double>() == lib.correlation_map);
+  CHECK(r.at("correlation").at("pairs") == 20);
+}
+
+TEST_CASE("cli view and joint: errors are one line naming the field", "[cli][view]") {
+  require_error(run_cli(R"({"mode":"view","query":[1,0,0],"keys":[[1,0]]})"),
+                "query: has length 3 but keys have dimension d = 2");
+  require_error(run_cli(R"({"mode":"view","query":[1,0],"keys":[]})"), "keys: must be a non-empty array");
+  require_error(run_cli(R"({"mode":"view","query":[1,0],"keys":[[1,0]],"values":[[1],[2]]})"),
+                "values: have 2 rows but there are 1 keys");
+  require_error(run_cli(R"({"mode":"view","query":[1,0],"keys":[[1,0]],"alpha":3})"), "alpha: is 3");
+  require_error(run_cli(R"({"mode":"view","query":[1,0],"keys":[[1,0]],"mask":"causal"})"),
+                "mask: is not a field of mode \"view\"");
+  require_error(run_cli(R"({"mode":"view","query":[1,0],"keys":[[1,0]],"keys_path":"k.npy"})"), "keys_path");
+  require_error(run_cli(R"({"mode":"joint","queries":[[1,0,0]],"keys":[[1,0]]})"),
+                "queries: have dimension 3 but keys have d = 2");
+  require_error(run_cli(R"({"mode":"joint","queries":[[1,0]]})"), "keys: is missing; mode \"joint\" needs it");
+  require_error(run_cli(R"({"mode":"joint","queries":[[1,0]],"keys":[[1,"a"]]})"), "keys: row 0 has \"a\" at 1");
+  // The result cap counts 5 numbers per key.
+  require_error(run_cli(R"({"mode":"view","query":[1],"keys":)" + ones(420000, 1) + "}"),
+                "keys: has n = 420000 keys of d = 1: x, y, logits, weights, captured and the basis are");
 }

@@ -20,6 +20,7 @@
 #include "attn/vonmises.hpp"
 #include "cli/fields.hpp"
 #include "cli/train.hpp"
+#include "cli/modes.hpp"
 
 namespace attn::cli {
 namespace {
@@ -607,9 +608,11 @@ json solve(const json& problem) {
   if (mode == "mla") return solve_mla(problem);
   if (mode == "train") return solve_train(problem);
   if (mode == "grad") return solve_grad(problem);
+  if (mode == "view") return solve_view(problem);
+  if (mode == "joint") return solve_joint(problem);
   throw invalid_argument("mode", detail::cat("is ", detail::quoted(mode),
                                              "; expected attend, matrix, stream, layout, vonmises, self, dimension, "
-                                             "cross, paged, mla, train or grad"));
+                                             "cross, paged, mla, train, grad, view or joint"));
 }
 
 void check_depth(const std::string& text) {

@@ -11,8 +11,8 @@ namespace attn::cli {
 namespace {
 
 // The fields both modes read to make a model (docs/cli.md).
-const std::set<std::string> kModelFields = {"task", "size",  "layers", "heads", "d_model", "tie",
-                                            "projections", "mask", "scale", "alpha", "init"};
+const std::set<std::string> kModelFields = {"task",        "size", "layers", "heads", "d_model", "tie",
+                                            "projections", "mask", "scale",  "alpha", "init"};
 
 std::set<std::string> with_model(std::set<std::string> more) {
   more.insert(kModelFields.begin(), kModelFields.end());
@@ -32,7 +32,8 @@ std::string choice(const Fields& f, const char* field, std::initializer_list<con
 // The task's config at its size, with the model fields applied. Every field has a default
 // that makes the task learnable untied (docs/experiments.md).
 ModelConfig model_of(const Fields& f, Task& task) {
-  if (!f.has("task")) throw invalid_argument("task", "is missing; expected \"lookup\", \"previous\", \"cycle\" or \"induction\"");
+  if (!f.has("task"))
+    throw invalid_argument("task", "is missing; expected \"lookup\", \"previous\", \"cycle\" or \"induction\"");
   task = parse_task(f.text("task", ""));
   ModelConfig c = task_config(task, f.integer("size", default_task_size(task)));
   c.d_model = f.integer("d_model", c.d_model);
@@ -109,7 +110,10 @@ json solve_train(const json& problem) {
   s.eval_batches = f.integer("eval_batches", s.eval_batches);
   s.eval_size = f.integer("eval_size", s.eval_size);
   // docs/experiments.md's step counts: each task reaches ≥ 95 % with them untied.
-  const Index fallback = s.task == Task::cycle ? 4000 : s.task == Task::induction ? 2000 : s.task == Task::lookup ? 1500 : 1000;
+  const Index fallback = s.task == Task::cycle       ? 4000
+                         : s.task == Task::induction ? 2000
+                         : s.task == Task::lookup    ? 1500
+                                                     : 1000;
   const Index steps = f.integer("steps", fallback);
   if (steps < 0 || steps > kMaxSteps)
     throw invalid_argument("steps", detail::cat("is ", steps, "; expected 0 <= steps <= ", kMaxSteps));
@@ -131,7 +135,7 @@ json solve_train(const json& problem) {
     if (k % every == 0 || k == steps) evaluate();
   }
   return {{"mode", "train"}, {"task", task_name(s.task)}, {"step", step},
-          {"loss", loss},    {"accuracy", accuracy},        {"params", params_json(trainer.params())}};
+          {"loss", loss},    {"accuracy", accuracy},      {"params", params_json(trainer.params())}};
 }
 
 json solve_grad(const json& problem) {
@@ -144,8 +148,13 @@ json solve_grad(const json& problem) {
   Params<double> g = zero_params<double>(c);
   backward<double>(c, p, b, r, g);
   // The batch too, so the loss can be rebuilt elsewhere (tests/python/test_train_torch.py does).
-  return {{"mode", "grad"},       {"loss", r.loss},         {"accuracy", r.accuracy}, {"grads", params_json(g)},
-          {"tokens", id_rows(b.tokens)}, {"targets", id_rows(b.targets)}, {"scored", id_rows(b.scored)}};
+  return {{"mode", "grad"},
+          {"loss", r.loss},
+          {"accuracy", r.accuracy},
+          {"grads", params_json(g)},
+          {"tokens", id_rows(b.tokens)},
+          {"targets", id_rows(b.targets)},
+          {"scored", id_rows(b.scored)}};
 }
 
 }  // namespace attn::cli
