@@ -177,6 +177,12 @@ TEST_CASE("npy: float16 subnormals, float64 rounding to float, and an empty arra
   t = read(npy("<f4", false, {0, 3}, {}));
   CHECK(t[0].shape == Shape{0, 3});
   CHECK(t[0].data.empty());
+  // Huge dimensions beside a 0 (found by the fuzzer: their strides overflowed).
+  for (bool fortran : {false, true}) {
+    t = read(npy("<f4", fortran, {0, std::int64_t(1) << 32, std::int64_t(1) << 32}, {}));
+    CHECK(t[0].shape == Shape{0, std::int64_t(1) << 32, std::int64_t(1) << 32});
+    CHECK(t[0].data.empty());
+  }
 }
 
 TEST_CASE("safetensors: F16, BF16, F32, F64, several tensors, metadata, offsets in any header order", "[tensors]") {

@@ -120,6 +120,9 @@ ATTN_COLD_BEGIN  // attn/cold.hpp: a file is read once per drop, never per frame
   // column-major (first index fastest).
   void decode(const std::uint8_t* p, Dtype dtype, std::int64_t count, bool fortran, Tensor& t, const Where& w) {
     t.data.assign(static_cast<std::size_t>(count), 0.0f);
+    // An empty tensor may have huge dimensions beside its 0 (the fuzzer's (0, 2^32, 2^32)):
+    // their strides would overflow. With count > 0 every stride is at most count.
+    if (count == 0) return;
     const std::size_t rank = t.shape.size();
     // Row-major strides of the output, and the multi-index of the stored element (Fortran only).
     std::vector<std::int64_t> stride(rank, 1), idx(rank, 0);
@@ -460,8 +463,8 @@ ATTN_COLD_BEGIN  // attn/cold.hpp: a file is read once per drop, never per frame
         if (!(peek() >= '0' && peek() <= '9')) error("shape: expected whole numbers in a tuple, like (3, 4)");
         std::int64_t v = 0;
         while (p < end && *p >= '0' && *p <= '9') {
+          v = v * 10 + (*p++ - '0');  // no overflow: v <= 2^53 before
           if (v > (std::int64_t(1) << 53)) error("shape: a dimension beyond 2^53");
-          v = v * 10 + (*p++ - '0');
         }
         if (p < end && (*p == 'L' || *p == 'l')) ++p;  // Python 2's long
         if (peek() == '.' || peek() == 'e' || peek() == 'E') error("shape: has a dimension that is not a whole number");
