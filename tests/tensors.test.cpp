@@ -418,6 +418,12 @@ TEST_CASE("json: every broken rule is an error naming the file and the problem",
   has(error_of(text("{}")), "holds no tensors");
   has(error_of(text("[1, 2")), "the text ends early");
   has(error_of(Bytes{}), "the file is empty");
+  // A file naming many tensors: unique names are checked in a set, and there is a limit.
+  std::string many = "{";
+  for (int i = 0; i <= 65536; ++i) many += (i ? ",\"" : "\"") + std::to_string(i) + "\":[]";
+  has(error_of(text(many + "}")), "more than 65536 tensors");
+  many.resize(many.rfind(','));
+  CHECK(read(text(many + "}")).size() == 65536);
 }
 
 TEST_CASE("messages name the file, escaped, even a hostile file name", "[tensors]") {

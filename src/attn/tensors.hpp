@@ -43,6 +43,7 @@ constexpr std::uint64_t kMaxTensorFileBytes = std::uint64_t(512) << 20;       //
 constexpr std::uint64_t kMaxSafetensorsHeaderBytes = std::uint64_t(1) << 20;  // 1 MiB
 constexpr std::uint64_t kMaxNpyHeaderBytes = std::uint64_t(64) << 10;         // 64 KiB
 constexpr std::int64_t kMaxTensorElements = std::int64_t(1) << 27;            // over all tensors of a file
+constexpr std::int64_t kMaxTensorsPerFile = 65536;
 constexpr int kMaxTensorRank = 8;
 constexpr int kMaxTensorJsonDepth = 8;            // nesting of arrays and objects in a JSON tensor file
 constexpr std::int64_t kMaxTensorTokens = 65536;  // T, for heads_shape
