@@ -442,8 +442,15 @@ ATTN_COLD_BEGIN  // attn/cold.hpp: a file is read once per drop, never per frame
       return p < end ? static_cast<char>(*p) : '\0';
     }
     void expect(char c) {
-      if (peek() != c) error(cat("expected '", c, "' but found ", p < end ? cat("'", peek(), "'") : "the end"));
-      ++p;
+      if (peek() == c) {
+        ++p;
+        return;
+      }
+      const unsigned found = p < end ? *p : 0;
+      error(cat("expected '", c, "' but found ",
+                p >= end                        ? std::string("the end")
+                : found >= 0x20 && found < 0x7f ? cat("'", static_cast<char>(found), "'")
+                                                : cat("byte ", found)));
     }
     std::string string() {
       const char q = peek();
