@@ -14,27 +14,27 @@ after(async () => { await browser?.close(); await srv?.close(); });
 const open = (hash = '') => openPlayground(browser.context, `${srv.url}train.html${hash}`);
 const trainTo = async (page, step) => {
   await page.click('#t-play');
-  await page.waitForFunction((n) => window.train.run.step >= n || !!window.train.run.error, step, { timeout: 60000 });
+  await page.waitForFunction((n) => window.train.run.step >= n || !!window.train.run.error, step, { timeout: 120000 });
   await page.click('#t-play');
 };
 
 test('the default run learns the cycle untied, and the tied link stays far below it', async () => {
-  const { page, problems } = await open('#v=1&until=1500');
+  const { page, problems } = await open('#v=1&until=800');
   assert.equal(await page.textContent('#t-play'), 'Train');
   await page.click('#t-play');
-  await page.waitForFunction(() => window.train.run.step >= 1500, null, { timeout: 60000 });
+  await page.waitForFunction(() => window.train.run.step >= 800, null, { timeout: 120000 });
   await page.waitForTimeout(100);
   const untied = await page.evaluate(() => window.train.run.points.at(-1));
-  assert.equal(untied.step, 1500, 'training stops at the stop step');
+  assert.equal(untied.step, 800, 'training stops at the stop step');
   assert.ok(untied.heldAccuracy >= 0.95, `untied accuracy ${untied.heldAccuracy}`);
   assert.equal(await page.textContent('#t-play'), 'Train on');
-  assert.equal(Number(await page.getAttribute('#t-steps', 'data-value')), 1500);
+  assert.equal(Number(await page.getAttribute('#t-steps', 'data-value')), 800);
   // the tied experiment link, in the folded list of experiments (same page: a hash change makes a new run)
   await page.click('.t-experiments summary');
   await page.click('a[data-experiment="tied"]');
   await page.waitForFunction(() => window.train.getState().tie === true && window.train.run.step === 0);
-  await page.evaluate(() => window.train.setState({ until: 1500 }));
-  await trainTo(page, 1500);
+  await page.evaluate(() => window.train.setState({ until: 800 }));
+  await trainTo(page, 800);
   const tied = await page.evaluate(() => window.train.run.points.at(-1));
   assert.ok(tied.heldAccuracy < untied.heldAccuracy - 0.3, `tied ${tied.heldAccuracy} vs untied ${untied.heldAccuracy}`);
   assert.match(await page.textContent('#t-why'), /Tied W_K = W_Q/);
