@@ -9,6 +9,7 @@
 import { PlotCore } from './plot-core.js';
 import { Trainer } from './trainer.js';
 import { queryGradient } from './gradient.js';
+import { readTensors, queryView, jointMap } from './model.js';
 import { Heap, Resident, pad } from './heap.js';
 import { EX, MAX_LAYOUT_NUMBERS, typeName, isVectorLike, int32, optionalDim, number, describe, matrixShape, pointsCols,
   writeVector, writeMatrix, seedHalves, PLAIN, beyondOptions, plain, singleQueryShapes } from './args.js';
@@ -551,6 +552,14 @@ export class AttentionCore extends PlotCore {
   // queryGradient({query, keys, target, scale=1, normalizeKeys=false, d?, alpha, sink}) (gradient.js)
   /** @param {import('./gradient.js').GradientOptions} options */
   queryGradient(options) { return queryGradient(this.#heap, options); }
+
+  // readTensors(bytes, {format, name}), queryView({query, keys, …}), jointMap({queries, keys}) (model.js)
+  /** @param {ArrayBuffer | ArrayBufferView} bytes @param {{format?: string, name?: string}} [options] */
+  readTensors(bytes, options) { return readTensors(this.#heap, bytes, options); }
+  /** @param {import('./model.js').QueryViewOptions} options */
+  queryView(options) { return queryView(this.#heap, options); }
+  /** @param {{queries: import('./args.js').Matrix, keys: import('./args.js').Matrix, d?: number}} options */
+  jointMap(options) { return jointMap(this.#heap, options); }
 
   // trainer(settings) -> Trainer (trainer.js): a training run of the core's model in the heap.
   /** @param {import('./trainer.js').TrainSettings} settings */
