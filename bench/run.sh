@@ -2,7 +2,8 @@
 # One command for every benchmark: builds what it needs, runs the native Google
 # Benchmark program, the node harness (WASM core vs native, plain JS, tfjs-wasm,
 # onnxruntime-web), the same W1/W2 workloads in headless Chromium and the browser
-# drag benchmark, then writes docs/performance.md.
+# drag benchmark, the training benchmark (bench/node/train.mjs), then writes
+# docs/performance.md.
 #
 #   ./bench/run.sh            full run (~7-9 minutes on 2 cores)
 #   ./bench/run.sh --quick    fewer batches (a smoke run; the page says so)
@@ -42,6 +43,12 @@ cmake --build --preset bench -j"$(nproc 2>/dev/null || echo 2)"
 step "WebAssembly build"
 ./build_wasm.sh
 
+step "WebAssembly build of bench/native/train_bench.cpp (the core's flags: -O3 -flto -msimd128 -fwasm-exceptions)"
+mkdir -p build/wasm-bench
+NODE_PATH=/usr/share/nodejs em++ -std=c++17 -O3 -DNDEBUG -flto -msimd128 -fwasm-exceptions -ffp-contract=off \
+  -Isrc -I/usr/include/eigen3 bench/native/train_bench.cpp build/wasm/libattention_core.a \
+  -sENVIRONMENT=node -sALLOW_MEMORY_GROWTH=1 -sSINGLE_FILE=1 -o build/wasm-bench/train_bench.cjs
+
 mkdir -p bench/results
 step "machine"
 node -e '
@@ -60,6 +67,9 @@ console.error(m);'
 
 step "node harness (native + WASM + peers)"
 node bench/node/harness.mjs "${quick[@]}"
+
+step "training steps per second (WASM trainer vs tfjs-wasm / tfjs-cpu vs native)"
+node bench/node/train.mjs "${quick[@]}"
 
 if [[ $browser -eq 1 ]]; then
   step "W1/W2 in headless Chromium (WASM core, plain JS, tfjs-wasm, onnxruntime-web)"
