@@ -642,13 +642,13 @@ void Optimizer<T>::step(Params<T>& params, const Params<T>& grads) {
     m = params;
     m.set_zero();
     v = m;
+    beta1_power = beta2_power = 1;
   }
-  double b1t = 1, b2t = 1;  // β1ᵗ, β2ᵗ
-  for (long long k = 0; k < steps; ++k) {
-    b1t *= beta1;
-    b2t *= beta2;
-    if (b1t == 0 && b2t == 0) break;
-  }
+  // β1ᵗ, β2ᵗ: the same products in the same order as a loop over t would make, one per step
+  // (a loop from 1 made step t cost O(t)).
+  beta1_power *= beta1;
+  beta2_power *= beta2;
+  const double b1t = beta1_power, b2t = beta2_power;
   const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2), eps = static_cast<T>(epsilon);
   const T c1 = static_cast<T>(1 / (1 - b1t)), c2 = static_cast<T>(1 / (1 - b2t));
   auto ms = m.tensors();

@@ -245,6 +245,7 @@ struct Optimizer {
   double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;  // Adam only
   long long steps = 0;
   Params<T> m, v;  // Adam's first and second moments, zeros of params' shapes at the first step
+  double beta1_power = 1, beta2_power = 1;  // β1ᵗ, β2ᵗ after `steps` steps (one product per step)
 
   // SGD: θ −= lr · g. Adam: m = β1 m + (1−β1) g, v = β2 v + (1−β2) g², θ −= lr · m̂ / (√v̂ + ε)
   // with m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ) (βᵗ by repeated products: no libm pow).
