@@ -14,7 +14,7 @@
 //   node scripts/bundle.mjs NAME ...   only the named targets
 //   ATTN_NO_MINIFY=1 node scripts/bundle.mjs app   readable names in a profile (do not ship)
 //
-//   app, explore, train, element, embed   web/generated/{app,explore,train,attention-plot,embed}.js
+//   app, explore, train, model, element, embed   web/generated/{app,explore,train,model,attention-plot,embed}.js
 //   package    dist/index.js (ESM, WASM inlined: browsers and bundlers), dist/node.js (ESM for
 //              node: reads dist/attention_wasm.wasm), dist/attention-plot.js (the classic
 //              element script), dist/attention_wasm.wasm; types/ ships as written
@@ -214,6 +214,7 @@ const targets = {
   app: classic('web/js/entries/app.js', 'app.js'),
   explore: classic('web/js/explore/explore.js', 'explore.js'),
   train: classic('web/js/entries/train.js', 'train.js'),
+  model: classic('web/js/entries/model.js', 'model.js'),
   element: classic('web/js/entries/attention-plot.js', 'attention-plot.js'),
   embed: classic('web/js/entries/embed.js', 'embed.js'),
   package: async () => {

@@ -780,7 +780,7 @@ TEST_CASE("cli robustness: round 2's finite-output and naming fixes", "[cli]") {
   require_error(run_cli(R"({"mode":"dimension","d":65536,"n":65536})"), "(n + 1) · d = 4295032832 numbers");
 }
 
-TEST_CASE("cli train: steps 0 gives the core's init; the curves are the trainer's held-out evaluations",
+TEST_CASE("cli train: steps 0 gives the core's init, and the curves are the trainer's held-out evaluations",
           "[cli][train]") {
   const json init = solve({{"mode", "train"}, {"task", "cycle"}, {"tie", true}, {"steps", 0}, {"seed", 4}});
   attn::TrainSettings s;

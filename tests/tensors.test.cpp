@@ -251,7 +251,7 @@ TEST_CASE("json: a nested array, or an object of named arrays", "[tensors]") {
   CHECK_THROWS_AS(read(text("[1]"), "x", attn::TensorFormat::npy), attn::invalid_argument);
 }
 
-TEST_CASE("heads_shape: (T, d), (H, T, d) and (1, H, T, d); anything else names the shape", "[tensors]") {
+TEST_CASE("heads_shape: (T, d), (H, T, d) and (1, H, T, d), and anything else names the shape", "[tensors]") {
   attn::Tensor t;
   t.name = "q";
   t.shape = {5, 3};

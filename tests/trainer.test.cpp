@@ -90,7 +90,7 @@ TEST_CASE("trainer: evaluate is the scored-weighted mean over the held-out batch
   CHECK(e.accuracy == Approx(right / n).epsilon(1e-15));
 }
 
-TEST_CASE("trainer: the same seed gives the same run; another seed another", "[trainer]") {
+TEST_CASE("trainer: the same seed gives the same run, another seed another", "[trainer]") {
   TrainSettings s = settings(Task::cycle);
   Trainer<float> a(s), b(s);
   s.seed = 2;
@@ -114,6 +114,8 @@ TEST_CASE("trainer: a sample is forward's weights for one sequence, with its nor
   const auto r = attn::forward<double>(s.model, trainer.params(), b);
   const auto& h = r.layers[1].heads[1];
   CHECK((sample.weights - h.weights).cwiseAbs().maxCoeff() == 0);
+  CHECK((sample.queries - h.q).cwiseAbs().maxCoeff() == 0);
+  CHECK((sample.keys - h.k).cwiseAbs().maxCoeff() == 0);
   const Index T = s.model.seq_len;
   REQUIRE(sample.tokens.size() == static_cast<size_t>(T));
   for (Index t = 0; t < T; ++t) {

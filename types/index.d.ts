@@ -256,7 +256,8 @@ export interface Trainer {
   tensor(which: string | number): { name: string; shape: [number, number]; data: Float32Array };
   tensors(): { name: string; shape: [number, number]; data: Float32Array }[];
   sample(options?: { layer?: number; head?: number; index?: number }): { seqLen: number; weights: Float32Array;
-    tokens: Int32Array; targets: Int32Array; answerAt: Int32Array; queryNorms: Float32Array; keyNorms: Float32Array };
+    tokens: Int32Array; targets: Int32Array; answerAt: Int32Array; queryNorms: Float32Array; keyNorms: Float32Array;
+    dHead: number; queries: Float32Array; keys: Float32Array };
   free(): void;
 }
 

@@ -204,9 +204,11 @@ void report(const char* type, int reps, int steps, int warm, bool last) {
   std::printf("    \"steps_per_second\": %.9g,\n", median(sps));
   print_list("steps_per_second_reps", sps);
   std::printf("    \"first_loss\": %.9g, \"eval_loss_after\": %.9g,\n", first, final_loss);
-  std::printf("    \"split_ms\": {\"make_batch\": %.9g, \"forward\": %.9g, \"backward\": %.9g, \"adam\": %.9g, \"total\": %.9g}\n",
-              1e3 * median(s.batch), 1e3 * median(s.forward), 1e3 * median(s.backward), 1e3 * median(s.adam),
-              1e3 * median(s.total));
+  std::printf(
+      "    \"split_ms\": {\"make_batch\": %.9g, \"forward\": %.9g, \"backward\": %.9g, \"adam\": %.9g, \"total\": "
+      "%.9g}\n",
+      1e3 * median(s.batch), 1e3 * median(s.forward), 1e3 * median(s.backward), 1e3 * median(s.adam),
+      1e3 * median(s.total));
   const Pieces pc = pieces<T>(reps, steps);
   std::printf("    ,\"forward_pieces_ms\": {\"softmax_rows\": %.9g, \"ce_exp\": %.9g, \"matmuls\": %.9g}\n",
               median(pc.softmax_rows), median(pc.ce_exp), median(pc.matmuls));

@@ -117,6 +117,8 @@ AttentionSample<T> Trainer<T>::sample(Index layer, Index head, std::uint64_t ind
   const HeadActivations<T>& h = r.layers[static_cast<size_t>(layer)].heads[static_cast<size_t>(head)];
   AttentionSample<T> s;
   s.weights = h.weights;
+  s.queries = h.q;
+  s.keys = h.k;
   for (Index t = 0; t < c.seq_len; ++t) {
     s.tokens.push_back(b.tokens(0, t));
     s.targets.push_back(b.scored(0, t) ? b.targets(0, t) : -1);

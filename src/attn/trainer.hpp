@@ -54,6 +54,7 @@ struct AttentionSample {
   // position: the token after the earlier A); −1 where the task scores nothing.
   std::vector<std::int32_t> answer_at;
   std::vector<T> query_norms, key_norms;  // T each: |q_i|, |k_i| of that head
+  Mat<T> queries, keys;                   // (T, d): the head's q_i and k_i themselves (a picture in d dims)
 };
 
 template <typename T>

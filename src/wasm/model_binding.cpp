@@ -39,8 +39,8 @@ void narrow(const Matrix& m, float* out) {
 
 const attn::Tensor& read_tensor(int i) {
   if (i < 0 || i >= static_cast<int>(g_read.size()))
-    throw attn::invalid_argument("tensor", attn::detail::cat("is ", i, "; expected 0 <= tensor < ", g_read.size(),
-                                                             " (internal binding error)"));
+    throw attn::invalid_argument(
+        "tensor", attn::detail::cat("is ", i, "; expected 0 <= tensor < ", g_read.size(), " (internal binding error)"));
   return g_read[static_cast<size_t>(i)];
 }
 
@@ -56,7 +56,8 @@ int attn_read_tensors(const std::uint8_t* bytes, int size, const char* name, int
     static const attn::TensorFormat formats[] = {attn::TensorFormat::detect, attn::TensorFormat::npy,
                                                  attn::TensorFormat::safetensors, attn::TensorFormat::json};
     if (format < 0 || format > 3)
-      throw attn::invalid_argument("format", attn::detail::cat("code ", format, " is unknown (internal binding error)"));
+      throw attn::invalid_argument("format",
+                                   attn::detail::cat("code ", format, " is unknown (internal binding error)"));
     g_read = attn::read_tensors(bytes, static_cast<std::size_t>(size), name, formats[format]);
     *count = static_cast<int>(g_read.size());
   });
@@ -108,8 +109,8 @@ int attn_query_view(const float* q, int d, const float* K, int n, const float* V
     const attn::Vec<double> query = widen(q, d, 1);
     const attn::QueryView v = attn::query_view(query, widen(K, n, d), widen(V, nv, nv > 0 ? dv : 0), opt);
     narrow(v.basis, basis);
-    for (auto [src, dst] : {std::pair{&v.x, x}, {&v.y, y}, {&v.logits, logits}, {&v.weights, weights},
-                            {&v.captured, captured}})
+    for (auto [src, dst] :
+         {std::pair{&v.x, x}, {&v.y, y}, {&v.logits, logits}, {&v.weights, weights}, {&v.captured, captured}})
       narrow(*src, dst);
     if (nv > 0) narrow(v.output, output);
     const std::string method = v.method;

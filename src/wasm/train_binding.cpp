@@ -183,9 +183,9 @@ int attn_trainer_tensor(int handle, int i, float* out, int capacity) {
 }
 
 // One head's attention on sample sequence `index`: weights (T·T), tokens, targets and answer_at
-// (T each, −1 where unscored), and |q_i|, |k_i| (T each).
+// (T each, −1 where unscored), |q_i|, |k_i| (T each), and the head's queries and keys (T·d each).
 int attn_trainer_sample(int handle, int layer, int head, int index, float* weights, int* tokens, int* targets,
-                        int* answer_at, float* query_norms, float* key_norms) {
+                        int* answer_at, float* query_norms, float* key_norms, float* queries, float* keys) {
   return attn_wasm::guarded([&] {
     if (index < 0) throw attn::invalid_argument("sample", attn::detail::cat("is ", index, "; expected >= 0"));
     const attn::AttentionSample<float> s = trainer(handle).sample(layer, head, static_cast<std::uint64_t>(index));
@@ -198,6 +198,8 @@ int attn_trainer_sample(int handle, int layer, int head, int index, float* weigh
       query_norms[t] = s.query_norms[t];
       key_norms[t] = s.key_norms[t];
     }
+    for (Index i = 0; i < s.queries.size(); ++i) queries[i] = s.queries.data()[i];
+    for (Index i = 0; i < s.keys.size(); ++i) keys[i] = s.keys.data()[i];
   });
 }
 

@@ -25,6 +25,7 @@ const READY = {
   'embed.html': () => document.body.dataset.ready === '1',
   'explore.html': () => document.body.dataset.ready === '1',
   'train.html': () => document.body.dataset.ready === '1',
+  'model.html': () => document.body.dataset.ready === '1',
   'examples/element.html': () => !!document.getElementById('b')?.plot?.getWeights() && !!window.demoHandle?.getWeights(),
   'examples/blog.html': () => !!window.blogPlots?.sharp.getWeights()
     && Number(document.getElementById('frame-unnormalised')?.dataset.sized) > 0,

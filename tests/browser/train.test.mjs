@@ -88,7 +88,8 @@ test('Export downloads the core\'s tensors as a valid .safetensors file', async 
   const n = Number(bytes.readBigUInt64LE(0));
   assert.equal((8 + n) % 8, 0, 'data 8-byte aligned');
   const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
-  const expected = await page.evaluate(() => window.train.run.trainer.tensors().map((t) => ({ ...t, data: Array.from(t.data) })));
+  const expected = await page.evaluate(() => window.train.run.trainer.tensors()
+    .map((t) => ({ ...t, data: Array.from(t.data) })));
   assert.deepEqual(Object.keys(header).filter((k) => k !== '__metadata__'), expected.map((t) => t.name));
   assert.equal(header.__metadata__.step, '25');
   let end = 0;
@@ -98,14 +99,16 @@ test('Export downloads the core\'s tensors as a valid .safetensors file', async 
     assert.deepEqual(h.shape, t.shape);
     assert.equal(h.data_offsets[0], end, `${t.name} follows the previous tensor`);
     end = h.data_offsets[1];
-    const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 8 + n + h.data_offsets[0], bytes.byteOffset + 8 + n + end));
+    const from = bytes.byteOffset + 8 + n;
+    const data = new Float32Array(bytes.buffer.slice(from + h.data_offsets[0], from + end));
     assert.deepEqual(Array.from(data), t.data);
   }
   assert.equal(8 + n + end, bytes.length, 'no trailing bytes');
 });
 
 test('on a phone: a swipe over a chart scrolls, the buttons stay on screen while training', async () => {
-  const phone = await launch({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+  const phone = await launch({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true,
+    deviceScaleFactor: 2 });
   try {
     const { page, problems } = await openPlayground(phone.context, `${srv.url}train.html`);
     const cdp = await phone.context.newCDPSession(page);

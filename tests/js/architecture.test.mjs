@@ -59,7 +59,8 @@ const MAY_IMPORT = {
   explore: ['explore', 'plot', 'state', 'core'],
   page: ['page', 'plot', 'state', 'core'],
   train: ['train', 'plot', 'state', 'core'],
-  entries: ['entries', 'page', 'explore', 'train', 'plot', 'state', 'core'],
+  model: ['model', 'plot', 'state', 'core'],
+  entries: ['entries', 'page', 'explore', 'train', 'model', 'plot', 'state', 'core'],
 };
 
 test('imports run one way between the folders of web/js', () => {

@@ -185,15 +185,15 @@ export class Trainer {
   /**
    * One head's attention on sample sequence `index` (the same sequence for the same index and seed):
    * {seqLen, weights: Float32Array (T·T), tokens, targets, answerAt (the position whose token answers row t;
-   * −1 where unscored), queryNorms, keyNorms}.
+   * −1 where unscored), queryNorms, keyNorms, dHead, queries and keys (T·dHead each, the head's q_i and k_i)}.
    */
   sample({ layer = 0, head = 0, index = 0 } = {}) {
-    const T = this.info().seqLen, heap = this.#heap;
-    heap.reserve('trainer', pad(T * T * 4) + pad(T * 4) * 5);
+    const { seqLen: T, dHead: d } = this.info(), heap = this.#heap;
+    heap.reserve('trainer', pad(T * T * 4) + pad(T * 4) * 5 + pad(T * d * 4) * 2);
     const pw = heap.take(T * T * 4), pt = heap.take(T * 4), py = heap.take(T * 4), pa = heap.take(T * 4);
-    const pq = heap.take(T * 4), pk = heap.take(T * 4);
+    const pq = heap.take(T * 4), pk = heap.take(T * 4), pqs = heap.take(T * d * 4), pks = heap.take(T * d * 4);
     heap.check(heap.module._attn_trainer_sample(this.#live(), num('layer', layer), num('head', head), num('index', index),
-      pw, pt, py, pa, pq, pk));
+      pw, pt, py, pa, pq, pk, pqs, pks));
     const f = heap.f32(), i32 = heap.i32();
     return {
       seqLen: T,
@@ -203,6 +203,9 @@ export class Trainer {
       answerAt: i32.slice(pa >> 2, (pa >> 2) + T),
       queryNorms: f.slice(pq >> 2, (pq >> 2) + T),
       keyNorms: f.slice(pk >> 2, (pk >> 2) + T),
+      dHead: d,
+      queries: f.slice(pqs >> 2, (pqs >> 2) + T * d),
+      keys: f.slice(pks >> 2, (pks >> 2) + T * d),
     };
   }
 

@@ -8,6 +8,8 @@ interface Window {
   explore: object;
   /** train.html's API (train/train.js). */
   train: object;
+  /** model.html's API (model/model.js). */
+  model: object;
   /** The element's mount() (page/element.js), as types/index.d.ts publishes it; that file
    *  also types `<attention-plot>` (its `plot` handle) for document.querySelector and friends. */
   AttentionPlot: { readonly mount: typeof import('../../../types/index.js').mount };

@@ -1,0 +1,162 @@
+// model.html's drawings: the query's view (keys as dots sized and coloured by weight, the query
+// as a handle), the strip (each key's weight over its component along the query, on the exact
+// curve), the joint map of queries and keys, and the weight list. Each takes the scene's plain
+// data and a theme and draws; those a pointer reads return their geometry.
+import { fitCanvas, fmt, withAlpha } from '../plot/canvas.js';
+import { at, font, labelsOf } from '../plot/grid.js';
+
+const PAD = 14;
+
+// A square world [−R, R]² centred in the canvas: world → canvas px.
+function square(w, h, R) {
+  const s = (Math.min(w, h) / 2 - PAD) / R, cx = w / 2, cy = h / 2;
+  return { s, cx, cy, R, px: (x, y) => [cx + x * s, cy - y * s] };
+}
+
+/** The query's view; returns {world, query: [px, py]} for the pointer. */
+export function drawView(canvas, sc, theme) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
+  labels.bounds = { x: 0, y: 0, w, h };
+  const { plane, weights, n, at: q } = sc;
+  let R = Math.hypot(q[0], q[1]);
+  for (let i = 0; i < n; i++) R = Math.max(R, Math.abs(plane[2 * i]), Math.abs(plane[2 * i + 1]));
+  const world = square(w, h, (R || 1) * 1.1);
+  ctx.strokeStyle = theme.grid;
+  ctx.lineWidth = 1;
+  const [ox, oy] = world.px(0, 0);
+  ctx.beginPath(); ctx.moveTo(0, oy); ctx.lineTo(w, oy); ctx.moveTo(ox, 0); ctx.lineTo(ox, h); ctx.stroke();
+  let wmax = 0;
+  for (let i = 0; i < n; i++) wmax = Math.max(wmax, weights[i]);
+  // Lightest first, so the keys that matter are on top.
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => weights[a] - weights[b]);
+  for (const i of order) {
+    const [x, y] = world.px(plane[2 * i], plane[2 * i + 1]);
+    const share = wmax > 0 ? weights[i] / wmax : 0;
+    ctx.fillStyle = withAlpha(theme.weight, 0.25 + 0.75 * share);
+    ctx.strokeStyle = theme.key;
+    ctx.beginPath();
+    ctx.arc(x, y, 3 + 9 * Math.sqrt(share), 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.stroke();
+    labels.avoidDot(x, y, 3 + 9 * Math.sqrt(share));
+  }
+  const [qx, qy] = world.px(q[0], q[1]);
+  ctx.strokeStyle = theme.query;
+  ctx.lineWidth = 2;
+  ctx.beginPath(); ctx.moveTo(ox, oy); ctx.lineTo(qx, qy); ctx.stroke();
+  ctx.fillStyle = theme.query;
+  ctx.beginPath(); ctx.arc(qx, qy, 8, 0, 2 * Math.PI); ctx.fill();
+  labels.avoidDot(qx, qy, 9);
+  ctx.font = font(theme, 12);
+  ctx.fillStyle = theme.fg;
+  labels.place(ctx, `q (${sc.labels[sc.query]})`, [at(qx + 12, qy - 4, 'left', 'bottom'), at(qx - 12, qy - 4, 'right', 'bottom'),
+    at(qx, qy + 14, 'center', 'top')]);
+  for (const i of Array.from(sc.top).slice(0, 5)) {
+    const [x, y] = world.px(plane[2 * i], plane[2 * i + 1]);
+    labels.place(ctx, sc.labels[i], [at(x + 10, y, 'left', 'middle'), at(x - 10, y, 'right', 'middle'),
+      at(x, y - 10, 'center', 'bottom'), at(x, y + 10, 'center', 'top')]);
+  }
+  ctx.fillStyle = theme.muted;
+  ctx.font = font(theme, 11);
+  labels.place(ctx, 'x: along q (e1)', [at(w - 6, oy - 4, 'right', 'bottom')]);
+  labels.place(ctx, 'y: e2', [at(ox + 6, 6, 'left', 'top')]);
+  return { world, query: [qx, qy] };
+}
+
+/** The strip: each key's weight over u = its component along the query, on the exact curve. */
+export function drawStrip(canvas, sc, theme) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
+  labels.bounds = { x: 0, y: 0, w, h };
+  const { u, weights, lo, hi, curve } = sc.strip;
+  let top = 0;
+  for (const v of weights) top = Math.max(top, v);
+  if (curve) for (const v of curve.y) top = Math.max(top, v);
+  top = top > 0 ? top * 1.1 : 1;
+  const left = 40, right = 10, up = 18, down = 24;
+  const x = (v) => left + ((v - lo) / (hi - lo)) * (w - left - right);
+  const y = (v) => h - down - (v / top) * (h - up - down);
+  ctx.strokeStyle = theme.border;
+  ctx.strokeRect(left, up, w - left - right, h - up - down);
+  ctx.font = font(theme, 10);
+  ctx.fillStyle = theme.muted;
+  labels.place(ctx, fmt(top, 3), [at(left - 4, up, 'right', 'middle')]);
+  labels.place(ctx, '0', [at(left - 4, h - down, 'right', 'middle')]);
+  labels.place(ctx, fmt(lo, 2), [at(left, h - down + 4, 'left', 'top')]);
+  labels.place(ctx, fmt(hi, 2), [at(w - right, h - down + 4, 'right', 'top')]);
+  labels.place(ctx, 'u = logit ÷ (scale·|q|): a key’s length along q', [at((left + w - right) / 2, h - down + 4, 'center', 'top')]);
+  if (curve) {
+    ctx.strokeStyle = theme.curve;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    curve.x.forEach((v, i) => (i ? ctx.lineTo(x(v), y(curve.y[i])) : ctx.moveTo(x(v), y(curve.y[i]))));
+    ctx.stroke();
+  }
+  ctx.fillStyle = theme.strip;
+  ctx.strokeStyle = theme.stripStroke;
+  ctx.lineWidth = 1;
+  for (let i = 0; i < u.length; i++) {
+    ctx.beginPath();
+    ctx.arc(x(u[i]), y(weights[i]), 4, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.stroke();
+  }
+  ctx.fillStyle = theme.fg;
+  ctx.font = font(theme, 11);
+  labels.place(ctx, 'weight', [at(left + 4, up - 3, 'left', 'bottom')]);
+}
+
+/** The joint map: queries (query colour) and keys (key colour); returns geometry for a click. */
+export function drawJoint(canvas, sc, theme) {
+  const { ctx, w, h } = fitCanvas(canvas);
+  const labels = labelsOf(canvas);
+  labels.bounds = { x: 0, y: 0, w, h };
+  const { queries, keys } = sc.joint, T = sc.tokens;
+  let R = 0;
+  for (const v of queries) R = Math.max(R, Math.abs(v));
+  for (const v of keys) R = Math.max(R, Math.abs(v));
+  const world = square(w, h, (R || 1) * 1.1);
+  const points = [];
+  ctx.fillStyle = withAlpha(theme.key, 0.7);
+  for (let j = 0; j < T; j++) {
+    const [x, y] = world.px(keys[2 * j], keys[2 * j + 1]);
+    ctx.fillRect(x - 3, y - 3, 6, 6);
+  }
+  for (let i = 0; i < T; i++) {
+    const [x, y] = world.px(queries[2 * i], queries[2 * i + 1]);
+    points.push([x, y]);
+    ctx.fillStyle = i === sc.query ? theme.query : withAlpha(theme.query, 0.45);
+    ctx.beginPath();
+    ctx.arc(x, y, i === sc.query ? 7 : 4, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  ctx.font = font(theme, 11);
+  ctx.fillStyle = theme.fg;
+  const [sx, sy] = points[sc.query];
+  labels.place(ctx, `q ${sc.labels[sc.query]}`, [at(sx + 9, sy, 'left', 'middle'), at(sx - 9, sy, 'right', 'middle')]);
+  ctx.fillStyle = theme.muted;
+  labels.place(ctx, `correlation of q·k with −distance: ${fmt(sc.joint.correlation.full, 2)} in d, ` +
+    `${fmt(sc.joint.correlation.map, 2)} here`, [at(6, h - 6, 'left', 'bottom')]);
+  return { points };
+}
+
+/** The weight list: the keys with the largest weights, their tokens, logits and weights. */
+export function fillList(table, sc) {
+  const body = document.createElement('tbody');
+  for (const i of sc.top) {
+    const tr = document.createElement('tr');
+    for (const [text, cls] of [[String(i), ''], [sc.labels[i], 't-token'], [fmt(sc.logits[i], 3), 't-num'],
+      [sc.weights[i].toFixed(4), 't-num']]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (cls) td.className = cls;
+      tr.append(td);
+    }
+    tr.dataset.key = String(i);
+    tr.dataset.weight = String(sc.weights[i]);
+    body.append(tr);
+  }
+  table.tBodies[0]?.remove();
+  table.append(body);
+}
