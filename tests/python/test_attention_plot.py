@@ -262,12 +262,12 @@ def test_numpy_scalars_and_0d_arrays_are_their_python_values():
                               "keys": "1,0;0,1", "layout": "clusters", "theme": "dark", "show-values": "0",
                               "controls": "compact"}
     assert all(type(v) in (bool, int, float, str) for v in p.fields.values() if not isinstance(v, (tuple, list)))
-    for name, value, message in [("query", np.array(8), r'^query: "8" is not a point "x,y";'),
+    # An array in place of a single value is refused by its shape (it was "ndarray" before arrays were read).
+    for name, value, message in [("query", np.array(8), r'^query: "8" is an array of shape \(\), not one point of shape \(2,\);'),
                                  ("rope", np.float64(1.0), r'^rope: "1" is not true/false'),   # floats are not bools, as before
                                  ("rope", np.array(2), r'^rope: "2" is not true/false'),
-                                 ("n", np.array([8]), r'^n: "ndarray" is not a whole number'),
-                                 ("layout", np.array(["even", "random"]), r'^layout: "ndarray" is not one of'),
-                                 ("keys", np.array([[1, 0], [0, 1]]), r'^keys: "ndarray" is not a list of points')]:
+                                 ("n", np.array([8]), r'^n: "\[8\]" is an array of shape \(1,\), not a single value; expected a whole number'),
+                                 ("layout", np.array(["even", "random"]), r'^layout: "\[\\"even\\",\\"random\\"\]" is an array of shape \(2,\), not a single value;')]:
         with pytest.raises(ValueError, match=message):
             AttentionPlot(**{name: value})
 
