@@ -13,7 +13,7 @@ import zipfile
 
 import pytest
 
-from attention_plot import AttentionPlot, html, widget_esm, __version__
+from attention_plot import HTML, AttentionPlot, html, widget_esm, __version__
 from attention_plot.schema import FIELDS, check
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -171,6 +171,29 @@ def test_two_plots_in_one_output_share_one_script():
     assert out.index('<attention-plot n="3" controls="compact">') < out.index('<attention-plot n="9" theme="dark" controls="compact">')
     with pytest.raises(TypeError):
         html(a, "not a plot")
+
+
+@needs_build
+def test_html_is_shown_by_a_notebook_and_is_the_html_text():
+    a, b = AttentionPlot(n=4), AttentionPlot(n=16, theme="dark")
+    out = html(a, b)
+    assert isinstance(out, HTML) and isinstance(out, str)   # every str use of the old return value still works
+    text = str(out)
+    assert type(text) is str and text == out == out.data == out._repr_html_() == out.__html__()
+    assert type(out._repr_html_()) is str and type(out.data) is str
+    assert repr(out) == f"<attention_plot.HTML: {len(text):,} characters, 2 plot(s); str() is the text>"
+    assert isinstance(a.to_html(), HTML) and isinstance(a.to_html(full_page=True), HTML)
+    assert type(a._repr_html_()) is str and a._repr_html_() == str(a.to_html())
+
+
+@needs_build
+def test_ipython_displays_html_as_html_with_a_short_plain_text():
+    pytest.importorskip("IPython")
+    from IPython.core.formatters import format_display_data
+    out = html(AttentionPlot(n=4), AttentionPlot(n=16, theme="dark"))
+    data, _ = format_display_data(out)
+    assert data["text/html"] == str(out)
+    assert len(data["text/plain"]) < 100
 
 
 @needs_build
