@@ -67,8 +67,10 @@ class AttentionPlot:
 
         AttentionPlot(n=12, query=(1, 0.5), layout="clusters", seed=3, controls="compact")
 
-    A value may be a Python or NumPy scalar (or a 0-d array: its ``item()``). A bad value
-    raises ValueError naming the field, the value and what it takes; an unknown name raises
+    A value may be a Python number, text or nested list, a NumPy scalar or array, a PyTorch
+    tensor (any device, with or without grad) or anything with ``__array__``, read by duck
+    typing (schema._array): a point is shape (2,), a list of points (m, 2), a number (). A bad
+    value raises ValueError naming the field, the value and what it takes; an unknown name raises
     TypeError. Fields left out take the plot's defaults, except ``controls``: a notebook plot
     shows the compact set (keys and scale) unless given ``controls="full"`` or ``"none"``. Rules between fields
     (explicit keys set ``n``, for instance) are the element's: it applies them and says so

@@ -17,7 +17,7 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-from attention_plot import QKV, capture_qkv  # noqa: E402
+from attention_plot import QKV, AttentionPlot, capture_qkv  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CLI = pathlib.Path(os.environ.get("ATTN_CLI") or os.environ.get("ATTN_CLI_BIN") or ROOT / "build" / "release" / "attention-cli")
@@ -134,3 +134,22 @@ def test_a_model_without_attention_and_a_skipped_layer_are_value_errors():
     with pytest.raises(ValueError, match="query, key and value as keywords"):
         attn = nn.MultiheadAttention(8, 2)
         capture_qkv(attn, query=torch.randn(3, 8), key=torch.randn(3, 8), value=torch.randn(3, 8))
+
+
+@needs_cli
+def test_every_python_block_of_docs_notebooks_md_runs(monkeypatch):
+    import re
+    doc = (ROOT / "docs" / "notebooks.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", doc, flags=re.S)
+    assert len(blocks) >= 4
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("ATTN_CLI", str(CLI))
+    scope = {}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"docs/notebooks.md block {i + 1}", "exec"), scope)
+    assert scope["q"].shape == (1, 2, 6, 8)
+    # The plot's logits, s · query · key, are the head's logits for query 5.
+    fields, s = scope["plot"].fields, scope["s"]
+    assert isinstance(scope["plot"], AttentionPlot) and len(fields["keys"]) == 6
+    logits = [s * (fields["query"][0] * kx + fields["query"][1] * ky) for kx, ky in fields["keys"]]
+    assert max(abs(a - b) for a, b in zip(logits, scope["head"]["logits"][5])) < 1e-12
