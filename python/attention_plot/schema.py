@@ -80,6 +80,8 @@ def _array(v):
             return None, shape
         if callable(getattr(v, "tolist", None)):
             values = v.tolist()
+        elif callable(getattr(v, "__array__", None)):   # a shape and __array__ but no tolist (a DataFrame)
+            values = v.__array__().tolist()
         elif shape == () and callable(getattr(v, "item", None)):
             values = v.item()
         else:
@@ -88,9 +90,9 @@ def _array(v):
         try:
             device = getattr(given, "device", None)
             where = f" (on device {str(device)[:20]})" if device is not None else ""
-        except Exception:  # pragma: no cover - a device that cannot be named
-            where = ""
-        said = str(e).splitlines()[0][:80] if str(e) else ""
+            said = str(e).splitlines()[0][:80] if str(e) else ""
+        except Exception:  # a device or an error that cannot be named
+            where = said = ""
         raise _Unreadable(f"could not be read{where}: {type(e).__name__}{': ' + said if said else ''}") from None
     if shape == () and not isinstance(values, (bool, numbers.Number, str)):
         return given, None   # a 0-d array of dates or objects: refused as what it is

@@ -192,3 +192,12 @@ def test_nan_in_a_tensor_is_refused():
 def test_out_of_range_arrays_say_the_range():
     refused("keys", np.array([[2.0, 0.0]]), "has coordinates outside ±1.8")
     refused("n", np.array(100), "is outside 1…64")
+
+
+def test_an_array_with_a_shape_and_array_but_no_tolist_is_read_through_array():
+    class Frame:
+        shape = (3, 2)
+
+        def __array__(self, dtype=None):
+            return np.array(KEYS)
+    assert attrs(keys=Frame()) == {"keys": KEYS_TEXT}

@@ -368,6 +368,16 @@ def _hostile_pools():
             np.datetime64("2020-01-01"), np.str_("even"), np.bytes_(b"8"), np.array(10**30, dtype=object),
             np.array(None, dtype=object), lambda rng: np.array(rng.uniform(-2, 2)),
             lambda rng: np.array([rng.uniform(-2, 2), rng.uniform(-2, 2)], dtype=np.float32)]]
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:   # tensors: with grad, on the meta device, of every shape the fields see
+        pools.append([
+            torch.tensor([1.0, 0.5], requires_grad=True), torch.tensor(8), torch.tensor(0.25, dtype=torch.float64), torch.tensor(True),
+            torch.tensor([[1, 0], [0, 1]]), torch.zeros(5, 3), torch.zeros(1, 5, 2), torch.zeros(0, 2), torch.full((2,), float("nan")),
+            torch.empty(3, 2, device="meta"), torch.empty((), device="meta"), torch.zeros(100, 2).to(torch.bfloat16),
+            torch.tensor([1 + 2j, 0j]), lambda rng: torch.rand(rng.choice([1, 2, 64, 65]), 2) * 2 - 1])
     return pools
 
 
