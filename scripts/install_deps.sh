@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in cmake g++ make clang-format libeigen3-dev catch2 nlohmann-json3-dev emscripten chromium python3 python3-pytest python3-setuptools python3-pip python3-wheel python3-numpy mkdocs hugo jekyll; do
+for pkg in cmake g++ make clang-format libeigen3-dev catch2 nlohmann-json3-dev emscripten chromium python3 python3-pytest python3-setuptools python3-pip python3-wheel python3-numpy jupyter-nbconvert python3-ipykernel mkdocs hugo jekyll; do
   have "$pkg" || need+=("$pkg")
 done
 command -v node >/dev/null 2>&1 || need+=(nodejs)

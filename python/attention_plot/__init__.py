@@ -3,6 +3,8 @@
     from attention_plot import AttentionPlot
     AttentionPlot(n=12, query=(1, 0.5))          # a notebook cell shows it (_repr_html_)
     AttentionPlot(n=12).to_html(full_page=True)  # a whole page
+    html(AttentionPlot(n=4), AttentionPlot(n=16))  # two plots, one script; a cell shows it too
+    capture_qkv(model, x)                         # Q, K, V of each PyTorch attention layer
 
 No runtime dependencies. The plot is the <attention-plot> element of the npm package
 attention-plot, with its WebAssembly core inlined in the HTML.
@@ -11,11 +13,12 @@ attention-plot, with its WebAssembly core inlined in the HTML.
 import pathlib
 from importlib import resources
 
-from .plot import AttentionPlot, html, script_tag
+from .capture import QKV, capture_qkv
+from .plot import HTML, AttentionPlot, html, script_tag
 from .schema import SCHEMA
 
 __version__ = SCHEMA["package"]["version"]
-__all__ = ["AttentionPlot", "html", "script_tag", "widget_esm", "__version__"]
+__all__ = ["AttentionPlot", "HTML", "QKV", "capture_qkv", "html", "script_tag", "widget_esm", "__version__"]
 
 
 def widget_esm():

@@ -37,14 +37,40 @@ def script_tag():
     return f"<script>/* attention-plot {version} (MIT): the <attention-plot> element, WebAssembly inlined */\n{_script_text()}</script>"
 
 
+class HTML(str):
+    """HTML that a notebook shows as HTML. It is the text itself (a ``str``: ``str(h)``,
+    ``h.data``, writing it to a file or searching it work as on any string), with
+    ``_repr_html_`` for Jupyter, VS Code and Colab, ``__html__`` for markupsafe and Jinja, and
+    a short ``repr`` instead of 300 kB of text in a cell's plain-text output."""
+
+    @property
+    def data(self):
+        """The HTML as a plain str (as IPython.display.HTML's ``.data``)."""
+        return str(self)
+
+    def __str__(self):
+        return str.__str__(self)
+
+    def _repr_html_(self):
+        return str(self)
+
+    def __html__(self):
+        return str(self)
+
+    def __repr__(self):
+        return f"<attention_plot.HTML: {len(self):,} characters, {self.count('<attention-plot ')} plot(s); str() is the text>"
+
+
 class AttentionPlot:
     """One plot. Keyword arguments are the fields of the playground (web/js/state/schema.js), in
     the JavaScript spelling (``normalizeKeys``) or in Python's (``normalize_keys``)::
 
         AttentionPlot(n=12, query=(1, 0.5), layout="clusters", seed=3, controls="compact")
 
-    A value may be a Python or NumPy scalar (or a 0-d array: its ``item()``). A bad value
-    raises ValueError naming the field, the value and what it takes; an unknown name raises
+    A value may be a Python number, text or nested list, a NumPy scalar or array, a PyTorch
+    tensor (any device, with or without grad) or anything with ``__array__``, read by duck
+    typing (schema._array): a point is shape (2,), a list of points (m, 2), a number (). A bad
+    value raises ValueError naming the field, the value and what it takes; an unknown name raises
     TypeError. Fields left out take the plot's defaults, except ``controls``: a notebook plot
     shows the compact set (keys and scale) unless given ``controls="full"`` or ``"none"``. Rules between fields
     (explicit keys set ``n``, for instance) are the element's: it applies them and says so
@@ -79,13 +105,13 @@ class AttentionPlot:
         return f"<attention-plot{attrs}></attention-plot>"
 
     def to_html(self, full_page=False, title="Attention plot"):
-        """HTML that shows the plot offline: the script inlined and the element. With
-        ``full_page=True``, a whole document (to save as a file or serve) titled ``title``.
-        Bad arguments raise ValueError as bad fields do."""
+        """HTML that shows the plot offline: the script inlined and the element, as an HTML
+        (a str a notebook also displays). With ``full_page=True``, a whole document (to save
+        as a file or serve) titled ``title``. Bad arguments raise ValueError as bad fields do."""
         return html(self, full_page=full_page, title=title)
 
     def _repr_html_(self):
-        return self.to_html()
+        return str(self.to_html())
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._fields.items())
@@ -93,7 +119,8 @@ class AttentionPlot:
 
 
 def html(*plots, full_page=False, title="Attention plot"):
-    """Several plots in one piece of HTML, sharing one copy of the script."""
+    """Several plots in one piece of HTML, sharing one copy of the script: an HTML, which a
+    notebook cell displays and which is the HTML text (``str(html(a, b))``)."""
     for p in plots:
         if not isinstance(p, AttentionPlot):
             raise TypeError(f"html() takes AttentionPlot objects; got {type(p).__name__}")
@@ -101,7 +128,7 @@ def html(*plots, full_page=False, title="Attention plot"):
     body = "\n".join(p.element() for p in plots)
     fragment = f'<div class="attention-plot-output">\n{script_tag()}\n{body}\n</div>'
     if not full_page:
-        return fragment
-    return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{_html.escape(title)}</title>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n")
+        return HTML(fragment)
+    return HTML(f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                f"<title>{_html.escape(title)}</title>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n")

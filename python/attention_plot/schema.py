@@ -42,18 +42,72 @@ def js_number(v):
     return repr(v)
 
 
-def _plain(v):
-    """A NumPy or PyTorch scalar or 0-d array as the Python value it holds (np.True_ is True,
-    np.int64(8) is 8), found by duck typing, as the codec unwraps Number objects; anything
-    else as given."""
-    if v is None or isinstance(v, (str, bytes, int, float, list, tuple, dict)):
-        return v
+class _Unreadable(Exception):
+    """An array-like whose values could not be read (a PyTorch tensor on the meta device, say)."""
+
+
+_MAX_ARRAY = 4096   # an array with more items is refused by its shape, never copied
+
+
+def _array(v):
+    """``(values, shape)`` for an array-like: a NumPy array or scalar, a PyTorch tensor (on any
+    device, with or without grad) or anything with ``__array__``, found by duck typing (the
+    package imports neither library); its values as Python numbers in nested lists (None when
+    it has more than _MAX_ARRAY items). ``(v, None)`` for anything else; _Unreadable when its
+    values cannot be read."""
+    if v is None or isinstance(v, (str, bytes, bytearray, memoryview, numbers.Number, list, tuple, dict,
+                                   collections.abc.Set)):
+        return v, None
     try:
-        if getattr(v, "shape", None) == () and callable(getattr(v, "item", None)):
-            return v.item()
-    except Exception:  # the value's own shape or item() failed: it stays as given, and is refused
-        pass
-    return v
+        shape = getattr(v, "shape", None)
+        to_array = getattr(v, "__array__", None)
+    except Exception:  # the value's own __getattr__ fails: not an array
+        return v, None
+    if shape is None and not callable(to_array):
+        return v, None
+    given = v
+    try:
+        if shape is None:
+            v = to_array()
+        else:
+            # Only what has a shape is asked to detach (a file's detach() would close it).
+            if callable(getattr(v, "detach", None)):
+                v = v.detach()   # PyTorch: off the autograd graph
+            if callable(getattr(v, "cpu", None)):
+                v = v.cpu()      # PyTorch: from any device (the meta device has no values: raises)
+        shape = tuple(int(s) for s in v.shape)
+        if math.prod(shape) > _MAX_ARRAY:
+            return None, shape
+        if callable(getattr(v, "tolist", None)):
+            values = v.tolist()
+        elif callable(getattr(v, "__array__", None)):   # a shape and __array__ but no tolist (a DataFrame)
+            values = v.__array__().tolist()
+        elif shape == () and callable(getattr(v, "item", None)):
+            values = v.item()
+        else:
+            return given, None
+    except Exception as e:  # the array's own code failed: say so, with its words
+        try:
+            device = getattr(given, "device", None)
+            where = f" (on device {str(device)[:20]})" if device is not None else ""
+            said = str(e).splitlines()[0][:80] if str(e) else ""
+        except Exception:  # a device or an error that cannot be named
+            where = said = ""
+        raise _Unreadable(f"could not be read{where}: {type(e).__name__}{': ' + said if said else ''}") from None
+    if shape == () and not isinstance(values, (bool, numbers.Number, str)):
+        return given, None   # a 0-d array of dates or objects: refused as what it is
+    return values, shape
+
+
+def _plain(v):
+    """A NumPy or PyTorch scalar, 0-d array or array as the Python value it holds (np.True_ is
+    True, np.int64(8) is 8, an (m, 2) array a list of m lists), as the codec unwraps Number
+    objects; anything else, or an array that cannot be read, as given."""
+    try:
+        values, shape = _array(v)
+    except _Unreadable:
+        return v
+    return v if values is None else values
 
 
 def _show(v, depth=0):
@@ -122,6 +176,45 @@ def _to_point(raw):
     return None if x is None or y is None else (x, y)
 
 
+def _shape_problem(t, shape, f):
+    """Why an array of this shape cannot be field type ``t``, or None."""
+    s = repr(shape)
+    if t == "point":
+        if shape == (2,):
+            return None
+        if len(shape) == 1:
+            return f"is an array of shape {s}, but the plot is 2-D: a point has 2 coordinates, not {shape[0]}"
+        return f"is an array of shape {s}, not one point of shape (2,)"
+    if t == "points":
+        if len(shape) == 2 and shape[1] != 2:
+            return f"is an array of shape {s}, but the plot is 2-D: each point has 2 coordinates, not {shape[1]}"
+        if len(shape) != 2:
+            return f"is an array of shape {s}, not a list of points of shape (m, 2)"
+        if shape[0] > f["maxCount"]:
+            return f"has {shape[0]} points; at most {f['maxCount']} are allowed"
+        if shape[0] == 0:
+            return "is an array of shape (0, 2), with no points"
+        return None
+    return None if shape == () else f"is an array of shape {s}, not a single value"
+
+
+def _point_hint(item):
+    """What is wrong with a pair that is not a point, when the codec's words do not say it."""
+    item = _plain(item)
+    if not isinstance(item, (list, tuple)):
+        return ""
+    if len(item) != 2:
+        return f" (the plot is 2-D; {quote(_show(item))} has {len(item)} coordinates)"
+    for x in item:
+        x = _plain(x)
+        try:
+            if isinstance(x, numbers.Real) and not isinstance(x, bool) and not math.isfinite(float(x)):
+                return f" ({quote(_show(item))} has a coordinate that is not finite)"
+        except Exception:  # a number whose own __float__ fails: no hint
+            pass
+    return ""
+
+
 def expected(f):
     """What a field takes, in words."""
     t = f["type"]
@@ -148,15 +241,25 @@ def check(name, raw, field=None):
     checks its keyword arguments with descriptions of its own)."""
     f = FIELDS[name] if field is None else field
 
-    def bad(why):
-        # An enum's "why" already lists what it takes.
+    def bad(why, hint=""):
+        # An enum's "why" already lists what it takes. The why is worded as the codec's notice;
+        # the hint, after what is expected, says more where Python knows more (an array's shape).
         tail = "" if why.startswith("is not one of") else f"; expected {expected(f)}"
-        return ValueError(f"{name}: {quote(raw)} {why}{tail}.")
+        return ValueError(f"{name}: {quote(raw)} {why}{tail}{hint}.")
 
-    raw = _plain(raw)
+    t = f["type"]
+    try:
+        values, shape = _array(raw)
+    except _Unreadable as e:
+        raise bad(str(e)) from None
+    if values is not None or shape is None:
+        raw = values
+    if shape is not None:
+        why = _shape_problem(t, shape, f)
+        if why:
+            raise bad(why)
     if isinstance(raw, str) and len(raw) > _MAX_RAW:
         raise bad(f"is too long ({len(raw)} characters)")
-    t = f["type"]
     if t in ("int", "number"):
         v = _to_number(raw)
         if v is None or (t == "int" and isinstance(v, float) and not v.is_integer()):
@@ -185,7 +288,7 @@ def check(name, raw, field=None):
     if t == "point":
         p = _to_point(raw)
         if p is None:
-            raise bad('is not a point "x,y"')
+            raise bad('is not a point "x,y"', _point_hint(raw))
         if abs(p[0]) > f["max"] or abs(p[1]) > f["max"]:
             raise bad(f"is outside ±{js_number(f['max'])}")
         return p
@@ -201,7 +304,7 @@ def check(name, raw, field=None):
         for item in items:
             p = _to_point(item)
             if p is None:
-                raise bad(f'has {quote(_show(item))}, which is not a point "x,y"')
+                raise bad(f'has {quote(_show(item))}, which is not a point "x,y"', _point_hint(item))
             if abs(p[0]) > f["max"] or abs(p[1]) > f["max"]:
                 raise bad(f"has coordinates outside ±{js_number(f['max'])}")
             out.append(p)

@@ -13,7 +13,7 @@ import zipfile
 
 import pytest
 
-from attention_plot import AttentionPlot, html, widget_esm, __version__
+from attention_plot import HTML, AttentionPlot, html, widget_esm, __version__
 from attention_plot.schema import FIELDS, check
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -174,6 +174,29 @@ def test_two_plots_in_one_output_share_one_script():
 
 
 @needs_build
+def test_html_is_shown_by_a_notebook_and_is_the_html_text():
+    a, b = AttentionPlot(n=4), AttentionPlot(n=16, theme="dark")
+    out = html(a, b)
+    assert isinstance(out, HTML) and isinstance(out, str)   # every str use of the old return value still works
+    text = str(out)
+    assert type(text) is str and text == out == out.data == out._repr_html_() == out.__html__()
+    assert type(out._repr_html_()) is str and type(out.data) is str
+    assert repr(out) == f"<attention_plot.HTML: {len(text):,} characters, 2 plot(s); str() is the text>"
+    assert isinstance(a.to_html(), HTML) and isinstance(a.to_html(full_page=True), HTML)
+    assert type(a._repr_html_()) is str and a._repr_html_() == str(a.to_html())
+
+
+@needs_build
+def test_ipython_displays_html_as_html_with_a_short_plain_text():
+    pytest.importorskip("IPython")
+    from IPython.core.formatters import format_display_data
+    out = html(AttentionPlot(n=4), AttentionPlot(n=16, theme="dark"))
+    data, _ = format_display_data(out)
+    assert data["text/html"] == str(out)
+    assert len(data["text/plain"]) < 100
+
+
+@needs_build
 def test_full_page_is_a_document():
     out = AttentionPlot(n=4).to_html(full_page=True, title="A <plot>")
     assert out.startswith("<!doctype html>") and "<title>A &lt;plot&gt;</title>" in out and out.rstrip().endswith("</html>")
@@ -262,12 +285,12 @@ def test_numpy_scalars_and_0d_arrays_are_their_python_values():
                               "keys": "1,0;0,1", "layout": "clusters", "theme": "dark", "show-values": "0",
                               "controls": "compact"}
     assert all(type(v) in (bool, int, float, str) for v in p.fields.values() if not isinstance(v, (tuple, list)))
-    for name, value, message in [("query", np.array(8), r'^query: "8" is not a point "x,y";'),
+    # An array in place of a single value is refused by its shape (it was "ndarray" before arrays were read).
+    for name, value, message in [("query", np.array(8), r'^query: "8" is an array of shape \(\), not one point of shape \(2,\);'),
                                  ("rope", np.float64(1.0), r'^rope: "1" is not true/false'),   # floats are not bools, as before
                                  ("rope", np.array(2), r'^rope: "2" is not true/false'),
-                                 ("n", np.array([8]), r'^n: "ndarray" is not a whole number'),
-                                 ("layout", np.array(["even", "random"]), r'^layout: "ndarray" is not one of'),
-                                 ("keys", np.array([[1, 0], [0, 1]]), r'^keys: "ndarray" is not a list of points')]:
+                                 ("n", np.array([8]), r'^n: "\[8\]" is an array of shape \(1,\), not a single value; expected a whole number'),
+                                 ("layout", np.array(["even", "random"]), r'^layout: "\[\\"even\\",\\"random\\"\]" is an array of shape \(2,\), not a single value;')]:
         with pytest.raises(ValueError, match=message):
             AttentionPlot(**{name: value})
 
@@ -345,6 +368,16 @@ def _hostile_pools():
             np.datetime64("2020-01-01"), np.str_("even"), np.bytes_(b"8"), np.array(10**30, dtype=object),
             np.array(None, dtype=object), lambda rng: np.array(rng.uniform(-2, 2)),
             lambda rng: np.array([rng.uniform(-2, 2), rng.uniform(-2, 2)], dtype=np.float32)]]
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    if torch is not None:   # tensors: with grad, on the meta device, of every shape the fields see
+        pools.append([
+            torch.tensor([1.0, 0.5], requires_grad=True), torch.tensor(8), torch.tensor(0.25, dtype=torch.float64), torch.tensor(True),
+            torch.tensor([[1, 0], [0, 1]]), torch.zeros(5, 3), torch.zeros(1, 5, 2), torch.zeros(0, 2), torch.full((2,), float("nan")),
+            torch.empty(3, 2, device="meta"), torch.empty((), device="meta"), torch.zeros(100, 2).to(torch.bfloat16),
+            torch.tensor([1 + 2j, 0j]), lambda rng: torch.rand(rng.choice([1, 2, 64, 65]), 2) * 2 - 1])
     return pools
 
 
