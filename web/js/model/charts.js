@@ -28,19 +28,28 @@ export function drawView(canvas, sc, theme) {
   ctx.beginPath(); ctx.moveTo(0, oy); ctx.lineTo(w, oy); ctx.moveTo(ox, 0); ctx.lineTo(ox, h); ctx.stroke();
   let wmax = 0;
   for (let i = 0; i < n; i++) wmax = Math.max(wmax, weights[i]);
-  // Lightest first, so the keys that matter are on top.
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => weights[a] - weights[b]);
-  for (const i of order) {
-    const [x, y] = world.px(plane[2 * i], plane[2 * i + 1]);
+  // One path per band of weight, lightest first so the keys that matter are on top: thousands of
+  // keys cost a few fills, not one each.
+  const BANDS = 8, bands = Array.from({ length: BANDS }, () => []);
+  for (let i = 0; i < n; i++) {
     const share = wmax > 0 ? weights[i] / wmax : 0;
-    ctx.fillStyle = withAlpha(theme.weight, 0.25 + 0.75 * share);
-    ctx.strokeStyle = theme.key;
-    ctx.beginPath();
-    ctx.arc(x, y, 3 + 9 * Math.sqrt(share), 0, 2 * Math.PI);
-    ctx.fill();
-    ctx.stroke();
-    labels.avoidDot(x, y, 3 + 9 * Math.sqrt(share));
+    bands[Math.min(BANDS - 1, Math.floor(share * BANDS))].push(i);
   }
+  ctx.strokeStyle = theme.key;
+  bands.forEach((keys, b) => {
+    if (!keys.length) return;
+    ctx.fillStyle = withAlpha(theme.weight, 0.25 + (0.75 * (b + 1)) / BANDS);
+    ctx.beginPath();
+    for (const i of keys) {
+      const [x, y] = world.px(plane[2 * i], plane[2 * i + 1]);
+      const r = 3 + 9 * Math.sqrt(wmax > 0 ? weights[i] / wmax : 0);
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      if (n <= 512) labels.avoidDot(x, y, r);
+    }
+    ctx.fill();
+    if (n <= 512) ctx.stroke();
+  });
   const [qx, qy] = world.px(q[0], q[1]);
   ctx.strokeStyle = theme.query;
   ctx.lineWidth = 2;
@@ -96,12 +105,13 @@ export function drawStrip(canvas, sc, theme) {
   ctx.fillStyle = theme.strip;
   ctx.strokeStyle = theme.stripStroke;
   ctx.lineWidth = 1;
+  ctx.beginPath();
   for (let i = 0; i < u.length; i++) {
-    ctx.beginPath();
+    ctx.moveTo(x(u[i]) + 4, y(weights[i]));
     ctx.arc(x(u[i]), y(weights[i]), 4, 0, 2 * Math.PI);
-    ctx.fill();
-    ctx.stroke();
   }
+  ctx.fill();
+  if (u.length <= 512) ctx.stroke();
   ctx.fillStyle = theme.fg;
   ctx.font = font(theme, 11);
   labels.place(ctx, 'weight', [at(left + 4, up - 3, 'left', 'bottom')]);
@@ -119,18 +129,25 @@ export function drawJoint(canvas, sc, theme) {
   const world = square(w, h, (R || 1) * 1.1);
   const points = [];
   ctx.fillStyle = withAlpha(theme.key, 0.7);
+  ctx.beginPath();
   for (let j = 0; j < T; j++) {
     const [x, y] = world.px(keys[2 * j], keys[2 * j + 1]);
-    ctx.fillRect(x - 3, y - 3, 6, 6);
+    ctx.rect(x - 3, y - 3, 6, 6);
   }
+  ctx.fill();
+  ctx.fillStyle = withAlpha(theme.query, 0.45);
+  ctx.beginPath();
   for (let i = 0; i < T; i++) {
     const [x, y] = world.px(queries[2 * i], queries[2 * i + 1]);
     points.push([x, y]);
-    ctx.fillStyle = i === sc.query ? theme.query : withAlpha(theme.query, 0.45);
-    ctx.beginPath();
-    ctx.arc(x, y, i === sc.query ? 7 : 4, 0, 2 * Math.PI);
-    ctx.fill();
+    ctx.moveTo(x + 4, y);
+    ctx.arc(x, y, 4, 0, 2 * Math.PI);
   }
+  ctx.fill();
+  ctx.fillStyle = theme.query;
+  ctx.beginPath();
+  ctx.arc(points[sc.query][0], points[sc.query][1], 7, 0, 2 * Math.PI);
+  ctx.fill();
   ctx.font = font(theme, 11);
   ctx.fillStyle = theme.fg;
   const [sx, sy] = points[sc.query];

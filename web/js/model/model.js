@@ -24,6 +24,7 @@ class ModelPage {
     this.files = null;      // the reader's last good head set
     this.scene = null;
     this.frame = { view: null, joint: null };
+    this.drawnSig = '';     // what the joint map and the heatmap last drew
     this.ids = 0;
     this.store = new Store(MODEL, { render: (s, ui) => this.render(s, ui), notices, url: true });
     this.store.ui = { drag: null };
@@ -54,11 +55,19 @@ class ModelPage {
     const theme = readTheme();
     this.frame.view = drawView(/** @type {HTMLCanvasElement} */ ($('m-view')), sc, theme);
     drawStrip(/** @type {HTMLCanvasElement} */ ($('m-strip')), sc, theme);
-    this.frame.joint = drawJoint(/** @type {HTMLCanvasElement} */ ($('m-joint')), sc, theme);
+    // The joint map and the heatmap do not change while the query is dragged: drawn again only
+    // when what they show (or the canvas size, or the theme) changed.
+    const joint = /** @type {HTMLCanvasElement} */ ($('m-joint'));
     const heat = /** @type {HTMLCanvasElement} */ ($('m-heatmap'));
-    heat.hidden = !sc.matrix;
-    if (sc.matrix) {
-      drawGrid(heat, { weights: sc.matrix.weights, masked: sc.matrix.masked, rows: sc.tokens, cols: sc.tokens }, theme);
+    const sig = `${sc.key}|${sc.query}|${joint.clientWidth}|${heat.clientWidth}|${theme.bg}|${theme.query}`;
+    if (sig !== this.drawnSig) {
+      this.drawnSig = sig;
+      this.frame.joint = drawJoint(joint, sc, theme);
+      heat.hidden = !sc.matrix;
+      if (sc.matrix) {
+        const { weights, masked } = sc.matrix;
+        drawGrid(heat, { weights, masked, rows: sc.tokens, cols: sc.tokens }, theme);
+      }
     }
     fillList(/** @type {HTMLTableElement} */ ($('m-list')), sc);
     this.readouts(state, sc);

@@ -54,11 +54,18 @@ export function buildScene(core, state, data, ui, memo) {
   const n = state.causal ? t + 1 : T;
   const query = rows(data.q, h, T, d, t, t + 1), keys = rows(data.k, h, T, d, 0, n);
   const values = data.v ? rows(data.v, h, T, data.dv, 0, n) : null;
-  const view = core.queryView({ query, keys, d, scale, ...(values ? { values, dv: data.dv } : {}) });
+  // The view changes with the query token, not with a drag (the plane stays put while the query
+  // moves in it): a drag costs one 2-D attend per frame, whatever d is.
+  const viewKey = `${h}|${t}|${state.scale}|${state.causal}|${data.id}`;
+  const view = memo && memo.viewKey === viewKey ? memo.view
+    : core.queryView({ query, keys, d, scale, ...(values ? { values, dv: data.dv } : {}) });
   // The query as drawn: dragged within the plane, or where it is (|q|, 0).
   const at = ui.drag ?? [view.queryNorm, 0];
-  const plane = new Float32Array(2 * n);
-  for (let i = 0; i < n; i++) { plane[2 * i] = view.x[i]; plane[2 * i + 1] = view.y[i]; }
+  let plane = memo && memo.viewKey === viewKey ? memo.plane : null;
+  if (!plane) {
+    plane = new Float32Array(2 * n);
+    for (let i = 0; i < n; i++) { plane[2 * i] = view.x[i]; plane[2 * i + 1] = view.y[i]; }
+  }
   const moved = !!ui.drag;
   const now = moved ? core.attend({ query: at, keys: plane, d: 2, scale }) : null;
   const logits = moved ? now.logits : view.logits, weights = moved ? now.weights : view.weights;
@@ -72,7 +79,7 @@ export function buildScene(core, state, data, ui, memo) {
     ? core.attentionMatrix({ queries: allQ, keys: all, d, scale, mask: state.causal ? 'causal' : 'none' }) : null;
   const top = core.topK(weights, Math.min(TOP, n));
   return {
-    key, head: h, query: t, tokens: T, d, n, scale, labels: data.labels, source: data.source,
+    key, viewKey, head: h, query: t, tokens: T, d, n, scale, labels: data.labels, source: data.source,
     view, plane, at, moved, logits, weights, top,
     output: moved ? null : view.output,
     strip: stripOf(core, logits, weights, scale, qNorm, lse),
