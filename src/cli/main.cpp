@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   if (arg == "-h" || arg == "--help") {
     std::cout << "usage: attention-cli [FILE|-]\n"
                  "Reads one JSON problem (mode attend, matrix, stream, layout, vonmises, self, dimension,\n"
-                 "cross, paged or mla) and writes\n"
+                 "cross, paged, mla, train, grad, view or joint) and writes\n"
                  "the JSON result to stdout. Errors: exit code 2 and one line on stderr. See docs/cli.md.\n";
     return 0;
   }
