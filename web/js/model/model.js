@@ -11,7 +11,8 @@ import { readTheme, fmt } from '../plot/canvas.js';
 import { drawGrid } from '../plot/grid.js';
 import { example, fromFiles, parseLabels } from './data.js';
 import { buildScene } from './scene.js';
-import { drawJoint, drawStrip, drawView, fillList } from './charts.js';
+import { drawView } from '../plot/headview.js';
+import { drawJoint, drawStrip, fillList } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
 const HANDLE_PX = 22;   // a pointer this close to the query grabs it (a touch elsewhere scrolls)

@@ -15,6 +15,7 @@ export class Run {
    * @param {import('../core/trainer.js').TrainSettings} settings
    */
   constructor(core, settings) {
+    this.core = core;
     this.trainer = core.trainer(settings);  // throws the core's message for a setting it refuses
     this.info = this.trainer.info();
     this.names = this.trainer.names;

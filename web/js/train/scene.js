@@ -30,6 +30,22 @@ function headMatrices(run, state) {
   return out;
 }
 
+// The trained head's query's view (core.queryView, in d_head dimensions): the last position the
+// task scores looks at the keys it may see (every key without a mask).
+function viewOf(core, sample, state, causal) {
+  const T = sample.seqLen, d = sample.dHead;
+  let t = T - 1;
+  while (t > 0 && sample.answerAt[t] < 0) t--;
+  const n = causal ? t + 1 : T;
+  const scale = state.scale === 'one' ? 1 : core.invSqrtD(d);
+  const query = sample.queries.subarray(t * d, (t + 1) * d), keys = sample.keys.subarray(0, n * d);
+  const v = core.queryView({ query, keys, d, scale });
+  const plane = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) { plane[2 * i] = v.x[i]; plane[2 * i + 1] = v.y[i]; }
+  return { plane, weights: v.weights, n, at: [v.queryNorm, 0], query: t, top: core.topK(v.weights, Math.min(3, n)),
+    labels: Array.from({ length: T }, (_, i) => `${i}`), explained: v.explained, answer: sample.answerAt[t] };
+}
+
 /**
  * @param {Record<string, any>} state
  * @param {import('./run.js').Run} run
@@ -38,13 +54,15 @@ function headMatrices(run, state) {
 export function buildScene(state, run, memo = null) {
   const key = `${run.version}|${state.layer}|${state.head}|${state.sample}`;
   const reuse = memo && memo.key === key && memo.run === run;
-  const view = { layer: state.layer, head: state.head, index: state.sample };
-  const sample = reuse ? memo.sample : run.trainer.sample(view);
+  const which = { layer: state.layer, head: state.head, index: state.sample };
+  const sample = reuse ? memo.sample : run.trainer.sample(which);
   const matrices = reuse ? memo.matrices : headMatrices(run, state);
+  const causal = state.mask === 'causal' || (state.mask === 'task' && state.task !== 'cycle');
+  const view = reuse ? memo.view : viewOf(run.core, sample, state, causal);
   const groups = groupsOf(run.names);
   const last = run.points[run.points.length - 1];
   return {
-    key, run, sample, matrices,
+    key, run, sample, matrices, view,
     info: run.info,
     step: run.step,
     until: state.until,
@@ -57,7 +75,7 @@ export function buildScene(state, run, memo = null) {
     })),
     last,
     tied: state.tie,
-    causal: state.mask === 'causal' || (state.mask === 'task' && state.task !== 'cycle'),
+    causal,
     layers: layersOf(state),
     task: state.task,
   };

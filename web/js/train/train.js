@@ -10,6 +10,7 @@ import { Store } from '../state/store.js';
 import { Notices } from '../state/notices.js';
 import { readTheme, fmt } from '../plot/canvas.js';
 import { drawGrid } from '../plot/grid.js';
+import { drawView } from '../plot/headview.js';
 import { Run } from './run.js';
 import { buildScene } from './scene.js';
 import { drawAnswers, drawCurves, drawMatrix, drawNorms, drawPositionNorms } from './charts.js';
@@ -97,6 +98,11 @@ class TrainPage {
     const geometry = drawGrid(heat, { weights: scene.sample.weights, masked, rows: T, cols: T }, theme);
     drawAnswers(heat, geometry, scene.sample.answerAt, theme);
     drawPositionNorms(/** @type {HTMLCanvasElement} */ ($('t-positions')), scene.sample, scene.tied, theme);
+    drawView(/** @type {HTMLCanvasElement} */ ($('t-view')), scene.view, theme);
+    $('t-view-text').textContent = `Position ${scene.view.query} looks at the keys it may see` +
+      (scene.view.answer >= 0 ? `; its answer stands at ${scene.view.answer}` : '') +
+      `. The plane shows ${(scene.view.explained * 100).toFixed(0)}% of the keys' squared length; ` +
+      `every weight is the ${scene.sample.dHead}-dimensional one.`;
     const [wq, wk] = scene.matrices;
     for (const [id, m] of [['t-wq', wq], ['t-wk', wk]]) {
       const canvas = /** @type {HTMLCanvasElement} */ ($(id));
