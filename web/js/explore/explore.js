@@ -10,6 +10,7 @@ import { EXPLORE, upgradeHash } from '../state/explore-schema.js';
 import { coerce } from '../state/codec.js';
 import { Store } from '../state/store.js';
 import { Notices } from '../state/notices.js';
+import { bootPage } from '../state/boot.js';
 import { readTheme } from '../plot/canvas.js';
 import { $, bindFields } from './dom.js';
 import { TABS } from './tabs/index.js';
@@ -117,44 +118,26 @@ class Explore {
   }
 }
 
-async function main() {
-  const region = $('x-main'), status = $('x-status');
-  let core;
-  try {
-    core = await loadCore();
-  } catch (err) {
-    status.textContent = err.message;
-    status.classList.add('x-error');
-    status.setAttribute('role', 'alert');
-    region.removeAttribute('aria-busy');
-    return;
-  }
-  const page = new Explore(core, new Notices($('notices')));
-  const { store } = page;
-  page.wire();
-  // Canvases follow their CSS width: redraw when the layout width or the colour scheme changes.
-  let width = 0;
-  new ResizeObserver(([e]) => {
-    if (Math.round(e.contentRect.width) !== width) { width = Math.round(e.contentRect.width); store.schedule(); }
-  }).observe(region);
-  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => store.schedule());
-
-  window.explore = {
-    core,
-    store,
-    getState: () => structuredClone(store.state),
-    /** Applies a patch of EXPLORE fields; throws (changing nothing) on a bad field. */
-    setState: (patch) => page.commit(patch, 'api', { strict: true }),
-    get lastResult() { return page.lastResult; },
-    /** The label boxes drawn on each canvas of the open tab: {canvas id: [{x, y, w, h, text}]}. */
-    labelBoxes: () => Object.fromEntries(Array.from(
-      /** @type {NodeListOf<LabelledCanvas>} */ (document.querySelectorAll('.x-panel:not([hidden]) canvas')),
-      (c, k) => [c.id || `${c.closest('[id]')?.id ?? 'canvas'}-${c.dataset.kind ?? k}`, (c.labels?.boxes ?? []).map((b) => ({ ...b }))])),
-  };
-  store.loadHash(location.hash);
-  status.hidden = true;
-  region.removeAttribute('aria-busy');
-  store.renderNow();
-}
-
-main();
+bootPage({
+  loadCore, region: $('x-main'), status: $('x-status'), errorClass: 'x-error',
+  make: (core) => {
+    const page = new Explore(core, new Notices($('notices')));
+    page.wire();
+    return page;
+  },
+  expose: (page, core) => {
+    const { store } = page;
+    window.explore = {
+      core,
+      store,
+      getState: () => structuredClone(store.state),
+      /** Applies a patch of EXPLORE fields; throws (changing nothing) on a bad field. */
+      setState: (patch) => page.commit(patch, 'api', { strict: true }),
+      get lastResult() { return page.lastResult; },
+      /** The label boxes drawn on each canvas of the open tab: {canvas id: [{x, y, w, h, text}]}. */
+      labelBoxes: () => Object.fromEntries(Array.from(
+        /** @type {NodeListOf<LabelledCanvas>} */ (document.querySelectorAll('.x-panel:not([hidden]) canvas')),
+        (c, k) => [c.id || `${c.closest('[id]')?.id ?? 'canvas'}-${c.dataset.kind ?? k}`, (c.labels?.boxes ?? []).map((b) => ({ ...b }))])),
+    };
+  },
+});

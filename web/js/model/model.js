@@ -7,6 +7,7 @@ import { loadCore } from '../core/wasm.js';
 import { MODEL } from '../state/model-schema.js';
 import { Store } from '../state/store.js';
 import { Notices } from '../state/notices.js';
+import { bootPage } from '../state/boot.js';
 import { readTheme, fmt } from '../plot/canvas.js';
 import { drawGrid } from '../plot/grid.js';
 import { example, fromFiles, parseLabels } from './data.js';
@@ -191,42 +192,26 @@ class ModelPage {
   }
 }
 
-async function main() {
-  const region = $('m-main'), status = $('m-status');
-  let core;
-  try {
-    core = await loadCore();
-  } catch (err) {
-    status.textContent = err.message;
-    status.classList.add('t-error');
-    region.removeAttribute('aria-busy');
-    return;
-  }
-  const page = new ModelPage(core, new Notices($('notices')));
-  const { store } = page;
-  page.wire();
-  let width = 0;
-  new ResizeObserver(([e]) => {
-    if (Math.round(e.contentRect.width) !== width) { width = Math.round(e.contentRect.width); store.schedule(); }
-  }).observe(region);
-  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => store.schedule());
-  window.model = {
-    core, store,
-    get scene() { return page.scene; },
-    get data() { return page.data; },
-    /** The last frame's geometry (what the pointer reads). */
-    get frame() { return page.frame; },
-    getState: () => structuredClone(store.state),
-    setState: (patch) => store.commit(patch, 'api', { strict: true }),
-    /** Uses files given as [{name, bytes: Uint8Array}] (tests, tools). */
-    useFiles: (files) => page.setFiles(files),
-    drag: (at) => store.setUi({ drag: at }),
-  };
-  store.loadHash(location.hash);
-  status.hidden = true;
-  region.removeAttribute('aria-busy');
-  store.renderNow();
-  document.body.dataset.ready = '1';
-}
-
-main();
+bootPage({
+  loadCore, region: $('m-main'), status: $('m-status'), errorClass: 't-error',
+  make: (core) => {
+    const page = new ModelPage(core, new Notices($('notices')));
+    page.wire();
+    return page;
+  },
+  expose: (page, core) => {
+    const { store } = page;
+    window.model = {
+      core, store,
+      get scene() { return page.scene; },
+      get data() { return page.data; },
+      /** The last frame's geometry (what the pointer reads). */
+      get frame() { return page.frame; },
+      getState: () => structuredClone(store.state),
+      setState: (patch) => store.commit(patch, 'api', { strict: true }),
+      /** Uses files given as [{name, bytes: Uint8Array}] (tests, tools). */
+      useFiles: (files) => page.setFiles(files),
+      drag: (at) => store.setUi({ drag: at }),
+    };
+  },
+});

@@ -8,6 +8,7 @@ import { loadCore } from '../core/wasm.js';
 import { TRAIN, RUN_FIELDS, trainSettings } from '../state/train-schema.js';
 import { Store } from '../state/store.js';
 import { Notices } from '../state/notices.js';
+import { bootPage } from '../state/boot.js';
 import { readTheme, fmt } from '../plot/canvas.js';
 import { drawGrid } from '../plot/grid.js';
 import { drawView } from '../plot/headview.js';
@@ -152,38 +153,21 @@ class TrainPage {
   }
 }
 
-async function main() {
-  const region = $('t-main'), status = $('t-status');
-  let core;
-  try {
-    core = await loadCore();
-  } catch (err) {
-    status.textContent = err.message;
-    status.classList.add('t-error');
-    status.setAttribute('role', 'alert');
-    region.removeAttribute('aria-busy');
-    return;
-  }
-  const page = new TrainPage(core, new Notices($('notices')));
-  const { store } = page;
-  page.wire();
-  let width = 0;
-  new ResizeObserver(([e]) => {
-    if (Math.round(e.contentRect.width) !== width) { width = Math.round(e.contentRect.width); store.schedule(); }
-  }).observe(region);
-  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener?.('change', () => store.schedule());
-  window.train = {
-    core, store,
-    get run() { return page.run; },
-    getState: () => structuredClone(store.state),
-    setState: (patch) => store.commit(patch, 'api', { strict: true }),
-    play: (on = true) => store.setUi({ playing: on ? page.runId : 0 }),
-  };
-  store.loadHash(location.hash);
-  status.hidden = true;
-  region.removeAttribute('aria-busy');
-  store.renderNow();
-  document.body.dataset.ready = '1';
-}
-
-main();
+bootPage({
+  loadCore, region: $('t-main'), status: $('t-status'), errorClass: 't-error',
+  make: (core) => {
+    const page = new TrainPage(core, new Notices($('notices')));
+    page.wire();
+    return page;
+  },
+  expose: (page, core) => {
+    const { store } = page;
+    window.train = {
+      core, store,
+      get run() { return page.run; },
+      getState: () => structuredClone(store.state),
+      setState: (patch) => store.commit(patch, 'api', { strict: true }),
+      play: (on = true) => store.setUi({ playing: on ? page.runId : 0 }),
+    };
+  },
+});
