@@ -369,6 +369,8 @@ export interface PlotFields {
   longContext: number;
   showValues: boolean;
   showGaussian: boolean;
+  /** −1 (off) or a key: the page draws the query's gradient toward it (the element leaves it out). */
+  target: number;
   curve: Curve;
   /** The normaliser: 1 softmax … 2 sparsemax (α-entmax between). */
   alpha: number;
@@ -469,6 +471,7 @@ export interface AttentionPlotAttributes {
   'long-context'?: string | number;
   'show-values'?: string;
   'show-gaussian'?: string;
+  'target'?: string | number;
   'curve'?: Curve;
   'alpha'?: string | number;
   'sink-on'?: string;
