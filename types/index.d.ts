@@ -218,6 +218,61 @@ export interface QueryGradient {
   ofLogWeight: Float32Array;
 }
 
+/** A tensor read from a .npy, .safetensors or JSON file (core.readTensors). */
+export interface TensorRead {
+  name: string;
+  /** As stored. */
+  shape: number[];
+  dtype: 'float16' | 'bfloat16' | 'float32' | 'float64';
+  /** Row-major, whatever the file's order. */
+  data: Float32Array;
+}
+
+export interface QueryViewOptions {
+  query: Vector;
+  keys: Matrix;
+  values?: Matrix | null;
+  scale?: number;
+  normalizeKeys?: boolean;
+  d?: number;
+  dv?: number;
+  alpha?: number;
+  sink?: number | null;
+}
+
+/** The keys in the plane of q and their strongest direction beside it (docs/cli.md, mode view). */
+export interface QueryView {
+  x: Float32Array;
+  y: Float32Array;
+  weights: Float32Array;
+  /** scale · queryNorm · x_i: the d-dimensional logits. */
+  logits: Float32Array;
+  /** |(x_i, y_i)| / |k_i| */
+  captured: Float32Array;
+  output: Float32Array;
+  /** e1 then e2, 2·d numbers. */
+  basis: Float32Array;
+  explained: number;
+  queryNorm: number;
+  logSumExp: number | null;
+  sinkWeight: number;
+  method: 'plane' | 'lanczos' | 'fallback';
+  residual: number;
+}
+
+/** Every query and key of a head in one plane, AttentionViz's way (docs/cli.md, mode joint). */
+export interface JointMap {
+  /** m·2 */
+  queries: Float32Array;
+  /** n·2 */
+  keys: Float32Array;
+  shift: Float32Array;
+  ratio: number;
+  explained: number;
+  pairs: number;
+  correlation: { full: number; map: number };
+}
+
 /** docs/experiments.md's settings; every field has a default that makes the task learnable untied. */
 export interface TrainSettings {
   task?: 'lookup' | 'previous' | 'cycle' | 'induction';
@@ -316,6 +371,13 @@ export declare class AttentionCore {
   dimensionStats(options: DimensionOptions): DimensionResult;
   /** How moving the query changes one key's weight (docs/js-api.md). */
   queryGradient(options: QueryGradientOptions): QueryGradient;
+  /** Every tensor of one .npy, .safetensors or JSON file; a bad file throws an Error naming it. */
+  readTensors(bytes: ArrayBuffer | ArrayBufferView, options?: { format?: 'detect' | 'npy' | 'safetensors' | 'json';
+    name?: string }): TensorRead[];
+  /** One query's view of its keys in any dimension. */
+  queryView(options: QueryViewOptions): QueryView;
+  /** All queries and keys of a head in one plane. */
+  jointMap(options: { queries: Matrix; keys: Matrix; d?: number }): JointMap;
   /** A training run of the core's attention model (docs/experiments.md). */
   trainer(settings?: TrainSettings): Trainer;
   stream(options: StreamOptions): StreamResult;

@@ -30,6 +30,15 @@ export async function main(): Promise<number> {
   const variant: 'MHA' | 'GQA' | 'MQA' = heads.variant;
   const blocks = core.stream({ query: [1, 0], keys: [[1, 0]], values: [[0, 1]], blockSize: 1 }).blocks;
   const kappa: number = core.queryGeometry({ query: [1, 1], scale: 2 }).kappa;
+  const view = core.queryView({ query: new Float32Array(64), keys: new Float32Array(640), d: 64, scale: 0.125 });
+  const method: 'plane' | 'lanczos' | 'fallback' = view.method;
+  const joint: number = core.jointMap({ queries: [[1, 0, 0]], keys: [[0, 1, 0]] }).correlation.map;
+  const read: Float32Array = core.readTensors(new Uint8Array(8), { name: 'q.npy' })[0]?.data ?? new Float32Array(0);
+  const g: Float32Array = core.queryGradient({ query: [1, 0], keys: [[1, 0], [0, 1]], target: 1 }).ofLogWeight;
+  const trainer = core.trainer({ task: 'cycle', tie: true, learningRate: 0.01 });
+  const losses: Float64Array = trainer.step(10).loss;
+  const wq: [number, number] = trainer.tensor('layer0.head0.W_Q').shape;
+  trainer.free();
 
   const handle: PlotHandle = mount(document.body, { n: 12, query: [1, 0.5], layout: 'clusters', normalizeKeys: false });
   await handle.ready;
@@ -64,9 +73,12 @@ export async function main(): Promise<number> {
   const camel: AttentionPlotAttributes = { normalizeKeys: '0' };
   // @ts-expect-error mount needs an element
   mount('here');
+  // @ts-expect-error the training setting is learningRate
+  core.trainer({ lr: 0.1 });
 
   return w.length + empty.length + variant.length + blocks.length + kappa + keys.length + png.length + (ws?.length ?? 0) +
-    (viaGlobal ? 1 : 0) + Object.keys(attrs).length + cleanup.length + notText.length + Object.keys(camel).length;
+    (viaGlobal ? 1 : 0) + Object.keys(attrs).length + cleanup.length + notText.length + Object.keys(camel).length +
+    method.length + joint + read.length + g.length + losses.length + wq[0];
 }
 `;
 
