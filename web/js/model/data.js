@@ -83,7 +83,9 @@ export function fromFiles(core, files, labels = null) {
   /** @type {Record<string, {t: any, file: string}>} */
   const found = {};
   for (const f of files) {
-    const tensors = core.readTensors(f.bytes, { name: f.name });
+    // The extension says the format; without one the core detects it from the bytes.
+    const format = /\.(npy|safetensors|json)$/i.exec(f.name)?.[1].toLowerCase() ?? 'detect';
+    const tensors = core.readTensors(f.bytes, { name: f.name, format });
     for (const t of tensors) {
       const role = roleOf(t.name || f.name);
       if (role && !found[role]) found[role] = { t, file: f.name };
