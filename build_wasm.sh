@@ -56,12 +56,13 @@ emcmake cmake -S . -B build/wasm \
   -DCMAKE_BUILD_TYPE=Release \
   -DBUILD_TESTING=OFF \
   -DEigen3_DIR=/usr/share/eigen3/cmake
-cmake --build build/wasm --target attention_wasm attention_plot_wasm -j"$(nproc 2>/dev/null || echo 2)"
+cmake --build build/wasm --target attention_wasm attention_plot_wasm attention_head_wasm -j"$(nproc 2>/dev/null || echo 2)"
 
 mkdir -p web/generated
 # attention_wasm: every entry point (app, explore, the harness); attention_plot_wasm:
-# only what one plot calls (the element attention-plot.js and embed.js).
-cp build/wasm/src/wasm/attention_wasm.{mjs,wasm} build/wasm/src/wasm/attention_plot_wasm.{mjs,wasm} web/generated/
+# only what one plot calls (the element attention-plot.js and embed.js); attention_head_wasm:
+# what one real head's picture calls (the element attention-head.js, notebooks' from_tensors).
+cp build/wasm/src/wasm/attention_{,plot_,head_}wasm.{mjs,wasm} web/generated/
 
 # The pages' classic scripts (esbuild, the .wasm inlined): app.js, explore.js, embed.js
 # and the drop-in element attention-plot.js. Classic scripts open from file:// too.
@@ -71,7 +72,7 @@ node scripts/bundle.mjs
 
 size_of() { wc -c <"$1" | tr -d ' '; }
 gz_of() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
-for f in web/generated/attention{,_plot}_wasm.{wasm,mjs} web/generated/{app,explore,embed,attention-plot}.js \
+for f in web/generated/attention{,_plot,_head}_wasm.{wasm,mjs} web/generated/{app,explore,embed,attention-plot,attention-head}.js \
          dist/{index,node,widget}.js dist/playground.html; do
   printf '%-36s %8s bytes (gzip -9: %s)\n' "$f" "$(size_of "$f")" "$(gz_of "$f")"
 done
