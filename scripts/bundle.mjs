@@ -1,26 +1,29 @@
 // Bundles the pages' scripts with esbuild into classic scripts (IIFE) with the WASM
 // inlined, so every page opens from file:// (ES modules do not) and runs under the
 // strict CSP; then the npm package's files (dist/) and the standalone playground.html.
-// Needs web/generated/attention{,_plot}_wasm.{mjs,wasm} (./build_wasm.sh).
+// Needs web/generated/attention{,_plot,_head}_wasm.{mjs,wasm} (./build_wasm.sh).
 //
 // The .wasm goes in deflate-compressed (core/loader.js inflates it with the browser's
 // DecompressionStream): base64 of the raw module gzips to ~1.33x the module's own
 // gzip size, base64 of the deflated module to ~1.0x. Which module and which core class a
 // bundle gets is its entry's own import: the element (entries/attention-plot.js, and
 // embed.js, which is the element) imports core/wasm-plot.js (attention_plot_wasm, PlotCore);
+// <attention-head> (entries/attention-head.js) core/wasm-head.js (attention_head_wasm);
 // app, explore, train, the package and the widget import core/wasm.js (attention_wasm, AttentionCore).
 //
 //   node scripts/bundle.mjs            -> everything below
 //   node scripts/bundle.mjs NAME ...   only the named targets
 //   ATTN_NO_MINIFY=1 node scripts/bundle.mjs app   readable names in a profile (do not ship)
 //
-//   app, explore, train, model, element, embed   web/generated/{app,explore,train,model,attention-plot,embed}.js
+//   app, explore, train, model, element, head, embed
+//              web/generated/{app,explore,train,model,attention-plot,attention-head,embed}.js
 //   package    dist/index.js (ESM, WASM inlined: browsers and bundlers), dist/node.js (ESM for
-//              node: reads dist/attention_wasm.wasm), dist/attention-plot.js (the classic
-//              element script), dist/attention_wasm.wasm; types/ ships as written
+//              node: reads dist/attention_wasm.wasm), dist/attention-plot.js and
+//              dist/attention-head.js (the classic element scripts), dist/attention_wasm.wasm;
+//              types/ ships as written
 //   widget     dist/widget.js (the anywidget front end, ESM, WASM inlined)
 //   playground dist/playground.html (page + explore + WASM in one file; also web/generated/)
-//   python     python/attention_plot/static/{attention-plot.js,widget.js} (for the wheel)
+//   python     python/attention_plot/static/{attention-plot.js,attention-head.js,widget.js} (for the wheel)
 import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -216,12 +219,14 @@ const targets = {
   train: classic('web/js/entries/train.js', 'train.js'),
   model: classic('web/js/entries/model.js', 'model.js'),
   element: classic('web/js/entries/attention-plot.js', 'attention-plot.js'),
+  head: classic('web/js/entries/attention-head.js', 'attention-head.js'),
   embed: classic('web/js/entries/embed.js', 'embed.js'),
   package: async () => {
     await classic('web/js/entries/attention-plot.js', 'attention-plot.js')();
     await build({ ...browserEsm, entryPoints: [at('web/js/entries/package.js')], outfile: path.join(dist, 'index.js') });
     await build({ ...nodeEsm, entryPoints: [at('web/js/entries/package.js')], outfile: path.join(dist, 'node.js') });
     await copyFile(path.join(out, 'attention-plot.js'), path.join(dist, 'attention-plot.js'));
+    await copyFile(path.join(out, 'attention-head.js'), path.join(dist, 'attention-head.js'));
     await copyFile(path.join(out, 'attention_wasm.wasm'), path.join(dist, 'attention_wasm.wasm'));
   },
   widget: () => build({ ...browserEsm, entryPoints: [at('web/js/entries/widget.js')], outfile: path.join(dist, 'widget.js') }),
@@ -232,6 +237,8 @@ const targets = {
     // Python inlines it into <script> (the notebook's _repr_html_).
     const element = await readFile(path.join(dist, 'attention-plot.js'), 'utf8');
     await writeFile(path.join(dir, 'attention-plot.js'), inlineSafe(element, 'attention-plot.js'));
+    const head = await readFile(path.join(dist, 'attention-head.js'), 'utf8');
+    await writeFile(path.join(dir, 'attention-head.js'), inlineSafe(head, 'attention-head.js'));
     await copyFile(path.join(dist, 'widget.js'), path.join(dir, 'widget.js'));
   },
 };
@@ -245,6 +252,7 @@ for (const name of wanted) {
 }
 await mkdir(out, { recursive: true });
 await mkdir(dist, { recursive: true });
-// 'element' is built by 'package' too; the rest in dependency order (python copies dist/).
+// 'element' is built by 'package' too; the rest in dependency order ('head' before 'package',
+// which copies it to dist/; python copies dist/).
 const order = wanted.length ? wanted : Object.keys(targets).filter((t) => t !== 'element');
 for (const name of order) await targets[name]();

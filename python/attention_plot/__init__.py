@@ -5,6 +5,7 @@
     AttentionPlot(n=12).to_html(full_page=True)  # a whole page
     html(AttentionPlot(n=4), AttentionPlot(n=16))  # two plots, one script; a cell shows it too
     capture_qkv(model, x)                         # Q, K, V of each PyTorch attention layer
+    AttentionPlot.from_tensors(q, k, v, tokens=words)  # one real head, any d (a HeadPlot)
 
 No runtime dependencies. The plot is the <attention-plot> element of the npm package
 attention-plot, with its WebAssembly core inlined in the HTML.
@@ -14,11 +15,12 @@ import pathlib
 from importlib import resources
 
 from .capture import QKV, capture_qkv
-from .plot import HTML, AttentionPlot, html, script_tag
+from .head import HeadPlot
+from .plot import HTML, AttentionPlot, head_script_tag, html, script_tag
 from .schema import SCHEMA
 
 __version__ = SCHEMA["package"]["version"]
-__all__ = ["AttentionPlot", "HTML", "QKV", "capture_qkv", "html", "script_tag", "widget_esm", "__version__"]
+__all__ = ["AttentionPlot", "HTML", "HeadPlot", "QKV", "capture_qkv", "head_script_tag", "html", "script_tag", "widget_esm", "__version__"]
 
 
 def widget_esm():

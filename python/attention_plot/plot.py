@@ -8,6 +8,7 @@ any number of plots can share a page or an output.
 import html as _html
 from importlib import resources
 
+from .head import HeadPlot
 from .schema import FIELDS, SCHEMA, check, text
 
 # html()'s and to_html()'s keyword arguments, checked as the fields are.
@@ -18,8 +19,8 @@ for _name in FIELDS:
     _SNAKE["".join("_" + c.lower() if c.isupper() else c for c in _name)] = _name
 
 
-def _script_text():
-    path = resources.files(__package__).joinpath("static", "attention-plot.js")
+def _script_text(name="attention-plot.js"):
+    path = resources.files(__package__).joinpath("static", name)
     try:
         code = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -35,6 +36,14 @@ def script_tag():
     """The element's script (WebAssembly inlined) as one <script> tag; once per page is enough."""
     version = SCHEMA["package"]["version"]
     return f"<script>/* attention-plot {version} (MIT): the <attention-plot> element, WebAssembly inlined */\n{_script_text()}</script>"
+
+
+def head_script_tag():
+    """The <attention-head> element's script (its own lean core inlined), once per page: what
+    ``AttentionPlot.from_tensors`` outputs need."""
+    version = SCHEMA["package"]["version"]
+    return (f"<script>/* attention-plot {version} (MIT): the <attention-head> element, WebAssembly inlined */\n"
+            f"{_script_text('attention-head.js')}</script>")
 
 
 class HTML(str):
@@ -58,7 +67,7 @@ class HTML(str):
         return str(self)
 
     def __repr__(self):
-        return f"<attention_plot.HTML: {len(self):,} characters, {self.count('<attention-plot ')} plot(s); str() is the text>"
+        return f"<attention_plot.HTML: {len(self):,} characters, {self.count('<attention-plot ') + self.count('<attention-head ')} plot(s); str() is the text>"
 
 
 class AttentionPlot:
@@ -113,20 +122,35 @@ class AttentionPlot:
     def _repr_html_(self):
         return str(self.to_html())
 
+    @staticmethod
+    def from_tensors(q, k, v=None, *, tokens=None, head=0, query=-1, scale=None, causal=True, theme="auto"):
+        """One head of a real model, in any dimension: q and k (and v) of shape (T, d), (H, T, d)
+        or (1, H, T, d) (NumPy, PyTorch on any device, nested lists; ``capture_qkv`` gives
+        (B, H, T, d): pass ``q[0]``). Shows the query's view of token ``query`` (−1: the last) in
+        ``head``: every key where that query sees it, every weight the d-dimensional one, the
+        exact curve, the tokens' list, the joint map and Q Kᵀ's weights, computed in the browser
+        by the C++ core. ``scale``: None (1/√d) or 1; ``causal``: each token sees itself and
+        earlier ones. Returns a HeadPlot (a notebook shows it; ``html()`` takes it). A bad
+        argument raises ValueError naming it."""
+        return HeadPlot(q, k, v, tokens=tokens, head=head, query=query, scale=scale, causal=causal, theme=theme)
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._fields.items())
         return f"AttentionPlot({args})"
 
 
 def html(*plots, full_page=False, title="Attention plot"):
-    """Several plots in one piece of HTML, sharing one copy of the script: an HTML, which a
-    notebook cell displays and which is the HTML text (``str(html(a, b))``)."""
+    """Several plots in one piece of HTML, sharing one copy of each script they need: an HTML,
+    which a notebook cell displays and which is the HTML text (``str(html(a, b))``). Takes
+    AttentionPlot and HeadPlot (``AttentionPlot.from_tensors``) objects."""
     for p in plots:
-        if not isinstance(p, AttentionPlot):
-            raise TypeError(f"html() takes AttentionPlot objects; got {type(p).__name__}")
+        if not isinstance(p, (AttentionPlot, HeadPlot)):
+            raise TypeError(f"html() takes AttentionPlot and HeadPlot objects; got {type(p).__name__}")
     full_page, title = check("full_page", full_page, OPTIONS["full_page"]), check("title", title, OPTIONS["title"])
-    body = "\n".join(p.element() for p in plots)
-    fragment = f'<div class="attention-plot-output">\n{script_tag()}\n{body}\n</div>'
+    scripts = ([script_tag()] if any(isinstance(p, AttentionPlot) for p in plots) or not plots else []) + \
+        ([head_script_tag()] if any(isinstance(p, HeadPlot) for p in plots) else [])
+    head = "\n".join(scripts + [p.element() for p in plots])
+    fragment = f'<div class="attention-plot-output">\n{head}\n</div>'
     if not full_page:
         return HTML(fragment)
     return HTML(f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

@@ -1,4 +1,5 @@
-// The sizes README.md quotes come from the build: the element script dist/attention-plot.js
+// The sizes README.md quotes come from the build: the element scripts dist/attention-plot.js
+// and dist/attention-head.js
 // ("~N kB, ~M kB gzip") and a notebook output (AttentionPlot(...)._repr_html_(), "about N kB
 // per output"), each within 10 % (kB = 1000 bytes; gzip at level 9).
 import { test } from 'node:test';
@@ -44,4 +45,11 @@ test('README: a notebook output\'s size', (t) => {
   if (py.error) { t.skip('python3 is not installed'); return; }
   assert.equal(py.status, 0, py.stderr);
   near(Number(py.stdout), Number(m[1]), 'a notebook output (_repr_html_)');
+});
+
+test('README: the head element\'s gzip size (AttentionPlot.from_tensors outputs)', () => {
+  const m = readme.match(/`<attention-head>` and its own lean core \(about (\d+(?:\.\d+)?) kB gzip\)/);
+  assert.ok(m, 'README.md states the head element as "`<attention-head>` and its own lean core (about N kB gzip)"');
+  const js = readFileSync(path.join(root, 'dist', 'attention-head.js'));
+  near(gzipSync(js, { level: 9 }).length, Number(m[1]), 'dist/attention-head.js gzip -9');
 });

@@ -9,6 +9,8 @@ import { PLAYGROUND, usesBeyond } from '../state/schema.js';
 import { attributeMap } from '../state/codec.js';
 import { bindForm, buildControls, followFold } from '../page/controls.js';
 import palette from '../../css/palette.css';
+import noticeCss from '../../css/notice.css';
+import { scopedPalette } from '../plot/canvas.js';
 import { bindRecordButton, recordGIF, recordVideo } from '../page/record.js';
 import '../page/story.js';   // <attention-story>, in the same bundle
 
@@ -59,13 +61,6 @@ function attributeNotices(el) {
 const controlsFor = (mode) => Object.keys(PLAYGROUND.fields)
   .filter((k) => PLAYGROUND.fields[k].controls?.includes(mode));
 
-// The page palette, scoped to the plot's box: light by default, dark with .dark.
-function themeCss() {
-  const light = /:root\s*{([^}]*)}/.exec(palette)?.[1] ?? '';
-  const dark = /prefers-color-scheme:\s*dark\)\s*{\s*:root\s*{([^}]*)}/.exec(palette)?.[1] ?? '';
-  return `.wrap {${light}}\n.wrap.dark {${dark}}`;
-}
-
 const CSS = `
 :host { display: block; max-width: 40rem; }
 :host([hidden]) { display: none; }
@@ -79,12 +74,6 @@ canvas:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 .notices { position: absolute; top: .3rem; left: .3rem; right: .3rem; display: flex; flex-direction: column; gap: .25rem;
   max-height: 60%; overflow: auto; pointer-events: none; z-index: 1; }
 .notices[hidden] { display: none; }
-.notice { pointer-events: auto; display: flex; gap: .4rem; align-items: flex-start; margin: 0; padding: .3rem .5rem;
-  border: 1px solid var(--notice-border); border-left-width: 4px; border-radius: 4px; background: var(--notice-bg);
-  color: var(--notice-fg); font-size: 12px; }
-.notice-text { margin: 0; flex: 1; overflow-wrap: anywhere; }
-.notice-dismiss { flex: none; min-width: 1.6rem; min-height: 1.6rem; padding: 0; font: inherit; }
-.notice-dismiss::before { content: "×"; }
 .loading { position: absolute; inset: 0; display: grid; place-items: center; margin: 0; color: var(--muted); }
 .summary { margin: .3rem 0 0; font-family: var(--mono); font-size: 12px; overflow-wrap: anywhere; }
 .controls { display: flex; flex-wrap: wrap; gap: .3rem .9rem; align-items: center; margin-top: .3rem; font-size: 13px; }
@@ -104,7 +93,7 @@ let sheet = null;
 function styleSheet() {
   if (!sheet) {
     sheet = new CSSStyleSheet();
-    sheet.replaceSync(`${themeCss()}\n${CSS}`);
+    sheet.replaceSync(`${scopedPalette(palette, '.wrap')}\n${noticeCss}\n${CSS}`);
   }
   return sheet;
 }

@@ -28,6 +28,16 @@ export function readTheme(el = document.documentElement) {
 }
 
 /**
+ * The page palette (css/palette.css, as text) scoped to one box of a shadow root: its light
+ * colours on `selector`, its dark ones on `selector.dark`.
+ */
+export function scopedPalette(palette, selector) {
+  const light = /:root\s*{([^}]*)}/.exec(palette)?.[1] ?? '';
+  const dark = /prefers-color-scheme:\s*dark\)\s*{\s*:root\s*{([^}]*)}/.exec(palette)?.[1] ?? '';
+  return `${selector} {${light}}\n${selector}.dark {${dark}}`;
+}
+
+/**
  * Matches the backing store to the CSS size × devicePixelRatio (crisp lines) and
  * returns {ctx, w, h, dpr, changed} with the context scaled to CSS pixels.
  */

@@ -1,0 +1,213 @@
+"""HeadPlot: one real head of a model, in any dimension (``AttentionPlot.from_tensors``).
+
+It shows as the <attention-head> element (web/js/model/element.js): the query's view, the
+strip with its exact curve, the weight list with the tokens, the joint map and Q Kᵀ's weights,
+every number computed in the browser by the C++ core (WebAssembly), as on model.html. The
+output carries the head's q, k (and v) as one float32 .safetensors file in base64, so it works
+offline and the core's own reader checks it again.
+
+Only the shapes are looked at here, and the values copied: no attention is computed in Python.
+Arrays are read by duck typing (NumPy, PyTorch on any device, with or without grad, nested
+lists); the package imports neither library.
+"""
+
+import array
+import base64
+import html as _html
+import json
+import math
+import numbers
+import struct
+import sys
+
+from .schema import check
+
+# The largest head set an output carries: 2²² floats over q, k and v (16 MB of float32, 22 MB of
+# base64 in the notebook). Beyond it, pass fewer heads (q[:, h:h+1]) or tokens.
+MAX_ELEMENTS = 1 << 22
+MAX_TOKENS = 65536      # attn/tensors.hpp kMaxTensorTokens
+MAX_DIM = 4096          # attn/tensors.hpp kMaxTensorDim
+MAX_HEADS = 256         # the element's head field: 0 … 255
+SCALES = {None: "inv_sqrt", "inv_sqrt": "inv_sqrt", "one": "one", 1: "one"}
+THEMES = ("auto", "light", "dark")
+
+
+def _shape_text(shape):
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def _flatten(field, v, shape):
+    """Nested lists → (flat list of floats, shape); ragged or non-numeric input raises."""
+    if isinstance(v, (list, tuple)):
+        if not v:
+            raise ValueError(f"{field}: has an empty axis at {_shape_text(shape + (0,))}; expected (T, d), (H, T, d) or (1, H, T, d)")
+        parts = [_flatten(field, x, shape + (len(v),)) for x in v]
+        inner = parts[0][1]
+        if any(p[1] != inner for p in parts):
+            raise ValueError(f"{field}: is ragged (rows of different lengths); expected a rectangular array")
+        return [x for p in parts for x in p[0]], inner
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise ValueError(f"{field}: holds {type(v).__name__} {str(v)[:20]!r}; expected numbers")
+    return [float(v)], shape
+
+
+def _floats(field, v):
+    """``(float32 little-endian bytes, shape)`` of an array-like, read by duck typing."""
+    if v is None or isinstance(v, (str, bytes, dict, numbers.Number)):
+        raise ValueError(f"{field}: is {type(v).__name__}; expected an array of shape (T, d), (H, T, d) or (1, H, T, d) "
+                         "(a NumPy array, a PyTorch tensor or nested lists)")
+    try:
+        if callable(getattr(v, "detach", None)) and hasattr(v, "shape"):
+            v = v.detach()                  # PyTorch: off the autograd graph
+        if callable(getattr(v, "cpu", None)) and hasattr(v, "shape"):
+            v = v.cpu()                     # from any device
+        if callable(getattr(v, "float", None)) and callable(getattr(v, "numpy", None)):
+            v = v.float().numpy()           # PyTorch (half and bfloat16 too) → a NumPy array
+        elif not hasattr(v, "astype") and callable(getattr(v, "__array__", None)):
+            v = v.__array__()
+        if callable(getattr(v, "astype", None)) and callable(getattr(v, "tobytes", None)) and hasattr(v, "shape"):
+            shape = tuple(int(s) for s in v.shape)
+            data = v.astype("<f4").tobytes(order="C")
+            return data, shape
+        if callable(getattr(v, "tolist", None)):
+            v = v.tolist()
+    except ValueError:
+        raise
+    except Exception as e:  # the array's own code failed: say so, with its words
+        raise ValueError(f"{field}: could not be read: {type(e).__name__}: {str(e).splitlines()[0][:80] if str(e) else ''}") from None
+    values, shape = _flatten(field, list(v) if isinstance(v, tuple) else v, ())
+    a = array.array("f", values)
+    if sys.byteorder != "little":
+        a.byteswap()
+    return a.tobytes(), shape
+
+
+def _heads(field, shape):
+    """(T, d), (H, T, d) or (1, H, T, d) → (H, T, d); anything else raises naming the field."""
+    if len(shape) == 2:
+        h, t, d = 1, *shape
+    elif len(shape) == 3:
+        h, t, d = shape
+    elif len(shape) == 4 and shape[0] == 1:
+        h, t, d = shape[1:]
+    else:
+        more = " (a batch: take one sequence, e.g. q[0])" if len(shape) == 4 else ""
+        raise ValueError(f"{field}: has shape {_shape_text(shape)}{more}; expected (T, d), (H, T, d) or (1, H, T, d)")
+    if not 1 <= t <= MAX_TOKENS or not 1 <= d <= MAX_DIM or not 1 <= h <= MAX_HEADS:
+        raise ValueError(f"{field}: has shape {_shape_text(shape)}: {h} heads × {t} tokens × d {d}; "
+                         f"takes 1–{MAX_HEADS} heads, 1–{MAX_TOKENS} tokens and d 1–{MAX_DIM}")
+    return h, t, d
+
+
+def _check_finite(field, data, shape):
+    a = array.array("f")
+    a.frombytes(data)
+    if sys.byteorder != "little":
+        a.byteswap()
+    for i, x in enumerate(a):
+        if not math.isfinite(x):
+            at, rest = [], i
+            for s in reversed(shape):
+                at.append(rest % s)
+                rest //= s
+            raise ValueError(f"{field}: holds {x} at {_shape_text(tuple(reversed(at)))} (as float32); "
+                             "expected finite numbers")
+
+
+def safetensors_bytes(tensors):
+    """``{name: (float32 LE bytes, shape)}`` → one .safetensors file (F32, in this order)."""
+    header, offset = {}, 0
+    for name, (data, shape) in tensors.items():
+        header[name] = {"dtype": "F32", "shape": list(shape), "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)   # the data starts 8-byte aligned
+    return struct.pack("<Q", len(text)) + text + b"".join(data for data, _ in tensors.values())
+
+
+class HeadPlot:
+    """One head of a real model, shown by the <attention-head> element. Made by
+    ``AttentionPlot.from_tensors(q, k, v=None, *, tokens=None, head=0, query=-1, scale=None)``.
+    A bad argument raises ValueError naming it."""
+
+    def __init__(self, q, k, v=None, *, tokens=None, head=0, query=-1, scale=None, causal=True, theme="auto"):
+        qb, qs = _floats("q", q)
+        kb, ks = _floats("k", k)
+        hq, tq, dq = _heads("q", qs)
+        hk, tk, dk = _heads("k", ks)
+        if (hk, tk, dk) != (hq, tq, dq):
+            hint = (f" (grouped-query attention? repeat k's heads: k.repeat_interleave({hq // hk}, dim=-3))"
+                    if hk < hq and hq % hk == 0 and (tk, dk) == (tq, dq) else "")
+            raise ValueError(f"k: has {hk} heads × {tk} tokens × d {dk} but q has {hq} × {tq} × {dq}; "
+                             f"expected the same shape (self-attention){hint}")
+        tensors = {"q": (qb, qs), "k": (kb, ks)}
+        if v is not None:
+            vb, vs = _floats("v", v)
+            hv, tv, _ = _heads("v", vs)
+            if (hv, tv) != (hq, tq):
+                raise ValueError(f"v: has {hv} heads × {tv} tokens but q has {hq} × {tq}; expected the same")
+            tensors["v"] = (vb, vs)
+        count = sum(len(b) // 4 for b, _ in tensors.values())
+        if count > MAX_ELEMENTS:
+            raise ValueError(f"q, k, v: hold {count:,} numbers; an output carries at most {MAX_ELEMENTS:,}: "
+                             "pass fewer heads (q[:, h:h+1]) or tokens")
+        for name, (data, shape) in tensors.items():
+            _check_finite(name, data, shape)
+        self.heads, self.tokens, self.d = hq, tq, dq
+        self._tensors = tensors
+        self._labels = self._token_labels(tokens, tq)
+        self._head = check("head", head, {"type": "int", "min": 0, "max": hq - 1})
+        self._query = check("query", query, {"type": "int", "min": -1, "max": tq - 1})
+        if isinstance(scale, bool) or (scale not in SCALES and not (isinstance(scale, numbers.Real) and scale == 1)):
+            raise ValueError(f"scale: is {scale!r}; expected None (1/√d), \"inv_sqrt\", 1 or \"one\" "
+                             "(for another scale, multiply q by it and pass scale=1)")
+        self._scale = SCALES[1 if isinstance(scale, numbers.Real) else scale]
+        self._causal = check("causal", causal, {"type": "bool"})
+        if theme not in THEMES:
+            raise ValueError(f"theme: is {theme!r}; expected one of {', '.join(THEMES)}")
+        self._theme = theme
+
+    @staticmethod
+    def _token_labels(tokens, t):
+        if tokens is None:
+            return None
+        if isinstance(tokens, str):
+            raise ValueError("tokens: is one string; expected a list of one label per token")
+        labels = [str(x) for x in tokens]
+        if len(labels) != t:
+            raise ValueError(f"tokens: has {len(labels)} labels for {t} tokens; expected one per token")
+        return labels
+
+    def safetensors(self):
+        """The head set the output carries, as a .safetensors file's bytes (q, k, v in float32):
+        save it and open it in web/model.html, or read it with safetensors.numpy.load."""
+        return safetensors_bytes(self._tensors)
+
+    def attributes(self):
+        """The element's attributes: name → text."""
+        attrs = {"tensors": base64.b64encode(self.safetensors()).decode("ascii"), "head": str(self._head),
+                 "query": str(self._query), "scale": self._scale, "causal": "true" if self._causal else "false"}
+        if self._theme != "auto":
+            attrs["theme"] = self._theme
+        if self._labels is not None:
+            attrs["tokens"] = json.dumps(self._labels, ensure_ascii=False)
+        return attrs
+
+    def element(self):
+        """The <attention-head> tag alone (the page needs head_script_tag() once). Its text is
+        what a reader sees where the script cannot run."""
+        attrs = "".join(f' {k}="{_html.escape(v, quote=True)}"' for k, v in self.attributes().items())
+        return (f"<attention-head{attrs}>One attention head ({self.heads} × {self.tokens} tokens × d = {self.d}): "
+                "showing it needs JavaScript and WebAssembly.</attention-head>")
+
+    def to_html(self, full_page=False, title="Attention head"):
+        """HTML that shows the head offline (see AttentionPlot.to_html)."""
+        from .plot import html
+        return html(self, full_page=full_page, title=title)
+
+    def _repr_html_(self):
+        return str(self.to_html())
+
+    def __repr__(self):
+        return (f"<attention_plot.HeadPlot: {self.heads} head(s) × {self.tokens} tokens × d = {self.d}"
+                f"{', with values' if 'v' in self._tensors else ''}; head {self._head}, query {self._query}>")

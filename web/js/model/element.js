@@ -1,0 +1,236 @@
+// <attention-head>: one real head's picture as an element (what a notebook's
+// AttentionPlot.from_tensors shows, and what a blog post can carry). It holds its data: the
+// `tensors` attribute is a base64 .safetensors file with q and k (and v), shapes (T, d),
+// (H, T, d) or (1, H, T, d), read by the core's own reader (data.js fromFiles: the same rules
+// and sentences as model.html's files); `tokens` labels them (a JSON list, or comma/line
+// separated). The view settings are the HEAD table's fields as attributes (head, query, scale,
+// causal, theme). One flow, as on the page: attributes and controls → the store → HeadPanel
+// (panel.js: the scene from the core, drawn) once per frame. A bad attribute or a bad file is a
+// notice that keeps what is shown.
+import { HEAD } from '../state/model-schema.js';
+import { Store } from '../state/store.js';
+import { Notices } from '../state/notices.js';
+import { attributeMap } from '../state/codec.js';
+import { scopedPalette } from '../plot/canvas.js';
+import palette from '../../css/palette.css';
+import noticeCss from '../../css/notice.css';
+import { fromFiles, parseLabels } from './data.js';
+import { HeadPanel } from './panel.js';
+
+const TAG = 'attention-head';
+const ATTRS = attributeMap(HEAD);
+const DATA_ATTRS = ['tensors', 'tokens'];
+
+const CSS = `
+:host { display: block; }
+:host([hidden]) { display: none; }
+.wrap { font: 14px/1.4 var(--font); color: var(--fg); background: var(--bg); border: 1px solid var(--border);
+  border-radius: .4rem; padding: .5rem; color-scheme: light; }
+.wrap.dark { color-scheme: dark; }
+.notices { display: flex; flex-direction: column; gap: .25rem; margin-bottom: .4rem; }
+.notices[hidden] { display: none; }
+.bar { display: flex; flex-wrap: wrap; gap: .3rem .9rem; align-items: center; font-size: 13px; }
+.bar select, .bar button { font: inherit; max-width: 100%; }
+.bar button { padding: .15rem .6rem; border: 1px solid var(--border); border-radius: .3rem; background: var(--surface);
+  color: var(--fg); }
+.shape { color: var(--muted); font-size: 12px; flex-basis: 100%; margin: 0; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(300px, 100%), 1fr)); gap: .6rem; margin-top: .4rem; }
+figure { margin: 0; min-width: 0; }
+canvas { display: block; width: 100%; aspect-ratio: 1; touch-action: manipulation; }
+canvas.strip { aspect-ratio: 2 / 1; }
+canvas[hidden] { display: none; }
+figcaption { font-size: 12px; color: var(--muted); margin-top: .2rem; }
+table { border-collapse: collapse; margin-top: .3rem; font-size: 12px; font-variant-numeric: tabular-nums; }
+th, td { padding: .1rem .5rem; text-align: right; border-bottom: 1px solid var(--border); }
+.t-token { text-align: left; }
+.loading { margin: .4rem 0; color: var(--muted); }
+`;
+
+let sheet = null;
+function styleSheet() {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(`${scopedPalette(palette, '.wrap')}\n${noticeCss}\n${CSS}`);
+  }
+  return sheet;
+}
+
+// The element's parts, built once in its shadow root.
+function build(shadow) {
+  const make = (tag, props = {}, children = []) => {
+    const e = Object.assign(document.createElement(tag), props);
+    e.append(...children);
+    return e;
+  };
+  const label = (text, control) => make('label', {}, [`${text} `, control]);
+  const parts = {
+    wrap: make('div', { className: 'wrap' }),
+    notices: make('div'),
+    loading: make('p', { className: 'loading', textContent: 'Loading the attention core…' }),
+    head: make('select'), query: make('select'),
+    scale: make('select', {}, [new Option('1/√d', 'inv_sqrt'), new Option('1', 'one')]),
+    causal: make('input', { type: 'checkbox' }),
+    reset: make('button', { type: 'button', textContent: 'Put the query back' }),
+    shape: make('p', { className: 'shape' }),
+    view: make('canvas'), strip: make('canvas', { className: 'strip' }), joint: make('canvas'), heatmap: make('canvas'),
+    list: make('table', {}, [make('thead', {}, [make('tr', {}, ['key', 'token', 'logit', 'weight']
+      .map((t) => make('th', { textContent: t })))])]),
+    plane: make('span'), output: make('span'),
+  };
+  parts.view.setAttribute('aria-label', 'The query\'s view: the keys in the plane of the query and the strongest ' +
+    'direction beside it; drag the query');
+  parts.strip.setAttribute('aria-label', 'Each key\'s weight against its length along the query, on the exact curve');
+  parts.joint.setAttribute('aria-label', 'The joint map of the head\'s queries and keys; click a query to select it');
+  parts.heatmap.setAttribute('aria-label', 'The head\'s attention weights, row i = query token i');
+  const bar = make('form', { className: 'bar' }, [label('head', parts.head), label('query token', parts.query),
+    label('scale', parts.scale), make('label', {}, [parts.causal, ' causal']), parts.reset, parts.shape]);
+  bar.setAttribute('aria-label', 'What is shown');
+  bar.addEventListener('submit', (e) => e.preventDefault());
+  const fig = (canvas, caption, ...extra) => make('figure', {}, [canvas, ...extra, make('figcaption', {}, caption)]);
+  const grid = make('div', { className: 'grid' }, [
+    fig(parts.view, ['The query’s view: x along q, y the keys’ strongest direction beside it; drag the query. ',
+      parts.plane, ' ', parts.output]),
+    fig(parts.strip, ['Every key’s weight over its length along q, on the one exact curve.'], parts.list),
+    fig(parts.joint, ['All queries (dark) and keys (green), no weight changed; click a query.']),
+    fig(parts.heatmap, ['softmax(scale·Q Kᵀ), row i = query token i (up to 256 tokens).']),
+  ]);
+  parts.wrap.append(parts.notices, parts.loading, bar, grid);
+  shadow.adoptedStyleSheets = [styleSheet()];
+  shadow.replaceChildren(parts.wrap);
+  return parts;
+}
+
+/** The base64 text of a file → its bytes, or an Error naming the attribute. */
+function bytesOf(text) {
+  let raw;
+  try {
+    raw = atob(text);
+  } catch {
+    throw new Error('tensors: is not base64 (expected a .safetensors file in base64, as AttentionPlot.from_tensors writes)');
+  }
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+
+class Instance {
+  constructor(host, loadCore) {
+    this.host = host;
+    this.parts = build(host.shadowRoot ?? host.attachShadow({ mode: 'open' }));
+    this.data = null;
+    this.dataSig = null;    // the attributes the data was read from
+    this.panel = null;
+    this.store = new Store(HEAD, { render: (s, ui) => this.render(s, ui), notices: new Notices(this.parts.notices) });
+    this.store.ui = { drag: null };
+    this.dark = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+    this.dark?.addEventListener('change', () => this.store.schedule());
+    this.resize = new ResizeObserver(() => this.store.schedule());
+    this.resize.observe(this.parts.wrap);
+    this.ready = loadCore().then((core) => {
+      this.panel = new HeadPanel(core, { ...this.parts, themeFrom: this.parts.wrap }, this.store);
+      this.panel.wire();
+      this.core = core;
+      this.store.schedule();
+    }, (e) => this.store.notices.set('load', [e.message])).finally(() => this.parts.loading.remove());
+  }
+
+  // The head set the `tensors` and `tokens` attributes hold, read again only when they change.
+  ensureData() {
+    const tensors = this.host.getAttribute('tensors'), tokens = this.host.getAttribute('tokens');
+    const sig = `${tensors?.length}|${tensors?.slice(0, 64)}|${tensors?.slice(-64)}|${tokens}`;
+    if (sig === this.dataSig) return;
+    this.dataSig = sig;
+    if (!tensors || !tensors.trim()) {
+      this.store.notices.set('data', ['No tensors: give the element a tensors attribute (a base64 .safetensors ' +
+        'file with q and k), as AttentionPlot.from_tensors does.']);
+      return;
+    }
+    try {
+      let labels = null;
+      try {
+        labels = tokens ? parseLabels(tokens) : null;
+      } catch (e) {
+        this.store.notices.set('tokens', [`tokens: ${e.message}; used t0, t1, … instead.`]);
+      }
+      if (labels) this.store.notices.clear('tokens');
+      const data = fromFiles(this.core, [{ name: 'tensors.safetensors', bytes: bytesOf(tensors.trim()) }], labels);
+      this.data = { ...data, id: (this.data?.id ?? 0) + 1 };
+      this.store.ui.drag = null;
+      this.store.notices.clear('data');
+    } catch (e) {
+      this.store.notices.set('data', [`${e.message}. ${this.data ? 'Kept what was shown.' : 'Nothing to show.'}`]);
+    }
+  }
+
+  render(state, ui) {
+    this.applyTheme(state.theme);
+    if (!this.panel) return;
+    this.ensureData();
+    if (!this.data) return;
+    try {
+      this.panel.render(state, ui, this.data);
+      this.store.notices.clear('core');
+    } catch (e) {
+      this.store.notices.set('core', [`The attention core: ${e.message}`]);
+      return;
+    }
+    const d = this.data;
+    this.parts.shape.textContent = `${d.heads} head(s) × ${d.tokens} tokens × d = ${d.d}` +
+      (d.v ? `, values of dv = ${d.dv}` : '') + '; every number from the C++ core (WebAssembly).';
+  }
+
+  // auto: the host page's color-scheme where it chose one, else the system's.
+  applyTheme(theme) {
+    let dark = theme === 'dark';
+    if (theme === 'auto') {
+      const scheme = this.host.isConnected ? getComputedStyle(this.host).colorScheme || '' : '';
+      dark = /\bdark\b/.test(scheme) && !/\blight\b/.test(scheme) ? true
+        : /\blight\b/.test(scheme) && !/\bdark\b/.test(scheme) ? false : !!this.dark?.matches;
+    }
+    this.parts.wrap.classList.toggle('dark', dark);
+  }
+
+  readAttr(attr) {
+    if (DATA_ATTRS.includes(attr)) { this.store.schedule(); return; }
+    const field = ATTRS.get(attr);
+    if (!field) return;
+    const raw = this.host.getAttribute(attr);
+    this.store.commit({ [field]: raw === null ? HEAD.fields[field].def : raw }, `attr:${field}`);
+  }
+}
+
+/** Defines <attention-head> once per page, its plots' core from `loadCore`. */
+export function defineAttentionHead(loadCore) {
+  if (typeof customElements === 'undefined' || customElements.get(TAG)) return;
+  class AttentionHeadElement extends HTMLElement {
+    static get observedAttributes() { return [...ATTRS.keys(), ...DATA_ATTRS]; }
+
+    #inst = null;
+
+    /** {ready, getState, setState, scene, data, frame}: for scripts and tests; null before connection. */
+    get head() {
+      const inst = this.#inst;
+      if (!inst) return null;
+      return {
+        ready: inst.ready,
+        getState: () => structuredClone(inst.store.state),
+        setState: (patch) => inst.store.commit(patch, 'api', { strict: true }),
+        get scene() { return inst.panel?.scene ?? null; },
+        get data() { return inst.data; },
+        get frame() { return inst.panel?.frame ?? null; },
+        drag: (at) => inst.store.setUi({ drag: at }),
+      };
+    }
+
+    connectedCallback() {
+      if (!this.#inst) {
+        this.#inst = new Instance(this, loadCore);
+        for (const attr of this.getAttributeNames()) this.#inst.readAttr(attr);
+      }
+      this.#inst.store.schedule();
+    }
+
+    attributeChangedCallback(attr, oldValue, newValue) {
+      if (oldValue !== newValue) this.#inst?.readAttr(attr);
+    }
+  }
+  customElements.define(TAG, AttentionHeadElement);
+}
