@@ -19,6 +19,7 @@ import math
 import numbers
 import struct
 import sys
+import warnings
 
 from .schema import check
 
@@ -67,7 +68,9 @@ def _floats(field, v):
             v = v.__array__()
         if callable(getattr(v, "astype", None)) and callable(getattr(v, "tobytes", None)) and hasattr(v, "shape"):
             shape = tuple(int(s) for s in v.shape)
-            data = v.astype("<f4").tobytes(order="C")
+            with warnings.catch_warnings():   # a float64 beyond float32 becomes inf: _check_finite names it
+                warnings.simplefilter("ignore", RuntimeWarning)
+                data = v.astype("<f4").tobytes(order="C")
             return data, shape
         if callable(getattr(v, "tolist", None)):
             v = v.tolist()

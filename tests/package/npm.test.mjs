@@ -23,7 +23,8 @@ after(async () => { await pkg?.cleanup(); });
 
 test('the tarball ships the built files, the types and the license, and nothing else', () => {
   const want = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/node.js', 'dist/attention-plot.js',
-    'dist/widget.js', 'dist/attention_wasm.wasm', 'dist/playground.html', 'types/index.d.ts', 'types/element.d.ts', 'types/widget.d.ts'];
+    'dist/attention-head.js', 'dist/widget.js', 'dist/attention_wasm.wasm', 'dist/playground.html', 'types/index.d.ts',
+    'types/element.d.ts', 'types/head.d.ts', 'types/widget.d.ts'];
   for (const f of want) assert.ok(pkg.files.includes(f), `${f} is in the tarball`);
   const extra = pkg.files.filter((f) => !want.includes(f));
   assert.deepEqual(extra, [], 'no sources, tests, benchmarks or node_modules');

@@ -159,7 +159,7 @@ export class Heap {
     const fn = this.#m[name];
     if (typeof fn !== 'function') {
       throw new Error(`${method}: this build of the attention core does not include ${name.slice(1)} ` +
-        '(the <attention-plot> element ships a smaller core with only what one plot needs); ' +
+        '(the <attention-plot> and <attention-head> elements ship smaller cores with only what they draw); ' +
         'load the full core (AttentionCore.load(), or the page\'s app.js / explore.js) to call it');
     }
     return fn;

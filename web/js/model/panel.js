@@ -113,11 +113,14 @@ export class HeadPanel {
     const canvas = this.els.view;
     let dragging = false;
     const local = (e) => { const r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
-    canvas.addEventListener('pointerdown', (e) => {
+    const onQuery = (e) => {
       const f = this.frame.view;
-      if (!f) return;
+      if (!f) return false;
       const [x, y] = local(e);
-      if (Math.hypot(x - f.query[0], y - f.query[1]) > HANDLE_PX) return;
+      return Math.hypot(x - f.query[0], y - f.query[1]) <= HANDLE_PX;
+    };
+    canvas.addEventListener('pointerdown', (e) => {
+      if (!onQuery(e)) return;
       dragging = true;
       canvas.setPointerCapture(e.pointerId);
       e.preventDefault();
@@ -130,7 +133,11 @@ export class HeadPanel {
     const end = () => { dragging = false; };
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);
-    canvas.addEventListener('touchstart', (e) => { if (dragging) e.preventDefault(); }, { passive: false });
+    // A touch that starts on the query drags it (cancelling the touchstart keeps the browser from
+    // panning: its own hit test, since touchstart may come before pointerdown); elsewhere it scrolls.
+    canvas.addEventListener('touchstart', (e) => {
+      if (e.touches.length === 1 && onQuery(e.touches[0])) e.preventDefault();
+    }, { passive: false });
   }
 
   pickQuery(e) {
