@@ -32,6 +32,7 @@ export function drawView(canvas, sc, theme) {
   ctx.beginPath(); ctx.moveTo(0, oy); ctx.lineTo(w, oy); ctx.moveTo(ox, 0); ctx.lineTo(ox, h); ctx.stroke();
   let wmax = 0;
   for (let i = 0; i < n; i++) wmax = Math.max(wmax, weights[i]);
+  const radius = (i) => 3 + 9 * Math.sqrt(wmax > 0 ? weights[i] / wmax : 0);
   // One path per band of weight, lightest first so the keys that matter are on top: thousands of
   // keys cost a few fills, not one each.
   const BANDS = 8, bands = Array.from({ length: BANDS }, () => []);
@@ -46,7 +47,7 @@ export function drawView(canvas, sc, theme) {
     ctx.beginPath();
     for (const i of keys) {
       const [x, y] = world.px(plane[2 * i], plane[2 * i + 1]);
-      const r = 3 + 9 * Math.sqrt(wmax > 0 ? weights[i] / wmax : 0);
+      const r = radius(i);
       ctx.moveTo(x + r, y);
       ctx.arc(x, y, r, 0, 2 * Math.PI);
       if (n <= 512) labels.avoidDot(x, y, r);
@@ -66,9 +67,10 @@ export function drawView(canvas, sc, theme) {
   labels.place(ctx, `q (${sc.labels[sc.query]})`, [at(qx + 12, qy - 4, 'left', 'bottom'), at(qx - 12, qy - 4, 'right', 'bottom'),
     at(qx, qy + 14, 'center', 'top')]);
   for (const i of Array.from(sc.top).slice(0, 5)) {
-    const [x, y] = world.px(plane[2 * i], plane[2 * i + 1]);
-    labels.place(ctx, sc.labels[i], [at(x + 10, y, 'left', 'middle'), at(x - 10, y, 'right', 'middle'),
-      at(x, y - 10, 'center', 'bottom'), at(x, y + 10, 'center', 'top')]);
+    // Beside its own dot, whatever its size (a label at a fixed offset would sit on a large one).
+    const [x, y] = world.px(plane[2 * i], plane[2 * i + 1]), g = radius(i) + 3;
+    labels.place(ctx, sc.labels[i], [at(x + g, y, 'left', 'middle'), at(x - g, y, 'right', 'middle'),
+      at(x, y - g, 'center', 'bottom'), at(x, y + g, 'center', 'top')]);
   }
   ctx.fillStyle = theme.muted;
   ctx.font = font(theme, 11);
