@@ -128,3 +128,66 @@ test('at the tour step on sharpness the winning blue dot is clear of the query d
     await page.close();
   }
 });
+
+test('the query-length slider: a log scale as wide as the plot, finer than the drag, keeping the direction', async () => {
+  for (const viewport of [{ width: 1366, height: 768 }, { width: 390, height: 844 }]) {
+    const b = await launch({ viewport });
+    try {
+      const { page, problems } = await openPlayground(b.context, `${srv.url}#v=1&query=0.9642,1.1491`);   // |q| 1.5 at 50°
+      const slider = await page.$eval('#quick-qlen-range', (e) => ({ ...e.getBoundingClientRect().toJSON(), value: Number(e.value) }));
+      const plot = await page.$eval('#plot', (e) => e.getBoundingClientRect().width);
+      assert.ok(slider.width >= 0.85 * plot - 40, `${viewport.width}: the slider (${slider.width} px) spans the plot (${plot} px)`);
+      // A real drag of the thumb, 230 px to the right (fewer on a phone, where the slider is narrower).
+      const px = Math.min(230, slider.width * 0.55);
+      const x0 = slider.x + (slider.value / 1000) * slider.width, y = slider.y + slider.height / 2;
+      await page.mouse.move(x0, y);
+      await page.mouse.down();
+      for (let i = 1; i <= 10; i++) await page.mouse.move(x0 + (px * i) / 10, y);
+      await page.mouse.up();
+      await frames(page);
+      const s = await page.evaluate(() => {
+        const [x, yy] = window.playground.getState().query;
+        return { len: Math.hypot(x, yy), deg: (Math.atan2(yy, x) * 180) / Math.PI,
+          shown: document.getElementById('quick-qlen').textContent, kappa: document.getElementById('quick-kappa').textContent };
+      });
+      // 230 px of the plot's log zone took κ from 1.5 to 201; the slider's pixels go ~4× further apart.
+      // (the thumb travels the slider's width less its own, ~16 px)
+      const perPx = Math.log10(s.len / 1.5) / px, want = Math.log10(1000 / 0.05) / slider.width;
+      assert.ok(perPx > 0.9 * want && perPx < 1.15 * want, `${viewport.width}: ${perPx} decades per px, expected about ${want}`);
+      if (viewport.width === 1366) assert.ok(s.len < 201 / 2, `230 px of slider stay well below κ 201 (${s.len})`);
+      assert.ok(Math.abs(s.deg - 50) < 0.05, `the direction stays (${s.deg}°)`);
+      assert.equal(s.shown, s.len.toFixed(2));
+      assert.equal(s.kappa, s.len.toFixed(2), 'scale 1: κ = |q|');
+      // Its ends: the keyboard's End reaches |q| = 1000.
+      await page.focus('#quick-qlen-range');
+      await page.keyboard.press('End');
+      await frames(page);
+      const end = await page.evaluate(() => Math.hypot(...window.playground.getState().query));
+      assert.ok(Math.abs(end - 1000) < 0.01, `End: |q| = ${end}`);
+      assert.deepEqual(problems, []);
+    } finally {
+      await b.close();
+    }
+  }
+});
+
+test('390 px: the κ ray and its tick labels keep clear of the plot\'s header lines', async () => {
+  const b = await launch({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  try {
+    const { page } = await openPlayground(b.context, `${srv.url}#v=1&n=12&layout=clusters&seed=3&query=-0.5121,1.042`);
+    await frames(page);
+    const r = await page.evaluate(() => {
+      const boxes = window.playground.plot.labels.boxes;
+      const header = boxes.filter((x) => /^κ = \|q\|·scale|^query angle/.test(x.text));
+      const ticks = boxes.filter((x) => ['10', '100', '1000', 'log'].includes(x.text));
+      const gap = (a, c) => Math.max(c.x - (a.x + a.w), a.x - (c.x + c.w), c.y - (a.y + a.h), a.y - (c.y + c.h));
+      return { header: header.length, ticks: ticks.map((t) => t.text),
+        gaps: ticks.flatMap((t) => header.map((h) => gap(t, h))) };
+    });
+    assert.equal(r.header, 2, 'both header lines are drawn');
+    assert.ok(r.ticks.length >= 2, `tick labels drawn: ${r.ticks}`);
+    for (const g of r.gaps) assert.ok(g >= 2, `a tick label ${g.toFixed(1)} px from a header line`);
+  } finally {
+    await b.close();
+  }
+});

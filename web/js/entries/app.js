@@ -52,6 +52,15 @@ function quickShown(state) {
   }
 }
 
+// The query-length slider: 0 … 1000 ↔ |q| from 0.05 to 1000 on a log scale (a quarter of the
+// slider per decade: 4.3 decades), so large κ is reached in steps of about 1 % per pixel on a phone.
+const LEN_LO = Math.log10(0.05), LEN_HI = Math.log10(PLAYGROUND.fields.query.max), SLIDER_MAX = 1000;
+const sliderToLength = (v) => 10 ** (LEN_LO + ((LEN_HI - LEN_LO) * v) / SLIDER_MAX);
+const lengthToSlider = (len) => {
+  const v = ((Math.log10(Math.max(len, 1e-9)) - LEN_LO) / (LEN_HI - LEN_LO)) * SLIDER_MAX;
+  return Math.round(Math.max(0, Math.min(SLIDER_MAX, v)));
+};
+
 // ---------------------------------------------------------------- each frame: the page around the plot
 
 function onFrame(sc, state, ui) {
@@ -63,6 +72,9 @@ function onFrame(sc, state, ui) {
   tour?.sync(state);
   const q = sc.query;
   $('quick-kappa').textContent = q.kappa.toFixed(2);
+  $('quick-qlen').textContent = q.length.toFixed(2);
+  const slider = /** @type {HTMLInputElement} */ ($('quick-qlen-range'));
+  if (document.activeElement !== slider) slider.value = String(lengthToSlider(q.length));
   setStat($('stat-kappa'), q.kappa.toFixed(3), q.kappa);
   setStat($('stat-angle'), `${q.angleDeg.toFixed(1)}°`, q.angle);
   setStat($('stat-qnorm'), q.length.toFixed(3), q.length);
@@ -261,6 +273,10 @@ async function main() {
     },
   });
   syncQuick = bindForm($('quick-controls'), PLAYGROUND, (patch) => pg.commit(patch, 'form'));
+  // The length slider keeps the query's direction (a commit like a drag's).
+  $('quick-qlen-range').addEventListener('input', (e) => {
+    pg.setQueryPolar(sliderToLength(Number(/** @type {HTMLInputElement} */ (e.target).value)), pg.queryPolar()[1]);
+  });
   const form = /** @type {HTMLFormElement} */ ($('controls'));
   if (form) {
     // Fields in the schema's 'full' set that the hand-written form does not place yet.

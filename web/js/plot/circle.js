@@ -343,11 +343,15 @@ export function drawCircleLabels(pen, scene) {
   }
   if (z.sink) lines.push([t.output, `sink takes ${scene.weights.sink.toFixed(3)} of the weight`]);
   if (scene.weights.stale) lines.push([t.output, 'core error: showing the last valid weights']);
+  const placed = [];
   for (const [color, text] of lines) {
     ctx.fillStyle = color;
-    pen.labels.place(ctx, text, [{ x, y, align: 'left', baseline: 'top' }], { bounds: g.circle });
+    const box = pen.labels.place(ctx, text, [{ x, y, align: 'left', baseline: 'top' }], { bounds: g.circle });
+    if (box) placed.push(box);
     y += 16;
   }
+  // a margin the plot's own labels keep from the header (tick labels read as part of it otherwise)
+  for (const b of placed) pen.labels.avoid(b.x - 2, b.y - 2, b.w + 4, b.h + 4);
   ctx.restore();
 }
 

@@ -50,6 +50,27 @@ export function drawQueryLine(pen, scene) {
 }
 
 /**
+ * The parts [t0, t1] of the segment (x0, y0) → (x1, y1) (t from 0 to 1) outside every box
+ * (Liang–Barsky: each box cuts out the one interval where the segment is inside it).
+ * @param {{x: number, y: number, w: number, h: number}[]} boxes
+ */
+export function outside(x0, y0, x1, y1, boxes) {
+  let parts = [[0, 1]];
+  const dx = x1 - x0, dy = y1 - y0;
+  for (const b of boxes) {
+    let lo = 0, hi = 1;
+    for (const [p, q] of [[-dx, x0 - b.x], [dx, b.x + b.w - x0], [-dy, y0 - b.y], [dy, b.y + b.h - y0]]) {
+      if (p === 0) { if (q < 0) { lo = 1; hi = 0; } continue; }
+      const t = q / p;
+      if (p < 0) lo = Math.max(lo, t); else hi = Math.min(hi, t);
+    }
+    if (lo >= hi) continue;
+    parts = parts.flatMap(([a, c]) => [[a, Math.min(c, lo)], [Math.max(a, hi), c]].filter(([u, v]) => v > u));
+  }
+  return parts;
+}
+
+/**
  * κ ticks along the query's ray (the length scale is linear to |q| = 1.5, log beyond):
  * the dotted ray and the tick marks, drawn under the labels (whose halo keeps them readable).
  * Returns where each tick's label may go, for drawKappaLabels.
@@ -67,10 +88,14 @@ export function drawKappaRay(pen, scene) {
   // the ray past the dot, dotted: how far the query can still go
   const [ex, ey] = toScreen(g, ux * (WORLD_EXTENT - 0.05), uy * (WORLD_EXTENT - 0.05));
   const [qx, qy] = queryToScreen(g, q.vector);
+  // Not across the panel's header lines (placed before it): on a small plot the ray runs under them.
+  const header = pen.labels.boxes.map((b) => ({ x: b.x - 3, y: b.y - 2, w: b.w + 6, h: b.h + 4 }));
   ctx.setLineDash([1, 4]);
   ctx.beginPath();
-  ctx.moveTo(qx, qy);
-  ctx.lineTo(ex, ey);
+  for (const [a, b] of outside(qx, qy, ex, ey, header)) {
+    ctx.moveTo(qx + a * (ex - qx), qy + a * (ey - qy));
+    ctx.lineTo(qx + b * (ex - qx), qy + b * (ey - qy));
+  }
   ctx.stroke();
   ctx.setLineDash([]);
   const nx = -uy, ny = ux;   // perpendicular (world), for the tick marks
@@ -81,6 +106,7 @@ export function drawKappaRay(pen, scene) {
     const [sx, sy] = toScreen(g, ux * r, uy * r);
     const [ax, ay] = toScreen(g, ux * r + nx * 0.035, uy * r + ny * 0.035);
     const [bx, by] = toScreen(g, ux * r - nx * 0.035, uy * r - ny * 0.035);
+    if (header.some((h) => sx >= h.x && sx <= h.x + h.w && sy >= h.y && sy <= h.y + h.h)) continue;
     ctx.moveTo(ax, ay);
     ctx.lineTo(bx, by);
     const k = v * q.scale;
@@ -268,7 +294,7 @@ export function drawHalfArcLabel(pen, scene) {
   const text = halfArcText(scene);
   const mid = arc.width >= TAU ? scene.query.seenAngle : (arc.from + arc.to) / 2;
   const spots = [];
-  for (const rr of [1.3, 0.72, 1.55, 0.45]) {
+  for (const rr of [1.3, 1.55, 0.72, 0.45]) {
     for (const a of [arc.to, arc.from, mid + Math.PI / 2, mid - Math.PI / 2, mid + Math.PI]) {
       const [x, y] = toScreen(g, rr * Math.cos(a), rr * Math.sin(a));
       // outside the circle: beside the point, away from the centre; inside: centred on it
@@ -276,13 +302,23 @@ export function drawHalfArcLabel(pen, scene) {
       spots.push({ x, y, align: rr > 1 ? side : 'center', baseline: 'middle' });
     }
   }
-  // last: the circle panel's corners
+  // the circle panel's corners
   const b = g.circle, y = Math.min(b.y + b.h - 6, g.cy + g.size / 2 - 4), right = b.x + b.w - g.pad - 2;
-  spots.push({ x: right, y, align: 'right', baseline: 'bottom' }, { x: right, y: y - 34, align: 'right', baseline: 'bottom' },
-    { x: right, y: b.y + g.pad, align: 'right', baseline: 'top' }, { x: b.x + g.pad + 2, y, align: 'left', baseline: 'bottom' });
+  const corners = [{ x: right, y, align: 'right', baseline: 'bottom' }, { x: right, y: y - 34, align: 'right', baseline: 'bottom' },
+    { x: right, y: b.y + g.pad, align: 'right', baseline: 'top' }, { x: b.x + g.pad + 2, y, align: 'left', baseline: 'bottom' }];
   ctx.save();
   ctx.font = `11px ${t.font}`;
   ctx.fillStyle = t.fg;
-  pen.labels.place(ctx, text, spots);
+  // First a place outside the circle and off the axes, beside the arc; then a corner of the
+  // panel; only then inside the circle or on an axis (the text reads better off the lines).
+  const w = ctx.measureText(text).width, h = 14;
+  const clear = (c) => {
+    const x0 = c.align === 'center' ? c.x - w / 2 : c.align === 'right' ? c.x - w : c.x;
+    const y0 = c.baseline === 'top' ? c.y : c.baseline === 'bottom' ? c.y - h : c.y - h / 2;
+    const dx = Math.max(x0 - g.cx, 0, g.cx - x0 - w), dy = Math.max(y0 - g.cy, 0, g.cy - y0 - h);
+    const onAxis = (y0 - 2 < g.cy && g.cy < y0 + h + 2) || (x0 - 2 < g.cx && g.cx < x0 + w + 2);
+    return !onAxis && Math.hypot(dx, dy) > g.ppu * 1.05;   // and clear of the unit circle
+  };
+  pen.labels.place(ctx, text, [...spots.filter(clear), ...corners, ...spots.filter((c) => !clear(c))]);
   ctx.restore();
 }

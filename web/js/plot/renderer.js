@@ -140,8 +140,8 @@ export class Plot {
     // Geometry first (dots register themselves as obstacles), then the labels that must
     // avoid them, most important first: a label that finds no free place is left out.
     const showValues = scene.values.visible;
-    drawCircleLabels(pen, scene);
     drawCircleBackground(pen);
+    drawCircleLabels(pen, scene);   // over the rings and axes; placed first, so every label avoids it
     drawHalfArc(pen, scene);
     if (showValues && scene.values.positions) this.valuesPainter.draw(pen, scene);
     drawQueryLine(pen, scene);
