@@ -191,3 +191,31 @@ test('390 px: the κ ray and its tick labels keep clear of the plot\'s header li
     await b.close();
   }
 });
+
+test('the ½-weight label sits off both axes from 820 px up, for any query direction and length', async () => {
+  // (At 390 px the label is wider than half the circle panel, so it must cross the vertical axis;
+  // its halo keeps it readable there.)
+  for (const viewport of [{ width: 820, height: 1180 }, { width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+    const b = await launch({ viewport });
+    try {
+      const { page } = await openPlayground(b.context, srv.url);
+      const bad = await page.evaluate(() => {
+        const pg = window.playground, out = [];
+        for (let deg = 0; deg < 360; deg += 10) {
+          for (const r of [0.4, 1, 1.5, 3, 20]) {
+            const a = (deg * Math.PI) / 180;
+            pg.store.commit({ query: [r * Math.cos(a), r * Math.sin(a)] }, 'api');
+            pg.store.renderNow();
+            const g = pg.frame.layout, box = pg.plot.labels.boxes.find((x) => x.text.startsWith('½-weight'));
+            if (!box) out.push(`${deg}° |q| ${r}: no label`);
+            else if ((box.y < g.cy && g.cy < box.y + box.h) || (box.x < g.cx && g.cx < box.x + box.w)) out.push(`${deg}° |q| ${r}`);
+          }
+        }
+        return out;
+      });
+      assert.deepEqual(bad, [], `${viewport.width} px: the label is on an axis or missing`);
+    } finally {
+      await b.close();
+    }
+  }
+});
