@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, serve, webRoot } from './helpers.mjs';
+import { launch, serve, swipe, webRoot } from './helpers.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await serve(); });
@@ -148,18 +148,9 @@ test('phone: a swipe over the plot scrolls the page; a swipe that starts on the 
     await page.waitForFunction(READY['index.html']);
     await page.waitForTimeout(300);   // layout settled (fonts, the first frames)
     const cdp = await phone.context.newCDPSession(page);
-    const swipe = async (x, y, dy) => {
-      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
-      for (let i = 1; i <= 8; i++) {
-        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: y - (dy * i) / 8 }] });
-        await page.waitForTimeout(16);
-      }
-      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-      await page.waitForTimeout(300);
-    };
     const box = await page.evaluate(() => document.getElementById('plot').getBoundingClientRect().toJSON());
     const s0 = await page.evaluate(() => window.playground.getState());
-    await swipe(box.left + 20, box.top + 120, 150);   // an empty corner of the plot
+    await swipe(cdp, page, box.left + 20, box.top + 120, -150);   // an empty corner of the plot
     const s1 = await page.evaluate(() => ({ y: scrollY, state: window.playground.getState() }));
     assert.ok(s1.y > 50, `the page scrolled (${s1.y}px)`);
     assert.deepEqual(s1.state.query, s0.query, 'the query did not move');
@@ -172,7 +163,7 @@ test('phone: a swipe over the plot scrolls the page; a swipe that starts on the 
       const r = pg.plot.canvas.getBoundingClientRect();
       return [r.left + x, r.top + y];
     });
-    await swipe(qx, qy, 40);
+    await swipe(cdp, page, qx, qy, -40);
     const s2 = await page.evaluate(() => ({ y: scrollY, query: window.playground.getState().query }));
     assert.equal(s2.y, 0, 'dragging the query does not scroll');
     assert.notDeepEqual(s2.query, s0.query, 'the query moved');

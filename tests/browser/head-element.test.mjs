@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { serve, launch, webRoot } from './helpers.mjs';
+import { serve, launch, swipe, webRoot } from './helpers.mjs';
 
 const H = 2, T = 9, d = 48, dv = 3;
 const fill = (n, f) => Float32Array.from({ length: n }, (_, i) => f(i));
@@ -165,15 +165,6 @@ test('on a phone a swipe on the plot scrolls the page; one that starts on the qu
     const { page, problems } = await open(`${srv.url}generated/${PAGE}`, phone);
     await page.evaluate(() => document.querySelector('attention-head').scrollIntoView());
     const cdp = await page.context().newCDPSession(page);
-    const swipe = async (x, y, dy) => {
-      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
-      for (let i = 1; i <= 8; i++) {
-        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: y + (dy * i) / 8 }] });
-        await page.waitForTimeout(16);
-      }
-      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-      await page.waitForTimeout(300);   // a fling settles
-    };
     const geometry = () => page.evaluate(() => {
       const el = document.querySelector('attention-head');
       const r = el.shadowRoot.querySelector('canvas').getBoundingClientRect(), q = el.head.frame.view.query;
@@ -181,7 +172,7 @@ test('on a phone a swipe on the plot scrolls the page; one that starts on the qu
     });
     let g = await geometry();
     // Far from the query (the left edge of the view, at its middle height): the page scrolls.
-    await swipe(g.left + 12, g.top + g.width / 2, -200);
+    await swipe(cdp, page, g.left + 12, g.top + g.width / 2, -200);
     const after = await geometry();
     assert.ok(after.scrollY > g.scrollY + 100, `the page scrolled: ${g.scrollY} → ${after.scrollY}`);
     assert.equal((await shown(page)).moved, false);
@@ -189,7 +180,7 @@ test('on a phone a swipe on the plot scrolls the page; one that starts on the qu
       .scrollIntoView({ block: 'center' }));
     await page.waitForTimeout(200);
     g = await geometry();
-    await swipe(g.qx, g.qy, -60);
+    await swipe(cdp, page, g.qx, g.qy, -60);
     const end = await geometry();
     assert.ok(Math.abs(end.scrollY - g.scrollY) < 2, 'a drag on the query does not scroll');
     assert.equal((await shown(page)).moved, true, 'the query moved');

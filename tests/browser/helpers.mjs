@@ -77,6 +77,20 @@ export async function openPlayground(context, url) {
   return { page, problems };
 }
 
+/**
+ * A one-finger swipe by CDP touch events (what a phone sends): down at (x, y), 8 moves to
+ * (x, y + dy) a frame apart, up; then 300 ms for a fling to settle. dy < 0 moves the finger up.
+ */
+export async function swipe(cdp, page, x, y, dy) {
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+  for (let i = 1; i <= 8; i++) {
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y: y + (dy * i) / 8 }] });
+    await page.waitForTimeout(16);
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await page.waitForTimeout(300);
+}
+
 /** Waits two animation frames (the app coalesces redraws to one per frame). */
 export function frames(page, count = 2) {
   return page.evaluate((count) => new Promise((resolve) => {

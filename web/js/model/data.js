@@ -119,6 +119,11 @@ export function fromFiles(core, files, labels = null) {
   };
 }
 
+/** A head set's shape in words: "2 head(s) × 9 tokens × d = 48, values of dv = 3". */
+export function shapeOf(data) {
+  return `${data.heads} head(s) × ${data.tokens} tokens × d = ${data.d}` + (data.v ? `, values of dv = ${data.dv}` : '');
+}
+
 /** Token labels from text: one per line, or comma separated, or a JSON array of strings. */
 export function parseLabels(text) {
   const s = text.trim();

@@ -11,10 +11,10 @@ import { HEAD } from '../state/model-schema.js';
 import { Store } from '../state/store.js';
 import { Notices } from '../state/notices.js';
 import { attributeMap } from '../state/codec.js';
-import { scopedPalette } from '../plot/canvas.js';
+import { wantsDark, wrapSheet } from '../plot/canvas.js';
 import palette from '../../css/palette.css';
 import noticeCss from '../../css/notice.css';
-import { fromFiles, parseLabels } from './data.js';
+import { fromFiles, parseLabels, shapeOf } from './data.js';
 import { HeadPanel } from './panel.js';
 
 const TAG = 'attention-head';
@@ -45,15 +45,6 @@ th, td { padding: .1rem .5rem; text-align: right; border-bottom: 1px solid var(-
 .t-token { text-align: left; }
 .loading { margin: .4rem 0; color: var(--muted); }
 `;
-
-let sheet = null;
-function styleSheet() {
-  if (!sheet) {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(`${scopedPalette(palette, '.wrap')}\n${noticeCss}\n${CSS}`);
-  }
-  return sheet;
-}
 
 // The element's parts, built once in its shadow root.
 function build(shadow) {
@@ -95,7 +86,7 @@ function build(shadow) {
     fig(parts.heatmap, ['softmax(scale·Q Kᵀ), row i = query token i (up to 256 tokens).']),
   ]);
   parts.wrap.append(parts.notices, parts.loading, bar, grid);
-  shadow.adoptedStyleSheets = [styleSheet()];
+  shadow.adoptedStyleSheets = [wrapSheet(palette, noticeCss, CSS)];
   shadow.replaceChildren(parts.wrap);
   return parts;
 }
@@ -164,28 +155,12 @@ class Instance {
     this.applyTheme(state.theme);
     if (!this.panel) return;
     this.ensureData();
-    if (!this.data) return;
-    try {
-      this.panel.render(state, ui, this.data);
-      this.store.notices.clear('core');
-    } catch (e) {
-      this.store.notices.set('core', [`The attention core: ${e.message}`]);
-      return;
-    }
-    const d = this.data;
-    this.parts.shape.textContent = `${d.heads} head(s) × ${d.tokens} tokens × d = ${d.d}` +
-      (d.v ? `, values of dv = ${d.dv}` : '') + '; every number from the C++ core (WebAssembly).';
+    if (!this.data || !this.panel.show(state, ui, this.data)) return;
+    this.parts.shape.textContent = `${shapeOf(this.data)}; every number from the C++ core (WebAssembly).`;
   }
 
-  // auto: the host page's color-scheme where it chose one, else the system's.
   applyTheme(theme) {
-    let dark = theme === 'dark';
-    if (theme === 'auto') {
-      const scheme = this.host.isConnected ? getComputedStyle(this.host).colorScheme || '' : '';
-      dark = /\bdark\b/.test(scheme) && !/\blight\b/.test(scheme) ? true
-        : /\blight\b/.test(scheme) && !/\bdark\b/.test(scheme) ? false : !!this.dark?.matches;
-    }
-    this.parts.wrap.classList.toggle('dark', dark);
+    this.parts.wrap.classList.toggle('dark', wantsDark(this.host, theme, this.dark));
   }
 
   readAttr(attr) {

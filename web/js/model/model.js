@@ -9,7 +9,7 @@ import { MODEL } from '../state/model-schema.js';
 import { Store } from '../state/store.js';
 import { Notices } from '../state/notices.js';
 import { bootPage } from '../state/boot.js';
-import { example, fromFiles, parseLabels } from './data.js';
+import { example, fromFiles, parseLabels, shapeOf } from './data.js';
 import { HeadPanel } from './panel.js';
 
 const $ = (id) => document.getElementById(id);
@@ -43,16 +43,9 @@ class ModelPage {
 
   render(state, ui) {
     this.ensureData(state);
-    try {
-      this.panel.render(state, ui, this.data);
-      this.store.notices.clear('core');
-    } catch (e) {
-      this.store.notices.set('core', [`The attention core: ${e.message}`]);
-      return;
-    }
+    if (!this.panel.show(state, ui, this.data)) return;
     $('m-source').textContent = this.data.source;
-    $('m-shape').textContent = `${this.data.heads} head(s) × ${this.data.tokens} tokens × d = ${this.data.d}` +
-      (this.data.v ? `, values of dv = ${this.data.dv}` : '');
+    $('m-shape').textContent = shapeOf(this.data);
     /** @type {HTMLSelectElement} */ ($('m-example')).value = state.example;
   }
 

@@ -44,6 +44,21 @@ export class HeadPanel {
     this.drawnSig = '';     // what the joint map and the heatmap last drew
   }
 
+  /**
+   * render(), with a core error as the store's 'core' notice instead (what was shown stays).
+   * Returns whether the frame was drawn.
+   */
+  show(state, ui, data) {
+    try {
+      this.render(state, ui, data);
+      this.store.notices?.clear('core');
+      return true;
+    } catch (e) {
+      this.store.notices?.set('core', [`The attention core: ${e.message}`]);
+      return false;
+    }
+  }
+
   /** Builds and draws the scene of `data` (a head set, data.js); a core error throws. */
   render(state, ui, data) {
     this.scene = buildScene(this.core, state, data, ui, this.scene);

@@ -10,7 +10,7 @@ import { attributeMap } from '../state/codec.js';
 import { bindForm, buildControls, followFold } from '../page/controls.js';
 import palette from '../../css/palette.css';
 import noticeCss from '../../css/notice.css';
-import { scopedPalette } from '../plot/canvas.js';
+import { wantsDark, wrapSheet } from '../plot/canvas.js';
 import { bindRecordButton, recordGIF, recordVideo } from '../page/record.js';
 import '../page/story.js';   // <attention-story>, in the same bundle
 
@@ -89,20 +89,11 @@ canvas:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 .record-status:empty { display: none; }
 `;
 
-let sheet = null;
-function styleSheet() {
-  if (!sheet) {
-    sheet = new CSSStyleSheet();
-    sheet.replaceSync(`${scopedPalette(palette, '.wrap')}\n${noticeCss}\n${CSS}`);
-  }
-  return sheet;
-}
-
 /** One plot in a shadow root: the Playground plus the element's summary and controls. */
 class Instance {
   constructor(shadow, host, loadCore) {
     this.host = host;
-    shadow.adoptedStyleSheets = [styleSheet()];
+    shadow.adoptedStyleSheets = [wrapSheet(palette, noticeCss, CSS)];
     const el = (tag, cls) => { const e = document.createElement(tag); if (cls) e.className = cls; return e; };
     this.wrap = el('div', 'wrap');
     const box = el('div', 'plot-box');
@@ -167,12 +158,7 @@ class Instance {
   // auto: the host page's color-scheme where it chose one (`color-scheme: dark` on the page
   // or an ancestor), else the system's.
   theme(theme) {
-    let dark = theme === 'dark';
-    if (theme === 'auto') {
-      const scheme = this.host && this.host.isConnected ? getComputedStyle(this.host).colorScheme || '' : '';
-      const saysDark = /\bdark\b/.test(scheme), saysLight = /\blight\b/.test(scheme);
-      dark = saysDark && !saysLight ? true : saysLight && !saysDark ? false : !!this.dark?.matches;
-    }
+    const dark = wantsDark(this.host, theme, this.dark);
     if (this.appliedDark !== dark || !this.canvas.isConnected) {
       this.appliedDark = dark;
       this.wrap.classList.toggle('dark', dark);

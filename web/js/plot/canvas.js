@@ -31,10 +31,39 @@ export function readTheme(el = document.documentElement) {
  * The page palette (css/palette.css, as text) scoped to one box of a shadow root: its light
  * colours on `selector`, its dark ones on `selector.dark`.
  */
-export function scopedPalette(palette, selector) {
+function scopedPalette(palette, selector) {
   const light = /:root\s*{([^}]*)}/.exec(palette)?.[1] ?? '';
   const dark = /prefers-color-scheme:\s*dark\)\s*{\s*:root\s*{([^}]*)}/.exec(palette)?.[1] ?? '';
   return `${selector} {${light}}\n${selector}.dark {${dark}}`;
+}
+
+const sheets = new Map();
+/**
+ * The stylesheet an element adopts in its shadow roots: the page palette scoped to its `.wrap`
+ * box (light, and dark with .dark), then `css`; one constructed sheet per text, shared by every
+ * instance.
+ */
+export function wrapSheet(palette, ...css) {
+  const text = [scopedPalette(palette, '.wrap'), ...css].join('\n');
+  let sheet = sheets.get(text);
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    sheets.set(text, sheet);
+  }
+  return sheet;
+}
+
+/**
+ * Whether an element's plot is dark: theme 'dark' or 'light' as given; 'auto' follows the host
+ * page's color-scheme where it chose one (`color-scheme: dark` on the page or an ancestor),
+ * else the system's (`media`: the prefers-color-scheme: dark query, or null).
+ */
+export function wantsDark(host, theme, media) {
+  if (theme !== 'auto') return theme === 'dark';
+  const scheme = host && host.isConnected ? getComputedStyle(host).colorScheme || '' : '';
+  const saysDark = /\bdark\b/.test(scheme), saysLight = /\blight\b/.test(scheme);
+  return saysDark && !saysLight ? true : saysLight && !saysDark ? false : !!media?.matches;
 }
 
 /**
