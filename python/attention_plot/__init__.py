@@ -16,7 +16,8 @@ from importlib import resources
 
 from .capture import QKV, capture_qkv
 from .head import HeadPlot
-from .plot import HTML, AttentionPlot, head_script_tag, html, script_tag
+from .output import HTML, head_script_tag, html, script_tag
+from .plot import AttentionPlot
 from .schema import SCHEMA
 
 __version__ = SCHEMA["package"]["version"]

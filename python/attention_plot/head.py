@@ -21,6 +21,7 @@ import struct
 import sys
 import warnings
 
+from .output import html
 from .schema import check
 
 # The largest head set an output carries: 2²² floats over q, k and v (16 MB of float32, 22 MB of
@@ -133,6 +134,8 @@ class HeadPlot:
     ``AttentionPlot.from_tensors(q, k, v=None, *, tokens=None, head=0, query=-1, scale=None)``.
     A bad argument raises ValueError naming it."""
 
+    SCRIPT = "attention-head.js"   # the static file that defines the element (output.html inlines it)
+
     def __init__(self, q, k, v=None, *, tokens=None, head=0, query=-1, scale=None, causal=True, theme="auto"):
         qb, qs = _floats("q", q)
         kb, ks = _floats("k", k)
@@ -205,7 +208,6 @@ class HeadPlot:
 
     def to_html(self, full_page=False, title="Attention head"):
         """HTML that shows the head offline (see AttentionPlot.to_html)."""
-        from .plot import html
         return html(self, full_page=full_page, title=title)
 
     def _repr_html_(self):

@@ -6,68 +6,14 @@ any number of plots can share a page or an output.
 """
 
 import html as _html
-from importlib import resources
 
 from .head import HeadPlot
-from .schema import FIELDS, SCHEMA, check, text
-
-# html()'s and to_html()'s keyword arguments, checked as the fields are.
-OPTIONS = {"full_page": {"type": "bool"}, "title": {"type": "text"}}
+from .output import OPTIONS, html
+from .schema import FIELDS, check, text
 
 _SNAKE = {}
 for _name in FIELDS:
     _SNAKE["".join("_" + c.lower() if c.isupper() else c for c in _name)] = _name
-
-
-def _script_text(name="attention-plot.js"):
-    path = resources.files(__package__).joinpath("static", name)
-    try:
-        code = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"{path} is missing: it is built, not committed. Run ./build_wasm.sh at the repository root "
-            "(it copies the element there), or install the built wheel.") from None
-    if "</script" in code.lower():
-        raise ValueError(f"{path} contains '</script' and cannot be inlined; rebuild it with ./build_wasm.sh")
-    return code
-
-
-def script_tag():
-    """The element's script (WebAssembly inlined) as one <script> tag; once per page is enough."""
-    version = SCHEMA["package"]["version"]
-    return f"<script>/* attention-plot {version} (MIT): the <attention-plot> element, WebAssembly inlined */\n{_script_text()}</script>"
-
-
-def head_script_tag():
-    """The <attention-head> element's script (its own lean core inlined), once per page: what
-    ``AttentionPlot.from_tensors`` outputs need."""
-    version = SCHEMA["package"]["version"]
-    return (f"<script>/* attention-plot {version} (MIT): the <attention-head> element, WebAssembly inlined */\n"
-            f"{_script_text('attention-head.js')}</script>")
-
-
-class HTML(str):
-    """HTML that a notebook shows as HTML. It is the text itself (a ``str``: ``str(h)``,
-    ``h.data``, writing it to a file or searching it work as on any string), with
-    ``_repr_html_`` for Jupyter, VS Code and Colab, ``__html__`` for markupsafe and Jinja, and
-    a short ``repr`` instead of 300 kB of text in a cell's plain-text output."""
-
-    @property
-    def data(self):
-        """The HTML as a plain str (as IPython.display.HTML's ``.data``)."""
-        return str(self)
-
-    def __str__(self):
-        return str.__str__(self)
-
-    def _repr_html_(self):
-        return str(self)
-
-    def __html__(self):
-        return str(self)
-
-    def __repr__(self):
-        return f"<attention_plot.HTML: {len(self):,} characters, {self.count('<attention-plot ') + self.count('<attention-head ')} plot(s); str() is the text>"
 
 
 class AttentionPlot:
@@ -88,6 +34,7 @@ class AttentionPlot:
 
     # A notebook's plots start with the few basic controls, not the page's twenty.
     DEFAULT_CONTROLS = "compact"
+    SCRIPT = "attention-plot.js"   # the static file that defines the element (output.html inlines it)
 
     def __init__(self, **fields):
         self._fields = {}
@@ -137,22 +84,3 @@ class AttentionPlot:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._fields.items())
         return f"AttentionPlot({args})"
-
-
-def html(*plots, full_page=False, title="Attention plot"):
-    """Several plots in one piece of HTML, sharing one copy of each script they need: an HTML,
-    which a notebook cell displays and which is the HTML text (``str(html(a, b))``). Takes
-    AttentionPlot and HeadPlot (``AttentionPlot.from_tensors``) objects."""
-    for p in plots:
-        if not isinstance(p, (AttentionPlot, HeadPlot)):
-            raise TypeError(f"html() takes AttentionPlot and HeadPlot objects; got {type(p).__name__}")
-    full_page, title = check("full_page", full_page, OPTIONS["full_page"]), check("title", title, OPTIONS["title"])
-    scripts = ([script_tag()] if any(isinstance(p, AttentionPlot) for p in plots) or not plots else []) + \
-        ([head_script_tag()] if any(isinstance(p, HeadPlot) for p in plots) else [])
-    head = "\n".join(scripts + [p.element() for p in plots])
-    fragment = f'<div class="attention-plot-output">\n{head}\n</div>'
-    if not full_page:
-        return HTML(fragment)
-    return HTML(f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-                f"<title>{_html.escape(title)}</title>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n")

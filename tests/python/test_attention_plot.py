@@ -409,7 +409,7 @@ FUZZ_CASES = 4000
 
 def test_fuzz_every_field_raises_only_value_errors_naming_it_and_keeps_what_it_accepts():
     import random
-    from attention_plot.plot import OPTIONS
+    from attention_plot.output import OPTIONS
     from attention_plot.schema import text
     rng, pools = random.Random(20240611), _hostile_pools()
     names = list(FIELDS) + list(OPTIONS)
