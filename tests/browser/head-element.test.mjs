@@ -138,7 +138,7 @@ test('a drag keeps every weight exact in the plane; bad attributes, tensors and 
   await page.evaluate(() => document.querySelector('attention-head').setAttribute('tensors', 'AAAAAAAAAAA='));
   await frame(page);
   s = await shown(page);
-  assert.ok(s.notices.some((n) => /tensors\.safetensors/.test(n) && /Kept what was shown/.test(n)), s.notices.join(' | '));
+  assert.ok(s.notices.some((n) => /^the tensors attribute: /.test(n) && /Kept what was shown/.test(n)), s.notices.join(' | '));
   assert.deepEqual(s.labels, TOKENS, 'the head set shown stays');
   await page.evaluate(() => document.querySelector('attention-head').setAttribute('tensors', 'not base64!'));
   await frame(page);
@@ -154,6 +154,43 @@ test('a drag keeps every weight exact in the plane; bad attributes, tensors and 
   s = await shown(page);
   assert.ok(s.notices.some((n) => /^tokens: .*used t0, t1, … instead/.test(n)), s.notices.join(' | '));
   assert.equal(s.labels[0], 't0');
+
+  // Past the data: a notice, and the last head (token) used; too few labels are named too.
+  await page.evaluate(() => {
+    const el = document.querySelector('attention-head');
+    el.setAttribute('head', '5');
+    el.setAttribute('query', '40');
+    el.setAttribute('tokens', '["a", "b"]');
+  });
+  await frame(page);
+  s = await shown(page);
+  assert.deepEqual([s.state.head, s.state.query, s.head, s.query], [1, 8, 1, 8]);
+  for (const want of [/^head: "5" is outside 0…1 \(the data has 2 heads\); using "1" instead/,
+    /^query: "40" is outside -1…8 \(the data has 9 tokens\); using "8" instead/,
+    /^tokens: 2 labels for 9 tokens; used t2, … for the rest/]) {
+    assert.ok(s.notices.some((n) => want.test(n)), `${want} in ${s.notices.join(' | ')}`);
+  }
+  // New tensors of the same length whose change is in the middle are read again.
+  const changed = await page.evaluate(() => {
+    const el = document.querySelector('attention-head'), t = el.getAttribute('tensors'), mid = t.length >> 1;
+    const id = el.head.data.id;
+    el.setAttribute('tensors', t.slice(0, mid) + (t[mid] === 'A' ? 'B' : 'A') + t.slice(mid + 1));
+    return el.head.data.id === id + 1;
+  });
+  assert.ok(changed, 'the changed tensors were read');
+  // Out of the document and back: the same state, drawn again.
+  const back = await page.evaluate(async () => {
+    const el = document.querySelector('attention-head'), parent = el.parentNode;
+    el.head.setState({ scale: 'one' });
+    el.remove();
+    await new Promise((r) => setTimeout(r, 20));
+    const gone = el.head === null;
+    parent.append(el);
+    await el.head.ready;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return { gone, scale: el.head.getState().scale, drawn: !!el.head.scene };
+  });
+  assert.deepEqual(back, { gone: true, scale: 'one', drawn: true });
   assert.deepEqual(problems, []);
   await page.close();
 });

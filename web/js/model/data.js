@@ -76,15 +76,15 @@ function roleOf(name) {
  * or separate files named q…, k…, v… . tokens: optional labels. Throws an Error naming the file
  * and the tensor for anything it cannot use.
  * @param {any} core
- * @param {Array<{name: string, bytes: Uint8Array}>} files
+ * @param {Array<{name: string, bytes: Uint8Array, format?: string}>} files
  * @param {string[]|null} labels
  */
 export function fromFiles(core, files, labels = null) {
   /** @type {Record<string, {t: any, file: string}>} */
   const found = {};
   for (const f of files) {
-    // The extension says the format; without one the core detects it from the bytes.
-    const format = /\.(npy|safetensors|json)$/i.exec(f.name)?.[1].toLowerCase() ?? 'detect';
+    // The format given, else the extension's; without either the core detects it from the bytes.
+    const format = f.format ?? /\.(npy|safetensors|json)$/i.exec(f.name)?.[1].toLowerCase() ?? 'detect';
     const tensors = core.readTensors(f.bytes, { name: f.name, format });
     for (const t of tensors) {
       const role = roleOf(t.name || f.name);
@@ -117,6 +117,30 @@ export function fromFiles(core, files, labels = null) {
     source: `Your files: ${files.map((f) => f.name).join(', ')} (q ${found.q.file}, k ${found.k.file}` +
       `${found.v ? `, v ${found.v.file}` : ''}).`,
   };
+}
+
+/** What became of token labels that do not match the tokens (a notice), or '' when they do. */
+export function labelsNotice(labels, T) {
+  if (!labels || labels.length === T) return '';
+  return `tokens: ${labels.length} labels for ${T} tokens; ` + (labels.length < T
+    ? `used t${labels.length}, … for the rest.` : `the last ${labels.length - T} were left out.`);
+}
+
+/**
+ * A head or query token past a head set (a link, an attribute or a script can ask for one): the
+ * patch that uses the last one instead, and a notice by field, for the fields in `changed`.
+ */
+export function fitHead(state, data, changed) {
+  const patch = {}, notices = {};
+  for (const [field, count, what] of [['head', data.heads, 'head'], ['query', data.tokens, 'token']]) {
+    if (!changed.includes(field)) continue;
+    notices[field] = '';
+    if (state[field] < count) continue;
+    patch[field] = count - 1;
+    notices[field] = `${field}: "${state[field]}" is outside ${field === 'query' ? -1 : 0}…${count - 1} (the data has ` +
+      `${count} ${what}${count === 1 ? '' : 's'}); using "${count - 1}" instead.`;
+  }
+  return { patch, notices };
 }
 
 /** A head set's shape in words: "2 head(s) × 9 tokens × d = 48, values of dv = 3". */

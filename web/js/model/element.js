@@ -14,7 +14,7 @@ import { attributeMap } from '../state/codec.js';
 import { wantsDark, wrapSheet } from '../plot/canvas.js';
 import palette from '../../css/palette.css';
 import noticeCss from '../../css/notice.css';
-import { fromFiles, parseLabels, shapeOf } from './data.js';
+import { fromFiles, labelsNotice, parseLabels, shapeOf } from './data.js';
 import { HeadPanel } from './panel.js';
 
 const TAG = 'attention-head';
@@ -107,68 +107,85 @@ class Instance {
     this.host = host;
     this.parts = build(host.shadowRoot ?? host.attachShadow({ mode: 'open' }));
     this.data = null;
-    this.dataSig = null;    // the attributes the data was read from
+    this.core = null;
     this.panel = null;
-    this.store = new Store(HEAD, { render: (s, ui) => this.render(s, ui), notices: new Notices(this.parts.notices) });
+    this.dataDirty = true;  // the tensors or tokens attribute changed since the data was read
+    this.store = new Store(HEAD, {
+      render: (s, ui) => this.render(s, ui), notices: new Notices(this.parts.notices),
+      onCommit: (state, source, changed) => { if (source !== 'data') this.panel?.fitToData(this.data, changed); },
+    });
     this.store.ui = { drag: null };
     this.dark = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
-    this.dark?.addEventListener('change', () => this.store.schedule());
+    this.onScheme = () => this.store.schedule();
+    this.dark?.addEventListener('change', this.onScheme);
     this.resize = new ResizeObserver(() => this.store.schedule());
     this.resize.observe(this.parts.wrap);
     this.ready = loadCore().then((core) => {
+      if (this.destroyed) return;
+      this.core = core;
       this.panel = new HeadPanel(core, { ...this.parts, themeFrom: this.parts.wrap }, this.store);
       this.panel.wire();
-      this.core = core;
-      this.store.schedule();
+      this.readData();
     }, (e) => this.store.notices.set('load', [e.message])).finally(() => this.parts.loading.remove());
   }
 
-  // The head set the `tensors` and `tokens` attributes hold, read again only when they change.
-  ensureData() {
+  // The head set the tensors and tokens attributes hold, read by the core when they changed (an
+  // input, not a frame's work); a bad one is a notice that keeps what was shown.
+  readData() {
+    if (!this.core || !this.dataDirty) return;
+    this.dataDirty = false;
     const tensors = this.host.getAttribute('tensors'), tokens = this.host.getAttribute('tokens');
-    const sig = `${tensors?.length}|${tensors?.slice(0, 64)}|${tensors?.slice(-64)}|${tokens}`;
-    if (sig === this.dataSig) return;
-    this.dataSig = sig;
+    const notices = this.store.notices;
     if (!tensors || !tensors.trim()) {
-      this.store.notices.set('data', ['No tensors: give the element a tensors attribute (a base64 .safetensors ' +
-        'file with q and k), as AttentionPlot.from_tensors does.']);
+      notices.set('data', ['No tensors: give the element a tensors attribute (a base64 .safetensors file with q and k), ' +
+        `as AttentionPlot.from_tensors does. ${this.data ? 'Kept what was shown.' : 'Nothing to show.'}`]);
       return;
     }
+    let labels = null;
+    const said = [];
     try {
-      let labels = null;
-      try {
-        labels = tokens ? parseLabels(tokens) : null;
-      } catch (e) {
-        this.store.notices.set('tokens', [`tokens: ${e.message}; used t0, t1, … instead.`]);
-      }
-      if (labels) this.store.notices.clear('tokens');
-      const data = fromFiles(this.core, [{ name: 'tensors.safetensors', bytes: bytesOf(tensors.trim()) }], labels);
-      this.data = { ...data, id: (this.data?.id ?? 0) + 1 };
-      this.store.ui.drag = null;
-      this.store.notices.clear('data');
+      labels = tokens ? parseLabels(tokens) : null;
     } catch (e) {
-      this.store.notices.set('data', [`${e.message}. ${this.data ? 'Kept what was shown.' : 'Nothing to show.'}`]);
+      said.push(`${e.message.startsWith('tokens:') ? '' : 'tokens: '}${e.message}; used t0, t1, … instead.`);
     }
+    try {
+      const file = { name: 'the tensors attribute', format: 'safetensors', bytes: bytesOf(tensors.trim()) };
+      this.data = { ...fromFiles(this.core, [file], labels), id: (this.data?.id ?? 0) + 1 };
+      notices.clear('data');
+      said.push(labelsNotice(labels, this.data.tokens));
+      this.store.setUi({ drag: null });
+      this.panel.fitToData(this.data, ['head', 'query'], { keep: true });
+    } catch (e) {
+      notices.set('data', [`${e.message}. ${this.data ? 'Kept what was shown.' : 'Nothing to show.'}`]);
+    }
+    notices.set('tokens', said);
+    this.store.schedule();
   }
 
   render(state, ui) {
-    this.applyTheme(state.theme);
-    if (!this.panel) return;
-    this.ensureData();
-    if (!this.data || !this.panel.show(state, ui, this.data)) return;
+    this.parts.wrap.classList.toggle('dark', wantsDark(this.host, state.theme, this.dark));
+    if (!this.panel || !this.data || !this.panel.show(state, ui, this.data)) return;
     this.parts.shape.textContent = `${shapeOf(this.data)}; every number from the C++ core (WebAssembly).`;
   }
 
-  applyTheme(theme) {
-    this.parts.wrap.classList.toggle('dark', wantsDark(this.host, theme, this.dark));
-  }
-
   readAttr(attr) {
-    if (DATA_ATTRS.includes(attr)) { this.store.schedule(); return; }
+    if (DATA_ATTRS.includes(attr)) {
+      this.dataDirty = true;
+      this.readData();
+      return;
+    }
     const field = ATTRS.get(attr);
     if (!field) return;
     const raw = this.host.getAttribute(attr);
     this.store.commit({ [field]: raw === null ? HEAD.fields[field].def : raw }, `attr:${field}`);
+  }
+
+  // Out of the document: its observers, listeners and frames go (the element keeps its attributes).
+  destroy() {
+    this.destroyed = true;
+    this.resize.disconnect();
+    this.dark?.removeEventListener('change', this.onScheme);
+    this.store.destroy();
   }
 }
 
@@ -179,8 +196,9 @@ export function defineAttentionHead(loadCore) {
     static get observedAttributes() { return [...ATTRS.keys(), ...DATA_ATTRS]; }
 
     #inst = null;
+    #saved = null;   // the state while the element is out of the document
 
-    /** {ready, getState, setState, scene, data, frame}: for scripts and tests; null before connection. */
+    /** {ready, getState, setState, scene, data, frame, drag}: for scripts and tests; null while out of the document. */
     get head() {
       const inst = this.#inst;
       if (!inst) return null;
@@ -199,12 +217,26 @@ export function defineAttentionHead(loadCore) {
       if (!this.#inst) {
         this.#inst = new Instance(this, loadCore);
         for (const attr of this.getAttributeNames()) this.#inst.readAttr(attr);
+        if (this.#saved) this.#inst.store.commit(this.#saved, 'restore');
+        this.#saved = null;
       }
       this.#inst.store.schedule();
     }
 
+    // Out for good (not a move, which reconnects in the same task): keep only the state.
+    disconnectedCallback() {
+      queueMicrotask(() => {
+        if (this.isConnected || !this.#inst) return;
+        this.#saved = { ...this.#inst.store.state };
+        this.#inst.destroy();
+        this.#inst = null;
+      });
+    }
+
     attributeChangedCallback(attr, oldValue, newValue) {
-      if (oldValue !== newValue) this.#inst?.readAttr(attr);
+      if (oldValue === newValue) return;
+      if (!this.#inst && this.#saved) delete this.#saved[ATTRS.get(attr)];   // set since: the attribute wins
+      this.#inst?.readAttr(attr);
     }
   }
   customElements.define(TAG, AttentionHeadElement);

@@ -9,7 +9,7 @@ import { MODEL } from '../state/model-schema.js';
 import { Store } from '../state/store.js';
 import { Notices } from '../state/notices.js';
 import { bootPage } from '../state/boot.js';
-import { example, fromFiles, parseLabels, shapeOf } from './data.js';
+import { example, fromFiles, labelsNotice, parseLabels, shapeOf } from './data.js';
 import { HeadPanel } from './panel.js';
 
 const $ = (id) => document.getElementById(id);
@@ -21,7 +21,13 @@ class ModelPage {
     this.dataKey = '';      // which example it is ('files' for the reader's)
     this.files = null;      // the reader's last good head set
     this.ids = 0;
-    this.store = new Store(MODEL, { render: (s, ui) => this.render(s, ui), notices, url: true });
+    this.store = new Store(MODEL, {
+      render: (s, ui) => this.render(s, ui), notices, url: true,
+      onCommit: (state, source, changed) => {
+        this.ensureData(state);
+        if (source !== 'data') this.panel?.fitToData(this.data, changed);
+      },
+    });
     this.store.ui = { drag: null };
     this.panel = new HeadPanel(core, /** @type {any} */ ({
       view: $('m-view'), strip: $('m-strip'), joint: $('m-joint'), heatmap: $('m-heatmap'), list: $('m-list'),
@@ -38,11 +44,10 @@ class ModelPage {
     if (want === this.dataKey) return;
     this.data = want === 'files' ? this.files : { ...example(this.core, want), id: ++this.ids };
     this.dataKey = want;
-    this.store.ui.drag = null;
+    this.store.setUi({ drag: null });
   }
 
   render(state, ui) {
-    this.ensureData(state);
     if (!this.panel.show(state, ui, this.data)) return;
     $('m-source').textContent = this.data.source;
     $('m-shape').textContent = shapeOf(this.data);
@@ -65,7 +70,7 @@ class ModelPage {
       const labels = parseLabels(/** @type {HTMLTextAreaElement} */ ($('m-tokens')).value);
       this.files = { ...fromFiles(this.core, files, labels), id: ++this.ids };
       this.dataKey = '';
-      this.store.notices.clear('files');
+      this.store.notices.set('files', [labelsNotice(labels, this.files.tokens)]);
       this.store.commit({ example: 'files', head: 0, query: -1 }, 'form');
     } catch (e) {
       this.store.notices.set('files', [`${e.message}. Kept what was shown.`]);

@@ -8,6 +8,7 @@ import { readTheme, fmt } from '../plot/canvas.js';
 import { drawGrid } from '../plot/grid.js';
 import { drawView } from '../plot/headview.js';
 import { buildScene } from './scene.js';
+import { fitHead } from './data.js';
 import { drawJoint, drawStrip, fillList } from './charts.js';
 
 const HANDLE_PX = 22;   // a pointer this close to the query grabs it (a touch elsewhere scrolls)
@@ -57,6 +58,20 @@ export class HeadPanel {
       this.store.notices?.set('core', [`The attention core: ${e.message}`]);
       return false;
     }
+  }
+
+  /**
+   * A head or query token past `data` (a link, an attribute or a script can ask for one), for
+   * the fields in `changed`: a notice each, and a commit of the last one instead. A field back
+   * in range clears its notice unless `keep` (new data: what was said about the old stays).
+   */
+  fitToData(data, changed, { keep = false } = {}) {
+    if (!data) return;
+    const { patch, notices } = fitHead(this.store.state, data, changed);
+    for (const [field, text] of Object.entries(notices)) {
+      if (text || !keep) this.store.notices?.set(`fit:${field}`, [text]);
+    }
+    if (Object.keys(patch).length) this.store.commit(patch, 'data', { notify: false });
   }
 
   /** Builds and draws the scene of `data` (a head set, data.js); a core error throws. */
