@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Writes python/attention_plot/schema.json from PLAYGROUND in web/js/state/schema.js, so the
+// Writes python/attention_plot/schema.json from PLAYGROUND in web/js/state/schema.js (and
+// <attention-head>'s HEAD in model-schema.js), so the
 // Python package validates with the same names, ranges and defaults as the codec without
 // a hand-made copy. The file is committed (the package works from a plain checkout);
 // tests/python checks it is current with --check.
@@ -11,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLAYGROUND } from '../web/js/state/schema.js';
+import { HEAD } from '../web/js/state/model-schema.js';
 import { kebab } from '../web/js/state/codec.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,19 +22,24 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 // Plain data only: cross-field rules (settle, enabledWhen) stay with the element, which
 // applies them to the attributes and names what it changed.
-const fields = {};
-for (const [name, f] of Object.entries(PLAYGROUND.fields)) {
-  const { type, min, max, def, precision, values, maxCount, count, label } = f;
-  fields[name] = Object.fromEntries(Object.entries({
-    type, min, max, def, precision, values, maxCount, count, label, attribute: kebab(name),
-  }).filter(([, v]) => v !== undefined));
+function plainFields(table) {
+  const fields = {};
+  for (const [name, f] of Object.entries(table.fields)) {
+    const { type, min, max, def, precision, values, maxCount, count, label } = f;
+    fields[name] = Object.fromEntries(Object.entries({
+      type, min, max, def, precision, values, maxCount, count, label, attribute: kebab(name),
+    }).filter(([, v]) => v !== undefined));
+  }
+  return fields;
 }
 const text = `${JSON.stringify({
-  generatedFrom: 'web/js/state/schema.js PLAYGROUND by scripts/schema-json.mjs; do not edit',
+  generatedFrom: 'web/js/state/schema.js PLAYGROUND and model-schema.js HEAD by scripts/schema-json.mjs; do not edit',
   package: { name: pkg.name, version: pkg.version },
   name: PLAYGROUND.name,
   version: PLAYGROUND.version,
-  fields,
+  fields: plainFields(PLAYGROUND),
+  // <attention-head>'s attributes (HeadPlot, AttentionPlot.from_tensors)
+  head: { name: HEAD.name, version: HEAD.version, fields: plainFields(HEAD) },
 }, null, 2)}\n`;
 
 if (process.argv.includes('--check')) {

@@ -7,8 +7,8 @@
     capture_qkv(model, x)                         # Q, K, V of each PyTorch attention layer
     AttentionPlot.from_tensors(q, k, v, tokens=words)  # one real head, any d (a HeadPlot)
 
-No runtime dependencies. The plot is the <attention-plot> element of the npm package
-attention-plot, with its WebAssembly core inlined in the HTML.
+No runtime dependencies. The plots are the <attention-plot> and <attention-head> elements of the
+npm package attention-plot, each with its WebAssembly core inlined in the HTML.
 """
 
 import pathlib
@@ -21,7 +21,8 @@ from .plot import AttentionPlot
 from .schema import SCHEMA
 
 __version__ = SCHEMA["package"]["version"]
-__all__ = ["AttentionPlot", "HTML", "HeadPlot", "QKV", "capture_qkv", "head_script_tag", "html", "script_tag", "widget_esm", "__version__"]
+__all__ = ["AttentionPlot", "HTML", "HeadPlot", "QKV", "capture_qkv", "head_script_tag", "html", "script_tag",
+           "widget_esm", "__version__"]
 
 
 def widget_esm():

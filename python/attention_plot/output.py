@@ -67,7 +67,8 @@ class HTML(str):
         return str(self)
 
     def __repr__(self):
-        return f"<attention_plot.HTML: {len(self):,} characters, {self.count('<attention-plot ') + self.count('<attention-head ')} plot(s); str() is the text>"
+        plots = self.count("<attention-plot ") + self.count("<attention-head ")
+        return f"<attention_plot.HTML: {len(self):,} characters, {plots} plot(s); str() is the text>"
 
 
 def html(*plots, full_page=False, title="Attention plot"):

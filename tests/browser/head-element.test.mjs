@@ -129,6 +129,29 @@ test('a drag keeps every weight exact in the plane; bad attributes, tensors and 
   const m = Math.max(...z), e = z.map((x) => Math.exp(x - m)), sum = e.reduce((a, b) => a + b, 0);
   close(dragged.weights, e.map((x) => x / sum), 'the dragged query');
 
+  // A real mouse drag to the view's edge and a wiggle there: the scale holds, the query stays in view.
+  const g = await page.evaluate(() => {
+    const el = document.querySelector('attention-head'), r = el.shadowRoot.querySelector('canvas').getBoundingClientRect();
+    el.head.drag(null);
+    return new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(() => {
+      const f = el.head.frame.view;
+      res({ left: r.left, top: r.top, right: r.right, qx: r.left + f.query[0], qy: r.top + f.query[1], R: f.R });
+    })));
+  });
+  await page.mouse.move(g.qx, g.qy);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(g.qx + ((g.right - 3 - g.qx) * i) / 10, g.qy);
+  for (let i = 0; i < 20; i++) await page.mouse.move(g.right - 3 - (i % 2), g.qy);
+  await page.mouse.move(g.right + 300, g.qy);
+  const held = await page.evaluate(() => {
+    const el = document.querySelector('attention-head');
+    return { at: el.head.scene.at, R: el.head.frame.view.R };
+  });
+  await page.mouse.up();
+  assert.equal(held.R, g.R, 'the scale holds during the drag');
+  assert.ok(held.at[0] <= g.R * 1.1 + 1e-9 && held.at[0] > g.R, `the query stays within the view: ${held.at[0]} (R ${g.R})`);
+  await page.evaluate(() => document.querySelector('attention-head').head.drag(null));
+
   await page.evaluate(() => document.querySelector('attention-head').setAttribute('head', 'seven'));
   await frame(page);
   let s = await shown(page);

@@ -105,21 +105,24 @@ def test_the_core_reads_the_carried_file_and_its_weights_are_numpys_softmax(tmp_
     (("q", [[1.0]]), {}, r"^q: is str; expected an array"),
     ((np.zeros((2, 4, 5, 3)), np.zeros((2, 4, 5, 3))), {}, r"^q: has shape \(2, 4, 5, 3\) \(a batch: take one sequence"),
     ((np.zeros(5), np.zeros(5)), {}, r"^q: has shape \(5\); expected \(T, d\)"),
-    ((np.zeros((4, 5000)), np.zeros((4, 5000))), {}, r"^q: has shape \(4, 5000\): 1 heads × 4 tokens × d 5000"),
-    ((np.ones((4, 3)), np.ones((5, 3))), {}, r"^k: has 1 heads × 5 tokens × d 3 but q has 1 × 4 × 3"),
+    ((np.zeros((4, 5000)), np.zeros((4, 5000))), {}, r"^q: has shape \(4, 5000\): 1 head × 4 tokens × d 5000"),
+    ((np.ones((4, 3)), np.ones((5, 3))), {}, r"^k: has 1 head × 5 tokens × d 3 but q has 1 × 4 × 3"),
     ((np.ones((8, 4, 3)), np.ones((2, 4, 3))), {}, r"repeat k's heads: k.repeat_interleave\(4, dim=-3\)"),
-    ((np.ones((4, 3)), np.ones((4, 3)), np.ones((3, 2))), {}, r"^v: has 1 heads × 3 tokens but q has 1 × 4"),
+    ((np.ones((4, 3)), np.ones((4, 3)), np.ones((3, 2))), {}, r"^v: has 1 head × 3 tokens but q has 1 × 4"),
     ((np.array([[1.0, np.nan], [0, 1]]), np.ones((2, 2))), {}, r"^q: holds nan at \(0, 1\)"),
     ((np.ones((2, 2)), np.array([[1.0, 1], [1e39, 1]])), {}, r"^k: holds inf at \(1, 0\) \(as float32\)"),
     (([[1, 2], [3]], [[1, 2], [3, 4]]), {}, r"^q: is ragged"),
     (([["a", "b"]], [[1, 2]]), {}, r"^q: holds str 'a'; expected numbers"),
-    ((np.ones((2, 4, 3)), np.ones((2, 4, 3))), {"head": 2}, r'^head: "2" is outside 0…1'),
+    ((np.ones((2, 4, 3)), np.ones((2, 4, 3))), {"head": 2}, r'^head: "2" is outside -1…1'),
     ((np.ones((4, 3)), np.ones((4, 3))), {"query": 4}, r'^query: "4" is outside -1…3'),
     ((np.ones((4, 3)), np.ones((4, 3))), {"tokens": ["a", "b"]}, r"^tokens: has 2 labels for 4 tokens"),
     ((np.ones((4, 3)), np.ones((4, 3))), {"tokens": "abcd"}, r"^tokens: is one string"),
-    ((np.ones((4, 3)), np.ones((4, 3))), {"scale": 0.5}, r"^scale: is 0.5; expected None \(1/√d\)"),
+    ((np.ones((4, 3)), np.ones((4, 3))), {"tokens": 5}, r"^tokens: is int; expected a list"),
+    ((np.ones((4, 3)), np.ones((4, 3))), {"scale": 0.5}, r"^scale: is '0.5'; expected None or 1/√d \(= 0.57735 here\)"),
+    ((np.ones((4, 3)), np.ones((4, 3))), {"scale": [1]}, r"^scale: is '\[1\]'; expected None"),
+    ((np.ones((4, 3)), np.ones((4, 3))), {"scale": "half"}, r'^scale: "half" is not one of inv_sqrt, one'),
     ((np.ones((4, 3)), np.ones((4, 3))), {"causal": "maybe"}, r"^causal: "),
-    ((np.ones((4, 3)), np.ones((4, 3))), {"theme": "blue"}, r"^theme: is 'blue'"),
+    ((np.ones((4, 3)), np.ones((4, 3))), {"theme": "blue"}, r'^theme: "blue" is not one of auto, light, dark'),
 ])
 def test_every_bad_argument_is_a_value_error_naming_it(args, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -129,7 +132,7 @@ def test_every_bad_argument_is_a_value_error_naming_it(args, kwargs, message):
 def test_too_much_data_for_one_output_is_refused_with_what_to_do():
     big = np.zeros((16, 2048, 64), dtype=np.float32)   # q and k: 2²² numbers, the most an output carries
     AttentionPlot.from_tensors(big, big)
-    with pytest.raises(ValueError, match=r"^q, k, v: hold 4,227,072 numbers.*\(q\[:, h:h\+1\]\)") as e:
+    with pytest.raises(ValueError, match=r"^q, k, v: hold 4,227,072 numbers.*\(e\.g\. q\[h:h\+1\], and k, v alike\)") as e:
         AttentionPlot.from_tensors(big, big, np.ones((16, 2048, 1)))
     assert "at most 4,194,304" in str(e.value)
 
@@ -148,3 +151,40 @@ def test_html_carries_each_script_once_and_every_plot():
     assert isinstance(h, HeadPlot) and h._repr_html_() == str(h.to_html())
     with pytest.raises(TypeError, match="html\\(\\) takes AttentionPlot and HeadPlot objects; got int"):
         html(h, 3)
+
+
+def test_head_minus_one_is_the_last_and_the_default_scale_may_be_written_out():
+    q = np.ones((3, 4, 16))
+    assert AttentionPlot.from_tensors(q, q, head=-1).attributes()["head"] == "2"
+    assert AttentionPlot.from_tensors(q, q, scale=16 ** -0.5).attributes()["scale"] == "inv_sqrt"
+    assert AttentionPlot.from_tensors(q, q, scale="one").attributes()["scale"] == "one"
+
+
+def test_the_limits_are_the_core_readers():
+    from attention_plot import head
+    hpp = (ROOT / "src" / "attn" / "tensors.hpp").read_text()
+    for name, value in (("kMaxTensorTokens", head.MAX_TOKENS), ("kMaxTensorDim", head.MAX_DIM),
+                        ("kMaxTensorHeads", head.MAX_HEADS)):
+        assert re.search(rf"{name} = (\d+);", hpp).group(1) == str(value), name
+    assert head.HEAD_FIELDS["head"]["max"] + 1 == head.MAX_HEADS
+
+
+def test_fuzz_every_argument_raises_only_value_errors_naming_it():
+    import random
+    import sys
+    sys.path.insert(0, str(pathlib.Path(__file__).parent))
+    from test_attention_plot import _hostile, _hostile_pools
+    rng, pools = random.Random(20261202), _hostile_pools()
+    good = {"q": np.ones((2, 3, 4)), "k": np.ones((2, 3, 4))}
+    names = ["q", "k", "v", "tokens", "head", "query", "scale", "causal", "theme"]
+    refused = 0
+    for case in range(1500):
+        name = names[case % len(names)]
+        args = {**good, name: _hostile(rng, pools)}
+        try:
+            AttentionPlot.from_tensors(args.pop("q"), args.pop("k"), **args)
+        except ValueError as e:
+            refused += 1
+            assert str(e).startswith(f"{name}: ") or (name in "qkv" and str(e)[:3] in ("q: ", "k: ", "v: ", "q, ")), \
+                f"{name}: {str(e)[:120]}"
+    assert refused > 700

@@ -42,6 +42,7 @@ export class HeadPanel {
     this.store = store;
     this.scene = null;
     this.frame = { view: null, joint: null };
+    this.dragR = null;      // the view's scale while the query is dragged (fixed until the drag ends)
     this.drawnSig = '';     // what the joint map and the heatmap last drew
   }
 
@@ -83,7 +84,7 @@ export class HeadPanel {
 
   draw(state, sc, data) {
     const e = this.els, theme = readTheme(e.themeFrom);
-    this.frame.view = drawView(e.view, sc, theme);
+    this.frame.view = drawView(e.view, sc, theme, { R: this.dragR });
     drawStrip(e.strip, sc, theme);
     // The joint map and the heatmap do not change while the query is dragged: drawn again only
     // when what they show (or the canvas size, or the theme) changed.
@@ -152,15 +153,23 @@ export class HeadPanel {
     canvas.addEventListener('pointerdown', (e) => {
       if (!onQuery(e)) return;
       dragging = true;
+      this.dragR = this.frame.view.R;
       canvas.setPointerCapture(e.pointerId);
       e.preventDefault();
     });
     canvas.addEventListener('pointermove', (e) => {
       if (!dragging) return;
-      const { world } = this.frame.view, [x, y] = local(e);
-      this.store.setUi({ drag: [(x - world.cx) / world.s, (world.cy - y) / world.s] });
+      // within the square the view shows (its scale is held while dragging)
+      const { world } = this.frame.view, [x, y] = local(e), lim = this.dragR * 1.1;
+      const clamp = (v) => Math.max(-lim, Math.min(lim, v));
+      this.store.setUi({ drag: [clamp((x - world.cx) / world.s), clamp((world.cy - y) / world.s)] });
     });
-    const end = () => { dragging = false; };
+    const end = () => {
+      if (!dragging) return;
+      dragging = false;
+      this.dragR = null;
+      this.store.schedule();
+    };
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);
     // A touch that starts on the query drags it (cancelling the touchstart keeps the browser from

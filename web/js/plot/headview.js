@@ -14,17 +14,21 @@ export function square(w, h, R) {
 }
 
 /**
- * The query's view; returns {world, query: [px, py]} for the pointer.
+ * The query's view; returns {world, query: [px, py], R} for the pointer (R: the half-width shown,
+ * before the margin; give it back as `R` to hold the scale while the query is dragged).
  * sc: {plane (n·2), weights (n), n, at ([x, y] of the query), labels (token names), query (its
  * token index), top (the heaviest keys, heaviest first)}.
  */
-export function drawView(canvas, sc, theme) {
+export function drawView(canvas, sc, theme, { R: fixed = null } = {}) {
   const { ctx, w, h } = fitCanvas(canvas);
   const labels = labelsOf(canvas);
   labels.bounds = { x: 0, y: 0, w, h };
   const { plane, weights, n, at: q } = sc;
   let R = Math.hypot(q[0], q[1]);
   for (let i = 0; i < n; i++) R = Math.max(R, Math.abs(plane[2 * i]), Math.abs(plane[2 * i + 1]));
+  // A drag holds the scale it started with (else the view zooms out under the pointer as the
+  // query grows, and the query runs away).
+  if (fixed) R = fixed;
   const world = square(w, h, (R || 1) * 1.1);
   ctx.strokeStyle = theme.grid;
   ctx.lineWidth = 1;
@@ -76,5 +80,5 @@ export function drawView(canvas, sc, theme) {
   ctx.font = font(theme, 11);
   labels.place(ctx, 'x: along q (e1)', [at(w - 6, oy - 4, 'right', 'bottom')]);
   labels.place(ctx, 'y: e2', [at(ox + 6, 6, 'left', 'top')]);
-  return { world, query: [qx, qy] };
+  return { world, query: [qx, qy], R };
 }
