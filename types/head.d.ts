@@ -47,6 +47,19 @@ export interface HeadScene {
   moved: boolean;
 }
 
+/** The tensors the element shows, as the core read them (head-major, token rows). */
+export interface HeadData {
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array | null;
+  heads: number;
+  tokens: number;
+  d: number;
+  dv: number;
+  /** one label per token, as given (t0, t1, … where none was) */
+  labels: string[];
+}
+
 export interface HeadHandle {
   /** resolves once the core is loaded (rejects never: a failure is a notice) */
   readonly ready: Promise<void>;
@@ -55,6 +68,10 @@ export interface HeadHandle {
   setState(patch: Partial<HeadState>): void;
   /** the last frame's scene; null before the first */
   readonly scene: HeadScene | null;
+  /** the head set read from the attributes; null before it is read (or when it could not be) */
+  readonly data: HeadData | null;
+  /** the last frame's geometry: where the query is drawn (CSS pixels of the view) and its scale */
+  readonly frame: { view: { query: [number, number]; R: number } | null } | null;
   /** drags the query to (x, y) in the view's plane; null puts it back */
   drag(at: [number, number] | null): void;
 }

@@ -120,7 +120,17 @@ for (const [how, url] of [['http', () => `${srv.url}generated/${PAGE}`], ['file:
 
 test('a drag keeps every weight exact in the plane; bad attributes, tensors and tokens keep what was shown', async () => {
   const { page, problems } = await open(`${srv.url}generated/${PAGE}`);
-  const before = await shown(page);
+  // The plane from the rows themselves: e1 = q/|q|, e2 the core's second axis checked to be a unit
+  // vector ⟂ e1; each key at (e1·k, e2·k) computed here, not read from the view.
+  const basis = await page.evaluate(() => Array.from(document.querySelector('attention-head').head.scene.view.basis));
+  const qt = Q.slice((1 * T + 6) * d, (1 * T + 7) * d), qn = Math.hypot(...qt);
+  const dot = (a, b) => a.reduce((s, v, i) => s + v * b[i], 0);
+  const e1 = Array.from(qt, (v) => v / qn), e2 = basis.slice(d, 2 * d);
+  assert.ok(Math.abs(dot(e2, e2) - 1) < 1e-5 && Math.abs(dot(e1, e2)) < 1e-5, 'e2 is a unit vector ⟂ q');
+  e1.forEach((v, i) => assert.ok(Math.abs(v - basis[i]) < 1e-5, 'e1 = q/|q|'));
+  const rowK = (j) => Array.from(K.slice((1 * T + j) * d, (1 * T + j + 1) * d));
+  const keys = Array.from({ length: 7 }, (_, j) => rowK(j));   // causal: query 6 sees tokens 0 … 6
+  const before = { x: keys.map((k) => dot(e1, k)), y: keys.map((k) => dot(e2, k)), scale: 1 / Math.sqrt(d) };
   await page.evaluate(() => document.querySelector('attention-head').head.drag([0.4, 1.1]));
   await frame(page);
   const dragged = await shown(page);

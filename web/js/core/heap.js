@@ -158,9 +158,8 @@ export class Heap {
   export(method, name) {
     const fn = this.#m[name];
     if (typeof fn !== 'function') {
-      throw new Error(`${method}: this build of the attention core does not include ${name.slice(1)} ` +
-        '(the <attention-plot> and <attention-head> elements ship smaller cores with only what they draw); ' +
-        'load the full core (AttentionCore.load(), or the page\'s app.js / explore.js) to call it');
+      throw new Error(`${method}: this build of the attention core has no ${name.slice(1)} (each element ships ` +
+        'a smaller core); load the full one (AttentionCore.load()) to call it');
     }
     return fn;
   }

@@ -52,9 +52,10 @@ function quickShown(state) {
   }
 }
 
-// The query-length slider: 0 … 1000 ↔ |q| from 0.05 to 1000 on a log scale (a quarter of the
-// slider per decade: 4.3 decades), so large κ is reached in steps of about 1 % per pixel on a phone.
-const LEN_LO = Math.log10(0.05), LEN_HI = Math.log10(PLAYGROUND.fields.query.max), SLIDER_MAX = 1000;
+// The query-length slider: 0 … 1000 ↔ |q| from 0.05 to 1000 on a log scale (4.3 decades across
+// the plot's width: a step of about 1 % per pixel at 1366 px, 3 % on a phone; the drag's log
+// zone takes 5–10 % per pixel).
+const LEN_MIN = 0.05, LEN_LO = Math.log10(LEN_MIN), LEN_HI = Math.log10(PLAYGROUND.fields.query.max), SLIDER_MAX = 1000;
 const sliderToLength = (v) => 10 ** (LEN_LO + ((LEN_HI - LEN_LO) * v) / SLIDER_MAX);
 const lengthToSlider = (len) => {
   const v = ((Math.log10(Math.max(len, 1e-9)) - LEN_LO) / (LEN_HI - LEN_LO)) * SLIDER_MAX;
@@ -273,6 +274,8 @@ async function main() {
     },
   });
   syncQuick = bindForm($('quick-controls'), PLAYGROUND, (patch) => pg.commit(patch, 'form'));
+  $('quick-qlen-lo').textContent = String(LEN_MIN);
+  $('quick-qlen-hi').textContent = String(PLAYGROUND.fields.query.max);
   // The length slider keeps the query's direction (a commit like a drag's).
   $('quick-qlen-range').addEventListener('input', (e) => {
     pg.setQueryPolar(sliderToLength(Number(/** @type {HTMLInputElement} */ (e.target).value)), pg.queryPolar()[1]);

@@ -84,7 +84,9 @@ export function drawJoint(canvas, sc, theme) {
   ctx.font = font(theme, 11);
   ctx.fillStyle = theme.fg;
   const [sx, sy] = points[sc.query];
-  labels.place(ctx, `q ${sc.labels[sc.query]}`, [at(sx + 9, sy, 'left', 'middle'), at(sx - 9, sy, 'right', 'middle')]);
+  labels.halo = theme.bg;   // readable over a crowd of dots
+  labels.place(ctx, `q ${sc.labels[sc.query]}`, [at(sx + 9, sy, 'left', 'middle'), at(sx - 9, sy, 'right', 'middle'),
+    at(sx, sy - 9, 'center', 'bottom'), at(sx, sy + 9, 'center', 'top')]);
   ctx.fillStyle = theme.muted;
   labels.place(ctx, `correlation of q·k with −distance: ${fmt(sc.joint.correlation.full, 2)} in d, ` +
     `${fmt(sc.joint.correlation.map, 2)} here`, [at(6, h - 6, 'left', 'bottom')]);

@@ -143,6 +143,10 @@ export function fitHead(state, data, changed) {
   return { patch, notices };
 }
 
+const LABEL_CHARS = 16;
+/** A token label as drawn and listed: long ones cut to LABEL_CHARS with "…" (the data keeps it whole). */
+export const shortLabel = (label) => (label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label);
+
 /** A head set's shape in words: "2 head(s) × 9 tokens × d = 48, values of dv = 3". */
 export function shapeOf(data) {
   return `${data.heads} head(s) × ${data.tokens} tokens × d = ${data.d}` + (data.v ? `, values of dv = ${data.dv}` : '');

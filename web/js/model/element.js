@@ -16,6 +16,7 @@ import palette from '../../css/palette.css';
 import noticeCss from '../../css/notice.css';
 import { fromFiles, labelsNotice, parseLabels, shapeOf } from './data.js';
 import { HeadPanel } from './panel.js';
+import { MAX_HEATMAP } from './scene.js';
 
 const TAG = 'attention-head';
 const ATTRS = attributeMap(HEAD);
@@ -44,6 +45,12 @@ table { border-collapse: collapse; margin-top: .3rem; font-size: 12px; font-vari
 th, td { padding: .1rem .5rem; text-align: right; border-bottom: 1px solid var(--border); }
 .t-token { text-align: left; }
 .loading { margin: .4rem 0; color: var(--muted); }
+/* A phone: the controls stay on screen above what they change, and are big enough for a finger. */
+@media (max-width: 700px) {
+  .bar { position: sticky; top: 0; z-index: 1; background: var(--bg); padding: .3rem 0; border-bottom: 1px solid var(--border); }
+  .bar select, .bar button { min-height: 2.4rem; }
+  .bar input[type=checkbox] { width: 1.4rem; height: 1.4rem; }
+}
 `;
 
 // The element's parts, built once in its shadow root.
@@ -82,8 +89,8 @@ function build(shadow) {
     fig(parts.view, ['The query’s view: x along q, y the keys’ strongest direction beside it; drag the query. ',
       parts.plane, ' ', parts.output]),
     fig(parts.strip, ['Every key’s weight over its length along q, on the one exact curve.'], parts.list),
-    fig(parts.joint, ['All queries (dark) and keys (green), no weight changed; click a query.']),
-    fig(parts.heatmap, ['softmax(scale·Q Kᵀ), row i = query token i (up to 256 tokens).']),
+    fig(parts.joint, ['All queries (round dots) and keys (green squares), no weight changed; click a query.']),
+    fig(parts.heatmap, [`softmax(scale·Q Kᵀ), row i = query token i (outlined: the query shown; up to ${MAX_HEATMAP} tokens).`]),
   ]);
   parts.wrap.append(parts.notices, parts.loading, bar, grid);
   shadow.adoptedStyleSheets = [wrapSheet(palette, noticeCss, CSS)];

@@ -11,6 +11,7 @@ import { Notices } from '../state/notices.js';
 import { bootPage } from '../state/boot.js';
 import { example, fromFiles, labelsNotice, parseLabels, shapeOf } from './data.js';
 import { HeadPanel } from './panel.js';
+import { MAX_HEATMAP } from './scene.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -37,6 +38,10 @@ class ModelPage {
   }
 
   get scene() { return this.panel.scene; }
+
+  wireText() {
+    $('m-heatmap-max').textContent = String(MAX_HEATMAP);
+  }
 
   // The data the state asks for: an example (made once), or the reader's files.
   ensureData(state) {
@@ -92,6 +97,7 @@ class ModelPage {
       if (e.dataTransfer?.files.length) this.useFiles(e.dataTransfer.files);
     });
     this.panel.wire();
+    this.wireText();
   }
 }
 

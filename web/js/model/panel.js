@@ -8,7 +8,7 @@ import { readTheme, fmt } from '../plot/canvas.js';
 import { drawGrid } from '../plot/grid.js';
 import { drawView } from '../plot/headview.js';
 import { buildScene } from './scene.js';
-import { fitHead } from './data.js';
+import { fitHead, shortLabel } from './data.js';
 import { drawJoint, drawStrip, fillList } from './charts.js';
 
 const HANDLE_PX = 22;   // a pointer this close to the query grabs it (a touch elsewhere scrolls)
@@ -92,10 +92,12 @@ export class HeadPanel {
     if (sig !== this.drawnSig) {
       this.drawnSig = sig;
       this.frame.joint = drawJoint(e.joint, sc, theme);
-      e.heatmap.hidden = !sc.matrix;
+      // past MAX_HEATMAP tokens there is no heatmap: its figure (and caption) goes too
+      const figure = e.heatmap.closest('figure') ?? e.heatmap;
+      figure.hidden = !sc.matrix;
       if (sc.matrix) {
         const { weights, masked } = sc.matrix;
-        drawGrid(e.heatmap, { weights, masked, rows: sc.tokens, cols: sc.tokens }, theme);
+        drawGrid(e.heatmap, { weights, masked, rows: sc.tokens, cols: sc.tokens }, theme, { row: sc.query });
       }
     }
     fillList(e.list, sc);
@@ -115,7 +117,7 @@ export class HeadPanel {
     if (head.dataset.sig !== sig) {
       head.dataset.sig = query.dataset.sig = sig;
       head.replaceChildren(...Array.from({ length: data.heads }, (_, h) => new Option(`head ${h}`, String(h))));
-      query.replaceChildren(...data.labels.map((l, t) => new Option(`${t}: ${l}`, String(t))));
+      query.replaceChildren(...data.labels.map((l, t) => new Option(`${t}: ${shortLabel(l)}`, String(t))));
     }
     head.value = String(this.scene.head);
     query.value = String(this.scene.query);

@@ -5,8 +5,10 @@
 // (core.jointMap) and Q Kᵀ's weights (core.attentionMatrix). What is left here is slicing
 // arrays and drawing arithmetic.
 
+import { shortLabel } from './data.js';
+
 const TOP = 12;               // rows of the weight list
-const MAX_HEATMAP = 256;      // tokens up to which the T × T heatmap is drawn
+export const MAX_HEATMAP = 256;   // tokens up to which the T × T heatmap is drawn
 const CURVE_POINTS = 181;
 
 /** Rows [from, to) of head h of a head-major H·T·width array, as a flat Float32Array. */
@@ -78,8 +80,9 @@ export function buildScene(core, state, data, ui, memo) {
   const matrix = keep ? memo.matrix : T <= MAX_HEATMAP
     ? core.attentionMatrix({ queries: allQ, keys: all, d, scale, mask: state.causal ? 'causal' : 'none' }) : null;
   const top = core.topK(weights, Math.min(TOP, n));
+  const labels = memo?.labelsOf === data.labels ? memo.labels : data.labels.map(shortLabel);
   return {
-    key, viewKey, head: h, query: t, tokens: T, d, n, scale, labels: data.labels, source: data.source,
+    key, viewKey, head: h, query: t, tokens: T, d, n, scale, labels, labelsOf: data.labels, source: data.source,
     view, plane, at, moved, logits, weights, top,
     output: moved ? null : view.output,
     strip: stripOf(core, logits, weights, scale, qNorm, lse),

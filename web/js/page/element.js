@@ -10,6 +10,7 @@ import { attributeMap } from '../state/codec.js';
 import { bindForm, buildControls, followFold } from '../page/controls.js';
 import palette from '../../css/palette.css';
 import noticeCss from '../../css/notice.css';
+import CSS from '../../css/plot-element.css';
 import { wantsDark, wrapSheet } from '../plot/canvas.js';
 import { bindRecordButton, recordGIF, recordVideo } from '../page/record.js';
 import '../page/story.js';   // <attention-story>, in the same bundle
@@ -60,34 +61,6 @@ function attributeNotices(el) {
 // What each `controls` value shows under the plot: the fields the schema puts in that set.
 const controlsFor = (mode) => Object.keys(PLAYGROUND.fields)
   .filter((k) => PLAYGROUND.fields[k].controls?.includes(mode));
-
-const CSS = `
-:host { display: block; max-width: 40rem; }
-:host([hidden]) { display: none; }
-.wrap { font: 14px/1.4 var(--font); color: var(--fg); background: var(--bg); border: 1px solid var(--border);
-  border-radius: .4rem; padding: .4rem; color-scheme: light; }
-.wrap.dark { color-scheme: dark; }
-.plot-box { position: relative; }
-canvas { display: block; width: 100%; height: var(--attention-plot-height, 26rem); aspect-ratio: var(--attention-plot-aspect, auto);
-  min-height: 200px; touch-action: manipulation; cursor: crosshair; }
-canvas:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
-.notices { position: absolute; top: .3rem; left: .3rem; right: .3rem; display: flex; flex-direction: column; gap: .25rem;
-  max-height: 60%; overflow: auto; pointer-events: none; z-index: 1; }
-.notices[hidden] { display: none; }
-.loading { position: absolute; inset: 0; display: grid; place-items: center; margin: 0; color: var(--muted); }
-.summary { margin: .3rem 0 0; font-family: var(--mono); font-size: 12px; overflow-wrap: anywhere; }
-.controls { display: flex; flex-wrap: wrap; gap: .3rem .9rem; align-items: center; margin-top: .3rem; font-size: 13px; }
-.controls[hidden] { display: none; }
-.control { display: inline-flex; align-items: center; gap: .35rem; }
-.control input[type=number] { width: 6.5em; }
-.control-points { display: none; }
-.beyond { flex-basis: 100%; }
-.beyond > summary { cursor: pointer; color: var(--muted); }
-.beyond-body { display: flex; flex-wrap: wrap; gap: .3rem .9rem; align-items: center; margin-top: .3rem; }
-.record.is-recording { color: var(--output); border-color: currentColor; font-variant-numeric: tabular-nums; }
-.record-status { flex-basis: 100%; margin: 0; font-size: 12px; }
-.record-status:empty { display: none; }
-`;
 
 /** One plot in a shadow root: the Playground plus the element's summary and controls. */
 class Instance {

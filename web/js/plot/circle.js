@@ -313,7 +313,7 @@ export function drawKeyLabels(pen, scene) {
 
 /**
  * The lines of text at the circle panel's top left: κ, φ and n, how to read the weights,
- * and a line for each setting that changes the picture.
+ * and a line for each setting that changes the picture. Returns their boxes.
  * @param {Pen} pen
  * @param {Scene} scene
  */
@@ -353,6 +353,7 @@ export function drawCircleLabels(pen, scene) {
   // a margin the plot's own labels keep from the header (tick labels read as part of it otherwise)
   for (const b of placed) pen.labels.avoid(b.x - 2, b.y - 2, b.w + 4, b.h + 4);
   ctx.restore();
+  return placed;
 }
 
 /**

@@ -21,10 +21,11 @@ export const at = (x, y, align = 'left', baseline = 'alphabetic') => ({ x, y, al
  * @param {HTMLCanvasElement} canvas
  * @param {{weights: ArrayLike<number>, masked: ArrayLike<number>, rows: number, cols: number}} grid
  * @param {Record<string, string>} theme
- * @param {{colour?: string, pattern?: boolean, values?: boolean, highlight?: number[]}} [options]
+ * @param {{colour?: string, pattern?: boolean, values?: boolean, highlight?: number[], row?: number}} [options]
+ *   highlight: tokens whose row and column are outlined; row: one row outlined (the query shown)
  */
 export function drawGrid(canvas, { weights, masked, rows, cols }, theme,
-  { colour, pattern = false, values = false, highlight = [] } = {}) {
+  { colour, pattern = false, values = false, highlight = [], row = -1 } = {}) {
   const { ctx, w, h } = fitCanvas(canvas);
   const labels = labelsOf(canvas);
   const pad = 20;
@@ -50,6 +51,11 @@ export function drawGrid(canvas, { weights, masked, rows, cols }, theme,
   for (const g of highlight) {
     if (g < rows) ctx.strokeRect(pad + 0.5, pad + g * cell + 0.5, cell * cols - 1, cell - 1);
     if (g < cols) ctx.strokeRect(pad + g * cell + 0.5, pad + 0.5, cell - 1, cell * rows - 1);
+  }
+  if (row >= 0 && row < rows) {
+    ctx.strokeStyle = theme.query;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(pad + 1, pad + row * cell + 1, cell * cols - 2, Math.max(1, cell - 2));
   }
   ctx.strokeStyle = theme.border;
   ctx.lineWidth = 1;

@@ -23,6 +23,7 @@ export function drawView(canvas, sc, theme, { R: fixed = null } = {}) {
   const { ctx, w, h } = fitCanvas(canvas);
   const labels = labelsOf(canvas);
   labels.bounds = { x: 0, y: 0, w, h };
+  labels.halo = theme.bg;   // token labels stay readable over the dots and the query's line
   const { plane, weights, n, at: q } = sc;
   let R = Math.hypot(q[0], q[1]);
   for (let i = 0; i < n; i++) R = Math.max(R, Math.abs(plane[2 * i]), Math.abs(plane[2 * i + 1]));
@@ -78,7 +79,7 @@ export function drawView(canvas, sc, theme, { R: fixed = null } = {}) {
   }
   ctx.fillStyle = theme.muted;
   ctx.font = font(theme, 11);
-  labels.place(ctx, 'x: along q (e1)', [at(w - 6, oy - 4, 'right', 'bottom')]);
-  labels.place(ctx, 'y: e2', [at(ox + 6, 6, 'left', 'top')]);
+  labels.place(ctx, 'x: along q (e1)', [at(w - 6, oy - 4, 'right', 'bottom'), at(w - 6, oy + 4, 'right', 'top')]);
+  labels.place(ctx, 'y: e2 ⟂ q', [at(ox + 6, 6, 'left', 'top'), at(ox - 6, 6, 'right', 'top')]);
   return { world, query: [qx, qy], R };
 }

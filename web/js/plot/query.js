@@ -50,34 +50,14 @@ export function drawQueryLine(pen, scene) {
 }
 
 /**
- * The parts [t0, t1] of the segment (x0, y0) → (x1, y1) (t from 0 to 1) outside every box
- * (Liang–Barsky: each box cuts out the one interval where the segment is inside it).
- * @param {{x: number, y: number, w: number, h: number}[]} boxes
- */
-export function outside(x0, y0, x1, y1, boxes) {
-  let parts = [[0, 1]];
-  const dx = x1 - x0, dy = y1 - y0;
-  for (const b of boxes) {
-    let lo = 0, hi = 1;
-    for (const [p, q] of [[-dx, x0 - b.x], [dx, b.x + b.w - x0], [-dy, y0 - b.y], [dy, b.y + b.h - y0]]) {
-      if (p === 0) { if (q < 0) { lo = 1; hi = 0; } continue; }
-      const t = q / p;
-      if (p < 0) lo = Math.max(lo, t); else hi = Math.min(hi, t);
-    }
-    if (lo >= hi) continue;
-    parts = parts.flatMap(([a, c]) => [[a, Math.min(c, lo)], [Math.max(a, hi), c]].filter(([u, v]) => v > u));
-  }
-  return parts;
-}
-
-/**
  * κ ticks along the query's ray (the length scale is linear to |q| = 1.5, log beyond):
  * the dotted ray and the tick marks, drawn under the labels (whose halo keeps them readable).
  * Returns where each tick's label may go, for drawKappaLabels.
  * @param {Pen} pen
  * @param {Scene} scene
+ * @param {{x: number, y: number, w: number, h: number}[]} [headerBoxes]  the panel's header lines (kept clear)
  */
-export function drawKappaRay(pen, scene) {
+export function drawKappaRay(pen, scene, headerBoxes = []) {
   const { ctx, theme: t, layout: g } = pen;
   const q = scene.query;
   const len = q.length;
@@ -88,13 +68,15 @@ export function drawKappaRay(pen, scene) {
   // the ray past the dot, dotted: how far the query can still go
   const [ex, ey] = toScreen(g, ux * (WORLD_EXTENT - 0.05), uy * (WORLD_EXTENT - 0.05));
   const [qx, qy] = queryToScreen(g, q.vector);
-  // Not across the panel's header lines (placed before it): on a small plot the ray runs under them.
-  const header = pen.labels.boxes.map((b) => ({ x: b.x - 3, y: b.y - 2, w: b.w + 6, h: b.h + 4 }));
-  ctx.setLineDash([1, 4]);
+  // Dotted (a dot every 5 px), and not across the panel's header lines: on a small plot the ray
+  // runs under them.
+  const inHeader = (x, y) => headerBoxes.some((b) => x > b.x - 3 && x < b.x + b.w + 3 &&
+    y > b.y - 2 && y < b.y + b.h + 2);
+  const L = Math.hypot(ex - qx, ey - qy) || 1, dx = (ex - qx) / L, dy = (ey - qy) / L;
   ctx.beginPath();
-  for (const [a, b] of outside(qx, qy, ex, ey, header)) {
-    ctx.moveTo(qx + a * (ex - qx), qy + a * (ey - qy));
-    ctx.lineTo(qx + b * (ex - qx), qy + b * (ey - qy));
+  for (let s = 0; s < L; s += 5) {
+    const x = qx + dx * s, y = qy + dy * s;
+    if (!inHeader(x, y)) { ctx.moveTo(x, y); ctx.lineTo(x + dx, y + dy); }
   }
   ctx.stroke();
   ctx.setLineDash([]);
@@ -106,7 +88,7 @@ export function drawKappaRay(pen, scene) {
     const [sx, sy] = toScreen(g, ux * r, uy * r);
     const [ax, ay] = toScreen(g, ux * r + nx * 0.035, uy * r + ny * 0.035);
     const [bx, by] = toScreen(g, ux * r - nx * 0.035, uy * r - ny * 0.035);
-    if (header.some((h) => sx >= h.x && sx <= h.x + h.w && sy >= h.y && sy <= h.y + h.h)) continue;
+    if (inHeader(sx, sy)) continue;
     ctx.moveTo(ax, ay);
     ctx.lineTo(bx, by);
     const k = v * q.scale;
@@ -293,13 +275,13 @@ export function drawHalfArcLabel(pen, scene) {
   const { ctx, theme: t, layout: g } = pen;
   const text = halfArcText(scene);
   const mid = arc.width >= TAU ? scene.query.seenAngle : (arc.from + arc.to) / 2;
-  const spots = [];
+  const outer = [], inner = [];
   for (const rr of [1.3, 1.55, 0.72, 0.45]) {
     for (const a of [arc.to, arc.from, mid + Math.PI / 2, mid - Math.PI / 2, mid + Math.PI]) {
       const [x, y] = toScreen(g, rr * Math.cos(a), rr * Math.sin(a));
       // outside the circle: beside the point, away from the centre; inside: centred on it
       const side = Math.abs(Math.cos(a)) < 0.35 ? 'center' : Math.cos(a) > 0 ? 'left' : 'right';
-      spots.push({ x, y, align: rr > 1 ? side : 'center', baseline: 'middle' });
+      (rr > 1 ? outer : inner).push({ x, y, align: rr > 1 ? side : 'center', baseline: 'middle' });
     }
   }
   // the circle panel's corners
@@ -309,16 +291,13 @@ export function drawHalfArcLabel(pen, scene) {
   ctx.save();
   ctx.font = `11px ${t.font}`;
   ctx.fillStyle = t.fg;
-  // First a place outside the circle and off the axes, beside the arc; then a corner of the
-  // panel; only then inside the circle or on an axis (the text reads better off the lines).
-  const w = ctx.measureText(text).width, h = 14;
-  const clear = (c) => {
-    const x0 = c.align === 'center' ? c.x - w / 2 : c.align === 'right' ? c.x - w : c.x;
-    const y0 = c.baseline === 'top' ? c.y : c.baseline === 'bottom' ? c.y - h : c.y - h / 2;
-    const dx = Math.max(x0 - g.cx, 0, g.cx - x0 - w), dy = Math.max(y0 - g.cy, 0, g.cy - y0 - h);
-    const onAxis = (y0 - 2 < g.cy && g.cy < y0 + h + 2) || (x0 - 2 < g.cx && g.cx < x0 + w + 2);
-    return !onAxis && Math.hypot(dx, dy) > g.ppu * 1.05;   // and clear of the unit circle
+  // First a place outside the circle and off both axes, beside the arc; then a corner of the
+  // panel; only then on an axis or inside the circle (the text reads better off the lines).
+  const w = ctx.measureText(text).width;
+  const offAxes = (c) => {
+    const x0 = c.x - (c.align === 'center' ? w / 2 : c.align === 'right' ? w : 0);
+    return Math.abs(c.y - g.cy) > 9 && (x0 > g.cx + 2 || x0 + w < g.cx - 2);   // (each spot is ~14 px high, centred)
   };
-  pen.labels.place(ctx, text, [...spots.filter(clear), ...corners, ...spots.filter((c) => !clear(c))]);
+  pen.labels.place(ctx, text, [...outer.filter(offAxes), ...corners, ...outer.filter((c) => !offAxes(c)), ...inner]);
   ctx.restore();
 }

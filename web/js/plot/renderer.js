@@ -141,11 +141,11 @@ export class Plot {
     // avoid them, most important first: a label that finds no free place is left out.
     const showValues = scene.values.visible;
     drawCircleBackground(pen);
-    drawCircleLabels(pen, scene);   // over the rings and axes; placed first, so every label avoids it
+    const header = drawCircleLabels(pen, scene);   // over the rings and axes; placed first, so every label avoids it
     drawHalfArc(pen, scene);
     if (showValues && scene.values.positions) this.valuesPainter.draw(pen, scene);
     drawQueryLine(pen, scene);
-    const ticks = drawKappaRay(pen, scene);
+    const ticks = drawKappaRay(pen, scene, header);
     if (scene.rope?.givenKeys && !scene.long) drawRopeTurns(pen, scene);
     if (scene.long) drawLongRing(pen, scene);
     else drawKeysAndWeights(pen, scene);
