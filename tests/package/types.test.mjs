@@ -18,6 +18,8 @@ let pkg;
 const CONSUMER = `
 import { AttentionCore, mount, type AttendResult, type AttentionPlotAttributes, type PlotHandle, type PlotState } from 'attention-plot';
 import 'attention-plot/element';
+import 'attention-plot/head';
+import type { AttentionHeadAttributes, HeadState } from 'attention-plot/head';
 import widget, { type WidgetModel } from 'attention-plot/widget';
 
 export async function main(): Promise<number> {
@@ -54,6 +56,14 @@ export async function main(): Promise<number> {
   const viaGlobal: PlotHandle = window.AttentionPlot.mount(document.body, { theme: 'dark', controls: 'none' });
   const attrs: AttentionPlotAttributes = { 'normalize-keys': '0', query: '1.2,0.4', n: 12 };
 
+  const head = document.createElement('attention-head');
+  await head.head?.ready;
+  const headWeights: Float32Array | undefined = head.head?.scene?.weights;
+  const headState: HeadState | undefined = head.head?.getState();
+  head.head?.setState({ head: 1, scale: 'one', causal: false });
+  const tokensOf: string[] = head.head?.data?.labels ?? [];
+  const headAttrs: AttentionHeadAttributes = { tensors: 'AAAA', head: '0', scale: 'inv_sqrt', theme: 'dark' };
+
   const model: WidgetModel = { get: () => undefined, set: () => {}, on: () => {}, off: () => {}, save_changes: () => {} };
   const cleanup: () => void = widget.render({ model, el: document.body });
 
@@ -75,10 +85,15 @@ export async function main(): Promise<number> {
   mount('here');
   // @ts-expect-error the training setting is learningRate
   core.trainer({ lr: 0.1 });
+  // @ts-expect-error a head's scale is 'inv_sqrt' or 'one'
+  head.head?.setState({ scale: 0.5 });
+  // @ts-expect-error the element needs its tensors
+  const noTensors: AttentionHeadAttributes = { head: '0' };
 
   return w.length + empty.length + variant.length + blocks.length + kappa + keys.length + png.length + (ws?.length ?? 0) +
     (viaGlobal ? 1 : 0) + Object.keys(attrs).length + cleanup.length + notText.length + Object.keys(camel).length +
-    method.length + joint + read.length + g.length + losses.length + wq[0];
+    method.length + joint + read.length + g.length + losses.length + wq[0] + (headWeights?.length ?? 0) +
+    (headState?.head ?? 0) + tokensOf.length + Object.keys(headAttrs).length + Object.keys(noTensors).length;
 }
 `;
 
