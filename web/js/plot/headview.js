@@ -70,7 +70,8 @@ export function drawView(canvas, sc, theme, { R: fixed = null } = {}) {
   ctx.font = font(theme, 12);
   ctx.fillStyle = theme.fg;
   labels.place(ctx, `q (${sc.labels[sc.query]})`, [at(qx + 12, qy - 4, 'left', 'bottom'), at(qx - 12, qy - 4, 'right', 'bottom'),
-    at(qx, qy + 14, 'center', 'top')]);
+    at(qx, qy - 12, 'center', 'bottom'), at(qx, qy + 14, 'center', 'top'), at(qx - 12, qy - 18, 'right', 'bottom'),
+    at(qx - 12, qy + 18, 'right', 'top')]);
   for (const i of Array.from(sc.top).slice(0, 5)) {
     // Beside its own dot, whatever its size (a label at a fixed offset would sit on a large one).
     const [x, y] = world.px(plane[2 * i], plane[2 * i + 1]), g = radius(i) + 3;
@@ -79,7 +80,8 @@ export function drawView(canvas, sc, theme, { R: fixed = null } = {}) {
   }
   ctx.fillStyle = theme.muted;
   ctx.font = font(theme, 11);
-  labels.place(ctx, 'x: along q (e1)', [at(w - 6, oy - 4, 'right', 'bottom'), at(w - 6, oy + 4, 'right', 'top')]);
+  labels.place(ctx, 'x: along q (e1)', [at(w - 6, oy - 4, 'right', 'bottom'), at(w - 6, oy + 4, 'right', 'top'),
+    at(6, oy - 4, 'left', 'bottom'), at(6, oy + 4, 'left', 'top')]);
   labels.place(ctx, 'y: e2 ⟂ q', [at(ox + 6, 6, 'left', 'top'), at(ox - 6, 6, 'right', 'top')]);
   return { world, query: [qx, qy], R };
 }
