@@ -259,3 +259,29 @@ test('on a phone a swipe on the plot scrolls the page; one that starts on the qu
     await phone.close();
   }
 });
+
+test('the keyboard moves the query within the plane (Shift: finer) and Escape puts it back', async () => {
+  const { page, problems } = await open(`${srv.url}generated/${PAGE}`);
+  await page.evaluate(() => document.querySelector('attention-head').shadowRoot.querySelector('canvas').focus());
+  const at = () => page.evaluate(() => {
+    const sc = document.querySelector('attention-head').head.scene;
+    return { at: Array.from(sc.at), moved: sc.moved, R: document.querySelector('attention-head').head.frame.view.R };
+  });
+  const start = await at();
+  await page.keyboard.press('ArrowUp');
+  await frame(page);
+  const up = await at();
+  assert.equal(up.moved, true);
+  assert.ok(Math.abs(up.at[1] - start.at[1] - 0.05 * start.R) < 1e-9 && up.at[0] === start.at[0], JSON.stringify(up));
+  await page.keyboard.press('Shift+ArrowLeft');
+  await frame(page);
+  const left = await at();
+  assert.ok(Math.abs(left.at[0] - up.at[0] + 0.01 * up.R) < 1e-9, JSON.stringify(left));
+  await page.keyboard.press('Escape');
+  await frame(page);
+  const back = await at();
+  assert.equal(back.moved, false);
+  assert.deepEqual(back.at, start.at);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

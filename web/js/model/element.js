@@ -76,7 +76,7 @@ function build(shadow) {
     plane: make('span'), output: make('span'),
   };
   parts.view.setAttribute('aria-label', 'The query\'s view: the keys in the plane of the query and the strongest ' +
-    'direction beside it; drag the query');
+    'direction beside it; drag the query, or use the arrow keys (Shift: finer; Escape puts it back)');
   parts.strip.setAttribute('aria-label', 'Each key\'s weight against its length along the query, on the exact curve');
   parts.joint.setAttribute('aria-label', 'The joint map of the head\'s queries and keys; click a query to select it');
   parts.heatmap.setAttribute('aria-label', 'The head\'s attention weights, row i = query token i');

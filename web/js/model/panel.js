@@ -174,6 +174,19 @@ export class HeadPanel {
     };
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);
+    // The keyboard: arrows move the query within the plane (Shift: finer), Escape puts it back.
+    canvas.tabIndex = 0;
+    canvas.addEventListener('keydown', (e) => {
+      const f = this.frame.view, sc = this.scene;
+      if (!f || !sc) return;
+      if (e.key === 'Escape') { this.store.setUi({ drag: null }); e.preventDefault(); return; }
+      const dir = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
+      if (!dir) return;
+      e.preventDefault();
+      const step = (e.shiftKey ? 0.01 : 0.05) * f.R, lim = f.R * 1.1;
+      const clamp = (v) => Math.max(-lim, Math.min(lim, v));
+      this.store.setUi({ drag: [clamp(sc.at[0] + dir[0] * step), clamp(sc.at[1] + dir[1] * step)] });
+    });
     // A touch that starts on the query drags it (cancelling the touchstart keeps the browser from
     // panning: its own hit test, since touchstart may come before pointerdown); elsewhere it scrolls.
     canvas.addEventListener('touchstart', (e) => {
