@@ -452,7 +452,7 @@ TEST_CASE("cli robustness: deep nesting is a named error, not a stack overflow",
   std::string objects;
   for (int i = 0; i < 100000; ++i) objects += "{\"a\":";
   objects += "1" + std::string(100000, '}');
-  for (const std::string& field : {"query", "scale", "mask"}) {
+  for (const char* field : {"query", "scale", "mask"}) {
     INFO(field);
     const std::string mode = std::string(field) == "mask" ? "matrix" : "attend";
     const std::string q = mode == "matrix" ? "\"queries\":[[1]]" : "\"query\":[1]";
