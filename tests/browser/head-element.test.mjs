@@ -178,11 +178,14 @@ test('a drag keeps every weight exact in the plane; bad attributes, tensors and 
   s = await shown(page);
   assert.ok(s.notices.some((n) => /^tensors: is not base64/.test(n)), s.notices.join(' | '));
 
-  await page.evaluate((t) => {
-    const el = document.querySelector('attention-head');
+  const reads = await page.evaluate(async (t) => {
+    const el = document.querySelector('attention-head'), id = el.head.data.id;
     el.setAttribute('tensors', t);
     el.setAttribute('tokens', '["oops"');
+    await new Promise((r) => setTimeout(r, 0));
+    return el.head.data.id - id;
   }, TENSORS);
+  assert.equal(reads, 1, 'tensors and tokens set in one task are read once');
   await frame(page);
   s = await shown(page);
   assert.ok(s.notices.some((n) => /^tokens: .*used t0, t1, … instead/.test(n)), s.notices.join(' | '));
@@ -204,10 +207,11 @@ test('a drag keeps every weight exact in the plane; bad attributes, tensors and 
     assert.ok(s.notices.some((n) => want.test(n)), `${want} in ${s.notices.join(' | ')}`);
   }
   // New tensors of the same length whose change is in the middle are read again.
-  const changed = await page.evaluate(() => {
+  const changed = await page.evaluate(async () => {
     const el = document.querySelector('attention-head'), t = el.getAttribute('tensors'), mid = t.length >> 1;
     const id = el.head.data.id;
     el.setAttribute('tensors', t.slice(0, mid) + (t[mid] === 'A' ? 'B' : 'A') + t.slice(mid + 1));
+    await Promise.resolve();   // attributes are read once per task
     return el.head.data.id === id + 1;
   });
   assert.ok(changed, 'the changed tensors were read');

@@ -177,8 +177,9 @@ class Instance {
 
   readAttr(attr) {
     if (DATA_ATTRS.includes(attr)) {
+      // once per task: tensors and tokens set together are read (and the tensors decoded) once
+      if (!this.dataDirty) queueMicrotask(() => this.readData());
       this.dataDirty = true;
-      this.readData();
       return;
     }
     const field = ATTRS.get(attr);
