@@ -23,7 +23,7 @@ import sys
 import warnings
 
 from .output import html
-from .schema import SCHEMA, check
+from .schema import SCHEMA, check, on_host
 
 # The largest head set an output carries: 2²² floats over q, k and v (16 MB of float32, 22 MB of
 # base64 in the notebook). Beyond it, pass fewer heads or tokens.
@@ -94,10 +94,8 @@ def _floats(field, v):
     if given is not None and math.prod(given) > MAX_ELEMENTS:   # refused by its shape, never copied
         raise ValueError(str(_TooMany(field, given)))
     try:
-        if callable(getattr(v, "detach", None)) and hasattr(v, "shape"):
-            v = v.detach()                  # PyTorch: off the autograd graph
-        if callable(getattr(v, "cpu", None)) and hasattr(v, "shape"):
-            v = v.cpu()                     # from any device
+        if hasattr(v, "shape"):
+            v = on_host(v)
         if callable(getattr(v, "float", None)) and callable(getattr(v, "numpy", None)):
             v = v.float().numpy()           # PyTorch (half and bfloat16 too) → a NumPy array
         elif not hasattr(v, "astype") and callable(getattr(v, "__array__", None)):

@@ -49,6 +49,17 @@ class _Unreadable(Exception):
 _MAX_ARRAY = 4096   # an array with more items is refused by its shape, never copied
 
 
+def on_host(v):
+    """An array with a shape, off the autograd graph and on the CPU where it has ``detach`` and
+    ``cpu`` (PyTorch; the meta device has no values: raises); anything else as given. Only what
+    has a shape is asked (a file's detach() would close it)."""
+    if callable(getattr(v, "detach", None)):
+        v = v.detach()
+    if callable(getattr(v, "cpu", None)):
+        v = v.cpu()
+    return v
+
+
 def _array(v):
     """``(values, shape)`` for an array-like: a NumPy array or scalar, a PyTorch tensor (on any
     device, with or without grad) or anything with ``__array__``, found by duck typing (the
@@ -70,11 +81,7 @@ def _array(v):
         if shape is None:
             v = to_array()
         else:
-            # Only what has a shape is asked to detach (a file's detach() would close it).
-            if callable(getattr(v, "detach", None)):
-                v = v.detach()   # PyTorch: off the autograd graph
-            if callable(getattr(v, "cpu", None)):
-                v = v.cpu()      # PyTorch: from any device (the meta device has no values: raises)
+            v = on_host(v)
         shape = tuple(int(s) for s in v.shape)
         if math.prod(shape) > _MAX_ARRAY:
             return None, shape
