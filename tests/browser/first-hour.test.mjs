@@ -212,6 +212,8 @@ test('explore: √d colours agree with the text; the tied note explains the diag
     const paged = await openPlayground(b.context, new URL('explore.html#mode=paged', srv.url).href);
     await frames(paged.page);
     assert.equal(await paged.page.evaluate(() => window.explore.getState().pstep), 0);
+    // the note is written with the tab's frame: on a loaded machine that can be after two frames
+    await paged.page.waitForFunction(() => document.getElementById('paged-note').textContent !== '', null, { timeout: 10000 });
     assert.match(await paged.page.textContent('#paged-note'), /Press Step/);
     assert.deepEqual([...problems, ...tied.problems, ...moved.problems, ...paged.problems], []);
   } finally {
